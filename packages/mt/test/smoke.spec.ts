@@ -1,0 +1,5 @@
+describe('mt package', () => {
+  it('loads', () => {
+    expect(require('../src/index')).toBeDefined();
+  });
+});
