@@ -1,0 +1,5 @@
+describe('classify package', () => {
+  it('loads', () => {
+    expect(require('../src/index')).toBeDefined();
+  });
+});
