@@ -1,0 +1,2 @@
+export * from './experiment-schema';
+export * from './load-config';

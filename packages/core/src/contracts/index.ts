@@ -1,0 +1,5 @@
+export * from './model';
+export * from './objective';
+export * from './metric';
+export * from './task';
+export * from './plugin';

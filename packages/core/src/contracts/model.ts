@@ -1,0 +1,30 @@
+import type * as tf from '@tensorflow/tfjs';
+
+/**
+ * Anything with weights that kt trains, checkpoints or scores with. Weight names are stable across
+ * processes so checkpoints written by one run load into another.
+ */
+export interface Model {
+  readonly name: string;
+  /** The variables an optimizer may update. */
+  trainableVariables(): tf.Variable[];
+  /** Every weight (trainable or not) by a stable name. Returned tensors are owned by the model. */
+  getWeights(): Map<string, tf.Tensor>;
+  /** Assigns weights by name; throws when a name or shape does not match. */
+  setWeights(weights: Map<string, tf.Tensor>): void;
+  parameterCount(): number;
+  dispose(): void;
+}
+
+/** The model being taught: the distribution p_θ whose parameters θ train. */
+export const Learner = Symbol('Learner');
+export type Learner = Model;
+
+/**
+ * The model that teaches: the distribution q. Usually frozen; a trainable teacher (MetaDistil) also
+ * updates from the learner's feedback through `TaskRun.updateTeacher`.
+ */
+export const Teacher = Symbol('Teacher');
+export interface Teacher extends Model {
+  readonly trainable: boolean;
+}

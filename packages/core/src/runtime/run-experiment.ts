@@ -1,0 +1,163 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import type { Container } from 'inversify';
+import type { BaseExperimentConfig } from '../config/experiment-schema';
+import { formatZodError, type RawConfig } from '../config/load-config';
+import type { TaskContext } from '../contracts/task';
+import { writeJsonAtomic } from './atomic';
+import { ConfigError, KtError } from './errors';
+import type { Logger } from './logger';
+import type { PluginRegistry } from './plugin-registry';
+import { TaskRegistry } from './plugin-registry';
+import { Rng } from './rng';
+import { configHash, createRunDir, gitCommit, readSummary, writeSummary, type RunSummary } from './run-store';
+import { MetricsWriter, ProgressReporter, Trainer, type TrainerCallback } from './trainer';
+import { createTransferObjective } from './transfer-objective';
+import { KT_VERSION } from './version';
+
+/**
+ * Validates a raw config as the discriminated union over the known plugins: the `plugin` field
+ * picks the schema (an unknown one lists the known plugins), then every error names its path.
+ */
+export function resolveExperimentConfig(raw: RawConfig, plugins: PluginRegistry, source?: string): BaseExperimentConfig {
+  const name = raw['plugin'];
+  if (typeof name !== 'string') {
+    throw new ConfigError(`${source ? `${source}: ` : ''}invalid config\n  - plugin: required; known plugins: ${plugins.names().join(', ')}`);
+  }
+  const schema = plugins.get(name).configSchema;
+  const result = schema.safeParse(raw);
+  if (!result.success) throw new ConfigError(formatZodError(result.error, source));
+  return result.data as BaseExperimentConfig;
+}
+
+export interface RunExperimentOptions {
+  config: BaseExperimentConfig;
+  container: Container;
+  log: Logger;
+  /** Backend name in use (already initialised by the caller). */
+  backend: string;
+  /** Overrides config.output.dir. */
+  outDir?: string;
+  /** An existing run directory to continue from its latest checkpoint. */
+  resumeDir?: string;
+  /** Polled between steps; the CLI sets it on SIGINT/SIGTERM. */
+  shouldStop?: () => boolean;
+  callbacks?: TrainerCallback[];
+  /** Show a progress bar / log lines (default true). */
+  progress?: boolean;
+}
+
+export interface RunOutcome {
+  runDir: string;
+  summary: RunSummary;
+}
+
+function versions(): Record<string, string> {
+  return { kt: KT_VERSION, tfjs: tf.version.tfjs, node: process.versions.node };
+}
+
+/** Reads the resolved config of an existing run (for --resume). */
+export function readRunConfig(runDir: string): RawConfig {
+  const file = path.join(runDir, 'config.json');
+  if (!fs.existsSync(runDir) || !fs.statSync(runDir).isDirectory()) throw new ConfigError(`run directory not found: ${runDir}`);
+  if (!fs.existsSync(file)) throw new ConfigError(`${runDir} is not a kt run directory (no config.json)`);
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as RawConfig;
+  } catch (err) {
+    throw new ConfigError(`${file} is corrupted: ${(err as Error).message}`);
+  }
+}
+
+/** Runs one experiment end to end and writes its run directory. */
+export async function runExperiment(options: RunExperimentOptions): Promise<RunOutcome> {
+  const { config, container, log } = options;
+  const outDir = options.outDir ?? config.output.dir;
+  const hash = configHash(config);
+  let runDir: string;
+  let startedAt = new Date().toISOString();
+  if (options.resumeDir) {
+    runDir = path.resolve(options.resumeDir);
+    const prev = readSummary(runDir);
+    if (prev) startedAt = prev.startedAt;
+    if (prev?.status === 'completed' || prev?.status === 'stopped-early') {
+      throw new ConfigError(`run ${runDir} has already finished (${prev.status}); nothing to resume`);
+    }
+  } else {
+    runDir = createRunDir(outDir, config.name);
+    writeJsonAtomic(path.join(runDir, 'config.json'), config);
+  }
+  const cacheDir = path.join(options.resumeDir ? path.dirname(runDir) : path.resolve(outDir), '.cache');
+  const t0 = Date.now();
+  const summary: RunSummary = {
+    name: config.name,
+    plugin: config.plugin,
+    task: config.task,
+    status: 'running',
+    steps: 0,
+    totalSteps: 0,
+    timings: { totalSeconds: 0, trainSeconds: 0, stepsPerSecond: 0 },
+    backend: options.backend,
+    versions: versions(),
+    gitCommit: gitCommit(),
+    configHash: hash,
+    startedAt,
+  };
+  writeSummary(runDir, summary);
+  log.info(`run directory: ${runDir}`);
+
+  const task = new TaskRegistry(container).get(config.plugin, config.task);
+  const ctx: TaskContext = {
+    config,
+    objective: createTransferObjective(config.transfer),
+    rng: Rng.derive(config.train.seed, 0x5e7),
+    log,
+    runDir,
+    cacheDir,
+    backend: options.backend,
+  };
+  const run = await task.create(ctx);
+  const metricsWriter = new MetricsWriter(runDir, config.train.logEvery);
+  const callbacks: TrainerCallback[] = [metricsWriter, ...(options.callbacks ?? [])];
+  if (options.progress !== false) callbacks.push(new ProgressReporter(log, config.train.logEvery));
+  const trainer = new Trainer({
+    run,
+    train: config.train,
+    dir: runDir,
+    configHash: hash,
+    log,
+    callbacks,
+    resume: Boolean(options.resumeDir),
+    shouldStop: options.shouldStop,
+  });
+  try {
+    if (options.resumeDir) {
+      const latest = path.join(runDir, 'checkpoints', 'latest.json');
+      const step = fs.existsSync(latest) ? ((JSON.parse(fs.readFileSync(latest, 'utf8')) as { step?: number }).step ?? 0) : 0;
+      metricsWriter.truncateAfter(step);
+    }
+    const result = await trainer.fit();
+    summary.status = result.status;
+    summary.steps = result.steps;
+    summary.totalSteps = result.totalSteps;
+    summary.val = result.val;
+    summary.timings.trainSeconds = result.trainSeconds;
+    summary.timings.stepsPerSecond = result.steps / Math.max(1e-9, result.trainSeconds);
+    if (result.status !== 'interrupted') {
+      summary.test = await run.evaluate('test');
+      for (const cb of callbacks) cb.onEvaluate?.(result.steps, 'test', summary.test);
+      if (run.writeArtifacts) await run.writeArtifacts(path.join(runDir, 'artifacts'));
+    }
+  } catch (err) {
+    summary.status = 'failed';
+    summary.error = err instanceof Error ? err.message : String(err);
+    throw err instanceof KtError ? err : err;
+  } finally {
+    summary.endedAt = new Date().toISOString();
+    summary.timings.totalSeconds = (Date.now() - t0) / 1000;
+    writeSummary(runDir, summary);
+    trainer.dispose();
+    run.dispose();
+  }
+  return { runDir, summary };
+}

@@ -1,0 +1,87 @@
+import * as crypto from 'crypto';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { writeJsonAtomic } from './atomic';
+import { ConfigError } from './errors';
+
+/** A stable fingerprint of a resolved config (key order does not matter). */
+export function configHash(config: unknown): string {
+  return crypto.createHash('sha256').update(stableStringify(config)).digest('hex').slice(0, 16);
+}
+
+export function stableStringify(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+}
+
+function timestamp(date: Date): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
+}
+
+/** Creates `<outDir>/<timestamp>-<name>/` with `checkpoints/` and `artifacts/`; errors name the directory. */
+export function createRunDir(outDir: string, name: string, now = new Date()): string {
+  const base = path.resolve(outDir);
+  try {
+    fs.mkdirSync(base, { recursive: true });
+    fs.accessSync(base, fs.constants.W_OK);
+  } catch (err) {
+    throw new ConfigError(`output directory ${outDir} cannot be written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let dir = path.join(base, `${timestamp(now)}-${name}`);
+  for (let i = 2; fs.existsSync(dir); i++) dir = path.join(base, `${timestamp(now)}-${name}-${i}`);
+  try {
+    fs.mkdirSync(path.join(dir, 'checkpoints'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'artifacts'), { recursive: true });
+  } catch (err) {
+    throw new ConfigError(`output directory ${outDir} cannot be written: ${(err as Error).message}`);
+  }
+  return dir;
+}
+
+export interface RunSummary {
+  name: string;
+  plugin: string;
+  task: string;
+  status: 'running' | 'completed' | 'stopped-early' | 'interrupted' | 'failed';
+  error?: string;
+  steps: number;
+  totalSteps: number;
+  val?: Record<string, number>;
+  test?: Record<string, number>;
+  timings: { totalSeconds: number; trainSeconds: number; stepsPerSecond: number };
+  backend: string;
+  versions: Record<string, string>;
+  gitCommit?: string;
+  configHash: string;
+  startedAt: string;
+  endedAt?: string;
+}
+
+export function writeSummary(runDir: string, summary: RunSummary): void {
+  writeJsonAtomic(path.join(runDir, 'summary.json'), summary);
+}
+
+export function readSummary(runDir: string): RunSummary | undefined {
+  const file = path.join(runDir, 'summary.json');
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as RunSummary;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The commit of the code that ran, when it runs from a git checkout. */
+export function gitCommit(cwd = process.cwd()): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}

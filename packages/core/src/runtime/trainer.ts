@@ -1,0 +1,389 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import type { TrainConfig } from '../config/experiment-schema';
+import type { Metrics } from '../contracts/metric';
+import type { StepContext, TaskRun } from '../contracts/task';
+import { writeFileAtomic } from './atomic';
+import { checkpointName, latestCheckpoint, readCheckpoint, writeCheckpoint, type TrainerState } from './checkpoint';
+import { NonFiniteLossError } from './errors';
+import type { Logger } from './logger';
+import { clipByGlobalNorm, createOptimizer, learningRateAt, optimizerState, restoreOptimizerState, setLearningRate } from './optimization';
+import { Rng } from './rng';
+import { disposeMap } from './tensor-file';
+import { KT_VERSION } from './version';
+
+export interface StepInfo {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  loss: number;
+  lr: number;
+  stepsPerSecond: number;
+  reports: Record<string, number>;
+}
+
+/** Observers of a training loop: progress, metric files, custom hooks. */
+export interface TrainerCallback {
+  onStepEnd?(info: StepInfo): void;
+  onEvaluate?(step: number, split: 'val' | 'test', metrics: Metrics): void;
+  onCheckpoint?(step: number, dir: string): void;
+  onEnd?(result: TrainResult): void;
+}
+
+export interface TrainerOptions {
+  run: TaskRun;
+  train: TrainConfig;
+  /** Checkpoints go to `<dir>/checkpoints`; without it nothing is written. */
+  dir?: string;
+  configHash?: string;
+  log: Logger;
+  callbacks?: TrainerCallback[];
+  /** Continue from the latest checkpoint in `dir`. */
+  resume?: boolean;
+  /** Polled between steps: when true, the trainer checkpoints and returns `interrupted`. */
+  shouldStop?: () => boolean;
+}
+
+export interface TrainResult {
+  status: 'completed' | 'stopped-early' | 'interrupted';
+  steps: number;
+  totalSteps: number;
+  lastLoss: number;
+  bestMetric?: number;
+  val?: Metrics;
+  trainSeconds: number;
+}
+
+function totalStepsOf(train: TrainConfig, stepsPerEpoch: number): number {
+  if (train.steps !== undefined) return train.steps;
+  return Math.max(1, Math.ceil((train.epochs ?? 1) * stepsPerEpoch));
+}
+
+function isBetter(value: number, best: number | undefined, mode: 'max' | 'min'): boolean {
+  if (best === undefined) return true;
+  return mode === 'max' ? value > best : value < best;
+}
+
+/**
+ * The training loop shared by every task: per-step seeded randomness, gradient clipping,
+ * learning-rate schedule, evaluation, early stopping (best weights restored at the end),
+ * atomic checkpoints every N steps and on interruption, and exact resumption.
+ */
+export class Trainer {
+  private readonly learnerOptimizer: tf.Optimizer;
+  private readonly teacherOptimizer?: tf.Optimizer;
+  private readonly totalSteps: number;
+
+  constructor(private readonly options: TrainerOptions) {
+    this.learnerOptimizer = createOptimizer(options.train);
+    if (options.run.teacher?.trainable && options.run.teacherLoss) this.teacherOptimizer = createOptimizer(options.train);
+    this.totalSteps = totalStepsOf(options.train, options.run.stepsPerEpoch);
+  }
+
+  get steps(): number {
+    return this.totalSteps;
+  }
+
+  private get checkpointsDir(): string | undefined {
+    return this.options.dir ? path.join(this.options.dir, 'checkpoints') : undefined;
+  }
+
+  private async snapshot(state: TrainerState): Promise<Map<string, Map<string, tf.Tensor>>> {
+    const { run } = this.options;
+    const groups = new Map<string, Map<string, tf.Tensor>>();
+    groups.set('learner', run.learner.getWeights());
+    groups.set('learner-optimizer', await optimizerState(this.learnerOptimizer));
+    if (run.teacher?.trainable) groups.set('teacher', run.teacher.getWeights());
+    if (this.teacherOptimizer) groups.set('teacher-optimizer', await optimizerState(this.teacherOptimizer));
+    void state;
+    return groups;
+  }
+
+  private async checkpoint(name: string, state: TrainerState): Promise<string | undefined> {
+    const dir = this.checkpointsDir;
+    if (!dir) return undefined;
+    const groups = await this.snapshot(state);
+    try {
+      const out = writeCheckpoint(dir, name, { state, groups });
+      for (const cb of this.options.callbacks ?? []) cb.onCheckpoint?.(state.step, out);
+      return out;
+    } finally {
+      // Optimizer slots other than variables (e.g. the iteration count) are fresh tensors.
+      for (const [g, m] of groups) {
+        if (g.endsWith('optimizer')) for (const t of m.values()) if (!(t instanceof tf.Variable)) t.dispose();
+      }
+    }
+  }
+
+  private async restore(dir: string): Promise<TrainerState> {
+    const { run } = this.options;
+    const contents = readCheckpoint(dir, this.options.configHash ?? '');
+    try {
+      const learner = contents.groups.get('learner');
+      if (!learner) throw new Error(`checkpoint ${dir} has no learner weights`);
+      run.learner.setWeights(learner);
+      const teacher = contents.groups.get('teacher');
+      if (teacher && run.teacher) run.teacher.setWeights(teacher);
+      const lo = contents.groups.get('learner-optimizer');
+      if (lo && lo.size > 0) await restoreOptimizerState(this.learnerOptimizer, lo);
+      const to = contents.groups.get('teacher-optimizer');
+      if (to && to.size > 0 && this.teacherOptimizer) await restoreOptimizerState(this.teacherOptimizer, to);
+    } finally {
+      for (const m of contents.groups.values()) disposeMap(m);
+    }
+    return contents.state;
+  }
+
+  private stepContext(step: number, reports: Record<string, number>): StepContext {
+    return {
+      step,
+      epoch: Math.floor(step / Math.max(1, this.options.run.stepsPerEpoch)),
+      rng: Rng.derive(this.options.train.seed, step),
+      report: (name, value) => {
+        reports[name] = value;
+      },
+    };
+  }
+
+  /** One optimizer update on `vars` of the scalar `f`; returns the loss value (NaN-checked by the caller). */
+  private update(optimizer: tf.Optimizer, vars: tf.Variable[], f: () => tf.Scalar): number {
+    const { value, grads } = tf.variableGrads(f, vars);
+    const loss = value.dataSync()[0]!;
+    value.dispose();
+    if (!Number.isFinite(loss)) {
+      disposeMap(new Map(Object.entries(grads)));
+      return loss;
+    }
+    let applied = grads;
+    if (this.options.train.gradClip !== undefined) {
+      applied = clipByGlobalNorm(grads, this.options.train.gradClip).grads;
+      disposeMap(new Map(Object.entries(grads)));
+    }
+    optimizer.applyGradients(applied);
+    disposeMap(new Map(Object.entries(applied)));
+    return loss;
+  }
+
+  async fit(): Promise<TrainResult> {
+    const { run, train, log } = this.options;
+    const callbacks = this.options.callbacks ?? [];
+    const es = train.earlyStopping;
+    let state: TrainerState = {
+      step: 0,
+      configHash: this.options.configHash ?? '',
+      evalsSinceBest: 0,
+      elapsedSeconds: 0,
+      ktVersion: KT_VERSION,
+    };
+    if (this.options.resume && this.checkpointsDir) {
+      const dir = latestCheckpoint(this.checkpointsDir);
+      if (dir) {
+        state = await this.restore(dir);
+        log.info(`resumed from ${dir} at step ${state.step}`);
+      } else {
+        log.info('no checkpoint to resume from; starting at step 0');
+      }
+    }
+    const learnerVars = run.learner.trainableVariables();
+    const teacherVars = run.teacher?.trainable ? run.teacher.trainableVariables() : [];
+    const started = Date.now() - state.elapsedSeconds * 1000;
+    let lastLoss = Number.NaN;
+    let lastVal: Metrics | undefined;
+    let status: TrainResult['status'] = 'completed';
+    let windowStart = Date.now();
+    let windowSteps = 0;
+
+    const saveBest = async (): Promise<void> => {
+      if (this.checkpointsDir) await this.checkpoint('best', { ...state });
+    };
+    const evaluate = async (step: number): Promise<boolean> => {
+      const metrics = await run.evaluate('val');
+      lastVal = metrics;
+      for (const cb of callbacks) cb.onEvaluate?.(step, 'val', metrics);
+      if (!es) return false;
+      const value = metrics[es.metric];
+      if (value === undefined) {
+        throw new Error(`train.earlyStopping.metric "${es.metric}" is not reported; the task reports: ${Object.keys(metrics).join(', ')}`);
+      }
+      if (isBetter(value, state.bestMetric, es.mode)) {
+        state.bestMetric = value;
+        state.evalsSinceBest = 0;
+        await saveBest();
+        return false;
+      }
+      state.evalsSinceBest += 1;
+      return state.evalsSinceBest >= es.patience;
+    };
+
+    for (let step = state.step; step < this.totalSteps; step++) {
+      if (this.options.shouldStop?.()) {
+        status = 'interrupted';
+        break;
+      }
+      const reports: Record<string, number> = {};
+      const ctx = this.stepContext(step, reports);
+      const prepared = run.prepareStep ? await run.prepareStep(ctx) : undefined;
+      const lr = learningRateAt(train, step, this.totalSteps);
+      setLearningRate(this.learnerOptimizer, lr);
+      try {
+        lastLoss = this.update(this.learnerOptimizer, learnerVars, () => run.loss(ctx, prepared));
+        if (!Number.isFinite(lastLoss)) throw new NonFiniteLossError(step, lastLoss);
+        if (this.teacherOptimizer && run.teacherLoss) {
+          setLearningRate(this.teacherOptimizer, lr);
+          const tl = this.update(this.teacherOptimizer, teacherVars, () => run.teacherLoss!(ctx, prepared));
+          if (!Number.isFinite(tl)) throw new NonFiniteLossError(step, tl);
+          reports['teacher_loss'] = tl;
+        }
+      } finally {
+        disposePrepared(prepared);
+      }
+      state.step = step + 1;
+      windowSteps += 1;
+      const now = Date.now();
+      const rate = windowSteps / Math.max(1e-3, (now - windowStart) / 1000);
+      if (now - windowStart > 5000) {
+        windowStart = now;
+        windowSteps = 0;
+      }
+      state.elapsedSeconds = (now - started) / 1000;
+      const info: StepInfo = { step: state.step, totalSteps: this.totalSteps, epoch: ctx.epoch, loss: lastLoss, lr, stepsPerSecond: rate, reports };
+      for (const cb of callbacks) cb.onStepEnd?.(info);
+
+      let stop = false;
+      if (train.evalEvery !== undefined && state.step % train.evalEvery === 0 && state.step < this.totalSteps) {
+        stop = await evaluate(state.step);
+      }
+      if (train.checkpointEvery !== undefined && state.step % train.checkpointEvery === 0) {
+        await this.checkpoint(checkpointName(state.step), { ...state });
+      }
+      if (stop) {
+        status = 'stopped-early';
+        log.info(`early stopping at step ${state.step}: ${es!.metric} did not improve for ${es!.patience} evaluations`);
+        break;
+      }
+    }
+
+    state.elapsedSeconds = (Date.now() - started) / 1000;
+    await this.checkpoint(checkpointName(state.step), { ...state });
+    if (status === 'interrupted') {
+      log.info(`interrupted at step ${state.step}; resume with --resume`);
+    } else {
+      if (status === 'completed' && (es || train.evalEvery !== undefined)) {
+        const stop = await evaluate(state.step);
+        void stop;
+      }
+      if (es && this.checkpointsDir && fs.existsSync(path.join(this.checkpointsDir, 'best'))) {
+        await this.restore(path.join(this.checkpointsDir, 'best'));
+        lastVal = await run.evaluate('val');
+        log.info(`restored the best weights (${es.metric} = ${state.bestMetric})`);
+      }
+    }
+    const result: TrainResult = {
+      status,
+      steps: state.step,
+      totalSteps: this.totalSteps,
+      lastLoss,
+      bestMetric: state.bestMetric,
+      val: lastVal,
+      trainSeconds: state.elapsedSeconds,
+    };
+    for (const cb of callbacks) cb.onEnd?.(result);
+    return result;
+  }
+
+  dispose(): void {
+    this.learnerOptimizer.dispose();
+    this.teacherOptimizer?.dispose();
+  }
+}
+
+function disposePrepared(prepared: unknown): void {
+  if (prepared && typeof prepared === 'object' && typeof (prepared as { dispose?: unknown }).dispose === 'function') {
+    (prepared as { dispose: () => void }).dispose();
+  }
+}
+
+/** Appends one JSON object per line; on resume, lines past the checkpoint's step are dropped first. */
+export class MetricsWriter implements TrainerCallback {
+  private readonly file: string;
+  constructor(
+    dir: string,
+    private readonly logEvery: number,
+  ) {
+    this.file = path.join(dir, 'metrics.jsonl');
+  }
+
+  truncateAfter(step: number): void {
+    if (!fs.existsSync(this.file)) return;
+    const kept = fs
+      .readFileSync(this.file, 'utf8')
+      .split('\n')
+      .filter((line) => {
+        if (!line.trim()) return false;
+        try {
+          return (JSON.parse(line) as { step?: number }).step! <= step;
+        } catch {
+          return false;
+        }
+      });
+    writeFileAtomic(this.file, kept.map((l) => `${l}\n`).join(''));
+  }
+
+  private append(obj: Record<string, unknown>): void {
+    fs.appendFileSync(this.file, `${JSON.stringify(obj)}\n`);
+  }
+
+  onStepEnd(info: StepInfo): void {
+    if (info.step % this.logEvery === 0 || info.step === info.totalSteps) {
+      this.append({ step: info.step, split: 'train', loss: info.loss, lr: info.lr, epoch: info.epoch, ...info.reports });
+    }
+  }
+
+  onEvaluate(step: number, split: 'val' | 'test', metrics: Metrics): void {
+    this.append({ step, split, ...metrics });
+  }
+}
+
+/** A progress bar on a TTY, plain log lines otherwise. */
+export class ProgressReporter implements TrainerCallback {
+  private lastLine = 0;
+  constructor(
+    private readonly log: Logger,
+    private readonly logEvery: number,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+  ) {}
+
+  onStepEnd(info: StepInfo): void {
+    const eta = (info.totalSteps - info.step) / Math.max(1e-6, info.stepsPerSecond);
+    const extra = Object.entries(info.reports)
+      .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+      .join(' ');
+    const text = `step ${info.step}/${info.totalSteps} loss ${info.loss.toFixed(4)} ${extra ? `${extra} ` : ''}${info.stepsPerSecond.toFixed(2)} it/s ETA ${formatSeconds(eta)}`;
+    if (this.stream.isTTY) {
+      const width = 20;
+      const filled = Math.round((width * info.step) / info.totalSteps);
+      const now = Date.now();
+      if (now - this.lastLine > 100 || info.step === info.totalSteps) {
+        this.stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}\x1b[K`);
+        this.lastLine = now;
+      }
+      if (info.step === info.totalSteps) this.stream.write('\n');
+    } else if (info.step % this.logEvery === 0 || info.step === info.totalSteps) {
+      this.log.info(text);
+    }
+  }
+
+  onEvaluate(step: number, split: 'val' | 'test', metrics: Metrics): void {
+    if (this.stream.isTTY) this.stream.write('\r\x1b[K');
+    const parts = Object.entries(metrics).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`);
+    this.log.info(`eval ${split} @ step ${step}: ${parts.join(' ')}`);
+  }
+}
+
+export function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  const m = Math.floor(s / 60);
+  const sec = Math.round(s % 60);
+  return m > 0 ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
+}

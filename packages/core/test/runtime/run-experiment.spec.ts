@@ -1,0 +1,175 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { CheckpointError, ConfigError, NonFiniteLossError } from '../../src/runtime/errors';
+import { createMemoryLogger } from '../../src/runtime/logger';
+import { buildContainer, PluginRegistry } from '../../src/runtime/plugin-registry';
+import { readRunConfig, resolveExperimentConfig, runExperiment } from '../../src/runtime/run-experiment';
+import { loadTensors } from '../../src/runtime/tensor-file';
+import { latestCheckpoint } from '../../src/runtime/checkpoint';
+import { toyPlugin } from '../fixtures/toy-plugin';
+
+const registry = new PluginRegistry([{ plugin: toyPlugin, from: 'test' }]);
+const container = buildContainer([toyPlugin]);
+
+function tmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'kt-run-'));
+}
+
+function config(extra: Record<string, unknown> = {}, train: Record<string, unknown> = {}): ReturnType<typeof resolveExperimentConfig> {
+  return resolveExperimentConfig(
+    { plugin: 'toy', task: 'kd', name: 'toy', transfer: { divergence: 'backward' }, train: { steps: 20, batchSize: 16, lr: 0.05, seed: 3, ...train }, ...extra },
+    registry,
+  );
+}
+
+async function learnerWeights(runDir: string): Promise<Float32Array> {
+  const dir = latestCheckpoint(path.join(runDir, 'checkpoints'))!;
+  const m = loadTensors(dir, 'learner');
+  const out = Float32Array.from([...(m.get('w')!.dataSync() as Float32Array), ...(m.get('b')!.dataSync() as Float32Array)]);
+  for (const t of m.values()) t.dispose();
+  return out;
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('runExperiment', () => {
+  it('writes a complete run directory and reduces the divergence', async () => {
+    const out = tmp();
+    const { runDir, summary } = await runExperiment({ config: config({}, { evalEvery: 5 }), container, log: createMemoryLogger(), backend: 'cpu', outDir: out, progress: false });
+    for (const f of ['config.json', 'summary.json', 'metrics.jsonl', 'checkpoints/latest.json']) {
+      expect(fs.existsSync(path.join(runDir, f))).toBe(true);
+    }
+    expect(summary.status).toBe('completed');
+    expect(summary.steps).toBe(20);
+    const lines = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const val = lines.filter((l) => l.split === 'val');
+    expect(val.length).toBe(4);
+    expect(val.at(-1).divergence).toBeLessThan(val[0].divergence);
+    expect(summary.test?.['divergence']).toBeGreaterThanOrEqual(0);
+  });
+
+  it('gives the same metrics for the same config and seed', async () => {
+    const a = await runExperiment({ config: config(), container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp(), progress: false });
+    const b = await runExperiment({ config: config(), container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp(), progress: false });
+    expect(b.summary.test).toEqual(a.summary.test);
+    expect(await learnerWeights(b.runDir)).toEqual(await learnerWeights(a.runDir));
+  });
+
+  it('resumes an interrupted run to the same final weights as an uninterrupted one', async () => {
+    const cfg = config({}, { checkpointEvery: 4 });
+    const full = await runExperiment({ config: cfg, container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp(), progress: false });
+    let steps = 0;
+    const partial = await runExperiment({
+      config: cfg,
+      container,
+      log: createMemoryLogger(),
+      backend: 'cpu',
+      outDir: tmp(),
+      progress: false,
+      callbacks: [{ onStepEnd: () => void (steps += 1) }],
+      shouldStop: () => steps >= 7,
+    });
+    expect(partial.summary.status).toBe('interrupted');
+    expect(partial.summary.steps).toBe(7);
+    const raw = readRunConfig(partial.runDir);
+    const resumed = await runExperiment({
+      config: resolveExperimentConfig(raw, registry),
+      container,
+      log: createMemoryLogger(),
+      backend: 'cpu',
+      resumeDir: partial.runDir,
+      progress: false,
+    });
+    expect(resumed.summary.status).toBe('completed');
+    expect(await learnerWeights(resumed.runDir)).toEqual(await learnerWeights(full.runDir));
+    const trainSteps = fs
+      .readFileSync(path.join(resumed.runDir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.split === 'train')
+      .map((l) => l.step);
+    expect(new Set(trainSteps).size).toBe(trainSteps.length);
+  });
+
+  it('refuses a corrupted or foreign checkpoint without overwriting it', async () => {
+    const cfg = config({}, { checkpointEvery: 5, steps: 10 });
+    let steps = 0;
+    const partial = await runExperiment({
+      config: cfg, container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp(), progress: false,
+      callbacks: [{ onStepEnd: () => void (steps += 1) }], shouldStop: () => steps >= 5,
+    });
+    // foreign: a different config
+    await expect(
+      runExperiment({ config: config({}, { checkpointEvery: 5, steps: 10, lr: 0.01 }), container, log: createMemoryLogger(), backend: 'cpu', resumeDir: partial.runDir, progress: false }),
+    ).rejects.toThrow(/different experiment/);
+    // corrupted: flip a byte of the learner weights
+    const ckpt = latestCheckpoint(path.join(partial.runDir, 'checkpoints'))!;
+    const bin = path.join(ckpt, 'learner.bin');
+    const bytes = fs.readFileSync(bin);
+    bytes[0] = bytes[0]! ^ 0xff;
+    fs.writeFileSync(bin, bytes);
+    const before = fs.readFileSync(bin);
+    const err = await runExperiment({ config: cfg, container, log: createMemoryLogger(), backend: 'cpu', resumeDir: partial.runDir, progress: false }).catch((e) => e);
+    expect(err).toBeInstanceOf(CheckpointError);
+    expect(String(err.message)).toMatch(/corrupted/);
+    expect(fs.readFileSync(bin)).toEqual(before);
+  });
+
+  it('stops on a NaN loss naming the step and keeps the last good checkpoint', async () => {
+    const cfg = resolveExperimentConfig({ plugin: 'toy', task: 'nan', train: { steps: 10, checkpointEvery: 2, batchSize: 16 } }, registry);
+    const out = tmp();
+    const err = await runExperiment({ config: cfg, container, log: createMemoryLogger(), backend: 'cpu', outDir: out, progress: false }).catch((e) => e);
+    expect(err).toBeInstanceOf(NonFiniteLossError);
+    expect(err.message).toMatch(/step 5/);
+    const runDir = path.join(out, fs.readdirSync(out).find((d) => !d.startsWith('.'))!);
+    expect(JSON.parse(fs.readFileSync(path.join(runDir, 'checkpoints/latest.json'), 'utf8')).step).toBe(4);
+    expect(JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8')).status).toBe('failed');
+  });
+
+  it('stops early and restores the best weights', async () => {
+    const cfg = config({}, { steps: 200, evalEvery: 2, lr: 2.0, optimizer: 'sgd', earlyStopping: { metric: 'neg_divergence', patience: 2 } });
+    const { summary } = await runExperiment({ config: cfg, container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp(), progress: false });
+    expect(['stopped-early', 'completed']).toContain(summary.status);
+    expect(summary.val?.['neg_divergence']).toBeCloseTo(-summary.test!['divergence']!, 5);
+  });
+
+  it('does not leak tensors across a run', async () => {
+    await runExperiment({ config: config(), container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp(), progress: false });
+    const before = tf.memory().numTensors;
+    await runExperiment({ config: config({}, { steps: 40, checkpointEvery: 10 }), container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp(), progress: false });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('reports an output directory that cannot be written', async () => {
+    const file = path.join(tmp(), 'not-a-dir');
+    fs.writeFileSync(file, 'x');
+    await expect(runExperiment({ config: config(), container, log: createMemoryLogger(), backend: 'cpu', outDir: path.join(file, 'sub'), progress: false })).rejects.toBeInstanceOf(ConfigError);
+  });
+});
+
+describe('resolveExperimentConfig', () => {
+  it('lists known plugins for an unknown one', () => {
+    expect(() => resolveExperimentConfig({ plugin: 'nope', task: 'kd' }, registry)).toThrow(/unknown plugin "nope"; known plugins: toy/);
+  });
+  it('names the path of every bad field', () => {
+    let msg = '';
+    try {
+      resolveExperimentConfig({ plugin: 'toy', task: 'kd', train: { lr: -1 }, transfer: { divergence: 'sideways' } }, registry);
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).toMatch(/train\.lr: .*>0/);
+    expect(msg).toMatch(/transfer\.divergence: .*forward.*backward/);
+  });
+  it('fills defaults from the schema only', () => {
+    const c = resolveExperimentConfig({ plugin: 'toy', task: 'kd' }, registry);
+    expect(c.train.optimizer).toBe('adam');
+    expect(c.transfer.divergence).toBe('forward');
+    expect(c.output.dir).toBe('runs');
+  });
+});
