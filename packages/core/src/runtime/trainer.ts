@@ -109,10 +109,8 @@ export class Trainer {
       for (const cb of this.options.callbacks ?? []) cb.onCheckpoint?.(state.step, out);
       return out;
     } finally {
-      // Optimizer slots other than variables (e.g. the iteration count) are fresh tensors.
-      for (const [g, m] of groups) {
-        if (g.endsWith('optimizer')) for (const t of m.values()) if (!(t instanceof tf.Variable)) t.dispose();
-      }
+      // Weights are copies; optimizer slots are its own variables plus fresh tensors (the iteration count).
+      for (const m of groups.values()) for (const t of m.values()) if (!(t instanceof tf.Variable)) t.dispose();
     }
   }
 

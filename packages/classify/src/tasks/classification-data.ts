@@ -1,0 +1,30 @@
+import { ConfigError } from '@kt/core';
+import type { ClassifyDataConfig } from '../config-schema';
+import { DataError, loadCsvClassification, loadMnistPackage, splitDeterministic, type ClassificationSplit } from '../data';
+
+export interface ClassificationData {
+  train: ClassificationSplit;
+  val: ClassificationSplit;
+  test: ClassificationSplit;
+  /** Per-example shape. */
+  shape: number[];
+  numClasses: number;
+}
+
+/** Loads the splits a config names; file problems become ConfigErrors (exit code 2) naming the file and line. */
+export function loadClassificationData(cfg: ClassifyDataConfig): ClassificationData {
+  try {
+    if (cfg.source === 'mnist') {
+      const s = loadMnistPackage({ perDigit: cfg.perDigit });
+      return { ...s, shape: s.train.shape, numClasses: s.train.numClasses };
+    }
+    const all = loadCsvClassification(cfg.path, { labelColumn: cfg.labelColumn, hasHeader: cfg.hasHeader, scale: cfg.scale, shape: cfg.shape });
+    const trainFraction = 1 - cfg.valFraction - cfg.testFraction;
+    if (!(trainFraction > 0)) throw new ConfigError(`data.valFraction + data.testFraction must be < 1`);
+    const s = splitDeterministic(all, { train: trainFraction, val: cfg.valFraction, test: cfg.testFraction }, cfg.splitSeed);
+    return { ...s, shape: all.shape, numClasses: all.numClasses };
+  } catch (err) {
+    if (err instanceof DataError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
