@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs';
+import { REDUCTIONS, type Reduction } from './divergence-options';
+import { checkUnitInterval } from './make-token-divergence';
+import { reducePositions } from './reduce-positions';
+
+export interface SequenceNllOptions {
+  /**
+   * ε ∈ [0, 1] (default 0): the target distribution is (1−ε)·onehot(y) + ε·uniform, as PyTorch's
+   * `cross_entropy(label_smoothing=ε)`; the per-token loss is −(1−ε)·log p(y) − ε·mean_v log p(v).
+   */
+  labelSmoothing?: number;
+  /**
+   * Default `'mean'` (per valid token). `'batchmean'` = Σ over tokens / B, i.e. the mean per-sequence
+   * NLL −log p_θ(y), the quantity whose expectation under the teacher is the sequence-level forward KL
+   * (up to the teacher's entropy). `'none'` returns the [B, T] per-token losses (padding 0).
+   */
+  reduction?: Reduction;
+}
+
+/**
+ * Token negative log-likelihood of `targets` [B, T] (int32) under `learnerLogits` [B, T, V].
+ *
+ * Sequence-level forward KD (Kim & Rush 2016): KL(q‖p_θ) over whole sequences has gradient
+ * −E_{y~q}[∇ log p_θ(y)] = E_{y~q}[∇ Σ_t −log p_θ(y_t | y_<t)], so minimising this NLL on sequences
+ * produced by the teacher is forward sequence-level KD; on references it is ordinary supervised NLL.
+ */
+export function sequenceNll(
+  learnerLogits: tf.Tensor,
+  targets: tf.Tensor,
+  mask?: tf.Tensor,
+  options: SequenceNllOptions = {},
+): tf.Tensor {
+  const labelSmoothing = options.labelSmoothing ?? 0;
+  const reduction = options.reduction ?? 'mean';
+  checkUnitInterval(labelSmoothing, 'sequenceNll: labelSmoothing');
+  if (!REDUCTIONS.includes(reduction)) {
+    throw new RangeError(`sequenceNll: unknown reduction '${String(reduction)}' (known: ${REDUCTIONS.join(', ')})`);
+  }
+  const positionShape = learnerLogits.shape.slice(0, -1);
+  if (learnerLogits.rank < 2 || !tf.util.arraysEqual(targets.shape, positionShape)) {
+    throw new RangeError(
+      `sequenceNll: targets shape [${targets.shape.join(', ')}] must equal logits shape without its last axis ` +
+        `[${positionShape.join(', ')}]`,
+    );
+  }
+  if (targets.dtype !== 'int32') throw new TypeError(`sequenceNll: targets must be int32, got ${targets.dtype}`);
+  const vocabulary = learnerLogits.shape[learnerLogits.rank - 1];
+  return tf.tidy(() => {
+    const logProbs = tf.logSoftmax(tf.cast(learnerLogits, 'float32'));
+    const oneHot = tf.oneHot(targets, vocabulary, 1, 0, 'float32');
+    const targetLogProb = tf.sum(tf.mul(logProbs, oneHot), -1);
+    const perToken =
+      labelSmoothing === 0
+        ? tf.neg(targetLogProb)
+        : tf.neg(tf.add(tf.mul(targetLogProb, 1 - labelSmoothing), tf.mul(tf.mean(logProbs, -1), labelSmoothing)));
+    return reducePositions(perToken, mask, reduction, 'sequenceNll');
+  });
+}
