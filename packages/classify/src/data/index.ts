@@ -1,0 +1,22 @@
+export { DataError } from './data-error';
+export type { DataErrorLocation } from './data-error';
+export { classCounts, exampleSize, selectExamples } from './classification-split';
+export type { ClassificationSplit } from './classification-split';
+export {
+  clearMnistCache,
+  loadMnistPackage,
+  mnistPackageDigitsDir,
+  parseMnistDigitFile,
+  MNIST_IMAGE_SIZE,
+  MNIST_NUM_CLASSES,
+  MNIST_PIXELS,
+  MNIST_SPLIT_FRACTIONS,
+} from './load-mnist-package';
+export type { LoadMnistPackageOptions, MnistSplits } from './load-mnist-package';
+export { loadCsvClassification, parseCsvClassification } from './load-csv-classification';
+export type { LoadCsvClassificationOptions } from './load-csv-classification';
+export { splitDeterministic } from './split-deterministic';
+export { batchCount, batches, epochSeed, toTensors } from './batches';
+export type { Batch, BatchOptions } from './batches';
+export { createRandom, mixSeed, permutation, shuffleInPlace } from './seeded-random';
+export type { SeededRandom } from './seeded-random';

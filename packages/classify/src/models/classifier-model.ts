@@ -1,0 +1,124 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * A classifier as plain tfjs variables plus a forward function. Teacher and learner are separate
+ * instances, so `trainableVariables()` of one never includes the other's (pass only the learner's
+ * to `optimizer.minimize`).
+ */
+export interface ClassifierModel {
+  readonly name: string;
+  /** Per-example input shape, e.g. [28, 28, 1] or [784]; forward also accepts [n, product(inputShape)]. */
+  readonly inputShape: readonly number[];
+  readonly numClasses: number;
+  /** Logits [n, numClasses]. Intermediates are freed; the caller owns the result. training=true enables dropout. */
+  forward(x: tf.Tensor, training: boolean): tf.Tensor2D;
+  /** The model's variables in a stable order (the order of `weightNames()`). */
+  trainableVariables(): tf.Variable[];
+  /** Stable checkpoint keys, e.g. 'dense0/kernel', 'output/bias'. */
+  weightNames(): string[];
+  /** Copies of all weights by stable key; the caller owns (and must dispose) the tensors. */
+  getWeights(): Map<string, tf.Tensor>;
+  /** Assigns every weight from `weights` (same keys and shapes, else throws before changing anything). Does not take ownership. */
+  setWeights(weights: Map<string, tf.Tensor>): void;
+  /** Frees the variables; the model is unusable afterwards. */
+  dispose(): void;
+  parameterCount(): number;
+}
+
+let variableCounter = 0;
+
+/**
+ * Shared bookkeeping for models built from explicit tf.variable weights. The tfjs variable names
+ * get a process-unique suffix (tfjs refuses two variables of one name, and a teacher and a learner
+ * may share a model name); checkpoints use the stable keys of `weightNames()` instead.
+ */
+export abstract class VariableClassifier implements ClassifierModel {
+  private readonly variables = new Map<string, tf.Variable>();
+  private disposed = false;
+
+  protected constructor(
+    readonly name: string,
+    readonly inputShape: readonly number[],
+    readonly numClasses: number,
+  ) {}
+
+  abstract forward(x: tf.Tensor, training: boolean): tf.Tensor2D;
+
+  /** Registers a weight under a stable key, taking ownership of `values`. */
+  protected addWeight(key: string, values: Float32Array, shape: number[]): tf.Variable {
+    if (this.variables.has(key)) throw new Error(`${this.name}: duplicate weight '${key}'`);
+    const initial = tf.tensor(values, shape, 'float32');
+    const variable = tf.variable(initial, true, `${this.name}/${key}_${++variableCounter}`);
+    initial.dispose();
+    this.variables.set(key, variable);
+    return variable;
+  }
+
+  protected weight(key: string): tf.Variable {
+    this.assertAlive();
+    const v = this.variables.get(key);
+    if (!v) throw new Error(`${this.name}: no weight '${key}'`);
+    return v;
+  }
+
+  /** Reshapes [n, ...] input to [n, ...shape], checking the per-example size. */
+  protected reshapeInput(x: tf.Tensor, shape: readonly number[]): tf.Tensor {
+    const d = shape.reduce((a, b) => a * b, 1);
+    const perExample = x.shape.slice(1).reduce((a, b) => a * b, 1);
+    if (x.rank < 2 || perExample !== d) {
+      throw new Error(`${this.name}: input shape [${x.shape.join(', ')}] does not match per-example shape [${this.inputShape.join(', ')}]`);
+    }
+    return x.reshape([x.shape[0], ...shape]);
+  }
+
+  trainableVariables(): tf.Variable[] {
+    this.assertAlive();
+    return [...this.variables.values()];
+  }
+
+  weightNames(): string[] {
+    return [...this.variables.keys()];
+  }
+
+  getWeights(): Map<string, tf.Tensor> {
+    this.assertAlive();
+    const out = new Map<string, tf.Tensor>();
+    for (const [key, v] of this.variables) out.set(key, tf.clone(v));
+    return out;
+  }
+
+  setWeights(weights: Map<string, tf.Tensor>): void {
+    this.assertAlive();
+    const problems: string[] = [];
+    for (const [key, v] of this.variables) {
+      const w = weights.get(key);
+      if (!w) problems.push(`missing '${key}'`);
+      else if (!tf.util.arraysEqual(w.shape, v.shape)) {
+        problems.push(`'${key}' has shape [${w.shape.join(', ')}], expected [${v.shape.join(', ')}]`);
+      }
+    }
+    for (const key of weights.keys()) if (!this.variables.has(key)) problems.push(`unexpected '${key}'`);
+    if (problems.length > 0) throw new Error(`${this.name}: setWeights: ${problems.join('; ')}`);
+    for (const [key, v] of this.variables) {
+      const w = weights.get(key) as tf.Tensor;
+      v.assign(w.dtype === 'float32' ? w : tf.cast(w, 'float32'));
+    }
+  }
+
+  parameterCount(): number {
+    let count = 0;
+    for (const v of this.variables.values()) count += v.size;
+    return count;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    for (const v of this.variables.values()) v.dispose();
+    this.variables.clear();
+    this.disposed = true;
+  }
+
+  private assertAlive(): void {
+    if (this.disposed) throw new Error(`${this.name}: model was disposed`);
+  }
+}

@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs';
+import { ClassifierModel, VariableClassifier } from './classifier-model';
+import { assertPositiveInts } from './create-mlp';
+import { glorotUniform, heNormal, zeros } from './initializers';
+
+export interface CnnOptions {
+  /** Per-example [height, width, channels], e.g. [28, 28, 1] or [8, 8, 1]. Flat [n, h*w*c] inputs are reshaped. */
+  inputShape: number[];
+  /** Output channels of each block: conv 3x3 (same padding) + ReLU + max-pool 2x2 (stride 2, valid). */
+  channels: number[];
+  /** Width of the hidden dense (ReLU) layer after flattening. */
+  dense: number;
+  numClasses: number;
+  seed: number;
+  name?: string;
+}
+
+/**
+ * Small CNN from explicit variables (see create-mlp.ts for why not tf.layers).
+ * Weights: conv<i>/{kernel [3,3,in,out], bias}, dense0/{kernel,bias}, output/{kernel,bias}.
+ */
+export function createCnn(options: CnnOptions): ClassifierModel {
+  return new Cnn(options);
+}
+
+class Cnn extends VariableClassifier {
+  private readonly convs: Array<{ kernel: tf.Variable; bias: tf.Variable }> = [];
+  private readonly hidden: { kernel: tf.Variable; bias: tf.Variable };
+  private readonly output: { kernel: tf.Variable; bias: tf.Variable };
+  private readonly flatSize: number;
+
+  constructor(options: CnnOptions) {
+    const { inputShape, channels, dense, numClasses, seed, name = 'cnn' } = options;
+    if (inputShape.length !== 3) throw new RangeError(`inputShape must be [height, width, channels], got [${inputShape.join(', ')}]`);
+    assertPositiveInts('inputShape', inputShape);
+    assertPositiveInts('channels', channels);
+    assertPositiveInts('dense', [dense]);
+    assertPositiveInts('numClasses', [numClasses]);
+    super(name, [...inputShape], numClasses);
+    let [h, w, c] = inputShape;
+    channels.forEach((out, i) => {
+      if (h < 2 || w < 2) {
+        throw new RangeError(`${name}: block ${i} would pool a ${h}x${w} map; too many conv blocks for input [${inputShape.join(', ')}]`);
+      }
+      const key = `conv${i}`;
+      this.convs.push({
+        kernel: this.addWeight(`${key}/kernel`, heNormal(9 * c * out, 9 * c, seed, `${key}/kernel`), [3, 3, c, out]),
+        bias: this.addWeight(`${key}/bias`, zeros(out), [out]),
+      });
+      h = Math.floor(h / 2);
+      w = Math.floor(w / 2);
+      c = out;
+    });
+    this.flatSize = h * w * c;
+    this.hidden = {
+      kernel: this.addWeight('dense0/kernel', heNormal(this.flatSize * dense, this.flatSize, seed, 'dense0/kernel'), [this.flatSize, dense]),
+      bias: this.addWeight('dense0/bias', zeros(dense), [dense]),
+    };
+    this.output = {
+      kernel: this.addWeight('output/kernel', glorotUniform(dense * numClasses, dense, numClasses, seed, 'output/kernel'), [dense, numClasses]),
+      bias: this.addWeight('output/bias', zeros(numClasses), [numClasses]),
+    };
+  }
+
+  forward(x: tf.Tensor, _training: boolean): tf.Tensor2D {
+    this.weight('output/kernel'); // throws if disposed
+    return tf.tidy(() => {
+      let h = this.reshapeInput(x, this.inputShape) as tf.Tensor4D;
+      for (const conv of this.convs) {
+        h = tf.relu(tf.add<tf.Tensor4D>(tf.conv2d(h, conv.kernel as tf.Tensor4D, 1, 'same'), conv.bias));
+        h = tf.maxPool(h, 2, 2, 'valid');
+      }
+      const flat = h.reshape([h.shape[0], this.flatSize]) as tf.Tensor2D;
+      const hidden = tf.relu(tf.add(tf.matMul(flat, this.hidden.kernel as tf.Tensor2D), this.hidden.bias)) as tf.Tensor2D;
+      return tf.add(tf.matMul(hidden, this.output.kernel as tf.Tensor2D), this.output.bias);
+    });
+  }
+}

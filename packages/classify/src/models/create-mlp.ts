@@ -1,0 +1,82 @@
+import * as tf from '@tensorflow/tfjs';
+import { createRandom, mixSeed, SeededRandom } from '../data/seeded-random';
+import { ClassifierModel, VariableClassifier } from './classifier-model';
+import { glorotUniform, heNormal, zeros } from './initializers';
+
+/*
+ * Why explicit tf.variable weights and tf ops instead of tf.layers: tf.layers names its variables
+ * from a global counter (dense_Dense3/kernel, ...) that depends on how many layers were built before
+ * in the process, and seeds its initializers only per layer through options; here names are the
+ * stable keys a checkpoint needs, every weight's initial values are a pure function of (seed, key,
+ * shape), and a model is nothing but its variables, so the teacher's and the learner's are trivially
+ * separate lists.
+ */
+
+export interface MlpOptions {
+  /** Input features per example (inputs of any shape [n, ...] with that many values are flattened). */
+  inputSize: number;
+  /** Hidden layer widths (ReLU); [] gives logistic regression. */
+  hidden: number[];
+  numClasses: number;
+  /** Dropout rate after each hidden layer when training (default 0). */
+  dropout?: number;
+  seed: number;
+  name?: string;
+}
+
+/** Multi-layer perceptron: (dense + ReLU + dropout)* then a dense logits layer. Weights: dense<i>/{kernel,bias}, output/{kernel,bias}. */
+export function createMlp(options: MlpOptions): ClassifierModel {
+  return new Mlp(options);
+}
+
+class Mlp extends VariableClassifier {
+  private readonly layers: Array<{ kernel: tf.Variable; bias: tf.Variable; relu: boolean }> = [];
+  private readonly dropout: number;
+  private readonly dropoutRandom: SeededRandom;
+
+  constructor(options: MlpOptions) {
+    const { inputSize, hidden, numClasses, seed, dropout = 0, name = 'mlp' } = options;
+    assertPositiveInts('inputSize', [inputSize]);
+    assertPositiveInts('hidden', hidden);
+    assertPositiveInts('numClasses', [numClasses]);
+    if (!(dropout >= 0 && dropout < 1)) throw new RangeError(`dropout must be in [0, 1), got ${dropout}`);
+    super(name, [inputSize], numClasses);
+    this.dropout = dropout;
+    this.dropoutRandom = createRandom(mixSeed(seed, 'dropout'));
+    const widths = [inputSize, ...hidden, numClasses];
+    for (let i = 0; i + 1 < widths.length; i++) {
+      const [fanIn, fanOut] = [widths[i], widths[i + 1]];
+      const isOutput = i + 1 === widths.length - 1;
+      const prefix = isOutput ? 'output' : `dense${i}`;
+      const kernelValues = isOutput
+        ? glorotUniform(fanIn * fanOut, fanIn, fanOut, seed, `${prefix}/kernel`)
+        : heNormal(fanIn * fanOut, fanIn, seed, `${prefix}/kernel`);
+      this.layers.push({
+        kernel: this.addWeight(`${prefix}/kernel`, kernelValues, [fanIn, fanOut]),
+        bias: this.addWeight(`${prefix}/bias`, zeros(fanOut), [fanOut]),
+        relu: !isOutput,
+      });
+    }
+  }
+
+  forward(x: tf.Tensor, training: boolean): tf.Tensor2D {
+    this.weight('output/kernel'); // throws if disposed
+    return tf.tidy(() => {
+      let h = this.reshapeInput(x, this.inputShape) as tf.Tensor2D;
+      for (const layer of this.layers) {
+        h = tf.add<tf.Tensor2D>(tf.matMul(h, layer.kernel as tf.Tensor2D), layer.bias);
+        if (layer.relu) {
+          h = tf.relu(h);
+          if (training && this.dropout > 0) h = tf.dropout(h, this.dropout, undefined, this.dropoutRandom.nextInt(2 ** 31)) as tf.Tensor2D;
+        }
+      }
+      return h;
+    });
+  }
+}
+
+export function assertPositiveInts(what: string, values: readonly number[]): void {
+  for (const v of values) {
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${what} must be positive integers, got ${JSON.stringify(values)}`);
+  }
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { ClassifierModel } from './classifier-model';
+import { createCnn } from './create-cnn';
+import { createMlp } from './create-mlp';
+
+const positiveInt = z.number().int().positive();
+
+export const MlpSpecSchema = z.object({
+  kind: z.literal('mlp'),
+  hidden: z.array(positiveInt).default([]),
+  dropout: z.number().min(0).lt(1).default(0),
+});
+
+export const CnnSpecSchema = z.object({
+  kind: z.literal('cnn'),
+  channels: z.array(positiveInt).min(1),
+  dense: positiveInt,
+});
+
+/** A model as configuration: `{ kind: 'mlp', hidden: [256, 256], dropout: 0.1 }` or `{ kind: 'cnn', channels: [16, 32], dense: 64 }`. */
+export const ModelSpecSchema = z.discriminatedUnion('kind', [MlpSpecSchema, CnnSpecSchema]);
+
+/** A validated spec (defaults filled in). */
+export type ModelSpec = z.output<typeof ModelSpecSchema>;
+/** What a config may write (defaults optional). */
+export type ModelSpecInput = z.input<typeof ModelSpecSchema>;
+
+export interface BuildModelOptions {
+  /** Per-example shape of the data, e.g. [28, 28, 1]; an MLP flattens it, a CNN needs [h, w, c]. */
+  inputShape: readonly number[];
+  numClasses: number;
+  seed: number;
+  name?: string;
+}
+
+/** Validates `spec` with ModelSpecSchema (throws a ZodError) and builds the model. */
+export function buildModel(spec: ModelSpecInput, options: BuildModelOptions): ClassifierModel {
+  const parsed = ModelSpecSchema.parse(spec);
+  const { inputShape, numClasses, seed, name } = options;
+  switch (parsed.kind) {
+    case 'mlp':
+      return createMlp({
+        inputSize: inputShape.reduce((a, b) => a * b, 1),
+        hidden: parsed.hidden,
+        dropout: parsed.dropout,
+        numClasses,
+        seed,
+        name,
+      });
+    case 'cnn':
+      return createCnn({ inputShape: [...inputShape], channels: parsed.channels, dense: parsed.dense, numClasses, seed, name });
+  }
+}
