@@ -32,12 +32,13 @@ export function parseConfigText(text: string, source: string): RawConfig {
       throw new ConfigError(`${source}: malformed JSON: ${msg}`);
     }
   }
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const lc = e.linePos?.[0];
     const where = lc ? `${source}:${lc.line}:${lc.col}` : source;
-    throw new ConfigError(`${where}: malformed YAML: ${e.message.split('\n')[0]}`);
+    const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw new ConfigError(`${where}: malformed YAML: ${message}`);
   }
   return asObject(doc.toJS(), source);
 }

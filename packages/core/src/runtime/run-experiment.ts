@@ -6,7 +6,9 @@ import type { BaseExperimentConfig } from '../config/experiment-schema';
 import { formatZodError, type RawConfig } from '../config/load-config';
 import type { TaskContext } from '../contracts/task';
 import { writeJsonAtomic } from './atomic';
-import { ConfigError, KtError } from './errors';
+import { latestCheckpoint, readCheckpoint } from './checkpoint';
+import { disposeMap } from './tensor-file';
+import { ConfigError } from './errors';
 import type { Logger } from './logger';
 import type { PluginRegistry } from './plugin-registry';
 import { TaskRegistry } from './plugin-registry';
@@ -76,8 +78,16 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
   const hash = configHash(config);
   let runDir: string;
   let startedAt = new Date().toISOString();
+  let resumeStep = 0;
   if (options.resumeDir) {
     runDir = path.resolve(options.resumeDir);
+    // Verify the checkpoint before writing anything into the run directory.
+    const latest = latestCheckpoint(path.join(runDir, 'checkpoints'));
+    if (latest) {
+      const contents = readCheckpoint(latest, hash);
+      resumeStep = contents.state.step;
+      for (const m of contents.groups.values()) disposeMap(m);
+    }
     const prev = readSummary(runDir);
     if (prev) startedAt = prev.startedAt;
     if (prev?.status === 'completed' || prev?.status === 'stopped-early') {
@@ -99,7 +109,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
     timings: { totalSeconds: 0, trainSeconds: 0, stepsPerSecond: 0 },
     backend: options.backend,
     versions: versions(),
-    gitCommit: gitCommit(),
+    gitCommit: gitCommit(__dirname),
     configHash: hash,
     startedAt,
   };
@@ -131,11 +141,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
     shouldStop: options.shouldStop,
   });
   try {
-    if (options.resumeDir) {
-      const latest = path.join(runDir, 'checkpoints', 'latest.json');
-      const step = fs.existsSync(latest) ? ((JSON.parse(fs.readFileSync(latest, 'utf8')) as { step?: number }).step ?? 0) : 0;
-      metricsWriter.truncateAfter(step);
-    }
+    if (options.resumeDir) metricsWriter.truncateAfter(resumeStep);
     const result = await trainer.fit();
     summary.status = result.status;
     summary.steps = result.steps;
@@ -151,10 +157,10 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
   } catch (err) {
     summary.status = 'failed';
     summary.error = err instanceof Error ? err.message : String(err);
-    throw err instanceof KtError ? err : err;
+    throw err;
   } finally {
     summary.endedAt = new Date().toISOString();
-    summary.timings.totalSeconds = (Date.now() - t0) / 1000;
+    summary.timings.totalSeconds = Math.max(summary.timings.trainSeconds, (Date.now() - t0) / 1000);
     writeSummary(runDir, summary);
     trainer.dispose();
     run.dispose();

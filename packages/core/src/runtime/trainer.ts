@@ -214,7 +214,10 @@ export class Trainer {
       return state.evalsSinceBest >= es.patience;
     };
 
+    let lastCheckpointStep = -1;
     for (let step = state.step; step < this.totalSteps; step++) {
+      // Let signal handlers (Ctrl-C) and timers run between steps.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.options.shouldStop?.()) {
         status = 'interrupted';
         break;
@@ -254,6 +257,7 @@ export class Trainer {
       }
       if (train.checkpointEvery !== undefined && state.step % train.checkpointEvery === 0) {
         await this.checkpoint(checkpointName(state.step), { ...state });
+        lastCheckpointStep = state.step;
       }
       if (stop) {
         status = 'stopped-early';
@@ -263,7 +267,7 @@ export class Trainer {
     }
 
     state.elapsedSeconds = (Date.now() - started) / 1000;
-    await this.checkpoint(checkpointName(state.step), { ...state });
+    if (lastCheckpointStep !== state.step) await this.checkpoint(checkpointName(state.step), { ...state });
     if (status === 'interrupted') {
       log.info(`interrupted at step ${state.step}; resume with --resume`);
     } else {

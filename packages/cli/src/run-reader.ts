@@ -1,0 +1,91 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ConfigError, readSummary, type RunSummary } from '@kt/core';
+
+/** A run directory as read back: its summary and resolved config when present. */
+export interface RunRecord {
+  dir: string;
+  /** The directory's name, e.g. `20250101-120000-digits-kd`. */
+  id: string;
+  summary?: RunSummary;
+  config?: Record<string, unknown>;
+}
+
+/** A kt run directory has a config.json or a summary.json. */
+export function isRunDir(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory() && (fs.existsSync(path.join(dir, 'config.json')) || fs.existsSync(path.join(dir, 'summary.json')));
+  } catch {
+    return false;
+  }
+}
+
+/** The run directories directly inside `parent`, by name. */
+export function listRunDirs(parent: string): string[] {
+  if (!fs.existsSync(parent) || !fs.statSync(parent).isDirectory()) throw new ConfigError(`runs directory not found: ${parent}`);
+  return fs
+    .readdirSync(parent)
+    .filter((d) => !d.startsWith('.'))
+    .map((d) => path.join(parent, d))
+    .filter(isRunDir)
+    .sort();
+}
+
+export function readRun(dir: string): RunRecord {
+  let config: Record<string, unknown> | undefined;
+  try {
+    config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  } catch {
+    config = undefined;
+  }
+  return { dir, id: path.basename(dir), summary: readSummary(dir), config };
+}
+
+/**
+ * A run given as a path, as a name under `runsDir`, or as the unique run there whose name ends
+ * with (or contains) the given text.
+ */
+export function resolveRunDir(spec: string, cwd: string, runsDir: string): string {
+  const direct = path.resolve(cwd, spec);
+  if (isRunDir(direct)) return direct;
+  const parent = path.resolve(cwd, runsDir);
+  const inRuns = path.join(parent, spec);
+  if (isRunDir(inRuns)) return inRuns;
+  let candidates: string[] = [];
+  if (fs.existsSync(parent) && fs.statSync(parent).isDirectory()) {
+    const all = listRunDirs(parent);
+    candidates = all.filter((d) => path.basename(d).endsWith(`-${spec}`));
+    if (candidates.length === 0) candidates = all.filter((d) => path.basename(d).includes(spec));
+  }
+  if (candidates.length === 1) return candidates[0]!;
+  if (candidates.length > 1) {
+    throw new ConfigError(`"${spec}" matches ${candidates.length} runs in ${runsDir}: ${candidates.map((d) => path.basename(d)).join(', ')}`);
+  }
+  throw new ConfigError(`run not found: ${spec} (not a run directory, nor a run in ${runsDir})`);
+}
+
+/** The parsed lines of a run's metrics.jsonl (unparseable lines skipped). */
+export function readMetricLines(dir: string): Record<string, unknown>[] {
+  const file = path.join(dir, 'metrics.jsonl');
+  if (!fs.existsSync(file)) return [];
+  const out: Record<string, unknown>[] = [];
+  for (const l of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!l.trim()) continue;
+    try {
+      out.push(JSON.parse(l) as Record<string, unknown>);
+    } catch {
+      // a torn last line of a crashed run
+    }
+  }
+  return out;
+}
+
+/** The value at a dotted path of a config, or undefined. */
+export function configValue(config: Record<string, unknown> | undefined, dotted: string): unknown {
+  let node: unknown = config;
+  for (const part of dotted.split('.')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}

@@ -1,0 +1,35 @@
+{
+  "variables": {
+    "kt_blas%": "<!(node scripts/detect-blas.js kind)",
+    "kt_blas_include%": "<!(node scripts/detect-blas.js include)",
+    "kt_blas_lib%": "<!(node scripts/detect-blas.js lib)"
+  },
+  "targets": [
+    {
+      "target_name": "kt_native",
+      "sources": ["csrc/addon.cc", "csrc/gemm.cc", "csrc/conv.cc", "csrc/pool.cc"],
+      "cflags_cc!": ["-fno-exceptions", "-O2", "-O3"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions"],
+      "cflags!": ["-O2"],
+      "xcode_settings": {
+        "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+        "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+        "OTHER_CPLUSPLUSFLAGS": ["-O3"]
+      },
+      "conditions": [
+        ["target_arch=='x64' and OS!='win'", { "cflags_cc": ["-march=native"] }],
+        ["OS=='linux'", { "libraries": ["-pthread"], "ldflags": ["-pthread"] }],
+        ["kt_blas=='openblas'", {
+          "defines": ["KT_HAVE_CBLAS", "KT_OPENBLAS"],
+          "include_dirs": ["<(kt_blas_include)"],
+          "libraries": ["<(kt_blas_lib)"]
+        }],
+        ["kt_blas=='cblas'", {
+          "defines": ["KT_HAVE_CBLAS"],
+          "include_dirs": ["<(kt_blas_include)"],
+          "libraries": ["<(kt_blas_lib)"]
+        }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,425 @@
+// N-API surface of @kt/native. Every entry point validates its arguments
+// (types, sizes, index ranges) and throws a JS Error instead of touching
+// memory out of bounds; the TypeScript layer checks shapes before calling.
+#include <node_api.h>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+#include "conv.h"
+#include "gemm.h"
+#include "pool.h"
+
+namespace {
+
+struct Floats {
+  float* data = nullptr;
+  size_t length = 0;
+};
+struct Ints {
+  const int32_t* data = nullptr;
+  size_t length = 0;
+};
+
+bool fail(napi_env env, const std::string& msg) {
+  napi_throw_error(env, "KT_NATIVE", msg.c_str());
+  return false;
+}
+
+bool get_args(napi_env env, napi_callback_info info, size_t want, napi_value* argv) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return fail(env, "bad call");
+  if (argc < want) return fail(env, "expected " + std::to_string(want) + " arguments");
+  return true;
+}
+
+bool is_nullish(napi_env env, napi_value v) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  return t == napi_undefined || t == napi_null;
+}
+
+bool get_typed(napi_env env, napi_value v, napi_typedarray_type want, void** data, size_t* length,
+               const char* name) {
+  bool is = false;
+  napi_is_typedarray(env, v, &is);
+  if (!is) return fail(env, std::string(name) + " must be a typed array");
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, v, &type, length, data, &buffer, &offset) != napi_ok) {
+    return fail(env, std::string(name) + ": cannot read typed array");
+  }
+  if (type != want) {
+    return fail(env, std::string(name) + (want == napi_float32_array ? " must be a Float32Array" : " must be an Int32Array"));
+  }
+  if (*length > 0 && *data == nullptr) return fail(env, std::string(name) + ": detached buffer");
+  return true;
+}
+
+bool get_floats(napi_env env, napi_value v, Floats* out, const char* name) {
+  void* d = nullptr;
+  if (!get_typed(env, v, napi_float32_array, &d, &out->length, name)) return false;
+  out->data = static_cast<float*>(d);
+  return true;
+}
+
+bool get_ints(napi_env env, napi_value v, Ints* out, const char* name) {
+  void* d = nullptr;
+  if (!get_typed(env, v, napi_int32_array, &d, &out->length, name)) return false;
+  out->data = static_cast<const int32_t*>(d);
+  return true;
+}
+
+bool get_int(napi_env env, napi_value v, int64_t* out, const char* name) {
+  if (napi_get_value_int64(env, v, out) != napi_ok) return fail(env, std::string(name) + " must be a number");
+  return true;
+}
+
+bool get_bool(napi_env env, napi_value v, bool* out, const char* name) {
+  if (napi_get_value_bool(env, v, out) != napi_ok) return fail(env, std::string(name) + " must be a boolean");
+  return true;
+}
+
+bool get_double(napi_env env, napi_value v, double* out, const char* name) {
+  if (napi_get_value_double(env, v, out) != napi_ok) return fail(env, std::string(name) + " must be a number");
+  return true;
+}
+
+napi_value undefined(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+// info(): { blas: 'openblas'|'cblas'|'none', threads, system }
+napi_value Info(napi_env env, napi_callback_info) {
+  napi_value obj, blas, threads, system;
+  napi_create_object(env, &obj);
+  napi_create_string_utf8(env, kt::compiled_blas(), NAPI_AUTO_LENGTH, &blas);
+  napi_create_int32(env, kt::threads(), &threads);
+  napi_get_boolean(env, kt::current_blas() == kt::Blas::kSystem, &system);
+  napi_set_named_property(env, obj, "blas", blas);
+  napi_set_named_property(env, obj, "threads", threads);
+  napi_set_named_property(env, obj, "system", system);
+  return obj;
+}
+
+// configure(useSystemBlas: boolean, threads: number)
+napi_value Configure(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!get_args(env, info, 2, argv)) return nullptr;
+  bool system = false;
+  int64_t threads = 1;
+  if (!get_bool(env, argv[0], &system, "useSystemBlas") || !get_int(env, argv[1], &threads, "threads")) return nullptr;
+  if (threads < 1 || threads > 256) {
+    fail(env, "threads must be in 1..256");
+    return nullptr;
+  }
+  kt::set_blas(system ? kt::Blas::kSystem : kt::Blas::kPortable);
+  kt::set_threads(static_cast<int>(threads));
+  kt::set_blas_threads(static_cast<int>(threads));
+  return undefined(env);
+}
+
+bool check_index_map(napi_env env, const Ints& idx, int64_t batch, int64_t count, const char* name) {
+  if (static_cast<int64_t>(idx.length) < batch) return fail(env, std::string(name) + " is shorter than the batch");
+  for (int64_t i = 0; i < batch; ++i) {
+    if (idx.data[i] < 0 || idx.data[i] >= count) return fail(env, std::string(name) + " indexes past its tensor");
+  }
+  return true;
+}
+
+// matmul(a, b, out, batch, M, N, K, transA, transB, aIndex, bIndex)
+napi_value MatMul(napi_env env, napi_callback_info info) {
+  napi_value argv[11];
+  if (!get_args(env, info, 11, argv)) return nullptr;
+  Floats a, b, out;
+  int64_t batch, M, N, K;
+  bool tA, tB;
+  Ints ai, bi;
+  if (!get_floats(env, argv[0], &a, "a") || !get_floats(env, argv[1], &b, "b") ||
+      !get_floats(env, argv[2], &out, "out") || !get_int(env, argv[3], &batch, "batch") ||
+      !get_int(env, argv[4], &M, "M") || !get_int(env, argv[5], &N, "N") || !get_int(env, argv[6], &K, "K") ||
+      !get_bool(env, argv[7], &tA, "transposeA") || !get_bool(env, argv[8], &tB, "transposeB") ||
+      !get_ints(env, argv[9], &ai, "aIndex") || !get_ints(env, argv[10], &bi, "bIndex")) {
+    return nullptr;
+  }
+  const int64_t lim = INT32_MAX;
+  if (batch < 0 || M < 0 || N < 0 || K < 0 || batch > lim || M > lim || N > lim || K > lim) {
+    fail(env, "matmul: dimensions must be non-negative 32-bit integers");
+    return nullptr;
+  }
+  if (static_cast<double>(batch) * M * N > 4e18 || static_cast<double>(batch) * M > lim) {
+    fail(env, "matmul: problem too large");
+    return nullptr;
+  }
+  if (static_cast<int64_t>(out.length) < batch * M * N) {
+    fail(env, "matmul: output is too small");
+    return nullptr;
+  }
+  if (batch == 0 || M == 0 || N == 0) return undefined(env);
+  const int64_t aCount = M * K == 0 ? INT32_MAX : static_cast<int64_t>(a.length) / (M * K);
+  const int64_t bCount = K * N == 0 ? INT32_MAX : static_cast<int64_t>(b.length) / (K * N);
+  if (!check_index_map(env, ai, batch, aCount, "aIndex") || !check_index_map(env, bi, batch, bCount, "bIndex")) {
+    return nullptr;
+  }
+  kt::sgemm_batched(tA, tB, static_cast<int>(batch), static_cast<int>(M), static_cast<int>(N), static_cast<int>(K),
+                    a.data, ai.data, b.data, bi.data, out.data);
+  return undefined(env);
+}
+
+enum Activation { kLinear = 0, kRelu = 1, kRelu6 = 2, kElu = 3, kPrelu = 4, kLeakyRelu = 5, kSigmoid = 6 };
+
+struct Broadcast {
+  const float* data = nullptr;
+  const int32_t* index = nullptr;  // per batch: which matrix
+  int64_t mat = 0, sm = 0, sn = 0;  // matrix size and row/column strides
+  float at(int64_t b, int64_t m, int64_t n) const { return data[index[b] * mat + m * sm + n * sn]; }
+};
+
+// Reads (values, index, geometry[mat, sm, sn]) and checks every offset fits.
+bool get_broadcast(napi_env env, napi_value values, napi_value index, napi_value geom, int64_t batch, int64_t M,
+                   int64_t N, Broadcast* out, const char* name) {
+  if (is_nullish(env, values)) return true;
+  Floats v;
+  Ints idx, g;
+  if (!get_floats(env, values, &v, name) || !get_ints(env, index, &idx, name) || !get_ints(env, geom, &g, name)) {
+    return false;
+  }
+  if (g.length < 3 || g.data[0] < 0 || g.data[1] < 0 || g.data[2] < 0) return fail(env, std::string(name) + ": bad geometry");
+  if (static_cast<int64_t>(idx.length) < batch) return fail(env, std::string(name) + ": index is shorter than the batch");
+  int64_t maxIdx = 0;
+  for (int64_t i = 0; i < batch; ++i) {
+    if (idx.data[i] < 0) return fail(env, std::string(name) + ": negative index");
+    if (idx.data[i] > maxIdx) maxIdx = idx.data[i];
+  }
+  const int64_t last = maxIdx * g.data[0] + (M - 1) * g.data[1] + (N - 1) * g.data[2];
+  if (last >= static_cast<int64_t>(v.length)) return fail(env, std::string(name) + " is too small for the output");
+  out->data = v.data;
+  out->index = idx.data;
+  out->mat = g.data[0];
+  out->sm = g.data[1];
+  out->sn = g.data[2];
+  return true;
+}
+
+// epilogue(out, batch, M, N, activation, alpha, bias?, biasIndex?, biasGeom?, prelu?, preluIndex?, preluGeom?)
+// out[b, m, n] = act(out[b, m, n] + bias[b, m, n]) with broadcast bias/prelu weights.
+napi_value Epilogue(napi_env env, napi_callback_info info) {
+  napi_value argv[12];
+  if (!get_args(env, info, 12, argv)) return nullptr;
+  Floats out;
+  int64_t batch, M, N, act;
+  double alpha;
+  if (!get_floats(env, argv[0], &out, "out") || !get_int(env, argv[1], &batch, "batch") ||
+      !get_int(env, argv[2], &M, "M") || !get_int(env, argv[3], &N, "N") ||
+      !get_int(env, argv[4], &act, "activation") || !get_double(env, argv[5], &alpha, "alpha")) {
+    return nullptr;
+  }
+  if (batch < 0 || M < 0 || N < 0 || static_cast<double>(batch) * M > INT32_MAX ||
+      static_cast<double>(batch) * M * N > 4e18 || static_cast<int64_t>(out.length) < batch * M * N) {
+    fail(env, "epilogue: output is too small");
+    return nullptr;
+  }
+  if (act < kLinear || act > kSigmoid) {
+    fail(env, "epilogue: unknown activation");
+    return nullptr;
+  }
+  if (batch == 0 || M == 0 || N == 0) return undefined(env);
+  Broadcast bias, prelu;
+  if (!get_broadcast(env, argv[6], argv[7], argv[8], batch, M, N, &bias, "bias") ||
+      !get_broadcast(env, argv[9], argv[10], argv[11], batch, M, N, &prelu, "preluActivationWeights")) {
+    return nullptr;
+  }
+  if (act == kPrelu && prelu.data == nullptr) {
+    fail(env, "epilogue: prelu needs preluActivationWeights");
+    return nullptr;
+  }
+  const float a = static_cast<float>(alpha);
+  const int rowsTotal = static_cast<int>(batch * M);
+  auto body = [&](int part, int parts) {
+    const int r0 = static_cast<int>(static_cast<int64_t>(rowsTotal) * part / parts);
+    const int r1 = static_cast<int>(static_cast<int64_t>(rowsTotal) * (part + 1) / parts);
+    for (int r = r0; r < r1; ++r) {
+      const int64_t b = r / M, m = r % M;
+      float* row = out.data + static_cast<int64_t>(r) * N;
+      for (int64_t n = 0; n < N; ++n) {
+        float v = row[n];
+        if (bias.data) v += bias.at(b, m, n);
+        switch (act) {
+          case kRelu: v = v > 0.f ? v : 0.f; break;
+          case kRelu6: v = v < 0.f ? 0.f : (v > 6.f ? 6.f : v); break;
+          case kElu: v = v > 0.f ? v : std::expm1(v); break;
+          case kPrelu: v = v < 0.f ? prelu.at(b, m, n) * v : v; break;
+          case kLeakyRelu: v = v < 0.f ? a * v : v; break;
+          case kSigmoid: v = 1.f / (1.f + std::exp(-v)); break;
+          default: break;
+        }
+        row[n] = v;
+      }
+    }
+  };
+  const int parts = (batch * M * N > (1 << 16)) ? kt::threads() : 1;
+  kt::pool().parallel_for(parts, [&](int p) { body(p, parts); });
+  return undefined(env);
+}
+
+bool get_conv_params(napi_env env, napi_value v, kt::ConvParams* p) {
+  Ints g;
+  if (!get_ints(env, v, &g, "params")) return false;
+  if (g.length < 15) return fail(env, "conv params: expected 15 integers");
+  const int32_t* d = g.data;
+  *p = kt::ConvParams{d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14]};
+  for (int i = 0; i < 9; ++i) {
+    if (d[i] < 0) return fail(env, "conv params: negative size");
+  }
+  if (p->strideH < 1 || p->strideW < 1 || p->dilH < 1 || p->dilW < 1) return fail(env, "conv params: strides and dilations must be >= 1");
+  return true;
+}
+
+bool check_len(napi_env env, const Floats& f, int64_t need, const char* name) {
+  if (static_cast<int64_t>(f.length) < need) return fail(env, std::string(name) + " is smaller than its shape");
+  return true;
+}
+
+enum ConvKind { kForward, kBackpropInput, kBackpropFilter };
+
+napi_value Conv(napi_env env, napi_callback_info info, ConvKind kind) {
+  napi_value argv[4];
+  if (!get_args(env, info, 4, argv)) return nullptr;
+  Floats in0, in1, out;
+  kt::ConvParams p;
+  if (!get_floats(env, argv[0], &in0, "input0") || !get_floats(env, argv[1], &in1, "input1") ||
+      !get_floats(env, argv[2], &out, "output") || !get_conv_params(env, argv[3], &p)) {
+    return nullptr;
+  }
+  const int64_t xSize = static_cast<int64_t>(p.batch) * p.inH * p.inW * p.inC;
+  const int64_t wSize = static_cast<int64_t>(p.fH) * p.fW * p.inC * p.outC;
+  const int64_t ySize = static_cast<int64_t>(p.batch) * p.outH * p.outW * p.outC;
+  const int64_t colsRow = static_cast<int64_t>(p.fH) * p.fW * p.inC;
+  if (static_cast<int64_t>(p.outH) * p.outW * p.batch > INT32_MAX || colsRow > INT32_MAX) {
+    fail(env, "conv: problem too large");
+    return nullptr;
+  }
+  switch (kind) {
+    case kForward:
+      if (!check_len(env, in0, xSize, "x") || !check_len(env, in1, wSize, "filter") || !check_len(env, out, ySize, "y")) return nullptr;
+      if (ySize > 0) kt::conv2d(p, in0.data, in1.data, out.data);
+      break;
+    case kBackpropInput:
+      if (!check_len(env, in0, ySize, "dy") || !check_len(env, in1, wSize, "filter") || !check_len(env, out, xSize, "dx")) return nullptr;
+      if (xSize > 0) kt::conv2d_backprop_input(p, in0.data, in1.data, out.data);
+      break;
+    case kBackpropFilter:
+      if (!check_len(env, in0, xSize, "x") || !check_len(env, in1, ySize, "dy") || !check_len(env, out, wSize, "dw")) return nullptr;
+      if (wSize > 0) kt::conv2d_backprop_filter(p, in0.data, in1.data, out.data);
+      break;
+  }
+  return undefined(env);
+}
+
+napi_value Conv2D(napi_env env, napi_callback_info info) { return Conv(env, info, kForward); }
+napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) { return Conv(env, info, kBackpropInput); }
+napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) { return Conv(env, info, kBackpropFilter); }
+
+enum UnaryOp { kTanh = 0, kExp = 1, kSigmoidOp = 2 };
+
+// Splits [0, n) over the pool when n is large enough to pay for it.
+template <typename F>
+void parallel_range(int64_t n, F body) {
+  const int parts = n >= (1 << 15) ? kt::threads() : 1;
+  kt::pool().parallel_for(parts, [&](int p) { body(n * p / parts, n * (p + 1) / parts); });
+}
+
+// unary(op, x, out): out[i] = f(x[i]) for tanh, exp, sigmoid.
+napi_value Unary(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!get_args(env, info, 3, argv)) return nullptr;
+  int64_t op;
+  Floats x, out;
+  if (!get_int(env, argv[0], &op, "op") || !get_floats(env, argv[1], &x, "x") || !get_floats(env, argv[2], &out, "out")) {
+    return nullptr;
+  }
+  if (out.length < x.length) {
+    fail(env, "unary: output is too small");
+    return nullptr;
+  }
+  if (op < kTanh || op > kSigmoidOp) {
+    fail(env, "unary: unknown op");
+    return nullptr;
+  }
+  const float* xs = x.data;
+  float* ys = out.data;
+  parallel_range(static_cast<int64_t>(x.length), [&](int64_t i0, int64_t i1) {
+    switch (op) {
+      case kTanh:
+        for (int64_t i = i0; i < i1; ++i) ys[i] = std::tanh(xs[i]);
+        break;
+      case kExp:
+        for (int64_t i = i0; i < i1; ++i) ys[i] = std::exp(xs[i]);
+        break;
+      default:
+        for (int64_t i = i0; i < i1; ++i) ys[i] = 1.f / (1.f + std::exp(-xs[i]));
+        break;
+    }
+  });
+  return undefined(env);
+}
+
+// pow(x, y, out): out[i] = x[i] ** y[i], or x[i] ** y[0] when y has one element.
+napi_value Pow(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!get_args(env, info, 3, argv)) return nullptr;
+  Floats x, y, out;
+  if (!get_floats(env, argv[0], &x, "x") || !get_floats(env, argv[1], &y, "y") || !get_floats(env, argv[2], &out, "out")) {
+    return nullptr;
+  }
+  if (out.length < x.length || (y.length != 1 && y.length < x.length)) {
+    fail(env, "pow: operand sizes do not match");
+    return nullptr;
+  }
+  const float* xs = x.data;
+  const float* ys = y.data;
+  float* zs = out.data;
+  if (y.length == 1) {
+    const float e = ys[0];
+    parallel_range(static_cast<int64_t>(x.length), [&](int64_t i0, int64_t i1) {
+      if (e == 2.f) {
+        for (int64_t i = i0; i < i1; ++i) zs[i] = xs[i] * xs[i];
+      } else if (e == 3.f) {
+        for (int64_t i = i0; i < i1; ++i) zs[i] = xs[i] * xs[i] * xs[i];
+      } else if (e == 1.f) {
+        for (int64_t i = i0; i < i1; ++i) zs[i] = xs[i];
+      } else {
+        for (int64_t i = i0; i < i1; ++i) zs[i] = std::pow(xs[i], e);
+      }
+    });
+  } else {
+    parallel_range(static_cast<int64_t>(x.length), [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i) zs[i] = std::pow(xs[i], ys[i]);
+    });
+  }
+  return undefined(env);
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  const napi_property_descriptor props[] = {
+      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"configure", nullptr, Configure, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"matmul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"epilogue", nullptr, Epilogue, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2d", nullptr, Conv2D, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackpropInput", nullptr, Conv2DBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackpropFilter", nullptr, Conv2DBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"pow", nullptr, Pow, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() { return Init(env, exports); }

@@ -1,0 +1,96 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** The functions exported by the compiled addon (csrc/addon.cc). */
+export interface NativeAddon {
+  info(): { blas: 'openblas' | 'cblas' | 'none'; threads: number; system: boolean };
+  configure(useSystemBlas: boolean, threads: number): void;
+  matmul(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    aIndex: Int32Array,
+    bIndex: Int32Array,
+  ): void;
+  epilogue(
+    out: Float32Array,
+    batch: number,
+    m: number,
+    n: number,
+    activation: number,
+    alpha: number,
+    bias: Float32Array | undefined,
+    biasIndex: Int32Array | undefined,
+    biasGeometry: Int32Array | undefined,
+    prelu: Float32Array | undefined,
+    preluIndex: Int32Array | undefined,
+    preluGeometry: Int32Array | undefined,
+  ): void;
+  conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, params: Int32Array): void;
+  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, params: Int32Array): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, params: Int32Array): void;
+  /** op: 0 tanh, 1 exp, 2 sigmoid */
+  unary(op: number, x: Float32Array, out: Float32Array): void;
+  /** out = x ** y elementwise; y may have one element. */
+  pow(x: Float32Array, y: Float32Array, out: Float32Array): void;
+}
+
+export interface AddonLoad {
+  addon?: NativeAddon;
+  reason?: string;
+}
+
+/** Package root: the folder holding package.json (one level above src/ or dist/). */
+export function packageRoot(): string {
+  return path.resolve(__dirname, '..');
+}
+
+/** Path of the compiled addon; KT_NATIVE_ADDON overrides it. */
+export function addonPath(): string {
+  return process.env['KT_NATIVE_ADDON'] ?? path.join(packageRoot(), 'build', 'Release', 'kt_native.node');
+}
+
+function installReason(): string | undefined {
+  const file = path.join(packageRoot(), 'native-build.json');
+  try {
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { ok?: boolean; reason?: string };
+    return parsed.ok === false ? parsed.reason : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAddon(value: unknown): value is NativeAddon {
+  if (typeof value !== 'object' || value === null) return false;
+  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow'];
+  return names.every((n) => typeof (value as Record<string, unknown>)[n] === 'function');
+}
+
+let cached: AddonLoad | undefined;
+
+/** Loads the addon once; never throws (a failure is returned as `reason`). */
+export function loadAddon(): AddonLoad {
+  if (cached) return cached;
+  const file = addonPath();
+  if (!fs.existsSync(file)) {
+    const why = installReason();
+    cached = {
+      reason: `addon not built (${file} missing)${why ? `: ${why}` : ''}; run \`npm run build:native -w @kt/native\``,
+    };
+    return cached;
+  }
+  try {
+    // A compiled addon can only be loaded through require.
+    const loaded: unknown = require(file);
+    cached = isAddon(loaded) ? { addon: loaded } : { reason: `${file} does not export the expected functions` };
+  } catch (err) {
+    cached = { reason: `cannot load ${file}: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  return cached;
+}

@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { nativeStatus } from '../src';
+
+export const STATUS = nativeStatus();
+export const describeNative: jest.Describe = STATUS.available ? describe : describe.skip;
+
+if (!STATUS.available) {
+  console.warn(`@kt/native tests skipped: addon unavailable (${STATUS.reason ?? 'unknown reason'})`);
+}
+
+/** Deterministic values in [-1, 1). */
+export function seeded(size: number, seed: number): Float32Array {
+  const out = new Float32Array(size);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+export interface Spec {
+  shape: number[];
+  seed: number;
+}
+
+/** Runs `fn` on fresh tensors of `specs` on `backend`; returns the outputs' values. */
+export async function runOn(backend: string, specs: Spec[], fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const xs = specs.map((s) => tf.tensor(seeded(s.shape.reduce((a, b) => a * b, 1), s.seed), s.shape));
+    const out = fn(...xs);
+    return (Array.isArray(out) ? out : [out]).map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+/** Max |a-b| / (|b| + 1): relative for large values, absolute near zero. */
+export function maxRelErr(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    const e = Math.abs(a[i]! - b[i]!) / (Math.abs(b[i]!) + 1);
+    if (!(e <= worst)) worst = Number.isNaN(e) ? Infinity : Math.max(worst, e);
+  }
+  return worst;
+}
+
+/** Compares `fn` on wasm (with whatever kernels are registered) against cpu. */
+export async function expectMatchesCpu(specs: Spec[], fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[], tol = 1e-4): Promise<void> {
+  const ref = await runOn('cpu', specs, fn);
+  const got = await runOn('wasm', specs, fn);
+  expect(got.length).toBe(ref.length);
+  for (let i = 0; i < ref.length; i++) {
+    expect(got[i]!.length).toBe(ref[i]!.length);
+    expect(maxRelErr(got[i]!, ref[i]!)).toBeLessThan(tol);
+  }
+}

@@ -1,0 +1,277 @@
+#!/usr/bin/env node
+// Kernel benchmark for @kt/native. Build first:
+//   npm run build:native -w @kt/native && npx nx run @kt/native:build
+// then:  node tools/bench/kernels/run.mjs [--quick] [--only=matmul,conv,transformer,profile] [--no-docs]
+// Prints tables, writes tools/bench/results/kernels.json and docs/results/kernels.md.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { createRequire } from 'module';
+import { fileURLToPath } from 'url';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { TRANSFORMER, transformerTrainer } from './transformer.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../../..');
+const require = createRequire(import.meta.url);
+const native = require(path.join(root, 'packages/native/dist/index.js'));
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const onlyArg = args.find((a) => a.startsWith('--only='));
+const only = onlyArg ? new Set(onlyArg.slice(7).split(',')) : undefined;
+const want = (name) => !only || only.has(name);
+const writeDocs = !args.includes('--no-docs') && !only && !quick;
+
+const CONFIGS = [
+  { id: 'wasm', label: 'wasm' },
+  { id: 'native-system', label: 'wasm+native(system BLAS)' },
+  { id: 'native-portable', label: 'wasm+native(portable)' },
+  { id: 'cpu', label: 'cpu' },
+];
+
+const status = native.nativeStatus();
+if (!status.available) console.warn(`@kt/native unavailable: ${status.reason}; native columns will be empty`);
+
+async function use(config) {
+  native.unregisterNativeKernels();
+  if (config === 'cpu') {
+    await tf.setBackend('cpu');
+    return true;
+  }
+  await tf.setBackend('wasm');
+  if (config === 'wasm') return true;
+  if (!status.available) return false;
+  native.registerNativeKernels({ blas: config === 'native-system' ? 'system' : 'portable' });
+  return true;
+}
+
+/** Process CPU time (all threads) per repetition of the last time() call. */
+let lastCpuMsPerRep = NaN;
+
+/** Median wall time (ms) of fn() after a warm-up; repeats until ~budget ms. */
+function time(fn, { budgetMs = quick ? 300 : 1200, minReps = 2, maxReps = 25, warmup = true } = {}) {
+  if (warmup) fn();
+  const times = [];
+  const start = performance.now();
+  const cpu0 = process.cpuUsage();
+  while (times.length < minReps || (times.length < maxReps && performance.now() - start < budgetMs)) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  lastCpuMsPerRep = (cpu.user + cpu.system) / 1e3 / times.length;
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+function tryTime(fn, opts) {
+  try {
+    return time(fn, opts);
+  } catch (err) {
+    return { error: String(err && err.message ? err.message : err).split('\n')[0].slice(0, 80) };
+  }
+}
+
+const results = { matmul: [], conv: [], transformer: [], profile: {} };
+
+// ---- matmul -------------------------------------------------------------
+if (want('matmul')) {
+  const sizes = quick ? [64, 256, 512] : [64, 128, 256, 512, 1024];
+  for (const n of sizes) {
+    const row = { case: `matMul ${n}x${n}x${n}`, gflop: (2 * n ** 3) / 1e9 };
+    for (const c of CONFIGS) {
+      if (!(await use(c.id))) continue;
+      const a = tf.randomUniform([n, n], -1, 1, 'float32', 1);
+      const b = tf.randomUniform([n, n], -1, 1, 'float32', 2);
+      const heavy = c.id === 'cpu' && n >= 512;
+      row[c.id] = tryTime(
+        () => {
+          const out = tf.matMul(a, b);
+          out.dataSync();
+          out.dispose();
+        },
+        heavy ? { minReps: 1, maxReps: 1, budgetMs: 0, warmup: false } : undefined,
+      );
+      tf.dispose([a, b]);
+    }
+    results.matmul.push(row);
+    console.log(JSON.stringify(row));
+  }
+}
+
+// ---- conv ---------------------------------------------------------------
+if (want('conv')) {
+  const shapes = [
+    { name: '32x28x28x1 -> 32, 3x3 same', x: [32, 28, 28, 1], f: [3, 3, 1, 32] },
+    { name: '32x14x14x32 -> 64, 3x3 same', x: [32, 14, 14, 32], f: [3, 3, 32, 64] },
+  ];
+  for (const s of shapes) {
+    for (const op of ['forward', 'backpropInput', 'backpropFilter']) {
+      const row = { case: `conv ${s.name} ${op}` };
+      for (const c of CONFIGS) {
+        if (!(await use(c.id))) continue;
+        const x = tf.randomUniform(s.x, -1, 1, 'float32', 3);
+        const f = tf.randomUniform(s.f, -1, 1, 'float32', 4);
+        const dy = tf.randomUniform([s.x[0], s.x[1], s.x[2], s.f[3]], -1, 1, 'float32', 5);
+        const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined };
+        const run = {
+          forward: () => tf.conv2d(x, f, 1, 'same'),
+          backpropInput: () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, { ...attrs, inputShape: s.x }),
+          backpropFilter: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: s.f }),
+        }[op];
+        row[c.id] = tryTime(() => {
+          const out = run();
+          out.dataSync();
+          out.dispose();
+        }, c.id === 'cpu' ? { minReps: 1, maxReps: 1, warmup: false } : undefined);
+        tf.dispose([x, f, dy]);
+      }
+      results.conv.push(row);
+      console.log(JSON.stringify(row));
+    }
+  }
+}
+
+// ---- transformer step ---------------------------------------------------
+if (want('transformer')) {
+  for (const cube of ['mul', 'pow']) {
+    const row = { case: `transformer train step (GELU x^3 via ${cube === 'pow' ? 'tf.pow' : 'x*x*x'})` };
+    for (const c of CONFIGS) {
+      if (cube === 'pow' && c.id === 'cpu') continue;
+      if (!(await use(c.id))) continue;
+      const trainer = transformerTrainer(TRANSFORMER, cube);
+      let loss = NaN;
+      let firstLoss;
+      row[c.id] = tryTime(() => {
+        loss = trainer.step();
+        if (firstLoss === undefined) firstLoss = loss;
+      }, c.id === 'cpu' ? { minReps: 1, maxReps: 1, budgetMs: 0, warmup: false } : { minReps: 5, maxReps: 15, budgetMs: quick ? 500 : 2500 });
+      row[`${c.id}-cpuMs`] = +lastCpuMsPerRep.toFixed(1);
+      row[`${c.id}-firstLoss`] = firstLoss;
+      row[`${c.id}-lastLoss`] = loss;
+      trainer.dispose();
+    }
+    results.transformer.push(row);
+    console.log(JSON.stringify(row));
+  }
+}
+
+// ---- profile of the transformer step with native kernels --------------------
+async function profileStep(config, cube) {
+  if (!(await use(config))) return undefined;
+  const trainer = transformerTrainer(TRANSFORMER, cube);
+  trainer.step();
+  trainer.step();
+  const info = await tf.profile(() => {
+    trainer.step();
+  });
+  trainer.dispose();
+  const byKernel = new Map();
+  for (const k of info.kernels) {
+    const t = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    const e = byKernel.get(k.name) ?? { kernel: k.name, ms: 0, calls: 0 };
+    e.ms += t;
+    e.calls += 1;
+    byKernel.set(k.name, e);
+  }
+  const rows = [...byKernel.values()].sort((a, b) => b.ms - a.ms);
+  const total = rows.reduce((s, r) => s + r.ms, 0);
+  return { totalKernelMs: total, kernels: rows.map((r) => ({ ...r, ms: +r.ms.toFixed(2) })) };
+}
+
+if (want('profile')) {
+  results.profile['wasm (x*x*x)'] = await profileStep('wasm', 'mul');
+  results.profile['native-system (tf.pow)'] = await profileStep('native-system', 'pow');
+  results.profile['native-system (x*x*x)'] = await profileStep('native-system', 'mul');
+  for (const [name, p] of Object.entries(results.profile)) {
+    if (!p) continue;
+    console.log(`\nprofile ${name}: total kernel time ${p.totalKernelMs.toFixed(1)} ms`);
+    for (const r of p.kernels.slice(0, 12)) console.log(`  ${r.kernel.padEnd(24)} ${String(r.ms).padStart(8)} ms  ${r.calls} calls`);
+  }
+}
+native.unregisterNativeKernels();
+
+// ---- report ---------------------------------------------------------------
+function cell(v) {
+  if (v === undefined) return 'n/a';
+  if (typeof v === 'object') return v.error.includes('not registered') ? 'not registered' : `error`;
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+function table(rows) {
+  const head = `| case | ${CONFIGS.map((c) => c.label).join(' | ')} |`;
+  const sep = `|---|${CONFIGS.map(() => '---:').join('|')}|`;
+  const body = rows.map((r) => `| ${r.case} | ${CONFIGS.map((c) => cell(r[c.id])).join(' | ')} |`);
+  return [head, sep, ...body].join('\n');
+}
+
+const cpuModel = (os.cpus()[0] && os.cpus()[0].model) || 'unknown';
+let openblas = 'unknown';
+try {
+  openblas = fs.readdirSync('/usr/lib/x86_64-linux-gnu/openblas-pthread').find((f) => /^libopenblasp-r.*\.so$/.test(f)) ?? 'unknown';
+} catch {
+  // not Debian
+}
+const machine = {
+  cpu: cpuModel,
+  cores: os.cpus().length,
+  memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+  node: process.version,
+  tfjs: tf.version.tfjs,
+  wasmSimd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'),
+  wasmThreads: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'),
+  native: status,
+  openblas,
+  loadAverage: os.loadavg().map((x) => +x.toFixed(2)),
+  date: new Date().toISOString(),
+};
+results.machine = machine;
+
+const all = [...results.matmul, ...results.conv, ...results.transformer];
+const md = table(all);
+console.log(`\n${md}\n`);
+const outDir = path.join(root, 'tools/bench/results');
+fs.mkdirSync(outDir, { recursive: true });
+fs.writeFileSync(path.join(outDir, 'kernels.json'), JSON.stringify(results, null, 2) + '\n');
+console.log(`wrote ${path.relative(root, path.join(outDir, 'kernels.json'))}`);
+
+if (writeDocs) {
+  const prof = Object.entries(results.profile)
+    .filter(([, p]) => p)
+    .map(([name, p]) => {
+      const lines = p.kernels.slice(0, 12).map((r) => `| ${r.kernel} | ${r.ms} | ${r.calls} | ${((100 * r.ms) / p.totalKernelMs).toFixed(1)}% |`);
+      return `#### ${name}: ${p.totalKernelMs.toFixed(1)} ms of kernel time\n\n| kernel | ms | calls | share |\n|---|---:|---:|---:|\n${lines.join('\n')}`;
+    })
+    .join('\n\n');
+  const notesFile = path.join(here, 'notes.md');
+  const notes = fs.existsSync(notesFile) ? fs.readFileSync(notesFile, 'utf8') : '';
+  const doc = `# Native kernels benchmark (@kt/native)
+
+Generated by \`node tools/bench/kernels/run.mjs\` on ${machine.date}. Median wall time in **ms** per call
+(lower is better; \`dataSync\` included, so each number is a complete, synchronous op).
+
+## Machine
+
+- CPU: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; load average at the end of the run: ${machine.loadAverage.join(', ')}
+- Node ${machine.node}, tfjs ${machine.tfjs}; wasm SIMD: ${machine.wasmSimd}, wasm threads: ${machine.wasmThreads}
+- @kt/native: blas=${status.blas}, threads=${status.threads}; OpenBLAS: ${machine.openblas}
+
+## Results (ms)
+
+${md}
+
+"not registered": tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel (conv gradients do not run on plain wasm).
+
+## Profile of one transformer training step (tf.profile, summed kernelTimeMs per kernel, top 12)
+
+${prof}
+
+${notes}`;
+  const docFile = path.join(root, 'docs/results/kernels.md');
+  fs.mkdirSync(path.dirname(docFile), { recursive: true });
+  fs.writeFileSync(docFile, doc);
+  console.log(`wrote ${path.relative(root, docFile)}`);
+}
