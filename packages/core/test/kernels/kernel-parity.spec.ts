@@ -1,0 +1,104 @@
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, KtNativeModule, loadNativeModule } from '../../src/runtime/backend';
+import { opCases } from './op-cases';
+import { CaseResult, compareValues, runCase } from './parity-harness';
+
+/**
+ * cpu-vs-wasm parity of every op training uses (forward values and gradients), in each backend
+ * mode: plain wasm + kt's training kernels, and wasm + @kt/native (system BLAS, portable GEMM)
+ * when the addon is present and available. Add ops to op-cases.ts.
+ */
+const RTOL = 1e-4;
+const ATOL = 1e-5;
+
+const cpuResults = new Map<string, CaseResult>();
+
+async function reference(name: string): Promise<CaseResult> {
+  const cached = cpuResults.get(name);
+  if (cached !== undefined) {
+    return cached;
+  }
+  const c = opCases.find((o) => o.name === name);
+  if (c === undefined) {
+    throw new Error(`no case ${name}`);
+  }
+  await tf.setBackend('cpu');
+  const result = runCase(c);
+  cpuResults.set(name, result);
+  return result;
+}
+
+interface Mode {
+  name: string;
+  skipReason?: string;
+  enter: () => void;
+  leave: () => void;
+}
+
+const loaded = loadNativeModule();
+const nativeModule: KtNativeModule | undefined = loaded.module;
+const nativeSkip = ((): string | undefined => {
+  if (nativeModule === undefined) {
+    return loaded.reason;
+  }
+  const status = nativeModule.nativeStatus();
+  return status.available ? undefined : `@kt/native unavailable: ${status.reason ?? 'no reason given'}`;
+})();
+
+function nativeMode(name: string, blas: 'system' | 'portable'): Mode {
+  return {
+    name,
+    skipReason: nativeSkip,
+    enter: () => {
+      const status = nativeModule?.registerNativeKernels({ blas });
+      if (status === undefined || !status.available) {
+        throw new Error(`registerNativeKernels(${blas}) failed: ${status?.reason ?? 'module missing'}`);
+      }
+    },
+    leave: () => nativeModule?.unregisterNativeKernels(),
+  };
+}
+
+const modes: Mode[] = [
+  { name: 'wasm + kt training kernels', enter: () => undefined, leave: () => undefined },
+  nativeMode('wasm + native (system BLAS)', 'system'),
+  nativeMode('wasm + native (portable GEMM)', 'portable'),
+];
+
+beforeAll(async () => {
+  await initBackend({ requested: 'wasm', native: false, log: () => undefined });
+});
+
+for (const mode of modes) {
+  if (mode.skipReason !== undefined) {
+    describe.skip(`kernel parity: ${mode.name} (skipped: ${mode.skipReason})`, () => {
+      it('needs @kt/native', () => undefined);
+    });
+    continue;
+  }
+  describe(`kernel parity: ${mode.name}`, () => {
+    beforeAll(() => mode.enter());
+    afterAll(() => mode.leave());
+
+    it.each(opCases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+      const expected = await reference(c.name);
+      await tf.setBackend('wasm');
+      const actual = runCase(c);
+      const rtol = c.rtol ?? RTOL;
+      const atol = c.atol ?? ATOL;
+      const problems: string[] = [];
+      expect(actual.outputs.length).toBe(expected.outputs.length);
+      expect(actual.grads.length).toBe(expected.grads.length);
+      actual.outputs.forEach((o, i) => {
+        const p = compareValues(o, expected.outputs[i], rtol, atol);
+        if (p !== undefined) problems.push(`output ${i}: ${p}`);
+      });
+      actual.grads.forEach((g, i) => {
+        const p = compareValues(g, expected.grads[i], rtol, atol);
+        if (p !== undefined) problems.push(`gradient ${i}: ${p}`);
+      });
+      expect(problems).toEqual([]);
+      expect(actual.leakedTensors).toBe(0);
+    });
+  });
+}

@@ -1,0 +1,129 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * The table of ops training uses, for the cpu-vs-wasm kernel-parity suite. Add a case to cover a
+ * new op or shape: the suite runs every case in every backend mode (plain wasm + kt kernels, and
+ * wasm + @kt/native when present). Inputs are generated from a seed, identically on each backend.
+ */
+export interface InputSpec {
+  shape: number[];
+  dtype?: 'float32' | 'int32' | 'bool';
+  /** Values: a generator kind, or explicit values (flat, row-major). Default 'normal'. */
+  values?: 'normal' | 'uniform' | 'positive' | 'negative' | 'ties' | { intBelow: number } | number[];
+  /** Differentiate w.r.t. this input (default: true for float32 inputs). */
+  grad?: boolean;
+}
+
+export interface OpCase {
+  name: string;
+  inputs: InputSpec[];
+  fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
+  /** Also compare gradients of a weighted sum of the outputs (default true for float outputs). */
+  grads?: boolean;
+  rtol?: number;
+  atol?: number;
+}
+
+const n4 = (b: number, h: number, w: number, c: number): number[] => [b, h, w, c];
+const gelu = (x: tf.Tensor): tf.Tensor =>
+  tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3)))))));
+
+export const opCases: OpCase[] = [
+  // matMul / batchMatMul
+  { name: 'matMul a.b', inputs: [{ shape: [5, 7] }, { shape: [7, 6] }], fn: (a, b) => tf.matMul(a, b) },
+  { name: 'matMul aT.b', inputs: [{ shape: [7, 5] }, { shape: [7, 6] }], fn: (a, b) => tf.matMul(a, b, true, false) },
+  { name: 'matMul a.bT', inputs: [{ shape: [5, 7] }, { shape: [6, 7] }], fn: (a, b) => tf.matMul(a, b, false, true) },
+  { name: 'matMul aT.bT', inputs: [{ shape: [7, 5] }, { shape: [6, 7] }], fn: (a, b) => tf.matMul(a, b, true, true) },
+  { name: 'batchMatMul [3,4,5].[3,5,2]', inputs: [{ shape: [3, 4, 5] }, { shape: [3, 5, 2] }], fn: (a, b) => tf.matMul(a, b) },
+  // tfjs-core 4.22's BatchMatMul gradient does not reduce broadcast batch dims (on every backend:
+  // "gradient of input 'b' has shape '2,5,3', which does not match ... '5,3'"), so broadcasting
+  // matMuls are forward-only here; models should reshape [B,T,D] to [B*T,D] for a shared weight.
+  { name: 'batchMatMul broadcast [2,1,4,5].[3,5,2] (forward only)', inputs: [{ shape: [2, 1, 4, 5] }, { shape: [3, 5, 2] }], fn: (a, b) => tf.matMul(a, b), grads: false },
+  { name: 'batchMatMul broadcast [2,4,5].[5,3] (forward only)', inputs: [{ shape: [2, 4, 5] }, { shape: [5, 3] }], fn: (a, b) => tf.matMul(a, b), grads: false },
+  { name: 'shared weight via reshape [2,4,5]->[8,5].[5,3]', inputs: [{ shape: [2, 4, 5] }, { shape: [5, 3] }], fn: (a, b) => tf.reshape(tf.matMul(tf.reshape(a, [8, 5]), b), [2, 4, 3]) },
+  { name: 'batchMatMul transposed [2,5,4]T.[2,3,5]T', inputs: [{ shape: [2, 5, 4] }, { shape: [2, 3, 5] }], fn: (a, b) => tf.matMul(a, b, true, true) },
+  { name: 'matMul 64x96.96x80', inputs: [{ shape: [64, 96] }, { shape: [96, 80] }], fn: (a, b) => tf.matMul(a, b) },
+
+  // convolutions
+  { name: 'conv2d 3x3 stride 1 same', inputs: [{ shape: n4(2, 6, 6, 3) }, { shape: [3, 3, 3, 4] }], fn: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same') },
+  { name: 'conv2d 3x3 stride 1 valid', inputs: [{ shape: n4(2, 6, 5, 3) }, { shape: [3, 3, 3, 2] }], fn: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid') },
+  { name: 'conv2d 3x3 stride 2 same (odd size)', inputs: [{ shape: n4(2, 7, 7, 2) }, { shape: [3, 3, 2, 3] }], fn: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same') },
+  { name: 'conv2d 2x2 stride 2 valid (unused last row)', inputs: [{ shape: n4(1, 5, 5, 2) }, { shape: [2, 2, 2, 3] }], fn: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'valid') },
+  { name: 'conv2d 3x2 strides [2,1] same', inputs: [{ shape: n4(2, 6, 5, 2) }, { shape: [3, 2, 2, 2] }], fn: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, [2, 1], 'same') },
+  { name: 'conv2d 1x1', inputs: [{ shape: n4(2, 4, 4, 5) }, { shape: [1, 1, 5, 3] }], fn: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid') },
+  { name: 'conv2d 5x5 explicit padding', inputs: [{ shape: n4(1, 6, 6, 2) }, { shape: [5, 5, 2, 2] }], fn: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, [[0, 0], [1, 2], [2, 1], [0, 0]]) },
+  { name: 'conv2d 2x2 padding 2 > filter - 1 (Conv2DBackpropInput fallback)', inputs: [{ shape: n4(1, 4, 4, 2) }, { shape: [2, 2, 2, 3] }], fn: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, [[0, 0], [2, 2], [2, 2], [0, 0]]) },
+  { name: 'conv2d dilation 2 (forward only: tfjs has no dilated conv gradient)', inputs: [{ shape: n4(1, 7, 7, 2) }, { shape: [3, 3, 2, 2] }], fn: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same', 'NHWC', 2), grads: false },
+  { name: 'conv2d 8x16x16x8 -> 16 3x3 same', inputs: [{ shape: n4(8, 16, 16, 8) }, { shape: [3, 3, 8, 16] }], fn: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same') },
+  { name: 'depthwiseConv2d 3x3 same m=1', inputs: [{ shape: n4(2, 6, 6, 3) }, { shape: [3, 3, 3, 1] }], fn: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same') },
+  { name: 'depthwiseConv2d 3x3 stride 2 valid m=2', inputs: [{ shape: n4(2, 7, 7, 2) }, { shape: [3, 3, 2, 2] }], fn: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'valid') },
+  { name: 'depthwiseConv2d 5x5 stride 2 same m=1', inputs: [{ shape: n4(1, 8, 8, 4) }, { shape: [5, 5, 4, 1] }], fn: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same') },
+  { name: 'depthwiseConv2d dilation 2 (forward only)', inputs: [{ shape: n4(1, 7, 7, 2) }, { shape: [3, 3, 2, 1] }], fn: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same', 'NHWC', 2), grads: false },
+  { name: 'conv2dTranspose stride 2 same', inputs: [{ shape: n4(1, 3, 3, 4) }, { shape: [3, 3, 2, 4] }], fn: (x, w) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [1, 6, 6, 2], 2, 'same') },
+
+  // pooling
+  { name: 'maxPool 2x2 stride 2 valid', inputs: [{ shape: n4(2, 6, 6, 3) }], fn: (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid') },
+  { name: 'maxPool 3x3 stride 2 same', inputs: [{ shape: n4(2, 7, 7, 2) }], fn: (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same') },
+  { name: 'maxPool 3x3 stride 1 same (overlapping)', inputs: [{ shape: n4(1, 5, 5, 2) }], fn: (x) => tf.maxPool(x as tf.Tensor4D, 3, 1, 'same') },
+  { name: 'maxPool all-negative window [-3,-1,-2,-4]', inputs: [{ shape: n4(1, 2, 2, 1), values: [-3, -1, -2, -4] }], fn: (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid') },
+  { name: 'maxPool all-negative input 3x3 stride 2 same', inputs: [{ shape: n4(2, 6, 6, 2), values: 'negative' }], fn: (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same') },
+  { name: 'maxPool with ties (first max wins)', inputs: [{ shape: n4(1, 4, 4, 2), values: 'ties' }], fn: (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid') },
+  { name: 'avgPool 2x2 stride 2 valid', inputs: [{ shape: n4(2, 6, 6, 3) }], fn: (x) => tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid') },
+  { name: 'avgPool 3x3 stride 1 same', inputs: [{ shape: n4(1, 5, 5, 2) }], fn: (x) => tf.avgPool(x as tf.Tensor4D, 3, 1, 'same') },
+
+  // normalisation
+  {
+    name: 'batchNorm 4D',
+    inputs: [{ shape: n4(2, 3, 3, 4) }, { shape: [4] }, { shape: [4], values: 'positive' }, { shape: [4] }, { shape: [4] }],
+    fn: (x, m, v, o, s) => tf.batchNorm(x, m, v, o, s, 1e-3),
+  },
+  { name: 'moments over last axis', inputs: [{ shape: [4, 6] }], fn: (x) => { const { mean, variance } = tf.moments(x, -1, true); return [mean, variance]; } },
+  { name: 'moments over axes [0,1,2]', inputs: [{ shape: n4(2, 3, 3, 4) }], fn: (x) => { const { mean, variance } = tf.moments(x, [0, 1, 2]); return [mean, variance]; } },
+  {
+    name: 'layer norm',
+    inputs: [{ shape: [3, 5, 8] }, { shape: [8] }, { shape: [8] }],
+    fn: (x, g, b) => { const { mean, variance } = tf.moments(x, -1, true); return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b); },
+  },
+
+  // embeddings and indexing
+  { name: 'gather embedding rows (repeated ids)', inputs: [{ shape: [20, 6] }, { shape: [4, 5], dtype: 'int32', values: { intBelow: 20 } }], fn: (t, ids) => tf.gather(t, ids) },
+  { name: 'gather axis 1', inputs: [{ shape: [3, 10, 4] }, { shape: [6], dtype: 'int32', values: { intBelow: 10 } }], fn: (t, ids) => tf.gather(t, ids, 1) },
+  { name: 'gather embedding 512 ids into 64x16', inputs: [{ shape: [64, 16] }, { shape: [512], dtype: 'int32', values: { intBelow: 64 } }], fn: (t, ids) => tf.gather(t, ids) },
+  { name: 'unsortedSegmentSum', inputs: [{ shape: [6, 3] }, { shape: [6], dtype: 'int32', values: [0, 2, 2, 4, 0, 1] }], fn: (x, ids) => tf.unsortedSegmentSum(x, ids as tf.Tensor1D, 5) },
+  { name: 'oneHot (forward, int output)', inputs: [{ shape: [7], dtype: 'int32', values: { intBelow: 5 } }], fn: (ids) => tf.oneHot(ids as tf.Tensor1D, 5) },
+  { name: 'where', inputs: [{ shape: [4, 5], dtype: 'bool' }, { shape: [4, 5] }, { shape: [4, 5] }], fn: (c, a, b) => tf.where(c, a, b) },
+
+  // softmax family and activations
+  { name: 'softmax', inputs: [{ shape: [4, 9] }], fn: (x) => tf.softmax(x) },
+  { name: 'logSoftmax', inputs: [{ shape: [4, 9] }], fn: (x) => tf.logSoftmax(x) },
+  { name: 'logSoftmax 3D large logits', inputs: [{ shape: [2, 3, 11] }], fn: (x) => tf.logSoftmax(tf.mul(x, 20)) },
+  { name: 'relu', inputs: [{ shape: [5, 6] }], fn: (x) => tf.relu(x) },
+  { name: 'gelu (tanh approximation)', inputs: [{ shape: [5, 6] }], fn: (x) => gelu(x) },
+  { name: 'gelu (erf)', inputs: [{ shape: [5, 6] }], fn: (x) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.div(x, Math.SQRT2)))) },
+  { name: 'sigmoid, tanh, elu, leakyRelu, softplus', inputs: [{ shape: [4, 6] }], fn: (x) => [tf.sigmoid(x), tf.tanh(x), tf.elu(x), tf.leakyRelu(x, 0.1), tf.softplus(x)] },
+  { name: 'exp, log, sqrt, square, abs', inputs: [{ shape: [4, 6], values: 'positive' }], fn: (x) => [tf.exp(x), tf.log(x), tf.sqrt(x), tf.square(x), tf.abs(tf.sub(x, 1))] },
+
+  // reductions
+  { name: 'sum over axis 1', inputs: [{ shape: [3, 7, 4] }], fn: (x) => tf.sum(x, 1) },
+  { name: 'sum all', inputs: [{ shape: [6, 5] }], fn: (x) => tf.sum(x) },
+  { name: 'mean over last axis keepDims', inputs: [{ shape: [3, 7, 4] }], fn: (x) => tf.mean(x, -1, true) },
+  { name: 'max over axis 0', inputs: [{ shape: [6, 5] }], fn: (x) => tf.max(x, 0) },
+  { name: 'max over last axis', inputs: [{ shape: [2, 3, 9] }], fn: (x) => tf.max(x, -1) },
+  { name: 'argMax (forward, int output)', inputs: [{ shape: [4, 9] }], fn: (x) => tf.argMax(x, -1) },
+
+  // shape ops
+  { name: 'concat axis 1', inputs: [{ shape: [3, 2, 4] }, { shape: [3, 5, 4] }], fn: (a, b) => tf.concat([a, b], 1) },
+  { name: 'concat axis -1', inputs: [{ shape: [3, 4] }, { shape: [3, 2] }, { shape: [3, 1] }], fn: (a, b, c) => tf.concat([a, b, c], -1) },
+  { name: 'slice', inputs: [{ shape: [5, 6, 4] }], fn: (x) => tf.slice(x, [1, 2, 0], [3, 3, 4]) },
+  { name: 'stridedSlice (forward only: tfjs has no StridedSlice gradient)', inputs: [{ shape: [6, 6] }], fn: (x) => tf.stridedSlice(x, [0, 1], [6, 6], [2, 2]), grads: false },
+  { name: 'transpose [0,2,1,3]', inputs: [{ shape: [2, 3, 4, 5] }], fn: (x) => tf.transpose(x, [0, 2, 1, 3]) },
+  { name: 'transpose 2D', inputs: [{ shape: [5, 7] }], fn: (x) => tf.transpose(x) },
+  { name: 'reshape', inputs: [{ shape: [4, 6] }], fn: (x) => tf.reshape(x, [2, 3, 4]) },
+  { name: 'pad', inputs: [{ shape: [3, 4] }], fn: (x) => tf.pad(x, [[1, 2], [0, 3]], 0.5) },
+  { name: 'tile', inputs: [{ shape: [2, 3] }], fn: (x) => tf.tile(x, [2, 3]) },
+  { name: 'cast float->float keeps gradient', inputs: [{ shape: [4, 5] }], fn: (x) => tf.cast(x, 'float32') },
+  { name: 'cast float->int (forward)', inputs: [{ shape: [4, 5], values: 'uniform' }], fn: (x) => tf.cast(tf.mul(x, 10), 'int32'), grads: false },
+  { name: 'cast int->float', inputs: [{ shape: [6], dtype: 'int32', values: { intBelow: 9 } }], fn: (x) => tf.cast(x, 'float32') },
+  { name: 'broadcast add/mul/div/sub', inputs: [{ shape: [3, 4] }, { shape: [4], values: 'positive' }], fn: (a, b) => [tf.add(a, b), tf.mul(a, b), tf.div(a, b), tf.sub(b, a)] },
+  { name: 'squaredDifference, maximum, minimum', inputs: [{ shape: [3, 4] }, { shape: [3, 4] }], fn: (a, b) => [tf.squaredDifference(a, b), tf.maximum(a, b), tf.minimum(a, b)] },
+];
