@@ -1,0 +1,547 @@
+import * as tf from '@tensorflow/tfjs';
+import { TransformerConfig, TransformerConfigInput, TransformerConfigSchema } from './transformer-config';
+import {
+  causalBias,
+  embeddingLookup,
+  gelu,
+  layerNorm,
+  linear,
+  MASK_BIAS,
+  matMulNoFlags,
+  mergeHeads,
+  padMaskOf,
+  paddingBias,
+  scaledDotAttention,
+  sinusoidalPositions,
+  splitFusedHeads,
+  splitHeads,
+} from './transformer-ops';
+
+/** Output of the encoder. Owned by the caller: free with {@link disposeEncoderState}. */
+export interface EncoderState {
+  /** Encoder output after the final LayerNorm, float32 [B, S, D]. */
+  readonly memory: tf.Tensor3D;
+  /** float32 [B, S]: 1 at source padding positions (src == padId), 0 elsewhere. */
+  readonly srcPadMask: tf.Tensor2D;
+}
+
+/**
+ * Incremental decoding state for N = rows of the batch (B, or B*beam in beam search).
+ * `decodeStep` consumes a cache (frees its self-attention tensors) and returns the next one;
+ * free the last one with {@link disposeDecoderCache}.
+ */
+export interface DecoderCache {
+  /** Number of target tokens consumed so far (= position of the next token). */
+  readonly step: number;
+  /** Per decoder layer: cached self-attention keys/values of the prefix, [N, H, step, dh] (empty at step 0). */
+  readonly selfKeys: readonly tf.Tensor4D[];
+  readonly selfValues: readonly tf.Tensor4D[];
+  /** [N, 1, 1, step]: MASK_BIAS where a consumed token was padding (undefined at step 0). */
+  readonly selfBias: tf.Tensor4D | undefined;
+  /** Per decoder layer: cross-attention keys/values of the memory, computed once, [N, H, S, dh]. */
+  readonly crossKeys: readonly tf.Tensor4D[];
+  readonly crossValues: readonly tf.Tensor4D[];
+  /** [N, 1, 1, S] source padding bias. */
+  readonly crossBias: tf.Tensor4D;
+}
+
+export interface ForwardOptions {
+  training: boolean;
+  /** Seed for dropout masks; when omitted in training, an internal counter seeded by the model seed is used. */
+  dropoutSeed?: number;
+}
+
+interface LayerNormWeights {
+  gamma: tf.Variable;
+  beta: tf.Variable;
+}
+interface SelfAttentionWeights {
+  wqkv: tf.Variable;
+  bqkv: tf.Variable;
+  wo: tf.Variable;
+  bo: tf.Variable;
+}
+interface CrossAttentionWeights {
+  wq: tf.Variable;
+  bq: tf.Variable;
+  wkv: tf.Variable;
+  bkv: tf.Variable;
+  wo: tf.Variable;
+  bo: tf.Variable;
+}
+interface FeedForwardWeights {
+  w1: tf.Variable;
+  b1: tf.Variable;
+  w2: tf.Variable;
+  b2: tf.Variable;
+}
+interface EncoderLayerWeights {
+  norm1: LayerNormWeights;
+  selfAttn: SelfAttentionWeights;
+  norm2: LayerNormWeights;
+  ffn: FeedForwardWeights;
+}
+interface DecoderLayerWeights {
+  norm1: LayerNormWeights;
+  selfAttn: SelfAttentionWeights;
+  norm2: LayerNormWeights;
+  crossAttn: CrossAttentionWeights;
+  norm3: LayerNormWeights;
+  ffn: FeedForwardWeights;
+}
+
+/** Dropout context of one forward pass: deterministic masks from (seed, call index). */
+interface DropoutContext {
+  rate: number;
+  seed: number;
+  calls: number;
+}
+
+/**
+ * Pre-LN encoder–decoder transformer in plain tfjs ops over `tf.variable`s.
+ *
+ * - Shared source/target embedding `embedding` [V, D], scaled by √D, plus sinusoidal positions;
+ *   the output projection is tied to it (logits = h·Eᵀ + `output.bias`).
+ * - Encoder: N × [x += Drop(SelfAttn(LN(x))); x += Drop(FFN(LN(x)))], final LN.
+ * - Decoder: N × [causal self-attention, cross-attention over the memory, FFN], each pre-LN, final LN.
+ * - Dropout on the embedded input and on every residual branch, only when `training`.
+ *
+ * Weight names (stable, used by getWeights/setWeights): `embedding`, `output.bias`,
+ * `encoder.{i}.{norm1,norm2}.{gamma,beta}`, `encoder.{i}.selfAttn.{wqkv,bqkv,wo,bo}`,
+ * `encoder.{i}.ffn.{w1,b1,w2,b2}`, `encoder.norm.{gamma,beta}`, and for the decoder
+ * `decoder.{i}.{norm1,norm2,norm3}.*`, `decoder.{i}.selfAttn.*`, `decoder.{i}.crossAttn.{wq,bq,wkv,bkv,wo,bo}`,
+ * `decoder.{i}.ffn.*`, `decoder.norm.*`.
+ */
+export class Transformer {
+  readonly config: TransformerConfig;
+  readonly seed: number;
+  private readonly variables = new Map<string, tf.Variable>();
+  private readonly embedding: tf.Variable;
+  private readonly outputBias: tf.Variable;
+  private readonly encoderLayers: EncoderLayerWeights[] = [];
+  private readonly encoderNorm: LayerNormWeights;
+  private readonly decoderLayers: DecoderLayerWeights[] = [];
+  private readonly decoderNorm: LayerNormWeights;
+  private readonly positions: tf.Tensor2D;
+  private forwardCalls = 0;
+  private disposed = false;
+
+  constructor(config: TransformerConfigInput, seed = 0) {
+    this.config = TransformerConfigSchema.parse(config);
+    this.seed = seed;
+    const { vocabSize: v, dModel: d, ffDim: f } = this.config;
+    this.embedding = this.addVariable('embedding', [v, d], 'embedding');
+    this.outputBias = this.addVariable('output.bias', [v], 'zeros');
+    for (let i = 0; i < this.config.encoderLayers; i++) {
+      const p = `encoder.${i}`;
+      this.encoderLayers.push({
+        norm1: this.addLayerNorm(`${p}.norm1`),
+        selfAttn: this.addSelfAttention(`${p}.selfAttn`),
+        norm2: this.addLayerNorm(`${p}.norm2`),
+        ffn: this.addFeedForward(`${p}.ffn`, d, f),
+      });
+    }
+    this.encoderNorm = this.addLayerNorm('encoder.norm');
+    for (let i = 0; i < this.config.decoderLayers; i++) {
+      const p = `decoder.${i}`;
+      this.decoderLayers.push({
+        norm1: this.addLayerNorm(`${p}.norm1`),
+        selfAttn: this.addSelfAttention(`${p}.selfAttn`),
+        norm2: this.addLayerNorm(`${p}.norm2`),
+        crossAttn: {
+          wq: this.addVariable(`${p}.crossAttn.wq`, [d, d], 'glorot'),
+          bq: this.addVariable(`${p}.crossAttn.bq`, [d], 'zeros'),
+          wkv: this.addVariable(`${p}.crossAttn.wkv`, [d, 2 * d], 'glorot'),
+          bkv: this.addVariable(`${p}.crossAttn.bkv`, [2 * d], 'zeros'),
+          wo: this.addVariable(`${p}.crossAttn.wo`, [d, d], 'glorot'),
+          bo: this.addVariable(`${p}.crossAttn.bo`, [d], 'zeros'),
+        },
+        norm3: this.addLayerNorm(`${p}.norm3`),
+        ffn: this.addFeedForward(`${p}.ffn`, d, f),
+      });
+    }
+    this.decoderNorm = this.addLayerNorm('decoder.norm');
+    this.positions = sinusoidalPositions(this.config.maxLen, d);
+  }
+
+  // ---------------------------------------------------------------- variables
+
+  /** All trainable variables, in stable (construction) order. */
+  trainableVariables(): tf.Variable[] {
+    return [...this.variables.values()];
+  }
+
+  /** Stable weight names, in construction order. */
+  weightNames(): string[] {
+    return [...this.variables.keys()];
+  }
+
+  /** Total number of scalar parameters. */
+  parameterCount(): number {
+    let n = 0;
+    for (const v of this.variables.values()) n += v.size;
+    return n;
+  }
+
+  /** Snapshot of every weight by stable name. The returned tensors are clones owned by the caller (dispose them). */
+  getWeights(): Map<string, tf.Tensor> {
+    const out = new Map<string, tf.Tensor>();
+    for (const [name, v] of this.variables) out.set(name, tf.clone(v));
+    return out;
+  }
+
+  /** Assigns every weight from a map produced by {@link getWeights}; names and shapes must match exactly. */
+  setWeights(weights: Map<string, tf.Tensor>): void {
+    const missing = this.weightNames().filter((n) => !weights.has(n));
+    const unknown = [...weights.keys()].filter((n) => !this.variables.has(n));
+    if (missing.length > 0 || unknown.length > 0) {
+      throw new Error(
+        `setWeights: name mismatch (missing: ${missing.join(', ') || 'none'}; unknown: ${unknown.join(', ') || 'none'})`,
+      );
+    }
+    for (const [name, v] of this.variables) {
+      const w = weights.get(name) as tf.Tensor;
+      if (!tf.util.arraysEqual(w.shape, v.shape)) {
+        throw new Error(`setWeights: ${name} has shape [${w.shape}], expected [${v.shape}]`);
+      }
+    }
+    for (const [name, v] of this.variables) {
+      const w = weights.get(name) as tf.Tensor;
+      v.assign(w.dtype === 'float32' ? w : tf.tidy(() => tf.cast(w, 'float32')));
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const v of this.variables.values()) v.dispose();
+    this.positions.dispose();
+  }
+
+  // ---------------------------------------------------------------- full (teacher-forced) pass
+
+  /** Teacher-forced logits [B, T, V] for src int32 [B, S] and decoder input tgtIn int32 [B, T]. */
+  forward(src: tf.Tensor2D, tgtIn: tf.Tensor2D, options: ForwardOptions = { training: false }): tf.Tensor3D {
+    const drop = this.dropoutContext(options);
+    return tf.tidy(() => {
+      const enc = this.encodeWith(src, drop);
+      const h = this.decodeFull(tgtIn, enc.memory, enc.srcPadMask, drop);
+      return this.project(h);
+    });
+  }
+
+  /** Runs the encoder (no dropout). The state is owned by the caller. */
+  encode(src: tf.Tensor2D): EncoderState {
+    return tf.tidy(() => {
+      const { memory, srcPadMask } = this.encodeWith(src, undefined);
+      return { memory, srcPadMask };
+    });
+  }
+
+  /**
+   * Non-incremental reference decoder step: recomputes the whole prefix [N, t] (t >= 1, starting with BOS)
+   * against the encoder state and returns the logits of the last position, [N, V].
+   */
+  decodePrefix(enc: EncoderState, prefix: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const h = this.decodeFull(prefix, enc.memory, enc.srcPadMask, undefined);
+      const [n, t, d] = h.shape;
+      const last = tf.reshape(tf.slice(h, [0, t - 1, 0], [n, 1, d]), [n, 1, d]) as tf.Tensor3D;
+      return tf.reshape(this.project(last), [n, this.config.vocabSize]) as tf.Tensor2D;
+    });
+  }
+
+  // ---------------------------------------------------------------- incremental decoding
+
+  /** Empty decoder cache for the encoder state: cross-attention keys/values are computed here, once. */
+  initDecoderCache(enc: EncoderState): DecoderCache {
+    const { heads, dModel: d } = this.config;
+    const cross = tf.tidy(() => {
+      const [b, s] = enc.srcPadMask.shape;
+      const mem2d = tf.reshape(enc.memory, [b * s, d]) as tf.Tensor2D;
+      const keys: tf.Tensor4D[] = [];
+      const values: tf.Tensor4D[] = [];
+      for (const layer of this.decoderLayers) {
+        const kv = linear(mem2d, layer.crossAttn.wkv as tf.Tensor2D, layer.crossAttn.bkv as tf.Tensor1D);
+        const [k, v] = splitFusedHeads(kv, b, s, 2, heads);
+        keys.push(k);
+        values.push(v);
+      }
+      return { keys, values, bias: paddingBias(enc.srcPadMask) };
+    });
+    return {
+      step: 0,
+      selfKeys: [],
+      selfValues: [],
+      selfBias: undefined,
+      crossKeys: cross.keys,
+      crossValues: cross.values,
+      crossBias: cross.bias,
+    };
+  }
+
+  /**
+   * One incremental decoder step: feeds tokens int32 [N] at position `cache.step`, attending to the cached
+   * prefix keys/values, and returns the next-token logits [N, V] plus the extended cache. The input cache's
+   * self-attention tensors are disposed (the cross-attention tensors move to the new cache).
+   */
+  decodeStep(cache: DecoderCache, tokens: tf.Tensor1D): { logits: tf.Tensor2D; cache: DecoderCache } {
+    const { padId, maxLen } = this.config;
+    if (cache.step >= maxLen) throw new Error(`decodeStep: position ${cache.step} exceeds maxLen ${maxLen}`);
+    const out = tf.tidy(() => {
+      const n = tokens.shape[0];
+      let x = this.embed(tf.reshape(tokens, [n, 1]) as tf.Tensor2D, cache.step, undefined);
+      const stepBias = tf.reshape(tf.mul(padMaskOf(tokens, padId), MASK_BIAS), [n, 1, 1, 1]) as tf.Tensor4D;
+      const selfBias =
+        cache.selfBias === undefined ? stepBias : (tf.concat([cache.selfBias, stepBias], 3) as tf.Tensor4D);
+      const keys: tf.Tensor4D[] = [];
+      const values: tf.Tensor4D[] = [];
+      this.decoderLayers.forEach((layer, i) => {
+        const h = layerNorm(x, layer.norm1.gamma as tf.Tensor1D, layer.norm1.beta as tf.Tensor1D);
+        const { q, k, v } = this.selfProjections(h, layer.selfAttn);
+        const kAll = i < cache.selfKeys.length ? (tf.concat([cache.selfKeys[i], k], 2) as tf.Tensor4D) : k;
+        const vAll = i < cache.selfValues.length ? (tf.concat([cache.selfValues[i], v], 2) as tf.Tensor4D) : v;
+        keys.push(kAll);
+        values.push(vAll);
+        const attn = scaledDotAttention(q, kAll, vAll, selfBias);
+        x = tf.add(x, this.attnOut(attn, layer.selfAttn.wo, layer.selfAttn.bo));
+        x = tf.add(x, this.crossAttend(x, layer, cache.crossKeys[i], cache.crossValues[i], cache.crossBias));
+        x = tf.add(x, this.feedForward(layerNorm(x, layer.norm3.gamma as tf.Tensor1D, layer.norm3.beta as tf.Tensor1D), layer.ffn));
+      });
+      const hFinal = layerNorm(x, this.decoderNorm.gamma as tf.Tensor1D, this.decoderNorm.beta as tf.Tensor1D);
+      const logits = tf.reshape(this.project(hFinal as tf.Tensor3D), [n, this.config.vocabSize]) as tf.Tensor2D;
+      return { logits, keys, values, selfBias };
+    });
+    for (const t of cache.selfKeys) t.dispose();
+    for (const t of cache.selfValues) t.dispose();
+    cache.selfBias?.dispose();
+    return {
+      logits: out.logits,
+      cache: {
+        step: cache.step + 1,
+        selfKeys: out.keys,
+        selfValues: out.values,
+        selfBias: out.selfBias,
+        crossKeys: cache.crossKeys,
+        crossValues: cache.crossValues,
+        crossBias: cache.crossBias,
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private dropoutContext(options: ForwardOptions): DropoutContext | undefined {
+    if (!options.training || this.config.dropout <= 0) return undefined;
+    const seed = options.dropoutSeed ?? this.seed * 1_000_003 + this.forwardCalls++;
+    return { rate: this.config.dropout, seed, calls: 0 };
+  }
+
+  private dropout(x: tf.Tensor, drop: DropoutContext | undefined): tf.Tensor {
+    if (drop === undefined) return x;
+    return tf.dropout(x, drop.rate, undefined, `${drop.seed}/${drop.calls++}`);
+  }
+
+  private embed(ids: tf.Tensor2D, offset: number, drop: DropoutContext | undefined): tf.Tensor3D {
+    const [, t] = ids.shape;
+    const { dModel: d, maxLen } = this.config;
+    if (offset + t > maxLen) throw new Error(`sequence length ${offset + t} exceeds maxLen ${maxLen}`);
+    const e = tf.mul(embeddingLookup(this.embedding as tf.Tensor2D, ids), Math.sqrt(d));
+    const pos = tf.slice(this.positions, [offset, 0], [t, d]);
+    return this.dropout(tf.add(e, pos), drop) as tf.Tensor3D;
+  }
+
+  private encodeWith(src: tf.Tensor2D, drop: DropoutContext | undefined): EncoderState {
+    const srcPadMask = padMaskOf(src, this.config.padId) as tf.Tensor2D;
+    const bias = paddingBias(srcPadMask);
+    let x: tf.Tensor = this.embed(src, 0, drop);
+    for (const layer of this.encoderLayers) {
+      const h = layerNorm(x, layer.norm1.gamma as tf.Tensor1D, layer.norm1.beta as tf.Tensor1D);
+      const { q, k, v } = this.selfProjections(h, layer.selfAttn);
+      const attn = scaledDotAttention(q, k, v, bias);
+      x = tf.add(x, this.dropout(this.attnOut(attn, layer.selfAttn.wo, layer.selfAttn.bo), drop));
+      const h2 = layerNorm(x, layer.norm2.gamma as tf.Tensor1D, layer.norm2.beta as tf.Tensor1D);
+      x = tf.add(x, this.dropout(this.feedForward(h2, layer.ffn), drop));
+    }
+    const memory = layerNorm(x, this.encoderNorm.gamma as tf.Tensor1D, this.encoderNorm.beta as tf.Tensor1D);
+    return { memory: memory as tf.Tensor3D, srcPadMask };
+  }
+
+  /** Full decoder over tgt [N, T] -> final hidden states [N, T, D]. */
+  private decodeFull(
+    tgt: tf.Tensor2D,
+    memory: tf.Tensor3D,
+    srcPadMask: tf.Tensor2D,
+    drop: DropoutContext | undefined,
+  ): tf.Tensor3D {
+    const { heads, dModel: d, padId } = this.config;
+    const [n, t] = tgt.shape;
+    const s = memory.shape[1];
+    const selfBias = tf.add(causalBias(t), paddingBias(padMaskOf(tgt, padId) as tf.Tensor2D));
+    const crossBias = paddingBias(srcPadMask);
+    const mem2d = tf.reshape(memory, [n * s, d]) as tf.Tensor2D;
+    let x: tf.Tensor = this.embed(tgt, 0, drop);
+    for (const layer of this.decoderLayers) {
+      const h = layerNorm(x, layer.norm1.gamma as tf.Tensor1D, layer.norm1.beta as tf.Tensor1D);
+      const { q, k, v } = this.selfProjections(h, layer.selfAttn);
+      const attn = scaledDotAttention(q, k, v, selfBias);
+      x = tf.add(x, this.dropout(this.attnOut(attn, layer.selfAttn.wo, layer.selfAttn.bo), drop));
+      const kv = linear(mem2d, layer.crossAttn.wkv as tf.Tensor2D, layer.crossAttn.bkv as tf.Tensor1D);
+      const [ck, cv] = splitFusedHeads(kv, n, s, 2, heads);
+      x = tf.add(x, this.dropout(this.crossAttend(x, layer, ck, cv, crossBias), drop));
+      const h3 = layerNorm(x, layer.norm3.gamma as tf.Tensor1D, layer.norm3.beta as tf.Tensor1D);
+      x = tf.add(x, this.dropout(this.feedForward(h3, layer.ffn), drop));
+    }
+    return layerNorm(x, this.decoderNorm.gamma as tf.Tensor1D, this.decoderNorm.beta as tf.Tensor1D) as tf.Tensor3D;
+  }
+
+  /** q, k, v [N, H, T, dh] from pre-normed input h [N, T, D] with the fused qkv projection. */
+  private selfProjections(h: tf.Tensor, w: SelfAttentionWeights): { q: tf.Tensor4D; k: tf.Tensor4D; v: tf.Tensor4D } {
+    const { heads, dModel: d } = this.config;
+    const [n, t] = h.shape as [number, number, number];
+    const qkv = linear(tf.reshape(h, [n * t, d]) as tf.Tensor2D, w.wqkv as tf.Tensor2D, w.bqkv as tf.Tensor1D);
+    const [q, k, v] = splitFusedHeads(qkv, n, t, 3, heads);
+    return { q, k, v };
+  }
+
+  /** Output projection of an attention result [N, H, T, dh] -> [N, T, D]. */
+  private attnOut(attn: tf.Tensor4D, wo: tf.Variable, bo: tf.Variable): tf.Tensor3D {
+    const merged = mergeHeads(attn);
+    const [n, t, d] = merged.shape;
+    return tf.reshape(linear(tf.reshape(merged, [n * t, d]) as tf.Tensor2D, wo as tf.Tensor2D, bo as tf.Tensor1D), [
+      n,
+      t,
+      d,
+    ]) as tf.Tensor3D;
+  }
+
+  /** Cross-attention branch (pre-LN applied here) with precomputed memory keys/values. */
+  private crossAttend(
+    x: tf.Tensor,
+    layer: DecoderLayerWeights,
+    keys: tf.Tensor4D,
+    values: tf.Tensor4D,
+    bias: tf.Tensor4D,
+  ): tf.Tensor3D {
+    const { heads, dModel: d } = this.config;
+    const [n, t] = x.shape as [number, number, number];
+    const h = layerNorm(x, layer.norm2.gamma as tf.Tensor1D, layer.norm2.beta as tf.Tensor1D);
+    const q = linear(tf.reshape(h, [n * t, d]) as tf.Tensor2D, layer.crossAttn.wq as tf.Tensor2D, layer.crossAttn.bq as tf.Tensor1D);
+    const attn = scaledDotAttention(splitHeads(tf.reshape(q, [n, t, d]), heads), keys, values, bias);
+    return this.attnOut(attn, layer.crossAttn.wo, layer.crossAttn.bo);
+  }
+
+  private feedForward(h: tf.Tensor, w: FeedForwardWeights): tf.Tensor3D {
+    const { dModel: d } = this.config;
+    const [n, t] = h.shape as [number, number, number];
+    const h2d = tf.reshape(h, [n * t, d]) as tf.Tensor2D;
+    const inner =
+      this.config.activation === 'relu'
+        ? linear(h2d, w.w1 as tf.Tensor2D, w.b1 as tf.Tensor1D, 'relu')
+        : (gelu(linear(h2d, w.w1 as tf.Tensor2D, w.b1 as tf.Tensor1D)) as tf.Tensor2D);
+    return tf.reshape(linear(inner, w.w2 as tf.Tensor2D, w.b2 as tf.Tensor1D), [n, t, d]) as tf.Tensor3D;
+  }
+
+  /** Tied output projection: h [N, T, D] -> logits [N, T, V]. */
+  private project(h: tf.Tensor3D): tf.Tensor3D {
+    const [n, t, d] = h.shape;
+    const logits = tf.add(matMulNoFlags(tf.reshape(h, [n * t, d]), this.embedding, false, true), this.outputBias);
+    return tf.reshape(logits, [n, t, this.config.vocabSize]) as tf.Tensor3D;
+  }
+
+  private addVariable(name: string, shape: number[], init: 'zeros' | 'ones' | 'glorot' | 'embedding'): tf.Variable {
+    const initial = tf.tidy(() => {
+      switch (init) {
+        case 'zeros':
+          return tf.zeros(shape);
+        case 'ones':
+          return tf.ones(shape);
+        case 'glorot': {
+          const limit = Math.sqrt(6 / (shape[0] + shape[1]));
+          return tf.randomUniform(shape, -limit, limit, 'float32', `${this.seed}/${name}`);
+        }
+        case 'embedding': {
+          // std = dModel^-1/2 so that the √D-scaled embeddings have unit scale.
+          const limit = Math.sqrt(3 / shape[1]);
+          return tf.randomUniform(shape, -limit, limit, 'float32', `${this.seed}/${name}`);
+        }
+      }
+    });
+    // No tfjs-global name: several models (teacher, learner) may coexist.
+    const v = tf.variable(initial, true);
+    initial.dispose();
+    this.variables.set(name, v);
+    return v;
+  }
+
+  private addLayerNorm(prefix: string): LayerNormWeights {
+    const d = this.config.dModel;
+    return { gamma: this.addVariable(`${prefix}.gamma`, [d], 'ones'), beta: this.addVariable(`${prefix}.beta`, [d], 'zeros') };
+  }
+
+  private addSelfAttention(prefix: string): SelfAttentionWeights {
+    const d = this.config.dModel;
+    return {
+      wqkv: this.addVariable(`${prefix}.wqkv`, [d, 3 * d], 'glorot'),
+      bqkv: this.addVariable(`${prefix}.bqkv`, [3 * d], 'zeros'),
+      wo: this.addVariable(`${prefix}.wo`, [d, d], 'glorot'),
+      bo: this.addVariable(`${prefix}.bo`, [d], 'zeros'),
+    };
+  }
+
+  private addFeedForward(prefix: string, d: number, f: number): FeedForwardWeights {
+    return {
+      w1: this.addVariable(`${prefix}.w1`, [d, f], 'glorot'),
+      b1: this.addVariable(`${prefix}.b1`, [f], 'zeros'),
+      w2: this.addVariable(`${prefix}.w2`, [f, d], 'glorot'),
+      b2: this.addVariable(`${prefix}.b2`, [d], 'zeros'),
+    };
+  }
+}
+
+/** Frees an encoder state. */
+export function disposeEncoderState(enc: EncoderState): void {
+  enc.memory.dispose();
+  enc.srcPadMask.dispose();
+}
+
+/** Frees every tensor of a decoder cache (self- and cross-attention state). */
+export function disposeDecoderCache(cache: DecoderCache): void {
+  for (const t of cache.selfKeys) t.dispose();
+  for (const t of cache.selfValues) t.dispose();
+  cache.selfBias?.dispose();
+  for (const t of cache.crossKeys) t.dispose();
+  for (const t of cache.crossValues) t.dispose();
+  cache.crossBias.dispose();
+}
+
+/**
+ * Reorders the rows of a cache (beam search: row r of the result continues row indices[r]).
+ * The input cache is consumed. Self-attention state is gathered; cross-attention state is gathered too
+ * unless `sameSource` (default true) says every index maps a row to a row of the same source sentence,
+ * in which case the memory keys/values are identical and are moved over as they are.
+ */
+export function reorderDecoderCache(
+  cache: DecoderCache,
+  indices: ArrayLike<number>,
+  options: { sameSource?: boolean } = {},
+): DecoderCache {
+  const sameSource = options.sameSource ?? true;
+  const idx = tf.tensor1d(Array.from(indices), 'int32');
+  const gather = <T extends tf.Tensor>(t: T): T => {
+    const g = tf.gather(t, idx) as T;
+    t.dispose();
+    return g;
+  };
+  const next: DecoderCache = {
+    step: cache.step,
+    selfKeys: cache.selfKeys.map(gather),
+    selfValues: cache.selfValues.map(gather),
+    selfBias: cache.selfBias === undefined ? undefined : gather(cache.selfBias),
+    crossKeys: sameSource ? cache.crossKeys : cache.crossKeys.map(gather),
+    crossValues: sameSource ? cache.crossValues : cache.crossValues.map(gather),
+    crossBias: sameSource ? cache.crossBias : gather(cache.crossBias),
+  };
+  idx.dispose();
+  return next;
+}

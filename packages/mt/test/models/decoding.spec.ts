@@ -1,0 +1,158 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  beamSearch,
+  greedyDecode,
+  sampleDecode,
+  sampleFromLogits,
+  scoreSequences,
+  Transformer,
+} from '../../src/models';
+import { int2d, mulberry32, randomIds, tinyConfig, useCpu } from './helpers';
+
+beforeAll(useCpu);
+
+/** Random small models emit EOS often enough with a tiny vocabulary. */
+const smallVocab = { ...tinyConfig, vocabSize: 8, encoderLayers: 1, decoderLayers: 2 };
+
+function randomSrc(seed: number, b: number, s: number, vocab: number): number[][] {
+  const rows = randomIds(mulberry32(seed), b, s, vocab);
+  rows[0] = [...rows[0].slice(0, Math.max(1, s - 2)), 0, 0].slice(0, s); // one padded source
+  return rows;
+}
+
+describe('greedyDecode', () => {
+  it('incremental and full-prefix-recompute decoding give the same tokens', () => {
+    const model = new Transformer(tinyConfig, 21);
+    const src = int2d(randomSrc(1, 4, 6, 17));
+    const a = greedyDecode(model, src, { maxLen: 10 });
+    const b = greedyDecode(model, src, { maxLen: 10, incremental: false });
+    expect(a).toEqual(b);
+    expect(a.tokens).toHaveLength(4);
+    for (const [i, t] of a.tokens.entries()) {
+      expect(t.length).toBeLessThanOrEqual(10);
+      expect(t).not.toContain(model.config.eosId);
+      if (!a.finished[i]) expect(t).toHaveLength(10);
+      else expect(t.length).toBeLessThan(10);
+    }
+    src.dispose();
+    model.dispose();
+  });
+});
+
+describe('beamSearch', () => {
+  it('beam = 1 equals greedy decoding', () => {
+    for (const seed of [1, 2, 3]) {
+      const model = new Transformer(smallVocab, seed);
+      const src = int2d(randomSrc(seed, 5, 5, 8));
+      const g = greedyDecode(model, src, { maxLen: 8 });
+      const b = beamSearch(model, src, { beam: 1, maxLen: 8 });
+      expect(b.tokens).toEqual(g.tokens);
+      expect(b.finished).toEqual(g.finished);
+      src.dispose();
+      model.dispose();
+    }
+  });
+
+  it('returns scores equal to the teacher-forced model score of its hypotheses', () => {
+    const model = new Transformer(smallVocab, 5);
+    const src = int2d(randomSrc(5, 4, 5, 8));
+    const b = beamSearch(model, src, { beam: 3, maxLen: 8, lengthPenalty: 0.6 });
+    const rescored = scoreSequences(model, src, b.tokens, b.finished);
+    b.scores.forEach((s, i) => expect(s).toBeCloseTo(rescored[i], 3));
+    b.normalizedScores.forEach((s, i) => {
+      const len = b.tokens[i].length + (b.finished[i] ? 1 : 0);
+      expect(s).toBeCloseTo(b.scores[i] / Math.pow((5 + len) / 6, 0.6), 5);
+    });
+    src.dispose();
+    model.dispose();
+  });
+
+  it('finds hypotheses scoring at least as high as greedy on small random models', () => {
+    let strictlyBetter = 0;
+    for (const seed of [11, 12, 13, 14]) {
+      const model = new Transformer(smallVocab, seed);
+      const src = int2d(randomSrc(seed, 6, 5, 8));
+      const g = greedyDecode(model, src, { maxLen: 8 });
+      const gScores = scoreSequences(model, src, g.tokens, g.finished);
+      const b = beamSearch(model, src, { beam: 4, maxLen: 8 });
+      b.scores.forEach((s, i) => {
+        expect(s).toBeGreaterThanOrEqual(gScores[i] - 1e-4);
+        if (s > gScores[i] + 1e-4) strictlyBetter++;
+      });
+      src.dispose();
+      model.dispose();
+    }
+    expect(strictlyBetter).toBeGreaterThan(0); // the search actually explores
+  });
+});
+
+describe('sampling', () => {
+  it('is deterministic for a seed and varies across seeds', () => {
+    const model = new Transformer(smallVocab, 7);
+    const src = int2d(randomSrc(7, 6, 5, 8));
+    const a = sampleDecode(model, src, { maxLen: 8, rng: mulberry32(42) });
+    const b = sampleDecode(model, src, { maxLen: 8, rng: mulberry32(42) });
+    const c = sampleDecode(model, src, { maxLen: 8, rng: mulberry32(43), temperature: 1.5 });
+    expect(a.tokens).toEqual(b.tokens);
+    expect(a.sequences.arraySync()).toEqual(b.sequences.arraySync());
+    expect(c.tokens).not.toEqual(a.tokens);
+    // sequences: tokens, then EOS when finished, then pad.
+    const rows = a.sequences.arraySync();
+    a.tokens.forEach((t, i) => {
+      const expected = [...t, ...(a.finished[i] ? [model.config.eosId] : [])];
+      expect(rows[i].slice(0, expected.length)).toEqual(expected);
+      expect(rows[i].slice(expected.length).every((x) => x === 0)).toBe(true);
+    });
+    tf.dispose([a.sequences, b.sequences, c.sequences, src]);
+    model.dispose();
+  });
+
+  it('top-k = 1 reduces to greedy decoding', () => {
+    const model = new Transformer(tinyConfig, 8);
+    const src = int2d(randomSrc(8, 4, 5, 17));
+    const s = sampleDecode(model, src, { maxLen: 8, topK: 1, rng: mulberry32(1) });
+    expect(s.tokens).toEqual(greedyDecode(model, src, { maxLen: 8 }).tokens);
+    tf.dispose([s.sequences, src]);
+    model.dispose();
+  });
+
+  it('sampleFromLogits respects top-k and follows the tempered softmax', () => {
+    const logits = [0.1, 2.0, -1.0, 1.5, 1.9, 0.0, 1.4];
+    const rng = mulberry32(9);
+    const counts = new Array<number>(logits.length).fill(0);
+    const draws = 20000;
+    for (let i = 0; i < draws; i++) counts[sampleFromLogits(logits, rng, 0.7, 3)]++;
+    // top-3 = indices 1, 4, 3; nothing else is ever drawn.
+    expect(counts[0] + counts[2] + counts[5] + counts[6]).toBe(0);
+    const w = [1, 4, 3].map((i) => Math.exp(logits[i] / 0.7));
+    const z = w.reduce((s, x) => s + x, 0);
+    [1, 4, 3].forEach((idx, j) => expect(Math.abs(counts[idx] / draws - w[j] / z)).toBeLessThan(0.015));
+    // full vocabulary at temperature 1
+    const all = new Array<number>(logits.length).fill(0);
+    for (let i = 0; i < draws; i++) all[sampleFromLogits(logits, rng)]++;
+    const e = logits.map((x) => Math.exp(x));
+    const ez = e.reduce((s, x) => s + x, 0);
+    all.forEach((c, i) => expect(Math.abs(c / draws - e[i] / ez)).toBeLessThan(0.015));
+  });
+});
+
+describe('memory', () => {
+  it('decoding leaks no tensors', () => {
+    const model = new Transformer(smallVocab, 3);
+    const src = int2d(randomSrc(3, 3, 5, 8));
+    const run = (): void => {
+      greedyDecode(model, src, { maxLen: 6 });
+      greedyDecode(model, src, { maxLen: 6, incremental: false });
+      beamSearch(model, src, { beam: 3, maxLen: 6, lengthPenalty: 1 });
+      sampleDecode(model, src, { maxLen: 6, topK: 3, rng: mulberry32(1) }).sequences.dispose();
+      scoreSequences(model, src, [[3], [4, 5], []]);
+    };
+    run();
+    const before = tf.memory().numTensors;
+    run();
+    run();
+    expect(tf.memory().numTensors).toBe(before);
+    src.dispose();
+    model.dispose();
+  });
+});

@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs';
+import { TransformerConfigInput } from '../../src/models';
+
+/** Small seeded PRNG (mulberry32) for tests: uniform in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const tinyConfig: TransformerConfigInput = {
+  vocabSize: 17,
+  dModel: 16,
+  heads: 2,
+  ffDim: 32,
+  encoderLayers: 2,
+  decoderLayers: 2,
+  dropout: 0,
+  maxLen: 24,
+  labelSmoothing: 0.1,
+  activation: 'gelu',
+  padId: 0,
+  bosId: 1,
+  eosId: 2,
+};
+
+/** Random ids in [3, vocab) of shape [b, t] (no special tokens). */
+export function randomIds(rng: () => number, b: number, t: number, vocab: number): number[][] {
+  return Array.from({ length: b }, () => Array.from({ length: t }, () => 3 + Math.floor(rng() * (vocab - 3))));
+}
+
+export function int2d(rows: number[][]): tf.Tensor2D {
+  return tf.tensor2d(rows, undefined, 'int32');
+}
+
+export async function useCpu(): Promise<void> {
+  await tf.setBackend('cpu');
+  await tf.ready();
+}
+
+/** Switches to the wasm backend when it initialises (returns its name), else to cpu. */
+export async function useWasmOrCpu(): Promise<string> {
+  try {
+    require('@tensorflow/tfjs-backend-wasm');
+    if (await tf.setBackend('wasm')) {
+      await tf.ready();
+      return 'wasm';
+    }
+  } catch {
+    // fall through to cpu
+  }
+  await useCpu();
+  return 'cpu';
+}
