@@ -10,6 +10,8 @@ for (const [name, [target]] of Object.entries(compilerOptions.paths)) {
 
 module.exports = {
   testEnvironment: 'node',
+  // Training tests take seconds, not milliseconds; a slow CI machine must not fail them by the clock.
+  testTimeout: 180000,
   transform: {
     '^.+\\.(t|j|mj)s$': [
       '@swc/jest',

@@ -2,12 +2,13 @@
   "variables": {
     "kt_blas%": "<!(node scripts/detect-blas.js kind)",
     "kt_blas_include%": "<!(node scripts/detect-blas.js include)",
-    "kt_blas_lib%": "<!(node scripts/detect-blas.js lib)"
+    "kt_blas_lib%": "<!(node scripts/detect-blas.js lib)",
+    "kt_march%": "<!(node scripts/detect-blas.js march)"
   },
   "targets": [
     {
       "target_name": "kt_native",
-      "sources": ["csrc/addon.cc", "csrc/gemm.cc", "csrc/conv.cc", "csrc/pool.cc"],
+      "sources": ["csrc/addon.cc", "csrc/gemm.cc", "csrc/conv.cc", "csrc/elementwise.cc", "csrc/pool.cc"],
       "cflags_cc!": ["-fno-exceptions", "-O2", "-O3"],
       "cflags_cc": ["-std=c++17", "-O3", "-fexceptions"],
       "cflags!": ["-O2"],
@@ -17,7 +18,7 @@
         "OTHER_CPLUSPLUSFLAGS": ["-O3"]
       },
       "conditions": [
-        ["target_arch=='x64' and OS!='win'", { "cflags_cc": ["-march=native"] }],
+        ["target_arch=='x64' and OS!='win' and kt_march!=''", { "cflags_cc": ["-march=<(kt_march)"] }],
         ["OS=='linux'", { "libraries": ["-pthread"], "ldflags": ["-pthread"] }],
         ["kt_blas=='openblas'", {
           "defines": ["KT_HAVE_CBLAS", "KT_OPENBLAS"],

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "conv.h"
+#include "elementwise.h"
 #include "gemm.h"
 #include "pool.h"
 
@@ -350,21 +351,11 @@ napi_value Unary(napi_env env, napi_callback_info info) {
     fail(env, "unary: unknown op");
     return nullptr;
   }
-  const float* xs = x.data;
-  float* ys = out.data;
-  parallel_range(static_cast<int64_t>(x.length), [&](int64_t i0, int64_t i1) {
-    switch (op) {
-      case kTanh:
-        for (int64_t i = i0; i < i1; ++i) ys[i] = std::tanh(xs[i]);
-        break;
-      case kExp:
-        for (int64_t i = i0; i < i1; ++i) ys[i] = std::exp(xs[i]);
-        break;
-      default:
-        for (int64_t i = i0; i < i1; ++i) ys[i] = 1.f / (1.f + std::exp(-xs[i]));
-        break;
-    }
-  });
+  switch (op) {
+    case kTanh: kt::tanh_f32(x.data, out.data, static_cast<int64_t>(x.length)); break;
+    case kExp: kt::exp_f32(x.data, out.data, static_cast<int64_t>(x.length)); break;
+    default: kt::sigmoid_f32(x.data, out.data, static_cast<int64_t>(x.length)); break;
+  }
   return undefined(env);
 }
 
@@ -404,6 +395,76 @@ napi_value Pow(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// binary(op, a, b, out, geometry): geometry = [rank, dims[rank], aStrides[rank], bStrides[rank]];
+// op: 0 add, 1 sub, 2 mul, 3 div. Every offset reachable through the strides is checked.
+napi_value Binary(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!get_args(env, info, 5, argv)) return nullptr;
+  int64_t op;
+  Floats a, b, out;
+  Ints g;
+  if (!get_int(env, argv[0], &op, "op") || !get_floats(env, argv[1], &a, "a") || !get_floats(env, argv[2], &b, "b") ||
+      !get_floats(env, argv[3], &out, "out") || !get_ints(env, argv[4], &g, "geometry")) {
+    return nullptr;
+  }
+  if (op < 0 || op > 3) {
+    fail(env, "binary: unknown op");
+    return nullptr;
+  }
+  if (g.length < 1 || g.data[0] < 1 || g.data[0] > 8 || g.length < static_cast<size_t>(1 + 3 * g.data[0])) {
+    fail(env, "binary: bad geometry");
+    return nullptr;
+  }
+  const int rank = g.data[0];
+  int64_t dims[8], sa[8], sb[8];
+  int64_t total = 1, lastA = 0, lastB = 0;
+  for (int d = 0; d < rank; ++d) {
+    dims[d] = g.data[1 + d];
+    sa[d] = g.data[1 + rank + d];
+    sb[d] = g.data[1 + 2 * rank + d];
+    if (dims[d] < 1 || sa[d] < 0 || sb[d] < 0) {
+      fail(env, "binary: bad geometry");
+      return nullptr;
+    }
+    total *= dims[d];
+    lastA += (dims[d] - 1) * sa[d];
+    lastB += (dims[d] - 1) * sb[d];
+  }
+  if ((sa[rank - 1] != 0 && sa[rank - 1] != 1) || (sb[rank - 1] != 0 && sb[rank - 1] != 1)) {
+    fail(env, "binary: innermost strides must be 0 or 1");
+    return nullptr;
+  }
+  if (static_cast<int64_t>(out.length) < total || lastA >= static_cast<int64_t>(a.length) ||
+      lastB >= static_cast<int64_t>(b.length)) {
+    fail(env, "binary: operands are too small for the geometry");
+    return nullptr;
+  }
+  kt::binary(static_cast<kt::BinaryOp>(op), a.data, b.data, out.data, rank, dims, sa, sb);
+  return undefined(env);
+}
+
+// sum(x, out, outer, reduce, inner): out[o, i] = sum_r x[o, r, i].
+napi_value Sum(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!get_args(env, info, 5, argv)) return nullptr;
+  Floats x, out;
+  int64_t outer, reduce, inner;
+  if (!get_floats(env, argv[0], &x, "x") || !get_floats(env, argv[1], &out, "out") || !get_int(env, argv[2], &outer, "outer") ||
+      !get_int(env, argv[3], &reduce, "reduce") || !get_int(env, argv[4], &inner, "inner")) {
+    return nullptr;
+  }
+  if (outer < 0 || reduce < 0 || inner < 0 || static_cast<double>(outer) * reduce * inner > 4e18) {
+    fail(env, "sum: bad sizes");
+    return nullptr;
+  }
+  if (static_cast<int64_t>(x.length) < outer * reduce * inner || static_cast<int64_t>(out.length) < outer * inner) {
+    fail(env, "sum: buffers are too small");
+    return nullptr;
+  }
+  if (outer * inner > 0) kt::reduce_sum(x.data, out.data, outer, reduce, inner);
+  return undefined(env);
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -415,6 +476,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2dBackpropFilter", nullptr, Conv2DBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"pow", nullptr, Pow, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sum", nullptr, Sum, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -74,6 +74,20 @@ void col2im_image(const ConvParams& p, const float* cols, float* dx) {
   }
 }
 
+// OpenBLAS is slower than the portable GEMM when a patch holds few values
+// (e.g. a 3x3 first layer on one channel): the products are thin and
+// memory-bound, so those convolutions always use the portable GEMM.
+constexpr long kSmallPatch = 16;
+
+void conv_gemm(long patch, bool tA, bool tB, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
+               float* C, int ldc, bool accumulate) {
+  if (patch < kSmallPatch) {
+    sgemm_prefer_portable(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+  } else {
+    sgemm(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+  }
+}
+
 std::vector<float>& scratch() {
   thread_local std::vector<float> buf;
   return buf;
@@ -86,7 +100,7 @@ void conv2d(const ConvParams& p, const float* x, const float* w, float* y) {
   const long rows = image_rows(p);
   const long inImage = static_cast<long>(p.inH) * p.inW * p.inC;
   if (is_pointwise(p)) {
-    sgemm(false, false, static_cast<int>(rows * p.batch), p.outC, p.inC, x, p.inC, w, p.outC, y, p.outC, false);
+    conv_gemm(K, false, false, static_cast<int>(rows * p.batch), p.outC, p.inC, x, p.inC, w, p.outC, y, p.outC, false);
     return;
   }
   const int chunk = images_per_chunk(p);
@@ -95,7 +109,7 @@ void conv2d(const ConvParams& p, const float* x, const float* w, float* y) {
   for (int n0 = 0; n0 < p.batch; n0 += chunk) {
     const int nc = std::min(chunk, p.batch - n0);
     pool().parallel_for(nc, [&](int i) { im2col_image(p, x + (n0 + i) * inImage, cols.data() + i * rows * K); });
-    sgemm(false, false, static_cast<int>(nc * rows), p.outC, static_cast<int>(K), cols.data(), static_cast<int>(K), w,
+    conv_gemm(K, false, false, static_cast<int>(nc * rows), p.outC, static_cast<int>(K), cols.data(), static_cast<int>(K), w,
           p.outC, y + n0 * rows * p.outC, p.outC, false);
   }
 }
@@ -105,7 +119,7 @@ void conv2d_backprop_input(const ConvParams& p, const float* dy, const float* w,
   const long rows = image_rows(p);
   const long inImage = static_cast<long>(p.inH) * p.inW * p.inC;
   if (is_pointwise(p)) {
-    sgemm(false, true, static_cast<int>(rows * p.batch), p.inC, p.outC, dy, p.outC, w, p.outC, dx, p.inC, false);
+    conv_gemm(K, false, true, static_cast<int>(rows * p.batch), p.inC, p.outC, dy, p.outC, w, p.outC, dx, p.inC, false);
     return;
   }
   std::memset(dx, 0, sizeof(float) * inImage * p.batch);
@@ -115,7 +129,7 @@ void conv2d_backprop_input(const ConvParams& p, const float* dy, const float* w,
   for (int n0 = 0; n0 < p.batch; n0 += chunk) {
     const int nc = std::min(chunk, p.batch - n0);
     // dcols[rows, K] = dy[rows, outC] * w[K, outC]^T
-    sgemm(false, true, static_cast<int>(nc * rows), static_cast<int>(K), p.outC, dy + n0 * rows * p.outC, p.outC, w,
+    conv_gemm(K, false, true, static_cast<int>(nc * rows), static_cast<int>(K), p.outC, dy + n0 * rows * p.outC, p.outC, w,
           p.outC, cols.data(), static_cast<int>(K), false);
     pool().parallel_for(nc, [&](int i) { col2im_image(p, cols.data() + i * rows * K, dx + (n0 + i) * inImage); });
   }
@@ -126,7 +140,7 @@ void conv2d_backprop_filter(const ConvParams& p, const float* x, const float* dy
   const long rows = image_rows(p);
   const long inImage = static_cast<long>(p.inH) * p.inW * p.inC;
   if (is_pointwise(p)) {
-    sgemm(true, false, p.inC, p.outC, static_cast<int>(rows * p.batch), x, p.inC, dy, p.outC, dw, p.outC, false);
+    conv_gemm(K, true, false, p.inC, p.outC, static_cast<int>(rows * p.batch), x, p.inC, dy, p.outC, dw, p.outC, false);
     return;
   }
   const int chunk = images_per_chunk(p);
@@ -136,7 +150,7 @@ void conv2d_backprop_filter(const ConvParams& p, const float* x, const float* dy
     const int nc = std::min(chunk, p.batch - n0);
     pool().parallel_for(nc, [&](int i) { im2col_image(p, x + (n0 + i) * inImage, cols.data() + i * rows * K); });
     // dw[K, outC] (+)= cols[rows, K]^T * dy[rows, outC]
-    sgemm(true, false, static_cast<int>(K), p.outC, static_cast<int>(nc * rows), cols.data(), static_cast<int>(K),
+    conv_gemm(K, true, false, static_cast<int>(K), p.outC, static_cast<int>(nc * rows), cols.data(), static_cast<int>(K),
           dy + n0 * rows * p.outC, p.outC, dw, p.outC, n0 > 0);
   }
   if (p.batch == 0) std::memset(dw, 0, sizeof(float) * K * p.outC);

@@ -20,6 +20,11 @@ namespace kt {
 namespace {
 
 Blas g_blas = Blas::kPortable;
+int g_blas_threads = 1;
+
+// Products below this many FLOPs run single-threaded (portable: on the caller;
+// system BLAS: with its thread count set to 1 for the call).
+constexpr double kSmallGemmFlops = 2.0e6;
 
 // Micro-kernel tile: MR rows x NR columns, NR = 2 vectors of VW floats
 // (VW = 16 where the compiler targets AVX-512, else 8).
@@ -152,6 +157,14 @@ void zero_or_keep(int M, int N, float* C, int ldc, bool accumulate) {
   for (int i = 0; i < M; ++i) std::memset(C + static_cast<long>(i) * ldc, 0, sizeof(float) * N);
 }
 
+void openblas_threads(int n) {
+#if defined(KT_OPENBLAS)
+  openblas_set_num_threads(n);
+#else
+  (void)n;
+#endif
+}
+
 #if defined(KT_HAVE_CBLAS)
 void sgemm_system(bool tA, bool tB, int M, int N, int K, const float* A, int lda, const float* B,
                   int ldb, float* C, int ldc, bool accumulate) {
@@ -184,11 +197,8 @@ void set_blas(Blas b) { g_blas = (b == Blas::kSystem && has_system_blas()) ? Bla
 Blas current_blas() { return g_blas; }
 
 void set_blas_threads(int threads) {
-#if defined(KT_OPENBLAS)
-  openblas_set_num_threads(threads < 1 ? 1 : threads);
-#else
-  (void)threads;
-#endif
+  g_blas_threads = threads < 1 ? 1 : threads;
+  openblas_threads(g_blas_threads);
 }
 
 void sgemm_portable_st(bool tA, bool tB, int M, int N, int K, const float* A, int lda, const float* B,
@@ -235,7 +245,7 @@ void sgemm_portable_mt(bool tA, bool tB, int M, int N, int K, const float* A, in
                        int ldb, float* C, int ldc, bool accumulate) {
   const int nt = threads();
   const double flops = 2.0 * M * N * static_cast<double>(K);
-  if (nt <= 1 || flops < 2.0e6) {
+  if (nt <= 1 || flops < kSmallGemmFlops) {
     sgemm_portable_st(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
     return;
   }
@@ -274,10 +284,29 @@ void sgemm(bool tA, bool tB, int M, int N, int K, const float* A, int lda, const
   }
 #if defined(KT_HAVE_CBLAS)
   if (g_blas == Blas::kSystem) {
+    const double flops = 2.0 * M * N * static_cast<double>(K);
+    if (flops < kSmallGemmFlops && g_blas_threads > 1) {
+      // Waking (and, on a busy machine, waiting for) BLAS worker threads
+      // costs more than a small product: run it on this thread.
+      openblas_threads(1);
+      sgemm_system(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+      openblas_threads(g_blas_threads);
+      return;
+    }
     sgemm_system(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
     return;
   }
 #endif
+  sgemm_portable_mt(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+}
+
+void sgemm_prefer_portable(bool tA, bool tB, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
+                           float* C, int ldc, bool accumulate) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    zero_or_keep(M, N, C, ldc, accumulate);
+    return;
+  }
   sgemm_portable_mt(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
 }
 

@@ -23,6 +23,11 @@ void sgemm_portable_st(bool transA, bool transB, int M, int N, int K, const floa
 void sgemm(bool transA, bool transB, int M, int N, int K, const float* A, int lda, const float* B,
            int ldb, float* C, int ldc, bool accumulate);
 
+// Always the portable GEMM (multi-threaded), whatever BLAS is selected: used
+// where it beats the system BLAS (convolutions with a patch of < 16 values).
+void sgemm_prefer_portable(bool transA, bool transB, int M, int N, int K, const float* A, int lda,
+                           const float* B, int ldb, float* C, int ldc, bool accumulate);
+
 // Batched GEMM: out[i] = op(A[aIndex[i]]) * op(B[bIndex[i]]) for i < batch;
 // each matrix is dense (A: M*K floats, B: K*N floats, C: M*N floats).
 void sgemm_batched(bool transA, bool transB, int batch, int M, int N, int K, const float* A,

@@ -3,6 +3,9 @@
 //   `node detect-blas.js kind`     -> openblas | cblas | none
 //   `node detect-blas.js include`  -> the directory holding cblas.h (or '.')
 //   `node detect-blas.js lib`      -> the linker flag (-lopenblas / -lcblas / -lblas) or ''
+//   `node detect-blas.js march`    -> the x64 -march target: KT_NATIVE_MARCH or 'native'
+//                                     (e.g. KT_NATIVE_MARCH=x86-64-v2 for a binary that runs on any
+//                                     SSE4.2 CPU; KT_NATIVE_MARCH=none adds no -march flag)
 // KT_NATIVE_BLAS=portable at build time skips the system BLAS entirely.
 'use strict';
 const fs = require('fs');
@@ -35,8 +38,19 @@ function detect() {
   return { kind: 'none' };
 }
 
-const found = detect();
+function march() {
+  const want = (process.env.KT_NATIVE_MARCH || 'native').trim();
+  if (want === 'none') return '';
+  // Only a plain target name reaches the compiler command line.
+  return /^[A-Za-z0-9._-]+$/.test(want) ? want : 'native';
+}
+
 const what = process.argv[2] || 'kind';
+if (what === 'march') {
+  process.stdout.write(march());
+  process.exit(0);
+}
+const found = detect();
 if (what === 'kind') process.stdout.write(found.kind);
 else if (what === 'include') process.stdout.write(found.include || '.');
 else if (what === 'lib') process.stdout.write(found.lib || '');

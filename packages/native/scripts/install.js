@@ -24,6 +24,23 @@ function record(ok, reason, extra) {
   console.log(line);
 }
 
+// x86 instruction-set extensions that -march=native may use; the addon records
+// which of them the build machine had, and refuses to load where one is missing
+// (instead of dying with SIGILL), see src/addon.ts.
+const SIMD_FLAGS = ['sse4_2', 'avx', 'avx2', 'fma', 'f16c', 'bmi2', 'avx512f', 'avx512bw', 'avx512dq', 'avx512vl'];
+
+function cpuFlags() {
+  try {
+    const info = fs.readFileSync('/proc/cpuinfo', 'utf8');
+    const line = info.split('\n').find((l) => l.startsWith('flags'));
+    if (!line) return undefined;
+    const have = new Set(line.split(':')[1].trim().split(/\s+/));
+    return SIMD_FLAGS.filter((f) => have.has(f));
+  } catch {
+    return undefined;
+  }
+}
+
 function findNodeGyp() {
   const candidates = [];
   if (process.env.npm_config_node_gyp) candidates.push(process.env.npm_config_node_gyp);
@@ -73,7 +90,12 @@ function main() {
       record(false, `built but cannot load: ${err && err.message}`);
       return;
     }
-    record(true, undefined, { blas, nodedir: nodedir || null });
+    const march = require('child_process')
+      .spawnSync(process.execPath, [path.join(__dirname, 'detect-blas.js'), 'march'], { encoding: 'utf8' })
+      .stdout.trim();
+    const extra = { blas, nodedir: nodedir || null, march: march || 'none' };
+    if (march === 'native' && process.arch === 'x64') extra.cpuFlags = cpuFlags();
+    record(true, undefined, extra);
     return;
   }
   const tail = `${res.stderr || ''}${res.stdout || ''}`.trim().split('\n').slice(-8).join(' | ');

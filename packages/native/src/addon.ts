@@ -39,6 +39,13 @@ export interface NativeAddon {
   unary(op: number, x: Float32Array, out: Float32Array): void;
   /** out = x ** y elementwise; y may have one element. */
   pow(x: Float32Array, y: Float32Array, out: Float32Array): void;
+  /**
+   * out = a op b with broadcasting (op: 0 add, 1 sub, 2 mul, 3 div);
+   * geometry = [rank, dims[rank], aStrides[rank], bStrides[rank]] (see binaryGeometry).
+   */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, geometry: Int32Array): void;
+  /** out[o, i] = sum over r of x[o, r, i], x seen as [outer, reduce, inner]. */
+  sum(x: Float32Array, out: Float32Array, outer: number, reduce: number, inner: number): void;
 }
 
 export interface AddonLoad {
@@ -66,9 +73,47 @@ function installReason(): string | undefined {
   }
 }
 
+interface BuildRecord {
+  ok?: boolean;
+  reason?: string;
+  march?: string;
+  cpuFlags?: string[];
+}
+
+function buildRecord(): BuildRecord | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(packageRoot(), 'native-build.json'), 'utf8')) as BuildRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An addon built with -march=native uses the build machine's SIMD extensions
+ * (AVX2, AVX-512, ...). When this machine lacks one of them (the package was
+ * built elsewhere), loading it would end the process with SIGILL: report why
+ * instead. Only checked on Linux x64, where the build records the flags.
+ */
+export function missingCpuFeatures(record: BuildRecord | undefined, cpuinfo: string | undefined): string[] {
+  if (!record || record.march !== 'native' || !Array.isArray(record.cpuFlags) || cpuinfo === undefined) return [];
+  const line = cpuinfo.split('\n').find((l) => l.startsWith('flags'));
+  if (!line) return [];
+  const have = new Set((line.split(':')[1] ?? '').trim().split(/\s+/));
+  return record.cpuFlags.filter((f) => !have.has(f));
+}
+
+function readCpuinfo(): string | undefined {
+  if (process.platform !== 'linux' || process.arch !== 'x64') return undefined;
+  try {
+    return fs.readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 function isAddon(value: unknown): value is NativeAddon {
   if (typeof value !== 'object' || value === null) return false;
-  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow'];
+  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum'];
   return names.every((n) => typeof (value as Record<string, unknown>)[n] === 'function');
 }
 
@@ -82,6 +127,15 @@ export function loadAddon(): AddonLoad {
     const why = installReason();
     cached = {
       reason: `addon not built (${file} missing)${why ? `: ${why}` : ''}; run \`npm run build:native -w @kt/native\``,
+    };
+    return cached;
+  }
+  const missing = process.env['KT_NATIVE_ADDON'] ? [] : missingCpuFeatures(buildRecord(), readCpuinfo());
+  if (missing.length > 0) {
+    cached = {
+      reason:
+        `the addon was built with -march=native on a CPU with ${missing.join(', ')}, which this CPU lacks; ` +
+        'rebuild it here (`npm run build:native -w @kt/native`) or build with KT_NATIVE_MARCH=x86-64-v2',
     };
     return cached;
   }

@@ -5,7 +5,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { loadAddon } from './addon';
 import type { NativeAddon } from './addon';
 import { makeConv2D, makeConv2DBackpropFilter, makeConv2DBackpropInput, makeFusedConv2D } from './kernels/conv-kernels';
-import { makePow, makeUnary } from './kernels/elementwise-kernels';
+import { makeBinary, makeCast, makeIdentity, makePow, makeSum, makeUnary } from './kernels/elementwise-kernels';
 import { makeBatchMatMul, makeFusedMatMul } from './kernels/matmul-kernels';
 import type { Fallback, KernelArgs } from './kernels/matmul-kernels';
 
@@ -41,6 +41,14 @@ export const NATIVE_KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   ['Exp', makeUnary('Exp')],
   ['Sigmoid', makeUnary('Sigmoid')],
   ['Pow', makePow],
+  // Per-op costs of the many small kernels of a training step.
+  ['Add', makeBinary('Add')],
+  ['Sub', makeBinary('Sub')],
+  ['Multiply', makeBinary('Multiply')],
+  ['RealDiv', makeBinary('RealDiv')],
+  ['Sum', makeSum],
+  ['Identity', makeIdentity],
+  ['Cast', makeCast],
 ];
 
 interface Registration {

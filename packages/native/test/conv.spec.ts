@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerNativeKernels, unregisterNativeKernels } from '../src';
-import { describeNative, expectMatchesCpu } from './helpers';
+import { describeNative, expectMatchesCpu, maxRelErr, seeded } from './helpers';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -50,6 +50,60 @@ for (const blas of ['system', 'portable'] as const) {
           tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad).square().sum())([x!, f!]),
         );
         expect(tf.memory().numTensors).toBe(before);
+      });
+    }
+
+    // Larger stride-2 shapes (the filter gradient sums over 8 images). tfjs-cpu's backprops take ~15 s
+    // here, so the reference is a direct loop over the definition.
+    for (const pad of ['same', 'valid'] as const) {
+      it(`stride 2 ${pad}, 8x32x32x16 -> 32, 3x3: Conv2DBackpropFilter and Conv2DBackpropInput match a direct loop`, async () => {
+        await tf.setBackend('wasm');
+        const [n, h, w, c, o, k, s] = [8, 32, 32, 16, 32, 3, 2];
+        const out = pad === 'same' ? Math.ceil(h / s) : Math.floor((h - k) / s) + 1;
+        const padTop = pad === 'same' ? Math.floor(Math.max(0, (out - 1) * s + k - h) / 2) : 0;
+        const xv = seeded(n * h * w * c, 25);
+        const fv = seeded(k * k * c * o, 26);
+        const dyv = seeded(n * out * out * o, 27);
+        const dw = new Float64Array(k * k * c * o);
+        const dx = new Float64Array(n * h * w * c);
+        for (let b = 0; b < n; b++) {
+          for (let oy = 0; oy < out; oy++) {
+            for (let ox = 0; ox < out; ox++) {
+              const dyRow = ((b * out + oy) * out + ox) * o;
+              for (let fy = 0; fy < k; fy++) {
+                const iy = oy * s - padTop + fy;
+                if (iy < 0 || iy >= h) continue;
+                for (let fx = 0; fx < k; fx++) {
+                  const ix = ox * s - padTop + fx;
+                  if (ix < 0 || ix >= w) continue;
+                  const xRow = ((b * h + iy) * w + ix) * c;
+                  for (let ci = 0; ci < c; ci++) {
+                    const fRow = ((fy * k + fx) * c + ci) * o;
+                    const xval = xv[xRow + ci]!;
+                    let acc = 0;
+                    for (let co = 0; co < o; co++) {
+                      dw[fRow + co] += xval * dyv[dyRow + co]!;
+                      acc += fv[fRow + co]! * dyv[dyRow + co]!;
+                    }
+                    dx[xRow + ci] += acc;
+                  }
+                }
+              }
+            }
+          }
+        }
+        const got = tf.tidy(() => {
+          const x = tf.tensor4d(xv, [n, h, w, c]);
+          const f = tf.tensor4d(fv, [k, k, c, o]);
+          const dy = tf.tensor4d(dyv, [n, out, out, o]);
+          const attrs = { strides: s, pad, dataFormat: 'NHWC' };
+          return [
+            (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: [k, k, c, o] }) as tf.Tensor).dataSync(),
+            (tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, { ...attrs, inputShape: [n, h, w, c] }) as tf.Tensor).dataSync(),
+          ] as Float32Array[];
+        });
+        expect(maxRelErr(got[0]!, Float32Array.from(dw))).toBeLessThan(1e-4);
+        expect(maxRelErr(got[1]!, Float32Array.from(dx))).toBeLessThan(1e-4);
       });
     }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerNativeKernels, unregisterNativeKernels } from '../src';
-import { describeNative, expectMatchesCpu } from './helpers';
+import { describeNative, expectMatchesCpu, maxRelErr, seeded } from './helpers';
 
 const TRANSPOSES: Array<[boolean, boolean]> = [
   [false, false],
@@ -12,6 +12,58 @@ const TRANSPOSES: Array<[boolean, boolean]> = [
 /** Stored shapes of a and b for op(a) = [..., m, k], op(b) = [..., k, n]. */
 function stored(outerA: number[], outerB: number[], m: number, k: number, n: number, ta: boolean, tb: boolean): [number[], number[]] {
   return [[...outerA, ...(ta ? [k, m] : [m, k])], [...outerB, ...(tb ? [n, k] : [k, n])]];
+}
+
+/** op(a) . op(b) with numpy batch broadcasting, by explicit loops (the reference for general broadcasts). */
+function broadcastMatMul(
+  av: Float32Array,
+  as: number[],
+  bv: Float32Array,
+  bs: number[],
+  ta: boolean,
+  tb: boolean,
+): { shape: number[]; values: Float32Array } {
+  const ar = as.length;
+  const br = bs.length;
+  const m = ta ? as[ar - 1]! : as[ar - 2]!;
+  const k = ta ? as[ar - 2]! : as[ar - 1]!;
+  const n = tb ? bs[br - 2]! : bs[br - 1]!;
+  const oa = as.slice(0, -2);
+  const ob = bs.slice(0, -2);
+  const rank = Math.max(oa.length, ob.length);
+  const pa = [...new Array<number>(rank - oa.length).fill(1), ...oa];
+  const pb = [...new Array<number>(rank - ob.length).fill(1), ...ob];
+  const outer = pa.map((d, i) => Math.max(d, pb[i]!));
+  const count = outer.reduce((x, y) => x * y, 1);
+  const values = new Float32Array(count * m * n);
+  for (let flat = 0; flat < count; flat++) {
+    // Coordinates of this batch entry, then each operand's batch index (size-1 dims repeat).
+    let rest = flat;
+    let ia = 0;
+    let ib = 0;
+    let sa = 1;
+    let sb = 1;
+    for (let d = rank - 1; d >= 0; d--) {
+      const c = rest % outer[d]!;
+      rest = Math.floor(rest / outer[d]!);
+      ia += (pa[d] === 1 ? 0 : c) * sa;
+      ib += (pb[d] === 1 ? 0 : c) * sb;
+      sa *= pa[d]!;
+      sb *= pb[d]!;
+    }
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) {
+          const x = av[ia * m * k + (ta ? p * m + i : i * k + p)]!;
+          const y = bv[ib * k * n + (tb ? j * k + p : p * n + j)]!;
+          s += x * y;
+        }
+        values[(flat * m + i) * n + j] = s;
+      }
+    }
+  }
+  return { shape: [...outer, m, n], values };
 }
 
 const CASES: Array<{ name: string; outerA: number[]; outerB: number[]; m: number; k: number; n: number }> = [
@@ -47,6 +99,35 @@ for (const blas of ['system', 'portable'] as const) {
             tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.matMul(x, y, ta, tb).square().sum())([a!, b!]),
           );
           expect(tf.memory().numTensors).toBe(before);
+        });
+      }
+    }
+
+    // numpy / TF BatchMatMulV2 broadcasting checked against an explicit loop (tfjs 4.22's cpu and wasm
+    // BatchMatMul index batches as `i % batchSize`, which is wrong for e.g. [2,1] x [3]).
+    const GENERAL: Array<[number[], number[]]> = [
+      [[2, 1], [3]],
+      [[3], [2, 1]],
+      [[2, 1], [1, 3]],
+      [[1, 3], [2, 1]],
+      [[2, 1, 3], [4, 1]],
+      [[1], [2, 3]],
+      [[4], [2, 1, 1]],
+      [[], [2, 1]],
+    ];
+    for (const [outerA, outerB] of GENERAL) {
+      for (const [ta, tb] of TRANSPOSES) {
+        it(`general batch broadcasting [${outerA}] x [${outerB}] tA=${ta} tB=${tb} matches an explicit loop`, async () => {
+          await tf.setBackend('wasm');
+          const [m, k, n] = [3, 5, 4];
+          const [as, bs] = stored(outerA, outerB, m, k, n, ta, tb);
+          const av = seeded(as.reduce((x, y) => x * y, 1), 31);
+          const bv = seeded(bs.reduce((x, y) => x * y, 1), 32);
+          const out = tf.tidy(() => tf.matMul(tf.tensor(av, as), tf.tensor(bv, bs), ta, tb));
+          const want = broadcastMatMul(av, as, bv, bs, ta, tb);
+          expect(out.shape).toEqual(want.shape);
+          expect(maxRelErr(out.dataSync() as Float32Array, want.values)).toBeLessThan(1e-5);
+          out.dispose();
         });
       }
     }

@@ -1,6 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { NATIVE_KERNELS, loadAddon, nativeStatus, registerNativeKernels, unregisterNativeKernels } from '../src';
+import { missingCpuFeatures } from '../src/addon';
 import { describeNative, seeded } from './helpers';
+
+describe('missingCpuFeatures (addon built with -march=native on another CPU)', () => {
+  const cpuinfo = (flags: string): string => `processor\t: 0\nflags\t\t: fpu ${flags} sse4_2\n`;
+  it('lists the recorded SIMD flags this CPU lacks, only for -march=native builds', () => {
+    const rec = { ok: true, march: 'native', cpuFlags: ['sse4_2', 'avx2', 'avx512f'] };
+    expect(missingCpuFeatures(rec, cpuinfo('avx avx2'))).toEqual(['avx512f']);
+    expect(missingCpuFeatures(rec, cpuinfo('avx avx2 avx512f'))).toEqual([]);
+    expect(missingCpuFeatures({ ...rec, march: 'x86-64-v2' }, cpuinfo(''))).toEqual([]);
+    expect(missingCpuFeatures(undefined, cpuinfo(''))).toEqual([]);
+    expect(missingCpuFeatures(rec, undefined)).toEqual([]);
+  });
+});
 
 describe('nativeStatus', () => {
   it('never throws and reports a consistent status', () => {

@@ -38,7 +38,14 @@ export const opCases: OpCase[] = [
   // tfjs-core 4.22's BatchMatMul gradient does not reduce broadcast batch dims (on every backend:
   // "gradient of input 'b' has shape '2,5,3', which does not match ... '5,3'"), so broadcasting
   // matMuls are forward-only here; models should reshape [B,T,D] to [B*T,D] for a shared weight.
-  { name: 'batchMatMul broadcast [2,1,4,5].[3,5,2] (forward only)', inputs: [{ shape: [2, 1, 4, 5] }, { shape: [3, 5, 2] }], fn: (a, b) => tf.matMul(a, b), grads: false },
+  // Only batch shapes where tfjs 4.22's cpu/wasm BatchMatMul is right: they index each operand's batch as
+  // `i % batchSize` instead of broadcasting, which is wrong when a size-1 batch dim is not leading, e.g.
+  // [2,1,4,5].[3,5,2] (out [2,3,4,2]: cpu/wasm pair a[1] with b[1] for out[0,1]; numpy, TF's BatchMatMulV2
+  // and @kt/native use a[0]). @kt/native's general broadcasting is checked against an explicit loop in
+  // packages/native/test/matmul.spec.ts.
+  { name: 'batchMatMul broadcast [2,3,4,5].[3,5,2] (forward only)', inputs: [{ shape: [2, 3, 4, 5] }, { shape: [3, 5, 2] }], fn: (a, b) => tf.matMul(a, b), grads: false },
+  { name: 'batchMatMul broadcast [1,4,5].[2,3,5,2] (forward only)', inputs: [{ shape: [1, 4, 5] }, { shape: [2, 3, 5, 2] }], fn: (a, b) => tf.matMul(a, b), grads: false },
+  { name: 'batchMatMul broadcast [2,1,5,4]T.[1,2,5]T (forward only)', inputs: [{ shape: [2, 1, 5, 4] }, { shape: [1, 2, 5] }], fn: (a, b) => tf.matMul(a, b, true, true), grads: false },
   { name: 'batchMatMul broadcast [2,4,5].[5,3] (forward only)', inputs: [{ shape: [2, 4, 5] }, { shape: [5, 3] }], fn: (a, b) => tf.matMul(a, b), grads: false },
   { name: 'shared weight via reshape [2,4,5]->[8,5].[5,3]', inputs: [{ shape: [2, 4, 5] }, { shape: [5, 3] }], fn: (a, b) => tf.reshape(tf.matMul(tf.reshape(a, [8, 5]), b), [2, 4, 3]) },
   { name: 'batchMatMul transposed [2,5,4]T.[2,3,5]T', inputs: [{ shape: [2, 5, 4] }, { shape: [2, 3, 5] }], fn: (a, b) => tf.matMul(a, b, true, true) },
@@ -124,6 +131,19 @@ export const opCases: OpCase[] = [
   { name: 'cast float->float keeps gradient', inputs: [{ shape: [4, 5] }], fn: (x) => tf.cast(x, 'float32') },
   { name: 'cast float->int (forward)', inputs: [{ shape: [4, 5], values: 'uniform' }], fn: (x) => tf.cast(tf.mul(x, 10), 'int32'), grads: false },
   { name: 'cast int->float', inputs: [{ shape: [6], dtype: 'int32', values: { intBelow: 9 } }], fn: (x) => tf.cast(x, 'float32') },
+  // Elementwise binary ops (native on wasm with @kt/native): every broadcast pattern, large enough to be threaded.
+  { name: 'add/sub/mul/div same shape 300x500', inputs: [{ shape: [300, 500] }, { shape: [300, 500], values: 'positive' }], fn: (a, b) => [tf.add(a, b), tf.sub(a, b), tf.mul(a, b), tf.div(a, b)] },
+  { name: 'add/sub/mul/div column [5,1] with row [1,7]', inputs: [{ shape: [5, 1] }, { shape: [1, 7], values: 'positive' }], fn: (a, b) => [tf.add(a, b), tf.sub(a, b), tf.mul(a, b), tf.div(a, b)] },
+  { name: 'add/sub/mul/div [2,1,4,3] with [5,1,3]', inputs: [{ shape: [2, 1, 4, 3] }, { shape: [5, 1, 3], values: 'positive' }], fn: (a, b) => [tf.add(a, b), tf.sub(b, a), tf.mul(a, b), tf.div(a, b)] },
+  { name: 'add/sub/mul/div scalar on either side', inputs: [{ shape: [4, 6] }, { shape: [], values: 'positive' }], fn: (a, s) => [tf.add(s, a), tf.sub(s, a), tf.mul(a, s), tf.div(s, tf.add(tf.abs(a), 1)), tf.div(a, s)] },
+  { name: 'mul bias-like [8,64,128] * [128] (threaded)', inputs: [{ shape: [8, 64, 128] }, { shape: [128] }], fn: (a, b) => tf.mul(a, b) },
+  { name: 'sum over axes [0,1] of [8,16,32] (bias gradient)', inputs: [{ shape: [8, 16, 32] }], fn: (x) => tf.sum(x, [0, 1]) },
+  { name: 'sum over last axis keepDims of [512,300] (threaded)', inputs: [{ shape: [512, 300] }], fn: (x) => tf.sum(x, -1, true) },
+  { name: 'sum over axis 0 of [700,200] (threaded columns)', inputs: [{ shape: [700, 200] }], fn: (x) => tf.sum(x, 0) },
+  { name: 'sum over axes [0,2] (not contiguous: fallback)', inputs: [{ shape: [3, 4, 5] }], fn: (x) => tf.sum(x, [0, 2]) },
+  { name: 'sum over axes [1,2] with a size-1 axis between', inputs: [{ shape: [3, 1, 5, 2] }], fn: (x) => tf.sum(x, [2, 1]) },
+  { name: 'clone (Identity) and cast to the same dtype', inputs: [{ shape: [4, 5] }], fn: (x) => [tf.clone(x), tf.cast(x, 'float32'), tf.mul(tf.clone(x), x)] },
+  { name: 'tanh, exp, sigmoid over [-20, 20] (vectorised)', inputs: [{ shape: [40, 33] }], fn: (x) => { const y = tf.mul(x, 7); return [tf.tanh(y), tf.sigmoid(y), tf.exp(tf.mul(y, 0.5))]; } },
   { name: 'broadcast add/mul/div/sub', inputs: [{ shape: [3, 4] }, { shape: [4], values: 'positive' }], fn: (a, b) => [tf.add(a, b), tf.mul(a, b), tf.div(a, b), tf.sub(b, a)] },
   { name: 'squaredDifference, maximum, minimum', inputs: [{ shape: [3, 4] }, { shape: [3, 4] }], fn: (a, b) => [tf.squaredDifference(a, b), tf.maximum(a, b), tf.minimum(a, b)] },
 ];

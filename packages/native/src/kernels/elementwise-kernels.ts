@@ -1,8 +1,8 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { NativeAddon } from '../addon';
-import { broadcastShapes } from './geometry';
+import { binaryGeometry, broadcastShapes, reduceGeometry } from './geometry';
 import type { Fallback, KernelArgs } from './matmul-kernels';
-import { asWasmBackend, heapFloats, shapeError, sizeOf } from './wasm-heap';
+import { asWasmBackend, heapFloats, shapeError, shareData, sizeOf } from './wasm-heap';
 
 function input(args: KernelArgs, name: string, kernel: string): TensorInfo {
   const t = args.inputs[name];
@@ -46,5 +46,66 @@ export function makePow(addon: NativeAddon, fallback: Fallback): KernelFunc {
     if (sizeOf(outShape) === 0) return out;
     addon.pow(heapFloats(backend, a, kernel), heapFloats(backend, b, kernel), heapFloats(backend, out, kernel));
     return out;
+  }) as unknown as KernelFunc;
+}
+
+/** Codes of the addon's binary op. */
+export const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 } as const;
+
+/** Float32 Add / Sub / Multiply / RealDiv with numpy broadcasting; other dtypes use the previous kernel. */
+export function makeBinary(kernel: keyof typeof BINARY_OPS): (addon: NativeAddon, fallback: Fallback) => KernelFunc {
+  const op = BINARY_OPS[kernel];
+  return (addon, fallback) =>
+    ((args: KernelArgs) => {
+      const a = input(args, 'a', kernel);
+      const b = input(args, 'b', kernel);
+      if (a.dtype !== 'float32' || b.dtype !== 'float32') return fallback(args);
+      const g = binaryGeometry(kernel, a.shape, b.shape);
+      const backend = asWasmBackend(args.backend, kernel);
+      const out = backend.makeOutput(g.outShape, 'float32');
+      if (sizeOf(g.outShape) === 0) return out;
+      addon.binary(op, heapFloats(backend, a, kernel), heapFloats(backend, b, kernel), heapFloats(backend, out, kernel), g.geometry);
+      return out;
+    }) as unknown as KernelFunc;
+}
+
+/** Float32 Sum over contiguous axes (after dropping size-1 dims); other cases use the previous kernel. */
+export function makeSum(addon: NativeAddon, fallback: Fallback): KernelFunc {
+  const kernel = 'Sum';
+  return ((args: KernelArgs) => {
+    const x = input(args, 'x', kernel);
+    if (x.dtype !== 'float32') return fallback(args);
+    const g = reduceGeometry(kernel, x.shape, args.attrs?.['axis'], Boolean(args.attrs?.['keepDims']));
+    if (!g) return fallback(args);
+    const backend = asWasmBackend(args.backend, kernel);
+    const out = backend.makeOutput(g.outShape, 'float32');
+    if (sizeOf(g.outShape) === 0) return out;
+    addon.sum(heapFloats(backend, x, kernel), heapFloats(backend, out, kernel), g.outer, g.reduce, g.inner);
+    return out;
+  }) as unknown as KernelFunc;
+}
+
+/**
+ * Identity without a copy: the output shares the input's data (reference
+ * counted, as the wasm Reshape kernel and the cpu backend's Identity do).
+ * tfjs runs Identity to save every tensor a gradient needs, so on the wasm
+ * backend this removes one full copy per saved tensor.
+ */
+export function makeIdentity(_addon: NativeAddon, fallback: Fallback): KernelFunc {
+  const kernel = 'Identity';
+  return ((args: KernelArgs) => {
+    const x = input(args, 'x', kernel);
+    if (x.dtype === 'string') return fallback(args);
+    return shareData(args.backend, kernel, x);
+  }) as unknown as KernelFunc;
+}
+
+/** Cast to the input's own dtype without a copy; real conversions use the previous kernel. */
+export function makeCast(_addon: NativeAddon, fallback: Fallback): KernelFunc {
+  const kernel = 'Cast';
+  return ((args: KernelArgs) => {
+    const x = input(args, 'x', kernel);
+    if (x.dtype === 'string' || args.attrs?.['dtype'] !== x.dtype) return fallback(args);
+    return shareData(args.backend, kernel, x);
   }) as unknown as KernelFunc;
 }

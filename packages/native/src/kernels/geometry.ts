@@ -140,3 +140,109 @@ export function activationCode(kernel: string, activation: unknown): number {
   if (code === undefined) throw shapeError(kernel, `unsupported activation '${name}'`);
   return code;
 }
+
+export interface BinaryGeometry {
+  outShape: number[];
+  /** [rank, dims[rank], aStrides[rank], bStrides[rank]] over the collapsed output (rank >= 1). */
+  geometry: Int32Array;
+}
+
+/**
+ * Broadcast geometry of an elementwise binary op: the output shape and, over
+ * the output with adjacent dimensions merged where both operands broadcast
+ * the same way, each operand's element strides (0 along broadcast dims).
+ */
+export function binaryGeometry(kernel: string, aShape: readonly number[], bShape: readonly number[]): BinaryGeometry {
+  const outShape = broadcastShapes(kernel, aShape, bShape);
+  const rank = outShape.length;
+  const pad = (s: readonly number[]): number[] => [...new Array<number>(rank - s.length).fill(1), ...s];
+  const ap = pad(aShape);
+  const bp = pad(bShape);
+  // Dims of the output > 1, each with whether a / b is broadcast along it; merge equal neighbours.
+  const dims: number[] = [];
+  const aB: boolean[] = [];
+  const bB: boolean[] = [];
+  for (let i = 0; i < rank; i++) {
+    const d = outShape[i];
+    if (d === 1) continue;
+    const ab = ap[i] === 1;
+    const bb = bp[i] === 1;
+    const last = dims.length - 1;
+    if (last >= 0 && aB[last] === ab && bB[last] === bb) {
+      dims[last] *= d;
+    } else {
+      dims.push(d);
+      aB.push(ab);
+      bB.push(bb);
+    }
+  }
+  if (dims.length === 0) {
+    dims.push(1);
+    aB.push(false);
+    bB.push(false);
+  }
+  const r = dims.length;
+  const sa = new Array<number>(r).fill(0);
+  const sb = new Array<number>(r).fill(0);
+  let accA = 1;
+  let accB = 1;
+  for (let i = r - 1; i >= 0; i--) {
+    if (!aB[i]) {
+      sa[i] = accA;
+      accA *= dims[i];
+    }
+    if (!bB[i]) {
+      sb[i] = accB;
+      accB *= dims[i];
+    }
+  }
+  return { outShape, geometry: Int32Array.from([r, ...dims, ...sa, ...sb]) };
+}
+
+export interface ReduceGeometry {
+  outShape: number[];
+  outer: number;
+  reduce: number;
+  inner: number;
+}
+
+/**
+ * Geometry of a reduction over `axis` (tfjs conventions: undefined/null means
+ * every axis, negative axes count from the end) as [outer, reduce, inner], or
+ * undefined when the reduced axes (ignoring size-1 dims) are not contiguous.
+ */
+export function reduceGeometry(kernel: string, shape: readonly number[], axis: unknown, keepDims: boolean): ReduceGeometry | undefined {
+  const rank = shape.length;
+  let axes: number[];
+  if (axis === undefined || axis === null) {
+    axes = shape.map((_, i) => i);
+  } else {
+    const list: unknown[] = Array.isArray(axis) ? axis : [axis];
+    axes = list.map((a) => {
+      if (typeof a !== 'number' || !Number.isInteger(a) || a < -rank || a >= Math.max(rank, 1)) {
+        throw shapeError(kernel, `axis ${JSON.stringify(axis)} is out of range for rank ${rank}`);
+      }
+      return a < 0 ? a + rank : a;
+    });
+  }
+  const reduced = new Set(axes);
+  const outShape: number[] = [];
+  shape.forEach((d, i) => {
+    if (!reduced.has(i)) outShape.push(d);
+    else if (keepDims) outShape.push(1);
+  });
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < rank; i++) {
+    if (reduced.has(i) && shape[i] !== 1) {
+      if (first < 0) first = i;
+      last = i;
+    }
+  }
+  for (let i = first; i >= 0 && i <= last; i++) {
+    if (!reduced.has(i) && shape[i] !== 1) return undefined;
+  }
+  const prod = (from: number, to: number): number => shape.slice(from, to).reduce((a, b) => a * b, 1);
+  if (first < 0) return { outShape, outer: sizeOf(shape), reduce: 1, inner: 1 };
+  return { outShape, outer: prod(0, first), reduce: prod(first, last + 1), inner: prod(last + 1, rank) };
+}

@@ -26,6 +26,18 @@ export function heapFloats(backend: WasmBackendLike, info: TensorInfo, kernel: s
   return view;
 }
 
+interface RefCountingBackend {
+  incRef(dataId: unknown): void;
+}
+
+/** A TensorInfo that shares `x`'s data: the backend's reference count goes up by one. */
+export function shareData(backend: unknown, kernel: string, x: TensorInfo): TensorInfo {
+  const b = backend as Partial<RefCountingBackend> | undefined;
+  if (typeof b?.incRef !== 'function') throw new Error(`@kt/native ${kernel}: the backend cannot share tensor data`);
+  b.incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+}
+
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
