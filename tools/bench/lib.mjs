@@ -43,3 +43,47 @@ export function machine() {
   const os = require('node:os');
   return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.versions.node };
 }
+
+/** Parses `--name value` flags with defaults. */
+export function flags(defaults) {
+  const args = process.argv.slice(2);
+  const out = { ...defaults };
+  for (const key of Object.keys(defaults)) {
+    const i = args.indexOf(`--${key}`);
+    if (i < 0) continue;
+    out[key] = typeof defaults[key] === 'boolean' ? true : args[i + 1];
+  }
+  return out;
+}
+
+/**
+ * Runs each (label, config file) for every seed through core's runExperiment with the given
+ * plugins, and returns per-mode summaries. `sets` are extra --set overrides for every run.
+ */
+export async function runComparison({ core, plugins, backend, modes, seeds, outDir, sets = [], log, onRun }) {
+  const registry = new core.PluginRegistry(plugins.map((plugin) => ({ plugin, from: plugin.name })));
+  const container = core.buildContainer(plugins);
+  const quiet = core.createMemoryLogger();
+  const results = [];
+  for (const mode of modes) {
+    const runs = [];
+    for (const seed of seeds) {
+      const raw = core.applyOverrides(core.readConfigFile(mode.config), [...sets, ...(mode.sets ?? []), `train.seed=${seed}`]);
+      const config = core.resolveExperimentConfig(raw, registry, mode.config);
+      const t = Date.now();
+      const { runDir, summary } = await core.runExperiment({
+        config,
+        container,
+        log: seed === seeds[0] ? log : quiet,
+        backend,
+        outDir,
+        progress: false,
+      });
+      const seconds = (Date.now() - t) / 1000;
+      runs.push({ seed, runDir, seconds, summary });
+      onRun?.(mode, seed, summary, seconds, runDir);
+    }
+    results.push({ ...mode, runs });
+  }
+  return results;
+}

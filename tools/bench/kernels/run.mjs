@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Kernel benchmark for @kt/native. Build first:
 //   npm run build:native -w @kt/native && npx nx run @kt/native:build
-// then:  node tools/bench/kernels/run.mjs [--quick] [--only=matmul,conv,transformer,profile] [--no-docs]
+//        npx nx run @kt/core:build && npx nx run @kt/mt:build   (FusedAdam, the MT model)
+// then:  node tools/bench/kernels/run.mjs [--quick] [--only=matmul,conv,transformer,mt,profile] [--no-docs] [--mt-cpu]
 // Prints tables, writes tools/bench/results/kernels.json and docs/results/kernels.md.
 import * as fs from 'fs';
 import * as os from 'os';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { TRANSFORMER, transformerTrainer } from './transformer.mjs';
+import { MT_KD, mtKdDescription, mtKdTrainer } from './mt-kd-step.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
@@ -75,7 +77,7 @@ function tryTime(fn, opts) {
   }
 }
 
-const results = { matmul: [], conv: [], transformer: [], profile: {} };
+const results = { matmul: [], conv: [], transformer: [], mt: [], profile: {} };
 const loadAtStart = os.loadavg().map((x) => +x.toFixed(2));
 
 // ---- matmul -------------------------------------------------------------
@@ -137,39 +139,60 @@ if (want('conv')) {
 }
 
 // ---- transformer step ---------------------------------------------------
+const VARIANTS = {
+  plain: 'transformer train step, plain tfjs ops + tf.train.adam',
+  fused: 'transformer train step, fused (FusedAdam, KtGelu, KtLayerNorm, fused matMul+bias)',
+};
+
+/** Times trainer.step() on every config; the row gets wall median, CPU per step and first/last loss. */
+async function timeSteps(row, makeTrainer, { cpuAllowed = true, reps = { minReps: 5, maxReps: 15 } } = {}) {
+  for (const c of CONFIGS) {
+    if (c.id === 'cpu' && !cpuAllowed) continue;
+    if (!(await use(c.id))) continue;
+    const trainer = makeTrainer();
+    let loss = NaN;
+    let firstLoss;
+    row[c.id] = tryTime(() => {
+      loss = trainer.step();
+      if (firstLoss === undefined) firstLoss = loss;
+    }, c.id === 'cpu' ? { minReps: 1, maxReps: 1, budgetMs: 0, warmup: false } : { ...reps, budgetMs: quick ? 500 : 2500 });
+    row[`${c.id}-cpuMs`] = +lastCpuMsPerRep.toFixed(1);
+    row[`${c.id}-firstLoss`] = firstLoss;
+    row[`${c.id}-lastLoss`] = loss;
+    if (trainer.optimizer && typeof trainer.optimizer.nativeUpdates === 'number') row[`${c.id}-nativeAdamUpdates`] = trainer.optimizer.nativeUpdates;
+    trainer.dispose();
+  }
+}
+
 if (want('transformer')) {
-  for (const cube of ['mul', 'pow']) {
-    const row = { case: `transformer train step (GELU x^3 via ${cube === 'pow' ? 'tf.pow' : 'x*x*x'})` };
-    for (const c of CONFIGS) {
-      if (cube === 'pow' && c.id === 'cpu') continue;
-      if (!(await use(c.id))) continue;
-      const trainer = transformerTrainer(TRANSFORMER, cube);
-      let loss = NaN;
-      let firstLoss;
-      row[c.id] = tryTime(() => {
-        loss = trainer.step();
-        if (firstLoss === undefined) firstLoss = loss;
-      }, c.id === 'cpu' ? { minReps: 1, maxReps: 1, budgetMs: 0, warmup: false } : { minReps: 5, maxReps: 15, budgetMs: quick ? 500 : 2500 });
-      row[`${c.id}-cpuMs`] = +lastCpuMsPerRep.toFixed(1);
-      row[`${c.id}-firstLoss`] = firstLoss;
-      row[`${c.id}-lastLoss`] = loss;
-      trainer.dispose();
-    }
+  for (const variant of ['plain', 'fused']) {
+    const row = { case: VARIANTS[variant] };
+    await timeSteps(row, () => transformerTrainer(TRANSFORMER, variant));
     results.transformer.push(row);
     console.log(JSON.stringify(row));
   }
 }
 
-// ---- profile of the transformer step with native kernels --------------------
-async function profileStep(config, cube) {
+// ---- MT learner KD step ----------------------------------------------------
+if (want('mt')) {
+  const row = { case: `MT KD step (${mtKdDescription(MT_KD)})` };
+  // cpu takes minutes per step at this size; only with --mt-cpu.
+  await timeSteps(row, () => mtKdTrainer(MT_KD), { cpuAllowed: args.includes('--mt-cpu'), reps: { minReps: 3, maxReps: 6 } });
+  results.mt.push(row);
+  console.log(JSON.stringify(row));
+}
+
+// ---- profile of one step (tf.profile) ---------------------------------------
+async function profileStep(config, makeTrainer) {
   if (!(await use(config))) return undefined;
-  const trainer = transformerTrainer(TRANSFORMER, cube);
+  const trainer = makeTrainer();
   trainer.step();
   trainer.step();
   const info = await tf.profile(() => {
     trainer.step();
   });
   trainer.dispose();
+  const backend = config === 'cpu' ? 'cpu' : 'wasm';
   const byKernel = new Map();
   for (const k of info.kernels) {
     const t = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
@@ -178,18 +201,26 @@ async function profileStep(config, cube) {
     e.calls += 1;
     byKernel.set(k.name, e);
   }
-  const rows = [...byKernel.values()].sort((a, b) => b.ms - a.ms);
+  // tf.profile also lists op / customGrad scopes (fusedMatMul__op, 'forward', 'unnamed scope', ...) whose
+  // time includes their kernels: only registered kernels count in the total and the table.
+  const isKernel = (name) => tf.getKernel(name, backend) !== undefined;
+  const rows = [...byKernel.values()].filter((r) => isKernel(r.kernel)).sort((a, b) => b.ms - a.ms);
+  const scopes = [...byKernel.values()].filter((r) => !isKernel(r.kernel)).sort((a, b) => b.ms - a.ms);
   const total = rows.reduce((s, r) => s + r.ms, 0);
-  return { totalKernelMs: total, kernels: rows.map((r) => ({ ...r, ms: +r.ms.toFixed(2) })) };
+  const calls = rows.reduce((s, r) => s + r.calls, 0);
+  const round = (r) => ({ ...r, ms: +r.ms.toFixed(2) });
+  return { totalKernelMs: total, kernelCalls: calls, kernels: rows.map(round), scopes: scopes.map(round) };
 }
 
 if (want('profile')) {
-  results.profile['wasm (x*x*x)'] = await profileStep('wasm', 'mul');
-  results.profile['native-system (tf.pow)'] = await profileStep('native-system', 'pow');
-  results.profile['native-system (x*x*x)'] = await profileStep('native-system', 'mul');
+  results.profile['transformer, wasm, plain'] = await profileStep('wasm', () => transformerTrainer(TRANSFORMER, 'plain'));
+  results.profile['transformer, native-system, plain'] = await profileStep('native-system', () => transformerTrainer(TRANSFORMER, 'plain'));
+  results.profile['transformer, native-system, fused'] = await profileStep('native-system', () => transformerTrainer(TRANSFORMER, 'fused'));
+  results.profile['MT KD step, native-system'] = await profileStep('native-system', () => mtKdTrainer(MT_KD));
+  results.profile['MT KD step, wasm'] = await profileStep('wasm', () => mtKdTrainer(MT_KD));
   for (const [name, p] of Object.entries(results.profile)) {
     if (!p) continue;
-    console.log(`\nprofile ${name}: total kernel time ${p.totalKernelMs.toFixed(1)} ms`);
+    console.log(`\nprofile ${name}: total kernel time ${p.totalKernelMs.toFixed(1)} ms in ${p.kernelCalls} kernel calls`);
     for (const r of p.kernels.slice(0, 12)) console.log(`  ${r.kernel.padEnd(24)} ${String(r.ms).padStart(8)} ms  ${r.calls} calls`);
   }
 }
@@ -232,17 +263,24 @@ const machine = {
 };
 results.machine = machine;
 
-const all = [...results.matmul, ...results.conv, ...results.transformer];
+const all = [...results.matmul, ...results.conv, ...results.transformer, ...results.mt];
 const md = table(all);
 // Transformer step: wall (median) and process CPU time (all threads) per step.
 const stepTable = [
   `| case | ${CONFIGS.map((c) => `${c.label} wall / CPU`).join(' | ')} |`,
   `|---|${CONFIGS.map(() => '---:').join('|')}|`,
-  ...results.transformer.map(
+  ...[...results.transformer, ...results.mt].map(
     (r) => `| ${r.case} | ${CONFIGS.map((c) => (r[c.id] === undefined ? 'n/a' : `${cell(r[c.id])} / ${cell(r[`${c.id}-cpuMs`])}`)).join(' | ')} |`,
   ),
 ].join('\n');
-console.log(`\n${md}\n`);
+const lossTable = [
+  `| case | ${CONFIGS.map((c) => c.label).join(' | ')} |`,
+  `|---|${CONFIGS.map(() => '---:').join('|')}|`,
+  ...[...results.transformer, ...results.mt].map(
+    (r) => `| ${r.case} | ${CONFIGS.map((c) => (r[`${c.id}-firstLoss`] === undefined ? 'n/a' : r[`${c.id}-firstLoss`].toFixed(6))).join(' | ')} |`,
+  ),
+].join('\n');
+console.log(`\n${md}\n\n${stepTable}\n\n${lossTable}\n`);
 const outDir = path.join(root, 'tools/bench/results');
 fs.mkdirSync(outDir, { recursive: true });
 fs.writeFileSync(path.join(outDir, 'kernels.json'), JSON.stringify(results, null, 2) + '\n');
@@ -253,7 +291,7 @@ if (writeDocs) {
     .filter(([, p]) => p)
     .map(([name, p]) => {
       const lines = p.kernels.slice(0, 12).map((r) => `| ${r.kernel} | ${r.ms} | ${r.calls} | ${((100 * r.ms) / p.totalKernelMs).toFixed(1)}% |`);
-      return `#### ${name}: ${p.totalKernelMs.toFixed(1)} ms of kernel time\n\n| kernel | ms | calls | share |\n|---|---:|---:|---:|\n${lines.join('\n')}`;
+      return `#### ${name}: ${p.totalKernelMs.toFixed(1)} ms of kernel time, ${p.kernelCalls} kernel calls\n\n| kernel | ms | calls | share |\n|---|---:|---:|---:|\n${lines.join('\n')}`;
     })
     .join('\n\n');
   const notesFile = path.join(here, 'notes.md');
@@ -273,13 +311,17 @@ Generated by \`node tools/bench/kernels/run.mjs\` on ${machine.date}. Median wal
 
 ${md}
 
-Transformer training step, median wall time / process CPU time (all threads) per step, in ms:
+Training steps, median wall time / process CPU time (all threads) per step, in ms:
 
 ${stepTable}
 
+First-step loss (same initial weights and batch everywhere; a check that every configuration computes the same step):
+
+${lossTable}
+
 "not registered": tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel (conv gradients do not run on plain wasm).
 
-## Profile of one transformer training step (tf.profile, summed kernelTimeMs per kernel, top 12)
+## Profile of one training step (tf.profile, summed kernelTimeMs per registered kernel, top 12)
 
 ${prof}
 

@@ -1,11 +1,25 @@
 // A small decoder-only transformer training step in plain tfjs ops, for the
 // kernel benchmark: 2 layers, D128, 4 heads, T64, batch 8, vocab 512, Adam,
 // one-hot embedding (oneHot(tokens) x E, so the embedding is a matMul).
+//
+// Two variants of the same step (same sizes, same initial weights, same loss):
+// - 'plain': plain tfjs ops and tf.train.adam (the reference);
+// - 'fused': tf.fused.matMul with the bias, @kt/native's fused GELU and LayerNorm (one kernel forward,
+//   one backward, through tf.customGrad; plain ops where the native kernels are not registered) and
+//   core's FusedAdam (one native call per variable update on wasm + @kt/native; tfjs's Adam math elsewhere).
+import * as path from 'path';
+import { createRequire } from 'module';
+import { fileURLToPath } from 'url';
 import * as tf from '@tensorflow/tfjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const require = createRequire(import.meta.url);
+const native = require(path.join(root, 'packages/native/dist/index.js'));
+const { FusedAdam } = require(path.join(root, 'packages/core/dist/runtime/optimizers/fused-adam.js'));
 
 export const TRANSFORMER = { layers: 2, dModel: 128, heads: 4, seqLen: 64, batch: 8, vocab: 512, mlp: 4 };
 
-/** GELU (tanh form). `cube: 'pow'` uses tf.pow(x, 3); 'mul' uses x*x*x. */
+/** GELU (tanh form) in plain ops. `cube: 'pow'` uses tf.pow(x, 3); 'mul' uses x*x*x. */
 function gelu(x, cube) {
   const x3 = cube === 'pow' ? tf.pow(x, 3) : tf.mul(tf.mul(x, x), x);
   const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, x3)));
@@ -20,7 +34,8 @@ function layerNorm(x, gamma, beta) {
 export function createTransformer(cfg = TRANSFORMER, seed = 1) {
   const { layers, dModel: D, vocab: V, seqLen: T, mlp } = cfg;
   let s = seed;
-  const init = (shape, scale) => tf.variable(tf.randomNormal(shape, 0, scale, 'float32', s++));
+  // In tidy, so the initial random tensor is freed and each variable owns its buffer (in-place Adam).
+  const init = (shape, scale) => tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, scale, 'float32', s++)));
   const params = {
     emb: init([V, D], 0.02),
     pos: init([T, D], 0.02),
@@ -54,8 +69,16 @@ export function allVariables(params) {
   return vs;
 }
 
+/** x [rows, in] x w [in, out] + b: one _FusedMatMul kernel in the fused variant. */
+function dense(x, w, b, fused) {
+  return fused ? tf.fused.matMul({ a: x, b: w, bias: b }) : tf.add(tf.matMul(x, w), b);
+}
+
 /** Mean next-token cross-entropy of `tokens` [B, T] (int32) predicting `targets` [B, T]. */
-export function transformerLoss(params, tokens, targets, cfg = TRANSFORMER, cube = 'mul') {
+export function transformerLoss(params, tokens, targets, cfg = TRANSFORMER, variant = 'plain') {
+  const fused = variant === 'fused';
+  const ln = fused ? (x, g, b) => native.layerNorm(x, g, b, 1e-5) : layerNorm;
+  const act = fused ? (x) => native.gelu(x) : (x) => gelu(x, 'mul');
   const { dModel: D, heads: H, vocab: V } = cfg;
   const [B, T] = tokens.shape;
   const dh = D / H;
@@ -65,8 +88,8 @@ export function transformerLoss(params, tokens, targets, cfg = TRANSFORMER, cube
   const mask = tf.linalg.bandPart(tf.ones([T, T]), -1, 0); // lower triangle
   const negInf = tf.mul(tf.sub(1, mask), -1e9);
   for (const blk of params.blocks) {
-    const h = layerNorm(x, blk.ln1G, blk.ln1B);
-    const qkv = tf.add(tf.matMul(tf.reshape(h, [B * T, D]), blk.wqkv), blk.bqkv);
+    const h = ln(x, blk.ln1G, blk.ln1B);
+    const qkv = dense(tf.reshape(h, [B * T, D]), blk.wqkv, blk.bqkv, fused);
     const split = (i) => tf.transpose(tf.reshape(tf.slice(qkv, [0, i * D], [B * T, D]), [B, T, H, dh]), [0, 2, 1, 3]);
     const q = split(0);
     const k = split(1);
@@ -74,12 +97,12 @@ export function transformerLoss(params, tokens, targets, cfg = TRANSFORMER, cube
     const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)), negInf);
     const att = tf.matMul(tf.softmax(scores), v); // [B, H, T, dh]
     const merged = tf.reshape(tf.transpose(att, [0, 2, 1, 3]), [B * T, D]);
-    x = tf.add(x, tf.reshape(tf.add(tf.matMul(merged, blk.wo), blk.bo), [B, T, D]));
-    const h2 = tf.reshape(layerNorm(x, blk.ln2G, blk.ln2B), [B * T, D]);
-    const m = gelu(tf.add(tf.matMul(h2, blk.w1), blk.b1), cube);
-    x = tf.add(x, tf.reshape(tf.add(tf.matMul(m, blk.w2), blk.b2), [B, T, D]));
+    x = tf.add(x, tf.reshape(dense(merged, blk.wo, blk.bo, fused), [B, T, D]));
+    const h2 = tf.reshape(ln(x, blk.ln2G, blk.ln2B), [B * T, D]);
+    const m = act(dense(h2, blk.w1, blk.b1, fused));
+    x = tf.add(x, tf.reshape(dense(m, blk.w2, blk.b2, fused), [B, T, D]));
   }
-  const logits = tf.matMul(tf.reshape(layerNorm(x, params.lnfG, params.lnfB), [B * T, D]), params.out);
+  const logits = tf.matMul(tf.reshape(ln(x, params.lnfG, params.lnfB), [B * T, D]), params.out);
   const labels = tf.oneHot(tf.reshape(targets, [-1]), V).toFloat();
   return tf.losses.softmaxCrossEntropy(labels, logits);
 }
@@ -97,18 +120,19 @@ export function makeBatch(cfg = TRANSFORMER, seed = 7) {
 }
 
 /** Builds a model + Adam on the current backend; returns step() -> loss value and dispose(). */
-export function transformerTrainer(cfg = TRANSFORMER, cube = 'mul') {
+export function transformerTrainer(cfg = TRANSFORMER, variant = 'plain') {
   const params = createTransformer(cfg);
   const vars = allVariables(params);
-  const opt = tf.train.adam(1e-3);
+  const opt = variant === 'fused' ? new FusedAdam(1e-3) : tf.train.adam(1e-3);
   const { tokens, targets } = makeBatch(cfg);
   return {
     step() {
-      const loss = opt.minimize(() => transformerLoss(params, tokens, targets, cfg, cube), true, vars);
+      const loss = opt.minimize(() => transformerLoss(params, tokens, targets, cfg, variant), true, vars);
       const v = loss.dataSync()[0];
       loss.dispose();
       return v;
     },
+    optimizer: opt,
     dispose() {
       opt.dispose();
       tf.dispose([...vars, tokens, targets]);

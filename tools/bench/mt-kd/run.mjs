@@ -1,0 +1,67 @@
+// MT distillation benchmark on Multi30k De→En (../shared/data/multi30k): a teacher trained once
+// (cached under <out>/.cache and reused by every learner), then learners trained with no KD,
+// word-level forward KL, word-level backward KL, sequence-level forward KD (Kim & Rush) and
+// sequence-level backward KL (on-policy, GKD λ=1), 3 seeds each. Reports test_2016_flickr BLEU and
+// chrF (mean ± std), training tokens/s, ms/step and decoding sentences/s. Writes
+// tools/bench/results/mt-kd.json and docs/results/mt-kd.md.
+// Needs the built packages: `npm run build`. Usage:
+//   node tools/bench/mt-kd/run.mjs [--seeds 3] [--out runs/bench-mt] [--data ../shared/data/multi30k] [--modes none,word-forward,...]
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { root, require, mean, std, table, writeJson, writeText, machine, flags, runComparison } from '../lib.mjs';
+
+const opt = flags({ seeds: '3', out: path.join(root, 'runs', 'bench-mt'), data: path.resolve(root, '..', 'shared', 'data', 'multi30k'), modes: 'none,word-forward,word-backward,seq-forward,seq-backward-gkd,reinforce', prefix: 'multi30k' });
+const dataDir = path.resolve(opt.data);
+if (opt.prefix === 'multi30k' && !fs.existsSync(path.join(dataDir, 'train.de.gz'))) {
+  console.error(`mt-kd benchmark: Multi30k not found at ${dataDir} (pass --data DIR)`);
+  process.exit(2);
+}
+const core = require('@kt/core');
+const { mtPlugin } = require('@kt/mt');
+const log = core.createConsoleLogger();
+const backend = await core.initBackend({ requested: process.env.KT_BACKEND ?? 'auto', log: (l) => log.info(l) });
+const seeds = Array.from({ length: Number(opt.seeds) }, (_, i) => i);
+const labels = {
+  none: 'no KD (references)',
+  'word-forward': 'word-level forward KL',
+  'word-backward': 'word-level backward KL',
+  'word-jsd': 'word-level JSD(0.5)',
+  'seq-forward': 'sequence-level forward (Kim & Rush)',
+  'seq-backward-gkd': 'sequence-level backward (on-policy, GKD λ=1)',
+  reinforce: 'sequence-level backward (REINFORCE)',
+};
+const modes = opt.modes.split(',').map((m) => ({ key: m, label: labels[m] ?? m, config: path.join(root, 'packages/mt/configs', `${opt.prefix}-${m}.yaml`) }));
+const sets = opt.prefix === 'multi30k' ? [`data.root=${dataDir}`] : [];
+const t0 = Date.now();
+const results = await runComparison({
+  core,
+  plugins: [mtPlugin],
+  backend: backend.name,
+  modes,
+  seeds,
+  outDir: path.resolve(opt.out),
+  sets,
+  log,
+  onRun: (mode, seed, s, seconds) =>
+    log.info(`${mode.label} seed ${seed}: BLEU ${s.test?.bleu?.toFixed(2)} chrF ${s.test?.chrf?.toFixed(2)} (${seconds.toFixed(0)} s)`),
+});
+const total = (Date.now() - t0) / 1000;
+const teacherFile = path.join(results[0].runs[0].runDir, 'artifacts', 'teacher.json');
+const teacher = fs.existsSync(teacherFile) ? JSON.parse(fs.readFileSync(teacherFile, 'utf8')) : undefined;
+const pick = (runs, key, split = 'test') => runs.map((r) => r.summary[split]?.[key]).filter((v) => typeof v === 'number');
+const fmt = (xs, d = 2) => (xs.length ? `${mean(xs).toFixed(d)} ± ${std(xs).toFixed(d)}` : 'n/a');
+const rows = results.map((r) => [
+  r.label,
+  fmt(pick(r.runs, 'bleu')),
+  fmt(pick(r.runs, 'chrf')),
+  fmt(pick(r.runs, 'train_tokens_per_second'), 0),
+  fmt(r.runs.map((x) => (1000 * x.summary.timings.trainSeconds) / Math.max(1, x.summary.steps)), 1),
+  fmt(pick(r.runs, 'decode_sentences_per_second'), 1),
+  fmt(r.runs.map((x) => x.seconds), 0),
+]);
+const { text, md } = table(['learner objective', 'test BLEU', 'test chrF', 'train tok/s', 'ms/step', 'decode sent/s', 'seconds/run'], rows);
+const head = `MT KD on ${opt.prefix === 'multi30k' ? 'Multi30k De→En (test_2016_flickr)' : opt.prefix}, ${seeds.length} seeds, backend ${backend.name}${backend.native?.active ? ' + native' : ''}; teacher: ${teacher ? JSON.stringify(teacher.test ?? teacher) : 'n/a'}`;
+console.log(`\n${head}\n${text}\ntotal ${(total / 60).toFixed(1)} min`);
+const record = { benchmark: 'mt-kd', prefix: opt.prefix, seeds, backend: backend.name, native: backend.native, machine: machine(), totalSeconds: total, teacher, results: results.map((r) => ({ key: r.key, label: r.label, config: path.relative(root, r.config), runs: r.runs.map((x) => ({ seed: x.seed, seconds: x.seconds, steps: x.summary.steps, test: x.summary.test, val: x.summary.val, timings: x.summary.timings })) })), date: new Date().toISOString() };
+writeJson(path.join(root, 'tools/bench/results', `mt-kd${opt.prefix === 'multi30k' ? '' : `-${opt.prefix}`}.json`), record);
+if (opt.prefix === 'multi30k') writeText(path.join(root, 'docs/results/mt-kd.table.md'), `${head}\n\n${md}\n\nTotal ${(total / 60).toFixed(1)} min on ${machine().cpus} cores, ${record.date}.\n`);
