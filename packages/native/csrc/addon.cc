@@ -465,6 +465,167 @@ napi_value Sum(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// adamUpdate(value, m, v, grad, valueOut, mOut, vOut, coefficients): one Adam step over equal-length
+// buffers; coefficients = Float32Array [beta1, 1-beta1, beta2, 1-beta2, 1-accBeta1, 1-accBeta2, epsilon, -lr].
+napi_value AdamUpdate(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!get_args(env, info, 8, argv)) return nullptr;
+  Floats value, m, v, g, valueOut, mOut, vOut, c;
+  if (!get_floats(env, argv[0], &value, "value") || !get_floats(env, argv[1], &m, "m") ||
+      !get_floats(env, argv[2], &v, "v") || !get_floats(env, argv[3], &g, "grad") ||
+      !get_floats(env, argv[4], &valueOut, "valueOut") || !get_floats(env, argv[5], &mOut, "mOut") ||
+      !get_floats(env, argv[6], &vOut, "vOut") || !get_floats(env, argv[7], &c, "coefficients")) {
+    return nullptr;
+  }
+  const size_t n = value.length;
+  if (m.length != n || v.length != n || g.length != n || valueOut.length != n || mOut.length != n || vOut.length != n) {
+    fail(env, "adamUpdate: buffers differ in length");
+    return nullptr;
+  }
+  if (c.length < 8) {
+    fail(env, "adamUpdate: expected 8 coefficients");
+    return nullptr;
+  }
+  const kt::AdamCoefficients k{c.data[0], c.data[1], c.data[2], c.data[3], c.data[4], c.data[5], c.data[6], c.data[7]};
+  kt::adam_update(k, value.data, m.data, v.data, g.data, valueOut.data, mOut.data, vOut.data, static_cast<int64_t>(n));
+  return undefined(env);
+}
+
+// geluForward(x, y) / geluBackward(x, dy, dx): tanh-form GELU and its derivative.
+napi_value GeluForward(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!get_args(env, info, 2, argv)) return nullptr;
+  Floats x, y;
+  if (!get_floats(env, argv[0], &x, "x") || !get_floats(env, argv[1], &y, "y")) return nullptr;
+  if (y.length != x.length) {
+    fail(env, "geluForward: buffers differ in length");
+    return nullptr;
+  }
+  kt::gelu_forward(x.data, y.data, static_cast<int64_t>(x.length));
+  return undefined(env);
+}
+
+napi_value GeluBackward(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!get_args(env, info, 3, argv)) return nullptr;
+  Floats x, dy, dx;
+  if (!get_floats(env, argv[0], &x, "x") || !get_floats(env, argv[1], &dy, "dy") || !get_floats(env, argv[2], &dx, "dx")) {
+    return nullptr;
+  }
+  if (dy.length != x.length || dx.length != x.length) {
+    fail(env, "geluBackward: buffers differ in length");
+    return nullptr;
+  }
+  kt::gelu_backward(x.data, dy.data, dx.data, static_cast<int64_t>(x.length));
+  return undefined(env);
+}
+
+bool get_rows(napi_env env, napi_value rv, napi_value dv, napi_value ev, int64_t* rows, int64_t* d, double* eps) {
+  if (!get_int(env, rv, rows, "rows") || !get_int(env, dv, d, "d") || !get_double(env, ev, eps, "epsilon")) return false;
+  if (*rows < 0 || *d < 1 || static_cast<double>(*rows) * *d > 4e18) return fail(env, "layerNorm: bad sizes");
+  return true;
+}
+
+// layerNormForward(x, gamma, beta, y, rows, d, epsilon)
+napi_value LayerNormForward(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!get_args(env, info, 7, argv)) return nullptr;
+  Floats x, gamma, beta, y;
+  int64_t rows, d;
+  double eps;
+  if (!get_floats(env, argv[0], &x, "x") || !get_floats(env, argv[1], &gamma, "gamma") ||
+      !get_floats(env, argv[2], &beta, "beta") || !get_floats(env, argv[3], &y, "y") ||
+      !get_rows(env, argv[4], argv[5], argv[6], &rows, &d, &eps)) {
+    return nullptr;
+  }
+  const int64_t n = rows * d;
+  if (static_cast<int64_t>(x.length) != n || static_cast<int64_t>(y.length) != n ||
+      static_cast<int64_t>(gamma.length) != d || static_cast<int64_t>(beta.length) != d) {
+    fail(env, "layerNormForward: buffer sizes do not match [rows, d]");
+    return nullptr;
+  }
+  kt::layer_norm_forward(x.data, gamma.data, beta.data, y.data, rows, d, static_cast<float>(eps));
+  return undefined(env);
+}
+
+// layerNormBackward(x, gamma, dy, dx, dgamma, dbeta, rows, d, epsilon)
+napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  if (!get_args(env, info, 9, argv)) return nullptr;
+  Floats x, gamma, dy, dx, dgamma, dbeta;
+  int64_t rows, d;
+  double eps;
+  if (!get_floats(env, argv[0], &x, "x") || !get_floats(env, argv[1], &gamma, "gamma") ||
+      !get_floats(env, argv[2], &dy, "dy") || !get_floats(env, argv[3], &dx, "dx") ||
+      !get_floats(env, argv[4], &dgamma, "dgamma") || !get_floats(env, argv[5], &dbeta, "dbeta") ||
+      !get_rows(env, argv[6], argv[7], argv[8], &rows, &d, &eps)) {
+    return nullptr;
+  }
+  const int64_t n = rows * d;
+  if (static_cast<int64_t>(x.length) != n || static_cast<int64_t>(dy.length) != n ||
+      static_cast<int64_t>(dx.length) != n || static_cast<int64_t>(gamma.length) != d ||
+      static_cast<int64_t>(dgamma.length) != d || static_cast<int64_t>(dbeta.length) != d) {
+    fail(env, "layerNormBackward: buffer sizes do not match [rows, d]");
+    return nullptr;
+  }
+  kt::layer_norm_backward(x.data, gamma.data, dy.data, dx.data, dgamma.data, dbeta.data, rows, d, static_cast<float>(eps));
+  return undefined(env);
+}
+
+// transposeRows(x, out, geometry = [rank, dims[rank], strides[rank], inner]) / transpose2d(x, out, batch, rows, cols)
+napi_value TransposeRows(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!get_args(env, info, 3, argv)) return nullptr;
+  Floats x, out;
+  Ints g;
+  if (!get_floats(env, argv[0], &x, "x") || !get_floats(env, argv[1], &out, "out") || !get_ints(env, argv[2], &g, "geometry")) {
+    return nullptr;
+  }
+  if (g.length < 1 || g.data[0] < 0 || g.data[0] > 8 || g.length < static_cast<size_t>(2 + 2 * g.data[0])) {
+    fail(env, "transposeRows: bad geometry");
+    return nullptr;
+  }
+  const int rank = g.data[0];
+  int64_t dims[8], strides[8];
+  int64_t rows = 1, last = 0;
+  const int64_t inner = g.data[1 + 2 * rank];
+  for (int d = 0; d < rank; ++d) {
+    dims[d] = g.data[1 + d];
+    strides[d] = g.data[1 + rank + d];
+    if (dims[d] < 1 || strides[d] < 0) {
+      fail(env, "transposeRows: bad geometry");
+      return nullptr;
+    }
+    rows *= dims[d];
+    last += (dims[d] - 1) * strides[d];
+  }
+  if (inner < 1 || static_cast<int64_t>(out.length) != rows * inner || last + inner > static_cast<int64_t>(x.length) ||
+      x.length != out.length) {
+    fail(env, "transposeRows: buffers do not match the geometry");
+    return nullptr;
+  }
+  kt::transpose_rows(x.data, out.data, rank, dims, strides, inner);
+  return undefined(env);
+}
+
+napi_value Transpose2d(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!get_args(env, info, 5, argv)) return nullptr;
+  Floats x, out;
+  int64_t batch, rows, cols;
+  if (!get_floats(env, argv[0], &x, "x") || !get_floats(env, argv[1], &out, "out") || !get_int(env, argv[2], &batch, "batch") ||
+      !get_int(env, argv[3], &rows, "rows") || !get_int(env, argv[4], &cols, "cols")) {
+    return nullptr;
+  }
+  if (batch < 0 || rows < 0 || cols < 0 || static_cast<double>(batch) * rows * cols > 4e18 ||
+      static_cast<int64_t>(x.length) != batch * rows * cols || out.length != x.length) {
+    fail(env, "transpose2d: buffers do not match [batch, rows, cols]");
+    return nullptr;
+  }
+  if (x.length > 0) kt::transpose_2d(x.data, out.data, batch, rows, cols);
+  return undefined(env);
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -478,6 +639,13 @@ napi_value Init(napi_env env, napi_value exports) {
       {"pow", nullptr, Pow, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sum", nullptr, Sum, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"transposeRows", nullptr, TransposeRows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"transpose2d", nullptr, Transpose2d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"geluForward", nullptr, GeluForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"geluBackward", nullptr, GeluBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"layerNormForward", nullptr, LayerNormForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"layerNormBackward", nullptr, LayerNormBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "pool.h"
 
@@ -294,5 +295,215 @@ void reduce_sum(const float* x, float* out, int64_t outer, int64_t reduce, int64
 void tanh_f32(const float* x, float* y, int64_t n) { parallel_map(x, y, n, [](vf v) { return vtanh(v); }); }
 void exp_f32(const float* x, float* y, int64_t n) { parallel_map(x, y, n, [](vf v) { return vexp(v); }); }
 void sigmoid_f32(const float* x, float* y, int64_t n) { parallel_map(x, y, n, [](vf v) { return vsigmoid(v); }); }
+
+// ---- fused training kernels ------------------------------------------------
+
+namespace {
+
+// Runs body(i0, i1) over [0, n) split into `threads()` parts when n is large.
+template <typename F>
+void split_range(int64_t n, F body) {
+  if (n < kParallelElems || threads() <= 1) {
+    body(int64_t{0}, n);
+    return;
+  }
+  const int parts = threads();
+  pool().parallel_for(parts, [&](int p) {
+    // Part boundaries on multiples of 64 elements keep vectors aligned to cache lines.
+    const int64_t a = (n * p / parts) & ~int64_t{63};
+    const int64_t b = p + 1 == parts ? n : (n * (p + 1) / parts) & ~int64_t{63};
+    body(a, b);
+  });
+}
+
+constexpr float kGeluC = 0.7978845608028654f;  // sqrt(2 / pi)
+constexpr float kGeluK = 0.044715f;
+
+}  // namespace
+
+void adam_update(const AdamCoefficients& c, const float* value, const float* m, const float* v, const float* g,
+                 float* valueOut, float* mOut, float* vOut, int64_t n) {
+  // tfjs's Adam, operation by operation in float32:
+  // m' = m*b1 + g*(1-b1); v' = v*b2 + g^2*(1-b2);
+  // value' = (m'/(1-acc1)) / (sqrt(v'/(1-acc2)) + eps) * (-lr) + value.
+  split_range(n, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      const float gi = g[i];
+      const float mi = m[i] * c.beta1 + gi * c.oneMinusBeta1;
+      const float vi = v[i] * c.beta2 + (gi * gi) * c.oneMinusBeta2;
+      const float mh = mi / c.oneMinusAccBeta1;
+      const float vh = vi / c.oneMinusAccBeta2;
+      const float step = (mh / (std::sqrt(vh) + c.epsilon)) * c.negLearningRate;
+      mOut[i] = mi;
+      vOut[i] = vi;
+      valueOut[i] = step + value[i];
+    }
+  });
+}
+
+void gelu_forward(const float* x, float* y, int64_t n) {
+  split_range(n, [&](int64_t i0, int64_t i1) {
+    map_vec(x + i0, y + i0, i1 - i0, [](vf a) {
+      const vf t = vtanh(kGeluC * (a + kGeluK * (a * a * a)));
+      return (0.5f * a) * (1.f + t);
+    });
+  });
+}
+
+void gelu_backward(const float* x, const float* dy, float* dx, int64_t n) {
+  split_range(n, [&](int64_t i0, int64_t i1) {
+    int64_t i = i0;
+    auto f = [](vf a, vf d) {
+      const vf a2 = a * a;
+      const vf t = vtanh(kGeluC * (a + kGeluK * (a2 * a)));
+      const vf du = kGeluC * (1.f + (3.f * kGeluK) * a2);
+      return d * (0.5f * (1.f + t) + (0.5f * a) * (1.f - t * t) * du);
+    };
+    for (; i + VW <= i1; i += VW) vstore(dx + i, f(vload(x + i), vload(dy + i)));
+    if (i < i1) {
+      float bx[VW] = {0}, bd[VW] = {0};
+      const int64_t rest = i1 - i;
+      std::memcpy(bx, x + i, sizeof(float) * rest);
+      std::memcpy(bd, dy + i, sizeof(float) * rest);
+      vstore(bx, f(vload(bx), vload(bd)));
+      std::memcpy(dx + i, bx, sizeof(float) * rest);
+    }
+  });
+}
+
+namespace {
+
+// mean and 1/sqrt(var + eps) of one row (two passes, as tf.moments).
+inline void row_stats(const float* x, int64_t d, float eps, float* mean, float* rstd) {
+  float s = 0.f;
+  for (int64_t j = 0; j < d; ++j) s += x[j];
+  const float mu = s / static_cast<float>(d);
+  float q = 0.f;
+  for (int64_t j = 0; j < d; ++j) {
+    const float c = x[j] - mu;
+    q += c * c;
+  }
+  *mean = mu;
+  *rstd = 1.f / std::sqrt(q / static_cast<float>(d) + eps);
+}
+
+}  // namespace
+
+void layer_norm_forward(const float* x, const float* gamma, const float* beta, float* y, int64_t rows, int64_t d,
+                        float eps) {
+  auto body = [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const float* xr = x + r * d;
+      float* yr = y + r * d;
+      float mu, rs;
+      row_stats(xr, d, eps, &mu, &rs);
+      for (int64_t j = 0; j < d; ++j) yr[j] = (xr[j] - mu) * rs * gamma[j] + beta[j];
+    }
+  };
+  if (rows * d < kParallelElems || threads() <= 1) {
+    body(0, rows);
+    return;
+  }
+  const int parts = threads();
+  pool().parallel_for(parts, [&](int p) { body(rows * p / parts, rows * (p + 1) / parts); });
+}
+
+void layer_norm_backward(const float* x, const float* gamma, const float* dy, float* dx, float* dgamma, float* dbeta,
+                         int64_t rows, int64_t d, float eps) {
+  const int parts = (rows * d < kParallelElems || threads() <= 1) ? 1 : threads();
+  // Per-part partial sums of dgamma / dbeta, added in part order (deterministic).
+  std::vector<float> partial(static_cast<size_t>(parts) * 2 * d, 0.f);
+  pool().parallel_for(parts, [&](int p) {
+    const int64_t r0 = rows * p / parts, r1 = rows * (p + 1) / parts;
+    float* pg = partial.data() + static_cast<size_t>(p) * 2 * d;
+    float* pb = pg + d;
+    for (int64_t r = r0; r < r1; ++r) {
+      const float* xr = x + r * d;
+      const float* dr = dy + r * d;
+      float* out = dx + r * d;
+      float mu, rs;
+      row_stats(xr, d, eps, &mu, &rs);
+      float sum1 = 0.f, sum2 = 0.f;  // mean of g*dy and of g*dy*xhat
+      for (int64_t j = 0; j < d; ++j) {
+        const float xh = (xr[j] - mu) * rs;
+        const float gd = gamma[j] * dr[j];
+        sum1 += gd;
+        sum2 += gd * xh;
+        pg[j] += dr[j] * xh;
+        pb[j] += dr[j];
+      }
+      const float inv = 1.f / static_cast<float>(d);
+      sum1 *= inv;
+      sum2 *= inv;
+      for (int64_t j = 0; j < d; ++j) {
+        const float xh = (xr[j] - mu) * rs;
+        out[j] = rs * (gamma[j] * dr[j] - sum1 - xh * sum2);
+      }
+    }
+  });
+  for (int64_t j = 0; j < d; ++j) {
+    float g = 0.f, b = 0.f;
+    for (int p = 0; p < parts; ++p) {
+      g += partial[static_cast<size_t>(p) * 2 * d + j];
+      b += partial[static_cast<size_t>(p) * 2 * d + d + j];
+    }
+    dgamma[j] = g;
+    dbeta[j] = b;
+  }
+}
+
+void transpose_rows(const float* x, float* out, int rank, const int64_t* dims, const int64_t* strides, int64_t inner) {
+  // Output = [dims..., inner] in row-major order; input offset of an output row = sum coord[d] * strides[d].
+  int64_t rows = 1;
+  for (int d = 0; d < rank; ++d) rows *= dims[d];
+  auto body = [&](int64_t r0, int64_t r1) {
+    int64_t coord[8] = {0};
+    int64_t rest = r0;
+    for (int d = rank - 1; d >= 0; --d) {
+      coord[d] = rest % dims[d];
+      rest /= dims[d];
+    }
+    for (int64_t r = r0; r < r1; ++r) {
+      int64_t off = 0;
+      for (int d = 0; d < rank; ++d) off += coord[d] * strides[d];
+      std::memcpy(out + r * inner, x + off, sizeof(float) * inner);
+      for (int d = rank - 1; d >= 0; --d) {
+        if (++coord[d] < dims[d]) break;
+        coord[d] = 0;
+      }
+    }
+  };
+  if (rows * inner < kParallelElems || threads() <= 1 || rows < 2) {
+    body(0, rows);
+    return;
+  }
+  const int parts = threads();
+  pool().parallel_for(parts, [&](int p) { body(rows * p / parts, rows * (p + 1) / parts); });
+}
+
+void transpose_2d(const float* x, float* out, int64_t batch, int64_t rows, int64_t cols) {
+  // out[b, c, r] = x[b, r, c], in 32x32 tiles.
+  constexpr int64_t kTile = 32;
+  const int64_t tilesR = (rows + kTile - 1) / kTile, tilesC = (cols + kTile - 1) / kTile;
+  const int64_t tiles = batch * tilesR * tilesC;
+  auto body = [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t b = t / (tilesR * tilesC);
+      const int64_t tr = (t / tilesC) % tilesR, tc = t % tilesC;
+      const float* src = x + b * rows * cols;
+      float* dst = out + b * rows * cols;
+      const int64_t r1 = std::min(rows, (tr + 1) * kTile), c1 = std::min(cols, (tc + 1) * kTile);
+      for (int64_t c = tc * kTile; c < c1; ++c) {
+        for (int64_t r = tr * kTile; r < r1; ++r) dst[c * rows + r] = src[r * cols + c];
+      }
+    }
+  };
+  if (batch * rows * cols < kParallelElems || threads() <= 1 || tiles < 2) {
+    body(0, tiles);
+    return;
+  }
+  const int parts = threads();
+  pool().parallel_for(parts, [&](int p) { body(tiles * p / parts, tiles * (p + 1) / parts); });
+}
 
 }  // namespace kt

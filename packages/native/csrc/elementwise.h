@@ -21,4 +21,32 @@ void tanh_f32(const float* x, float* y, int64_t n);
 void exp_f32(const float* x, float* y, int64_t n);
 void sigmoid_f32(const float* x, float* y, int64_t n);
 
+// Coefficients of one Adam step, each already rounded to float32 as tfjs's
+// scalar tensors are.
+struct AdamCoefficients {
+  float beta1, oneMinusBeta1, beta2, oneMinusBeta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon, negLearningRate;
+};
+
+// One Adam update of n values (tfjs's formula); outputs may alias inputs.
+void adam_update(const AdamCoefficients& c, const float* value, const float* m, const float* v, const float* g,
+                 float* valueOut, float* mOut, float* vOut, int64_t n);
+
+// GELU, tanh form: y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); dx = dy * y'(x).
+void gelu_forward(const float* x, float* y, int64_t n);
+void gelu_backward(const float* x, const float* dy, float* dx, int64_t n);
+
+// LayerNorm over the last dim d of [rows, d]: y = (x - mean) / sqrt(var + eps) * gamma + beta;
+// the backward recomputes the row statistics and writes dx, dgamma, dbeta.
+void layer_norm_forward(const float* x, const float* gamma, const float* beta, float* y, int64_t rows, int64_t d,
+                        float eps);
+void layer_norm_backward(const float* x, const float* gamma, const float* dy, float* dx, float* dgamma, float* dbeta,
+                         int64_t rows, int64_t d, float eps);
+
+// Transpose, the two shapes it is reduced to (after merging dims):
+// rows: out = [dims[0..rank), inner], each row a contiguous copy of `inner` floats of x at
+//       offset sum coord[d] * strides[d] (rank <= 8);
+// 2d:   out[b, c, r] = x[b, r, c] for x of [batch, rows, cols].
+void transpose_rows(const float* x, float* out, int rank, const int64_t* dims, const int64_t* strides, int64_t inner);
+void transpose_2d(const float* x, float* out, int64_t batch, int64_t rows, int64_t cols);
+
 }  // namespace kt

@@ -46,6 +46,42 @@ export interface NativeAddon {
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, geometry: Int32Array): void;
   /** out[o, i] = sum over r of x[o, r, i], x seen as [outer, reduce, inner]. */
   sum(x: Float32Array, out: Float32Array, outer: number, reduce: number, inner: number): void;
+  /** Transpose as row copies: geometry = [rank, dims[rank], inputStrides[rank], inner] (see transposeGeometry). */
+  transposeRows(x: Float32Array, out: Float32Array, geometry: Int32Array): void;
+  /** out[b, c, r] = x[b, r, c]. */
+  transpose2d(x: Float32Array, out: Float32Array, batch: number, rows: number, cols: number): void;
+  /**
+   * One Adam step over equal-length buffers (outputs may be the inputs); coefficients =
+   * [beta1, 1-beta1, beta2, 1-beta2, 1-accBeta1, 1-accBeta2, epsilon, -learningRate].
+   */
+  adamUpdate(
+    value: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    grad: Float32Array,
+    valueOut: Float32Array,
+    mOut: Float32Array,
+    vOut: Float32Array,
+    coefficients: Float32Array,
+  ): void;
+  /** y = GELU(x), tanh form. */
+  geluForward(x: Float32Array, y: Float32Array): void;
+  /** dx = dy * GELU'(x). */
+  geluBackward(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /** LayerNorm over the last dim of x seen as [rows, d]. */
+  layerNormForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, rows: number, d: number, epsilon: number): void;
+  /** Gradients of layerNormForward: dx [rows, d], dgamma [d], dbeta [d]. */
+  layerNormBackward(
+    x: Float32Array,
+    gamma: Float32Array,
+    dy: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    rows: number,
+    d: number,
+    epsilon: number,
+  ): void;
 }
 
 export interface AddonLoad {
@@ -113,7 +149,7 @@ function readCpuinfo(): string | undefined {
 
 function isAddon(value: unknown): value is NativeAddon {
   if (typeof value !== 'object' || value === null) return false;
-  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum'];
+  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'transposeRows', 'transpose2d', 'adamUpdate', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward'];
   return names.every((n) => typeof (value as Record<string, unknown>)[n] === 'function');
 }
 

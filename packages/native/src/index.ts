@@ -2,3 +2,7 @@ export { nativeStatus, registerNativeKernels, unregisterNativeKernels, defaultTh
 export type { NativeStatus, RegisterOptions } from './native-kernels';
 export { loadAddon, addonPath } from './addon';
 export type { NativeAddon, AddonLoad } from './addon';
+export { adamUpdate } from './adam';
+export type { NativeAdamUpdate } from './adam';
+export { fusedKernelsActive, gelu, geluComposite, layerNorm, layerNormComposite } from './fused-ops';
+export { FUSED_KERNEL_NAMES } from './kernels/fused-kernels';

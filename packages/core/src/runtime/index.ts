@@ -11,3 +11,4 @@ export * from './tensor-file';
 export * from './trainer';
 export * from './transfer-objective';
 export * from './version';
+export * from './optimizers';

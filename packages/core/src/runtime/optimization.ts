@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../config/experiment-schema';
+import { FusedAdam } from './optimizers/fused-adam';
 
 /** Learning rate at `step` (0-based) of `total`: linear warm-up, then the configured decay. */
 export function learningRateAt(train: Pick<TrainConfig, 'lr' | 'schedule' | 'warmupSteps'>, step: number, total: number): number {
@@ -25,7 +26,8 @@ export function learningRateAt(train: Pick<TrainConfig, 'lr' | 'schedule' | 'war
 export function createOptimizer(train: Pick<TrainConfig, 'optimizer' | 'lr'>): tf.Optimizer {
   switch (train.optimizer) {
     case 'adam':
-      return tf.train.adam(train.lr);
+      // tfjs's Adam semantics; one native call per variable on wasm with @kt/native.
+      return new FusedAdam(train.lr);
     case 'sgd':
       return tf.train.sgd(train.lr);
     case 'momentum':

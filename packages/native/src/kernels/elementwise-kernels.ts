@@ -1,6 +1,6 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { NativeAddon } from '../addon';
-import { binaryGeometry, broadcastShapes, reduceGeometry } from './geometry';
+import { binaryGeometry, broadcastShapes, reduceGeometry, transposePlan } from './geometry';
 import type { Fallback, KernelArgs } from './matmul-kernels';
 import { asWasmBackend, heapFloats, shapeError, shareData, sizeOf } from './wasm-heap';
 
@@ -107,5 +107,27 @@ export function makeCast(_addon: NativeAddon, fallback: Fallback): KernelFunc {
     const x = input(args, 'x', kernel);
     if (x.dtype === 'string' || args.attrs?.['dtype'] !== x.dtype) return fallback(args);
     return shareData(args.backend, kernel, x);
+  }) as unknown as KernelFunc;
+}
+
+/** Float32 Transpose for permutations that keep the innermost dim or swap the last two (merged) dims. */
+export function makeTranspose(addon: NativeAddon, fallback: Fallback): KernelFunc {
+  const kernel = 'Transpose';
+  return ((args: KernelArgs) => {
+    const x = input(args, 'x', kernel);
+    const perm = args.attrs?.['perm'];
+    if (x.dtype !== 'float32' || !Array.isArray(perm) || perm.length !== x.shape.length || x.shape.length > 8) return fallback(args);
+    const plan = transposePlan(x.shape, perm as number[]);
+    if (!plan) return fallback(args);
+    const backend = asWasmBackend(args.backend, kernel);
+    const outShape = (perm as number[]).map((a) => x.shape[a]!);
+    const out = backend.makeOutput(outShape, 'float32');
+    if (sizeOf(outShape) === 0) return out;
+    const src = heapFloats(backend, x, kernel);
+    const dst = heapFloats(backend, out, kernel);
+    if (plan.kind === 'copy') dst.set(src);
+    else if (plan.kind === 'rows') addon.transposeRows(src, dst, plan.geometry);
+    else addon.transpose2d(src, dst, plan.batch, plan.rows, plan.cols);
+    return out;
   }) as unknown as KernelFunc;
 }

@@ -246,3 +246,58 @@ export function reduceGeometry(kernel: string, shape: readonly number[], axis: u
   if (first < 0) return { outShape, outer: sizeOf(shape), reduce: 1, inner: 1 };
   return { outShape, outer: prod(0, first), reduce: prod(first, last + 1), inner: prod(last + 1, rank) };
 }
+
+/** How the native Transpose runs a permutation (after dropping size-1 dims and merging dims that stay adjacent). */
+export type TransposePlan =
+  | { kind: 'copy' }
+  | { kind: 'rows'; geometry: Int32Array }
+  | { kind: 'swap'; batch: number; rows: number; cols: number };
+
+/**
+ * Plans `transpose(x, perm)` for x of `shape`: 'copy' when the data order is unchanged, 'rows' when the
+ * innermost (merged) input dim stays innermost (each output row is a contiguous input run), 'swap' for
+ * [batch..., r, c] -> [batch..., c, r]; undefined otherwise (the previous kernel runs).
+ */
+export function transposePlan(shape: readonly number[], perm: readonly number[]): TransposePlan | undefined {
+  // Drop size-1 dims, renumbering the rest.
+  const keep = shape.map((d, i) => (d === 1 ? -1 : i)).filter((i) => i >= 0);
+  const rank = keep.length;
+  const newIndex = new Map(keep.map((orig, i) => [orig, i]));
+  const p = perm.filter((a) => shape[a] !== 1).map((a) => newIndex.get(a)!);
+  const dims = keep.map((i) => shape[i]!);
+  // Merge runs of consecutive input dims that stay consecutive in the output.
+  const groups: number[][] = [];
+  for (const a of p) {
+    const last = groups[groups.length - 1];
+    if (last && last[last.length - 1]! + 1 === a) last.push(a);
+    else groups.push([a]);
+  }
+  if (groups.length <= 1 || rank === 0) return { kind: 'copy' };
+  // Merged input dims, in input order.
+  const order = [...groups].sort((g, h) => g[0]! - h[0]!);
+  const mergedSize = (g: number[]): number => g.reduce((s, a) => s * dims[a]!, 1);
+  const inDims = order.map(mergedSize);
+  const inPos = new Map(order.map((g, i) => [g[0]!, i]));
+  const outPerm = groups.map((g) => inPos.get(g[0]!)!); // output dim k = merged input dim outPerm[k]
+  const n = inDims.length;
+  if (n > 9) return undefined;
+  const inStrides = new Array<number>(n).fill(1);
+  for (let i = n - 2; i >= 0; i--) inStrides[i] = inStrides[i + 1]! * inDims[i + 1]!;
+  if (outPerm[n - 1] === n - 1) {
+    const inner = inDims[n - 1]!;
+    const geometry = new Int32Array(2 + 2 * (n - 1));
+    geometry[0] = n - 1;
+    for (let k = 0; k < n - 1; k++) {
+      geometry[1 + k] = inDims[outPerm[k]!]!;
+      geometry[1 + (n - 1) + k] = inStrides[outPerm[k]!]!;
+    }
+    geometry[1 + 2 * (n - 1)] = inner;
+    return { kind: 'rows', geometry };
+  }
+  const leading = outPerm.slice(0, n - 2).every((a, k) => a === k);
+  if (leading && outPerm[n - 2] === n - 1 && outPerm[n - 1] === n - 2) {
+    const batch = inDims.slice(0, n - 2).reduce((s, d) => s * d, 1);
+    return { kind: 'swap', batch, rows: inDims[n - 2]!, cols: inDims[n - 1]! };
+  }
+  return undefined;
+}

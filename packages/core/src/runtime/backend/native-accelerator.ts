@@ -3,6 +3,7 @@
  * static dependency on it: it is required by a name held in a variable, inside try/catch, so an
  * absent or broken addon only means "plain wasm".
  */
+import type * as tf from '@tensorflow/tfjs';
 
 /** BLAS implementation behind the native kernels. */
 export type NativeBlas = 'openblas' | 'cblas' | 'portable' | 'none';
@@ -16,8 +17,28 @@ export interface NativeStatus {
   kernels: string[];
 }
 
+/** One variable's Adam step for the optional native fused update (see runtime/optimizers/fused-adam.ts). */
+export interface NativeAdamUpdate {
+  variable: tf.Variable;
+  m: tf.Variable;
+  v: tf.Variable;
+  grad: tf.Tensor;
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** beta1 ** t and beta2 ** t for this (1-based) step t, as float32 values. */
+  accBeta1: number;
+  accBeta2: number;
+}
+
 /** The agreed interface of the @kt/native module. */
 export interface KtNativeModule {
+  /**
+   * Optional: one Adam update of variable, m and v in place on the wasm heap in one native call.
+   * Returns false, changing nothing, when it cannot (native kernels not registered, not wasm, not float32).
+   */
+  adamUpdate?(update: NativeAdamUpdate): boolean;
   /** Never throws. */
   nativeStatus(): NativeStatus;
   /** Registers the native kernels on the 'wasm' backend, replacing existing registrations. */

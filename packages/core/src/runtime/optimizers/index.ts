@@ -1,0 +1,1 @@
+export { FusedAdam } from './fused-adam';
