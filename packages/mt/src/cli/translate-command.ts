@@ -1,0 +1,125 @@
+import * as fs from 'fs';
+import { ConfigError, initBackend, parseBackendRequest, type BackendRequest, type CliContribution } from '@kt/core';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { DecodeSchema } from '../config-schema';
+import { readTextLines } from '../data';
+import { loadMtRun, type CheckpointChoice } from '../tasks/mt-model-files';
+import { translateIds } from '../tasks/translate-sentences';
+import { mtCommandGroup } from './score-command';
+
+export const MtTranslateOptionsSchema = z.strictObject({
+  /** The run directory written by `kt run` of an mt config. */
+  run: z.string().min(1, 'give the run directory with --run'),
+  /** Input file (one source sentence a line, plain or gzip); default stdin. */
+  input: z.string().min(1).optional(),
+  /** Beam size; default the run's `decode.beam`. */
+  beam: z.coerce.number().int().positive().optional(),
+  /** Which learner weights: the latest checkpoint or the best (early stopping) one. */
+  checkpoint: z.enum(['latest', 'best']).default('latest'),
+  /** Sentences decoded together; default the run's `decode.batchSize`. */
+  batchSize: z.coerce.number().int().positive().optional(),
+});
+export type MtTranslateOptions = z.input<typeof MtTranslateOptionsSchema>;
+
+export interface TranslateRunResult {
+  /** One translation per input line (an empty line gives an empty translation). */
+  translations: string[];
+  /** Decoding speed (non-empty sentences per second). */
+  sentencesPerSecond: number;
+  /** Checkpoint directory the weights came from. */
+  weights: string;
+}
+
+/**
+ * Translates `lines` with the learner of an mt run: loads `config.json`, `artifacts/tokenizer.json`,
+ * `artifacts/model.json` and the learner weights of the chosen checkpoint, and decodes with the run's
+ * `decode` settings (beam overridable). A missing run, missing artifacts or no input lines are ConfigErrors.
+ * The tfjs backend must be initialised by the caller.
+ */
+export function translateRun(
+  runDir: string,
+  lines: readonly string[],
+  options: { beam?: number; checkpoint?: CheckpointChoice; batchSize?: number } = {},
+): TranslateRunResult {
+  if (lines.length === 0) throw new ConfigError('nothing to translate: the input has no lines');
+  const run = loadMtRun(runDir, options.checkpoint ?? 'latest');
+  try {
+    const saved = DecodeSchema.safeParse(run.config['decode'] ?? {});
+    const decode = saved.success ? saved.data : DecodeSchema.parse({});
+    const settings = {
+      beam: options.beam ?? decode.beam,
+      lengthPenalty: decode.lengthPenalty,
+      maxLen: decode.maxLen,
+      batchSize: options.batchSize ?? decode.batchSize,
+    };
+    const nonEmpty = lines.map((l, i) => [l, i] as const).filter(([l]) => l.trim() !== '');
+    const t0 = performance.now();
+    const ids = translateIds(
+      run.model,
+      nonEmpty.map(([l]) => run.tokenizer.encode(l)),
+      settings,
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const translations = lines.map(() => '');
+    nonEmpty.forEach(([, i], k) => (translations[i] = run.tokenizer.decode(ids[k]!)));
+    return { translations, sentencesPerSecond: nonEmpty.length / Math.max(1e-9, seconds), weights: run.weights.dir };
+  } finally {
+    run.model.dispose();
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Input lines from a file (plain or gzip) or stdin. */
+export async function readTranslateInput(input: string | undefined): Promise<string[]> {
+  if (input !== undefined) {
+    if (!fs.existsSync(input)) throw new ConfigError(`--input: ${input} does not exist`);
+    return readTextLines(input);
+  }
+  const text = (await readStdin()).replace(/^\uFEFF/, '');
+  if (text === '') return [];
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+}
+
+/** The run's configured backend unless env KT_BACKEND says otherwise ('auto' reads it). */
+function backendOf(runDir: string): BackendRequest {
+  if (process.env['KT_BACKEND']) return 'auto';
+  try {
+    const raw = JSON.parse(fs.readFileSync(`${runDir}/config.json`, 'utf8')) as { backend?: string };
+    return raw.backend ? parseBackendRequest(raw.backend) : 'auto';
+  } catch {
+    return 'auto';
+  }
+}
+
+/** `kt mt translate --run RUN_DIR [--input FILE] [--beam N] [--checkpoint latest|best] [--batch-size N]`. */
+export const mtTranslateContribution: CliContribution = {
+  configure(program: unknown): void {
+    mtCommandGroup(program as Command)
+      .command('translate')
+      .description('translate stdin or a file line by line with the learner of an mt run; prints one translation a line')
+      .requiredOption('--run <dir>', 'run directory of an mt experiment')
+      .option('--input <file>', 'source sentences, one a line (plain or .gz); default stdin')
+      .option('--beam <n>', 'beam size (default: the run\'s decode.beam)')
+      .option('--checkpoint <which>', 'latest or best', 'latest')
+      .option('--batch-size <n>', 'sentences decoded together (default: the run\'s decode.batchSize)')
+      .action(async (opts: Record<string, unknown>, cmd: Command) => {
+        const options = MtTranslateOptionsSchema.parse(opts);
+        if (!fs.existsSync(options.run)) throw new ConfigError(`run directory not found: ${options.run}`);
+        const lines = await readTranslateInput(options.input);
+        if (lines.length === 0) throw new ConfigError(`nothing to translate: ${options.input ?? 'stdin'} is empty`);
+        await initBackend({ requested: backendOf(options.run), log: (l) => process.stderr.write(`${l}\n`) });
+        const result = translateRun(options.run, lines, options);
+        const write = cmd.configureOutput().writeOut ?? ((s: string): void => void process.stdout.write(s));
+        write(result.translations.map((t) => `${t}\n`).join(''));
+        process.stderr.write(`translated ${lines.length} lines (${result.sentencesPerSecond.toFixed(1)} sentences/s) with ${result.weights}\n`);
+      });
+  },
+};
