@@ -64,26 +64,38 @@ export async function runComparison({ core, plugins, backend, modes, seeds, outD
   const registry = new core.PluginRegistry(plugins.map((plugin) => ({ plugin, from: plugin.name })));
   const container = core.buildContainer(plugins);
   const quiet = core.createMemoryLogger();
-  const results = [];
-  for (const mode of modes) {
-    const runs = [];
-    for (const seed of seeds) {
+  // Seed-major order: every mode gets its first seed before any gets a second, so a benchmark
+  // cut short still compares all modes.
+  const results = modes.map((mode) => ({ ...mode, runs: [] }));
+  for (const seed of seeds) {
+    for (const [m, mode] of modes.entries()) {
+      const runs = results[m].runs;
       const raw = core.applyOverrides(core.readConfigFile(mode.config), [...sets, ...(mode.sets ?? []), `train.seed=${seed}`]);
       const config = core.resolveExperimentConfig(raw, registry, mode.config);
       const t = Date.now();
       const { runDir, summary } = await core.runExperiment({
         config,
         container,
-        log: seed === seeds[0] ? log : quiet,
+        log: seed === seeds[0] && m === 0 ? log : quiet,
         backend,
         outDir,
         progress: false,
       });
       const seconds = (Date.now() - t) / 1000;
       runs.push({ seed, runDir, seconds, summary });
-      onRun?.(mode, seed, summary, seconds, runDir);
+      onRun?.(mode, seed, summary, seconds, runDir, results);
     }
-    results.push({ ...mode, runs });
   }
   return results;
+}
+
+/** The teacher record (artifacts/teacher.json) of the first run that used a teacher. */
+export function teacherOf(results) {
+  for (const r of results) {
+    for (const run of r.runs) {
+      const file = path.join(run.runDir, 'artifacts', 'teacher.json');
+      if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
+    }
+  }
+  return undefined;
 }

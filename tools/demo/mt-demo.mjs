@@ -2,9 +2,8 @@
 // Trains a transformer teacher (cached in runs/demo/.cache after the first time), then learners
 // with no KD, word-level forward KL and word-level backward KL, and prints their test BLEU/chrF.
 // Needs no data download: the synthetic pair is generated from a seeded grammar.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { root, require, table, flags, runComparison } from '../bench/lib.mjs';
+import { root, require, table, flags, runComparison, teacherOf } from '../bench/lib.mjs';
 
 const opt = flags({ out: path.join(root, 'runs', 'demo'), modes: 'none,word-forward,word-backward', seed: '0' });
 const core = require('@kt/core');
@@ -25,8 +24,7 @@ const results = await runComparison({
   log,
   onRun: (mode, _seed, s, seconds) => log.info(`${mode.label}: test BLEU ${s.test?.bleu?.toFixed(2)} (${seconds.toFixed(0)} s)`),
 });
-const teacherFile = path.join(results[0].runs[0].runDir, 'artifacts', 'teacher.json');
-const teacher = fs.existsSync(teacherFile) ? JSON.parse(fs.readFileSync(teacherFile, 'utf8')) : undefined;
+const teacher = teacherOf(results);
 const rows = results.map((r) => {
   const s = r.runs[0].summary;
   return [r.label, s.test?.bleu?.toFixed(2) ?? 'n/a', s.test?.chrf?.toFixed(2) ?? 'n/a', String(s.steps), r.runs[0].seconds.toFixed(0)];

@@ -8,9 +8,9 @@
 //   node tools/bench/mt-kd/run.mjs [--seeds 3] [--out runs/bench-mt] [--data ../shared/data/multi30k] [--modes none,word-forward,...]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { root, require, mean, std, table, writeJson, writeText, machine, flags, runComparison } from '../lib.mjs';
+import { root, require, mean, std, table, writeJson, writeText, machine, flags, runComparison, teacherOf } from '../lib.mjs';
 
-const opt = flags({ seeds: '3', out: path.join(root, 'runs', 'bench-mt'), data: path.resolve(root, '..', 'shared', 'data', 'multi30k'), modes: 'none,word-forward,word-backward,seq-forward,seq-backward-gkd,reinforce', prefix: 'multi30k' });
+const opt = flags({ seeds: '3', out: path.join(root, 'runs', 'bench-mt'), data: path.resolve(root, '..', 'shared', 'data', 'multi30k'), modes: 'none,word-forward,word-backward,seq-forward,seq-backward-gkd', prefix: 'multi30k' });
 const dataDir = path.resolve(opt.data);
 if (opt.prefix === 'multi30k' && !fs.existsSync(path.join(dataDir, 'train.de.gz'))) {
   console.error(`mt-kd benchmark: Multi30k not found at ${dataDir} (pass --data DIR)`);
@@ -33,6 +33,36 @@ const labels = {
 const modes = opt.modes.split(',').map((m) => ({ key: m, label: labels[m] ?? m, config: path.join(root, 'packages/mt/configs', `${opt.prefix}-${m}.yaml`) }));
 const sets = opt.prefix === 'multi30k' ? [`data.root=${dataDir}`] : [];
 const t0 = Date.now();
+const pick = (runs, key, split = 'test') => runs.map((r) => r.summary[split]?.[key]).filter((v) => typeof v === 'number');
+const fmt = (xs, d = 2) => (xs.length ? `${mean(xs).toFixed(d)} ± ${std(xs).toFixed(d)}` : 'n/a');
+
+/** Prints the table and writes the JSON (and the Markdown table) for the runs finished so far. */
+function report(results, final) {
+  const total = (Date.now() - t0) / 1000;
+  const teacher = teacherOf(results);
+  const rows = results.map((r) => [
+    r.label,
+    fmt(pick(r.runs, 'bleu')),
+    fmt(pick(r.runs, 'chrf')),
+    String(r.runs.length),
+    fmt(pick(r.runs, 'train_tokens_per_second'), 0),
+    fmt(pick(r.runs, 'train_ms_per_step'), 0),
+    fmt(pick(r.runs, 'decode_sentences_per_second'), 1),
+    fmt(r.runs.map((x) => x.seconds), 0),
+  ]);
+  const { text, md } = table(['learner objective', 'test BLEU', 'test chrF', 'seeds', 'train tok/s', 'ms/step', 'decode sent/s', 'seconds/run'], rows);
+  const teacherText = teacher?.test ? `teacher test BLEU ${teacher.test.bleu?.toFixed(2)}, chrF ${teacher.test.chrf?.toFixed(2)}` : 'teacher: n/a';
+  const head = `MT KD on ${opt.prefix === 'multi30k' ? 'Multi30k De→En (test_2016_flickr)' : opt.prefix}, backend ${backend.name}${backend.native?.active ? ' + native' : ''}; ${teacherText}`;
+  if (final) console.log(`\n${head}\n${text}\ntotal ${(total / 60).toFixed(1)} min`);
+  const record = {
+    benchmark: 'mt-kd', complete: final, prefix: opt.prefix, seeds, backend: backend.name, native: backend.native, machine: machine(), totalSeconds: total, teacher,
+    results: results.map((r) => ({ key: r.key, label: r.label, config: path.relative(root, r.config), runs: r.runs.map((x) => ({ seed: x.seed, seconds: x.seconds, steps: x.summary.steps, test: x.summary.test, val: x.summary.val, timings: x.summary.timings, runDir: path.relative(root, x.runDir) })) })),
+    date: new Date().toISOString(),
+  };
+  writeJson(path.join(root, 'tools/bench/results', `mt-kd${opt.prefix === 'multi30k' ? '' : `-${opt.prefix}`}.json`), record);
+  writeText(path.join(root, 'docs/results', `mt-kd${opt.prefix === 'multi30k' ? '' : `-${opt.prefix}`}.table.md`), `${head}\n\n${md}\n\n${final ? 'Complete' : 'Partial (still running)'}: ${(total / 60).toFixed(1)} min on ${machine().cpus} cores, ${record.date}.\n`);
+}
+
 const results = await runComparison({
   core,
   plugins: [mtPlugin],
@@ -42,26 +72,9 @@ const results = await runComparison({
   outDir: path.resolve(opt.out),
   sets,
   log,
-  onRun: (mode, seed, s, seconds) =>
-    log.info(`${mode.label} seed ${seed}: BLEU ${s.test?.bleu?.toFixed(2)} chrF ${s.test?.chrf?.toFixed(2)} (${seconds.toFixed(0)} s)`),
+  onRun: (mode, seed, s, seconds, _runDir, partial) => {
+    log.info(`${mode.label} seed ${seed}: BLEU ${s.test?.bleu?.toFixed(2)} chrF ${s.test?.chrf?.toFixed(2)} (${seconds.toFixed(0)} s)`);
+    report(partial, false);
+  },
 });
-const total = (Date.now() - t0) / 1000;
-const teacherFile = path.join(results[0].runs[0].runDir, 'artifacts', 'teacher.json');
-const teacher = fs.existsSync(teacherFile) ? JSON.parse(fs.readFileSync(teacherFile, 'utf8')) : undefined;
-const pick = (runs, key, split = 'test') => runs.map((r) => r.summary[split]?.[key]).filter((v) => typeof v === 'number');
-const fmt = (xs, d = 2) => (xs.length ? `${mean(xs).toFixed(d)} ± ${std(xs).toFixed(d)}` : 'n/a');
-const rows = results.map((r) => [
-  r.label,
-  fmt(pick(r.runs, 'bleu')),
-  fmt(pick(r.runs, 'chrf')),
-  fmt(pick(r.runs, 'train_tokens_per_second'), 0),
-  fmt(r.runs.map((x) => (1000 * x.summary.timings.trainSeconds) / Math.max(1, x.summary.steps)), 1),
-  fmt(pick(r.runs, 'decode_sentences_per_second'), 1),
-  fmt(r.runs.map((x) => x.seconds), 0),
-]);
-const { text, md } = table(['learner objective', 'test BLEU', 'test chrF', 'train tok/s', 'ms/step', 'decode sent/s', 'seconds/run'], rows);
-const head = `MT KD on ${opt.prefix === 'multi30k' ? 'Multi30k De→En (test_2016_flickr)' : opt.prefix}, ${seeds.length} seeds, backend ${backend.name}${backend.native?.active ? ' + native' : ''}; teacher: ${teacher ? JSON.stringify(teacher.test ?? teacher) : 'n/a'}`;
-console.log(`\n${head}\n${text}\ntotal ${(total / 60).toFixed(1)} min`);
-const record = { benchmark: 'mt-kd', prefix: opt.prefix, seeds, backend: backend.name, native: backend.native, machine: machine(), totalSeconds: total, teacher, results: results.map((r) => ({ key: r.key, label: r.label, config: path.relative(root, r.config), runs: r.runs.map((x) => ({ seed: x.seed, seconds: x.seconds, steps: x.summary.steps, test: x.summary.test, val: x.summary.val, timings: x.summary.timings })) })), date: new Date().toISOString() };
-writeJson(path.join(root, 'tools/bench/results', `mt-kd${opt.prefix === 'multi30k' ? '' : `-${opt.prefix}`}.json`), record);
-if (opt.prefix === 'multi30k') writeText(path.join(root, 'docs/results/mt-kd.table.md'), `${head}\n\n${md}\n\nTotal ${(total / 60).toFixed(1)} min on ${machine().cpus} cores, ${record.date}.\n`);
+report(results, true);
