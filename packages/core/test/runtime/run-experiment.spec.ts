@@ -8,7 +8,7 @@ import { buildContainer, PluginRegistry } from '../../src/runtime/plugin-registr
 import { readRunConfig, resolveExperimentConfig, runExperiment } from '../../src/runtime/run-experiment';
 import { loadTensors } from '../../src/runtime/tensor-file';
 import { latestCheckpoint } from '../../src/runtime/checkpoint';
-import { toyPlugin } from '../fixtures/toy-plugin';
+import { LinearModel, toyPlugin } from '../fixtures/toy-plugin';
 
 const registry = new PluginRegistry([{ plugin: toyPlugin, from: 'test' }]);
 const container = buildContainer([toyPlugin]);
@@ -136,6 +136,22 @@ describe('runExperiment', () => {
     const { summary } = await runExperiment({ config: cfg, container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp(), progress: false });
     expect(['stopped-early', 'completed']).toContain(summary.status);
     expect(summary.val?.['neg_divergence']).toBeCloseTo(-summary.test!['divergence']!, 5);
+  });
+
+  it('updates a trainable teacher through the teacher hook and checkpoints it', async () => {
+    const cfg = resolveExperimentConfig({ plugin: 'toy', task: 'meta', train: { steps: 10, batchSize: 16, lr: 0.05, checkpointEvery: 5 } }, registry);
+    const { runDir, summary } = await runExperiment({ config: cfg, container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp(), progress: false });
+    expect(summary.status).toBe('completed');
+    const dir = latestCheckpoint(path.join(runDir, 'checkpoints'))!;
+    const teacher = loadTensors(dir, 'teacher');
+    const initial = new LinearModel('t0', 5, 3, 1234);
+    const moved = Math.max(...Array.from(tf.sub(teacher.get('w')!, initial.w).abs().dataSync()));
+    initial.dispose();
+    for (const t of teacher.values()) t.dispose();
+    expect(moved).toBeGreaterThan(1e-3);
+    expect(fs.existsSync(path.join(dir, 'teacher-optimizer.json'))).toBe(true);
+    const lines = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.some((l) => typeof l.teacher_loss === 'number')).toBe(true);
   });
 
   it('does not leak tensors across a run', async () => {
