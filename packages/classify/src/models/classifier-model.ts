@@ -10,8 +10,12 @@ export interface ClassifierModel {
   /** Per-example input shape, e.g. [28, 28, 1] or [784]; forward also accepts [n, product(inputShape)]. */
   readonly inputShape: readonly number[];
   readonly numClasses: number;
-  /** Logits [n, numClasses]. Intermediates are freed; the caller owns the result. training=true enables dropout. */
-  forward(x: tf.Tensor, training: boolean): tf.Tensor2D;
+  /**
+   * Logits [n, numClasses]. Intermediates are freed; the caller owns the result. training=true enables
+   * dropout; `dropoutSeed` (e.g. drawn from the step's rng) fixes its masks, so a resumed run draws the
+   * same ones; without it the model's own seeded stream is used.
+   */
+  forward(x: tf.Tensor, training: boolean, dropoutSeed?: number): tf.Tensor2D;
   /** The model's variables in a stable order (the order of `weightNames()`). */
   trainableVariables(): tf.Variable[];
   /** Stable checkpoint keys, e.g. 'dense0/kernel', 'output/bias'. */
@@ -42,7 +46,7 @@ export abstract class VariableClassifier implements ClassifierModel {
     readonly numClasses: number,
   ) {}
 
-  abstract forward(x: tf.Tensor, training: boolean): tf.Tensor2D;
+  abstract forward(x: tf.Tensor, training: boolean, dropoutSeed?: number): tf.Tensor2D;
 
   /** Registers a weight under a stable key, taking ownership of `values`. */
   protected addWeight(key: string, values: Float32Array, shape: number[]): tf.Variable {

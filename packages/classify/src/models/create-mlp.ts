@@ -59,17 +59,20 @@ class Mlp extends VariableClassifier {
     }
   }
 
-  forward(x: tf.Tensor, training: boolean): tf.Tensor2D {
+  forward(x: tf.Tensor, training: boolean, dropoutSeed?: number): tf.Tensor2D {
     this.weight('output/kernel'); // throws if disposed
     return tf.tidy(() => {
       let h = this.reshapeInput(x, this.inputShape) as tf.Tensor2D;
-      for (const layer of this.layers) {
+      this.layers.forEach((layer, i) => {
         h = tf.add<tf.Tensor2D>(tf.matMul(h, layer.kernel as tf.Tensor2D), layer.bias);
         if (layer.relu) {
           h = tf.relu(h);
-          if (training && this.dropout > 0) h = tf.dropout(h, this.dropout, undefined, this.dropoutRandom.nextInt(2 ** 31)) as tf.Tensor2D;
+          if (training && this.dropout > 0) {
+            const seed = dropoutSeed === undefined ? this.dropoutRandom.nextInt(2 ** 31) : mixSeed(dropoutSeed, 'dropout', i) % 2 ** 31;
+            h = tf.dropout(h, this.dropout, undefined, seed) as tf.Tensor2D;
+          }
         }
-      }
+      });
       return h;
     });
   }

@@ -124,7 +124,7 @@ function supervisedRun(model: Teacher & { model: ClassifierModel }, data: Classi
     loss: (ctx: StepContext) => {
       const idx = batchIndices(data.train.n, train.batchSize, train.seed, ctx.epoch, ctx.step % spe, cache);
       const { x, y } = gather(data.train, idx);
-      return crossEntropy(model.model.forward(x, true), y, data.numClasses);
+      return crossEntropy(model.model.forward(x, true, ctx.rng.seed()), y, data.numClasses);
     },
     evaluate: async (split) => evaluateClassifier(model.model, data[split]),
     dispose: () => undefined,
@@ -207,7 +207,7 @@ export const classifyKdTask: Task = {
       loss: (step: StepContext) => {
         const idx = batchIndices(data.train.n, train.batchSize, train.seed, step.epoch, step.step % spe, cache);
         const { x, y } = gather(data.train, idx);
-        const logits = learnerModel.forward(x, true);
+        const logits = learnerModel.forward(x, true, step.rng.seed());
         const ce = alpha > 0 ? crossEntropy(logits, y, data.numClasses) : undefined;
         const kd = teacherLogits ? ctx.objective.distill(rows(teacherLogits, data.numClasses, idx), logits) : undefined;
         return ctx.objective.combine(ce, kd);

@@ -68,6 +68,21 @@ describe('createMlp', () => {
     m2.dispose();
   });
 
+  it('dropout masks are a function of dropoutSeed alone (exact resume), not of earlier calls', () => {
+    const make = (): ClassifierModel => createMlp({ inputSize: 20, hidden: [32, 32], numClasses: 3, dropout: 0.5, seed: 5 });
+    const [m1, m2] = [make(), make()];
+    const x = tf.randomUniform([8, 20], 0, 1, 'float32', 1);
+    tf.dispose([m1.forward(x, true), m1.forward(x, true, 11)]); // m1 has consumed randomness, m2 none
+    const a = m1.forward(x, true, 42);
+    const b = m2.forward(x, true, 42);
+    const c = m2.forward(x, true, 43);
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    expect(Array.from(c.dataSync())).not.toEqual(Array.from(a.dataSync()));
+    tf.dispose([x, a, b, c]);
+    m1.dispose();
+    m2.dispose();
+  });
+
   it('rejects bad sizes', () => {
     expect(() => createMlp({ inputSize: 0, hidden: [], numClasses: 10, seed: 0 })).toThrow(/inputSize/);
     expect(() => createMlp({ inputSize: 4, hidden: [2.5], numClasses: 10, seed: 0 })).toThrow(/hidden/);

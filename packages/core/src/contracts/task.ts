@@ -15,9 +15,9 @@ export interface TaskContext<C extends BaseExperimentConfig = BaseExperimentConf
   /** Seeded generator for set-up work (initialisation, splits); the trainer owns per-step randomness. */
   readonly rng: Rng;
   readonly log: Logger;
-  /** Directory of this run: `artifacts/` for outputs, `cache/` for reusable work. */
+  /** Directory of this run: `artifacts/` for outputs (reusable work goes to `cacheDir`). */
   readonly runDir: string;
-  /** A cache shared across runs (e.g. trained teachers), keyed by the task. */
+  /** A cache shared across runs (e.g. trained teachers): `<output dir>/.cache`; tasks key their entries. */
   readonly cacheDir: string;
   /** Name of the tfjs backend in use. */
   readonly backend: string;

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Container } from 'inversify';
 import type { BaseExperimentConfig } from '../config/experiment-schema';
 import { formatZodError, type RawConfig } from '../config/load-config';
-import type { TaskContext } from '../contracts/task';
+import type { TaskContext, TaskRun } from '../contracts/task';
 import { writeJsonAtomic } from './atomic';
 import { latestCheckpoint, readCheckpoint } from './checkpoint';
 import { disposeMap } from './tensor-file';
@@ -116,31 +116,34 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
   writeSummary(runDir, summary);
   log.info(`run directory: ${runDir}`);
 
-  const task = new TaskRegistry(container).get(config.plugin, config.task);
-  const ctx: TaskContext = {
-    config,
-    objective: createTransferObjective(config.transfer),
-    rng: Rng.derive(config.train.seed, 0x5e7),
-    log,
-    runDir,
-    cacheDir,
-    backend: options.backend,
-  };
-  const run = await task.create(ctx);
   const metricsWriter = new MetricsWriter(runDir, config.train.logEvery);
   const callbacks: TrainerCallback[] = [metricsWriter, ...(options.callbacks ?? [])];
   if (options.progress !== false) callbacks.push(new ProgressReporter(log, config.train.logEvery));
-  const trainer = new Trainer({
-    run,
-    train: config.train,
-    dir: runDir,
-    configHash: hash,
-    log,
-    callbacks,
-    resume: Boolean(options.resumeDir),
-    shouldStop: options.shouldStop,
-  });
+  // Set-up failures (unknown task, teacher training, data) also end the run as 'failed', not 'running'.
+  let run: TaskRun | undefined;
+  let trainer: Trainer | undefined;
   try {
+    const task = new TaskRegistry(container).get(config.plugin, config.task);
+    const ctx: TaskContext = {
+      config,
+      objective: createTransferObjective(config.transfer),
+      rng: Rng.derive(config.train.seed, 0x5e7),
+      log,
+      runDir,
+      cacheDir,
+      backend: options.backend,
+    };
+    run = await task.create(ctx);
+    trainer = new Trainer({
+      run,
+      train: config.train,
+      dir: runDir,
+      configHash: hash,
+      log,
+      callbacks,
+      resume: Boolean(options.resumeDir),
+      shouldStop: options.shouldStop,
+    });
     if (options.resumeDir) metricsWriter.truncateAfter(resumeStep);
     const result = await trainer.fit();
     summary.status = result.status;
@@ -162,8 +165,8 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
     summary.endedAt = new Date().toISOString();
     summary.timings.totalSeconds = Math.max(summary.timings.trainSeconds, (Date.now() - t0) / 1000);
     writeSummary(runDir, summary);
-    trainer.dispose();
-    run.dispose();
+    trainer?.dispose();
+    run?.dispose();
   }
   return { runDir, summary };
 }

@@ -6,7 +6,7 @@ import type { Metrics } from '../contracts/metric';
 import type { StepContext, TaskRun } from '../contracts/task';
 import { writeFileAtomic } from './atomic';
 import { checkpointName, latestCheckpoint, readCheckpoint, writeCheckpoint, type TrainerState } from './checkpoint';
-import { NonFiniteLossError } from './errors';
+import { CheckpointError, ConfigError, NonFiniteLossError } from './errors';
 import type { Logger } from './logger';
 import { clipByGlobalNorm, createOptimizer, learningRateAt, optimizerState, restoreOptimizerState, setLearningRate } from './optimization';
 import { Rng } from './rng';
@@ -119,7 +119,7 @@ export class Trainer {
     const contents = readCheckpoint(dir, this.options.configHash ?? '');
     try {
       const learner = contents.groups.get('learner');
-      if (!learner) throw new Error(`checkpoint ${dir} has no learner weights`);
+      if (!learner) throw new CheckpointError(`checkpoint ${dir} has no learner weights`);
       run.learner.setWeights(learner);
       const teacher = contents.groups.get('teacher');
       if (teacher && run.teacher) run.teacher.setWeights(teacher);
@@ -202,7 +202,7 @@ export class Trainer {
       if (!es) return false;
       const value = metrics[es.metric];
       if (value === undefined) {
-        throw new Error(`train.earlyStopping.metric "${es.metric}" is not reported; the task reports: ${Object.keys(metrics).join(', ')}`);
+        throw new ConfigError(`train.earlyStopping.metric "${es.metric}" is not reported; the task reports: ${Object.keys(metrics).join(', ')}`);
       }
       if (isBetter(value, state.bestMetric, es.mode)) {
         state.bestMetric = value;

@@ -124,6 +124,25 @@ describe('FusedAdam', () => {
     tf.dispose(sVars);
   });
 
+  it('resumed from its own getWeights, continues bit for bit like an uninterrupted run', async () => {
+    await tf.setBackend('cpu');
+    const straight = new FusedAdam(0.01);
+    const sVars = makeVars('bs');
+    const expected = train(straight, sVars, 40).map((a) => Array.from(a));
+    const first = new FusedAdam(0.01);
+    const vars = makeVars('br');
+    train(first, vars, 30);
+    const saved = (await first.getWeights()).map((w) => ({ name: w.name, tensor: tf.clone(w.tensor) }));
+    first.dispose();
+    const resumed = new FusedAdam(0.01);
+    await resumed.setWeights(saved);
+    const got = train(resumed, vars, 10, 30).map((a) => Array.from(a));
+    expect(got).toEqual(expected);
+    resumed.dispose();
+    straight.dispose();
+    tf.dispose([...sVars, ...vars, ...saved.map((w) => w.tensor)]);
+  });
+
   it('leaks no tensors per step and frees its slots on dispose', async () => {
     await tf.setBackend('cpu');
     const vars = makeVars('leak');

@@ -127,8 +127,16 @@ export class FusedAdam extends tf.Optimizer {
 
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const rest = await this.extractIterations(weightValues);
-    this.accBeta1 = f32(Math.pow(f32(this.beta1), this.iterations + 1));
-    this.accBeta2 = f32(Math.pow(f32(this.beta2), this.iterations + 1));
+    // The same float32 product chain as `iterations` uninterrupted updates (f32(pow(β, n + 1)), as
+    // tfjs recomputes it, differs by an ulp from the second step on and would break exact resumption).
+    let acc1 = f32(this.beta1);
+    let acc2 = f32(this.beta2);
+    for (let i = 0; i < this.iterations; i++) {
+      acc1 = f32(acc1 * f32(this.beta1));
+      acc2 = f32(acc2 * f32(this.beta2));
+    }
+    this.accBeta1 = acc1;
+    this.accBeta2 = acc2;
     tf.dispose([...this.firstMoments, ...this.secondMoments].map((s) => s.variable));
     const count = rest.length / 2;
     const toSlot = (w: NamedTensor): Slot => ({ originalName: w.name, variable: w.tensor.variable(false) });
