@@ -152,6 +152,20 @@ function shapeAttr(kernel: string, name: string, value: unknown): Shape4 {
   return rank4(kernel, name, value as number[]);
 }
 
+/** Geometry of a conv backprop from its attrs (strides, pad, rounding; no dilation), NHWC. */
+function backpropConvInfo(kernel: string, inShape: Shape4, filterShape: Shape4, args: KernelArgs): backend_util.Conv2DInfo {
+  return backend_util.computeConv2DInfo(
+    inShape,
+    filterShape,
+    pair(kernel, 'strides', args.attrs?.['strides'], 1),
+    1,
+    padAttr(kernel, args.attrs?.['pad']),
+    roundingAttr(args.attrs?.['dimRoundingMode']),
+    false,
+    'channelsLast',
+  );
+}
+
 export function makeConv2DBackpropInput(addon: NativeAddon, fallback: Fallback): KernelFunc {
   const kernel = 'Conv2DBackpropInput';
   return ((args: KernelArgs) => {
@@ -163,16 +177,7 @@ export function makeConv2DBackpropInput(addon: NativeAddon, fallback: Fallback):
     if (inputShape[3] !== fs[2]) {
       throw shapeError(kernel, `inputShape channels ${inputShape[3]} must match filter input channels ${fs[2]}`);
     }
-    const info = backend_util.computeConv2DInfo(
-      inputShape,
-      fs,
-      pair(kernel, 'strides', args.attrs?.['strides'], 1),
-      1,
-      padAttr(kernel, args.attrs?.['pad']),
-      roundingAttr(args.attrs?.['dimRoundingMode']),
-      false,
-      'channelsLast',
-    );
+    const info = backpropConvInfo(kernel, inputShape, fs, args);
     sameShape(kernel, 'dy', dy.shape, info.outShape);
     const backend = asWasmBackend(args.backend, kernel);
     const out = backend.makeOutput(inputShape, 'float32');
@@ -193,16 +198,7 @@ export function makeConv2DBackpropFilter(addon: NativeAddon, fallback: Fallback)
     if (xs[3] !== filterShape[2]) {
       throw shapeError(kernel, `x channels ${xs[3]} must match filterShape input channels ${filterShape[2]}`);
     }
-    const info = backend_util.computeConv2DInfo(
-      xs,
-      filterShape,
-      pair(kernel, 'strides', args.attrs?.['strides'], 1),
-      1,
-      padAttr(kernel, args.attrs?.['pad']),
-      roundingAttr(args.attrs?.['dimRoundingMode']),
-      false,
-      'channelsLast',
-    );
+    const info = backpropConvInfo(kernel, xs, filterShape, args);
     sameShape(kernel, 'dy', dy.shape, info.outShape);
     const backend = asWasmBackend(args.backend, kernel);
     const out = backend.makeOutput(filterShape, 'float32');
