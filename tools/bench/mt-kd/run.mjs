@@ -6,11 +6,12 @@
 // tools/bench/results/mt-kd.json and docs/results/mt-kd.md.
 // Needs the built packages: `npm run build`. Usage:
 //   node tools/bench/mt-kd/run.mjs [--seeds 3] [--out runs/bench-mt] [--data ../shared/data/multi30k] [--modes none,word-forward,...]
+//     [--steps N --tag NAME]   (a probe with another learner step budget, written to mt-kd-NAME.json)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { root, require, mean, std, table, writeJson, writeText, machine, flags, runComparison, teacherOf } from '../lib.mjs';
 
-const opt = flags({ seeds: '3', out: path.join(root, 'runs', 'bench-mt'), data: path.resolve(root, '..', 'shared', 'data', 'multi30k'), modes: 'none,word-forward,word-backward,seq-forward,seq-backward-gkd', prefix: 'multi30k' });
+const opt = flags({ seeds: '3', out: path.join(root, 'runs', 'bench-mt'), data: path.resolve(root, '..', 'shared', 'data', 'multi30k'), modes: 'none,word-forward,word-backward,seq-forward,seq-backward-gkd', prefix: 'multi30k', steps: '', tag: '' });
 const dataDir = path.resolve(opt.data);
 if (opt.prefix === 'multi30k' && !fs.existsSync(path.join(dataDir, 'train.de.gz'))) {
   console.error(`mt-kd benchmark: Multi30k not found at ${dataDir} (pass --data DIR)`);
@@ -32,6 +33,9 @@ const labels = {
 };
 const modes = opt.modes.split(',').map((m) => ({ key: m, label: labels[m] ?? m, config: path.join(root, 'packages/mt/configs', `${opt.prefix}-${m}.yaml`) }));
 const sets = opt.prefix === 'multi30k' ? [`data.root=${dataDir}`] : [];
+// --steps N overrides the learners' train.steps (the teacher keeps its own); --tag NAME keeps such a probe's outputs apart.
+if (opt.steps) sets.push(`train.steps=${Number(opt.steps)}`);
+const suffix = `${opt.prefix === 'multi30k' ? '' : `-${opt.prefix}`}${opt.tag ? `-${opt.tag}` : ''}`;
 const t0 = Date.now();
 const pick = (runs, key, split = 'test') => runs.map((r) => r.summary[split]?.[key]).filter((v) => typeof v === 'number');
 const fmt = (xs, d = 2) => (xs.length ? `${mean(xs).toFixed(d)} ± ${std(xs).toFixed(d)}` : 'n/a');
@@ -59,8 +63,8 @@ function report(results, final) {
     results: results.map((r) => ({ key: r.key, label: r.label, config: path.relative(root, r.config), runs: r.runs.map((x) => ({ seed: x.seed, seconds: x.seconds, steps: x.summary.steps, test: x.summary.test, val: x.summary.val, timings: x.summary.timings, runDir: path.relative(root, x.runDir) })) })),
     date: new Date().toISOString(),
   };
-  writeJson(path.join(root, 'tools/bench/results', `mt-kd${opt.prefix === 'multi30k' ? '' : `-${opt.prefix}`}.json`), record);
-  writeText(path.join(root, 'docs/results', `mt-kd${opt.prefix === 'multi30k' ? '' : `-${opt.prefix}`}.table.md`), `${head}\n\n${md}\n\n${final ? 'Complete' : 'Partial (still running)'}: ${(total / 60).toFixed(1)} min on ${machine().cpus} cores, ${record.date}.\n`);
+  writeJson(path.join(root, 'tools/bench/results', `mt-kd${suffix}.json`), record);
+  writeText(path.join(root, 'docs/results', `mt-kd${suffix}.table.md`), `${head}\n\n${md}\n\n${final ? 'Complete' : 'Partial (still running)'}: ${(total / 60).toFixed(1)} min on ${machine().cpus} cores, ${record.date}.\n`);
 }
 
 const results = await runComparison({
