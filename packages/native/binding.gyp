@@ -10,7 +10,7 @@
       "target_name": "kt_native",
       "sources": ["csrc/addon.cc", "csrc/gemm.cc", "csrc/conv.cc", "csrc/elementwise.cc", "csrc/pool.cc"],
       "cflags_cc!": ["-fno-exceptions", "-O2", "-O3"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fno-math-errno"],
       "cflags!": ["-O2"],
       "xcode_settings": {
         "GCC_ENABLE_CPP_EXCEPTIONS": "YES",

@@ -240,25 +240,43 @@ napi_value Epilogue(napi_env env, napi_callback_info info) {
   }
   const float a = static_cast<float>(alpha);
   const int rowsTotal = static_cast<int>(batch * M);
+  // One row at a time, with the activation chosen outside the inner loop so
+  // that the loops vectorise; a bias with unit column stride is read as a row.
   auto body = [&](int part, int parts) {
     const int r0 = static_cast<int>(static_cast<int64_t>(rowsTotal) * part / parts);
     const int r1 = static_cast<int>(static_cast<int64_t>(rowsTotal) * (part + 1) / parts);
     for (int r = r0; r < r1; ++r) {
       const int64_t b = r / M, m = r % M;
       float* row = out.data + static_cast<int64_t>(r) * N;
-      for (int64_t n = 0; n < N; ++n) {
-        float v = row[n];
-        if (bias.data) v += bias.at(b, m, n);
-        switch (act) {
-          case kRelu: v = v > 0.f ? v : 0.f; break;
-          case kRelu6: v = v < 0.f ? 0.f : (v > 6.f ? 6.f : v); break;
-          case kElu: v = v > 0.f ? v : std::expm1(v); break;
-          case kPrelu: v = v < 0.f ? prelu.at(b, m, n) * v : v; break;
-          case kLeakyRelu: v = v < 0.f ? a * v : v; break;
-          case kSigmoid: v = 1.f / (1.f + std::exp(-v)); break;
-          default: break;
+      if (bias.data) {
+        const float* brow = bias.data + bias.index[b] * bias.mat + m * bias.sm;
+        if (bias.sn == 1) {
+          for (int64_t n = 0; n < N; ++n) row[n] += brow[n];
+        } else {
+          for (int64_t n = 0; n < N; ++n) row[n] += brow[n * bias.sn];
         }
-        row[n] = v;
+      }
+      switch (act) {
+        case kRelu:
+          for (int64_t n = 0; n < N; ++n) row[n] = row[n] > 0.f ? row[n] : 0.f;
+          break;
+        case kRelu6:
+          for (int64_t n = 0; n < N; ++n) row[n] = row[n] < 0.f ? 0.f : (row[n] > 6.f ? 6.f : row[n]);
+          break;
+        case kElu:
+          for (int64_t n = 0; n < N; ++n) row[n] = row[n] > 0.f ? row[n] : std::expm1(row[n]);
+          break;
+        case kPrelu:
+          for (int64_t n = 0; n < N; ++n) row[n] = row[n] < 0.f ? prelu.at(b, m, n) * row[n] : row[n];
+          break;
+        case kLeakyRelu:
+          for (int64_t n = 0; n < N; ++n) row[n] = row[n] < 0.f ? a * row[n] : row[n];
+          break;
+        case kSigmoid:
+          for (int64_t n = 0; n < N; ++n) row[n] = 1.f / (1.f + std::exp(-row[n]));
+          break;
+        default:
+          break;
       }
     }
   };
@@ -608,6 +626,42 @@ napi_value TransposeRows(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// stridedCopy(x, out, geometry = [rank, dims[rank], xStrides[rank], outStrides[rank], inner])
+napi_value StridedCopy(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!get_args(env, info, 3, argv)) return nullptr;
+  Floats x, out;
+  Ints g;
+  if (!get_floats(env, argv[0], &x, "x") || !get_floats(env, argv[1], &out, "out") || !get_ints(env, argv[2], &g, "geometry")) {
+    return nullptr;
+  }
+  if (g.length < 1 || g.data[0] < 0 || g.data[0] > 8 || g.length < static_cast<size_t>(2 + 3 * g.data[0])) {
+    fail(env, "stridedCopy: bad geometry");
+    return nullptr;
+  }
+  const int rank = g.data[0];
+  int64_t dims[8], xs[8], os[8];
+  int64_t lastX = 0, lastOut = 0;
+  const int64_t inner = g.data[1 + 3 * rank];
+  for (int d = 0; d < rank; ++d) {
+    dims[d] = g.data[1 + d];
+    xs[d] = g.data[1 + rank + d];
+    os[d] = g.data[1 + 2 * rank + d];
+    if (dims[d] < 1 || xs[d] < 0 || os[d] < 0) {
+      fail(env, "stridedCopy: bad geometry");
+      return nullptr;
+    }
+    lastX += (dims[d] - 1) * xs[d];
+    lastOut += (dims[d] - 1) * os[d];
+  }
+  if (inner < 1 || lastX + inner > static_cast<int64_t>(x.length) || lastOut + inner > static_cast<int64_t>(out.length)) {
+    fail(env, "stridedCopy: buffers do not match the geometry");
+    return nullptr;
+  }
+  kt::strided_copy(x.data, out.data, rank, dims, xs, os, inner);
+  return undefined(env);
+}
+
 napi_value Transpose2d(napi_env env, napi_callback_info info) {
   napi_value argv[5];
   if (!get_args(env, info, 5, argv)) return nullptr;
@@ -640,6 +694,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sum", nullptr, Sum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"transposeRows", nullptr, TransposeRows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"stridedCopy", nullptr, StridedCopy, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"transpose2d", nullptr, Transpose2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"geluForward", nullptr, GeluForward, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -481,6 +481,38 @@ void transpose_rows(const float* x, float* out, int rank, const int64_t* dims, c
   pool().parallel_for(parts, [&](int p) { body(rows * p / parts, rows * (p + 1) / parts); });
 }
 
+void strided_copy(const float* x, float* out, int rank, const int64_t* dims, const int64_t* xStrides,
+                  const int64_t* outStrides, int64_t inner) {
+  int64_t rows = 1;
+  for (int d = 0; d < rank; ++d) rows *= dims[d];
+  auto body = [&](int64_t r0, int64_t r1) {
+    int64_t coord[8] = {0};
+    int64_t rest = r0;
+    for (int d = rank - 1; d >= 0; --d) {
+      coord[d] = rest % dims[d];
+      rest /= dims[d];
+    }
+    for (int64_t r = r0; r < r1; ++r) {
+      int64_t xo = 0, oo = 0;
+      for (int d = 0; d < rank; ++d) {
+        xo += coord[d] * xStrides[d];
+        oo += coord[d] * outStrides[d];
+      }
+      std::memcpy(out + oo, x + xo, sizeof(float) * inner);
+      for (int d = rank - 1; d >= 0; --d) {
+        if (++coord[d] < dims[d]) break;
+        coord[d] = 0;
+      }
+    }
+  };
+  if (rows * inner < kParallelElems || threads() <= 1 || rows < 2) {
+    body(0, rows);
+    return;
+  }
+  const int parts = threads();
+  pool().parallel_for(parts, [&](int p) { body(rows * p / parts, rows * (p + 1) / parts); });
+}
+
 void transpose_2d(const float* x, float* out, int64_t batch, int64_t rows, int64_t cols) {
   // out[b, c, r] = x[b, r, c], in 32x32 tiles.
   constexpr int64_t kTile = 32;

@@ -47,6 +47,9 @@ void layer_norm_backward(const float* x, const float* gamma, const float* dy, fl
 //       offset sum coord[d] * strides[d] (rank <= 8);
 // 2d:   out[b, c, r] = x[b, r, c] for x of [batch, rows, cols].
 void transpose_rows(const float* x, float* out, int rank, const int64_t* dims, const int64_t* strides, int64_t inner);
+// out[sum c[d]*outStrides[d] + i] = x[sum c[d]*xStrides[d] + i] for every coordinate c of dims and i < inner.
+void strided_copy(const float* x, float* out, int rank, const int64_t* dims, const int64_t* xStrides,
+                  const int64_t* outStrides, int64_t inner);
 void transpose_2d(const float* x, float* out, int64_t batch, int64_t rows, int64_t cols);
 
 }  // namespace kt

@@ -20,7 +20,6 @@ namespace kt {
 namespace {
 
 Blas g_blas = Blas::kPortable;
-int g_blas_threads = 1;
 
 // Products below this many FLOPs run single-threaded (portable: on the caller;
 // system BLAS: with its thread count set to 1 for the call).
@@ -197,8 +196,9 @@ void set_blas(Blas b) { g_blas = (b == Blas::kSystem && has_system_blas()) ? Bla
 Blas current_blas() { return g_blas; }
 
 void set_blas_threads(int threads) {
-  g_blas_threads = threads < 1 ? 1 : threads;
-  openblas_threads(g_blas_threads);
+  // The system BLAS always runs single-threaded; kt's pool splits the work (sgemm_split).
+  (void)threads;
+  openblas_threads(1);
 }
 
 void sgemm_portable_st(bool tA, bool tB, int M, int N, int K, const float* A, int lda, const float* B,
@@ -240,13 +240,20 @@ void sgemm_portable_st(bool tA, bool tB, int M, int N, int K, const float* A, in
 
 namespace {
 
-// Splits one GEMM over the pool along its larger output dimension.
-void sgemm_portable_mt(bool tA, bool tB, int M, int N, int K, const float* A, int lda, const float* B,
-                       int ldb, float* C, int ldc, bool accumulate) {
+// A single-threaded GEMM: fn(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate).
+using GemmFn = void (*)(bool, bool, int, int, int, const float*, int, const float*, int, float*, int, bool);
+
+// Splits one GEMM over kt's pool along its larger output dimension, each part
+// computed single-threaded by `fn`. All multi-threading goes through this one
+// pool, also for the system BLAS (run with one thread): two sets of worker
+// threads (OpenBLAS's spin-waiting ones and the pool's) on a 2-core machine
+// preempt each other and cost milliseconds per step.
+void sgemm_split(GemmFn fn, bool tA, bool tB, int M, int N, int K, const float* A, int lda, const float* B,
+                 int ldb, float* C, int ldc, bool accumulate) {
   const int nt = threads();
   const double flops = 2.0 * M * N * static_cast<double>(K);
   if (nt <= 1 || flops < kSmallGemmFlops) {
-    sgemm_portable_st(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+    fn(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
     return;
   }
   if (M >= N) {
@@ -257,8 +264,7 @@ void sgemm_portable_mt(bool tA, bool tB, int M, int N, int K, const float* A, in
       const int i1 = std::min(M, i0 + step);
       if (i0 >= i1) return;
       const float* a = tA ? A + i0 : A + static_cast<long>(i0) * lda;
-      sgemm_portable_st(tA, tB, i1 - i0, N, K, a, lda, B, ldb, C + static_cast<long>(i0) * ldc, ldc,
-                        accumulate);
+      fn(tA, tB, i1 - i0, N, K, a, lda, B, ldb, C + static_cast<long>(i0) * ldc, ldc, accumulate);
     });
   } else {
     const int parts = std::min(nt, std::max(1, N / NR));
@@ -268,9 +274,14 @@ void sgemm_portable_mt(bool tA, bool tB, int M, int N, int K, const float* A, in
       const int j1 = std::min(N, j0 + step);
       if (j0 >= j1) return;
       const float* b = tB ? B + static_cast<long>(j0) * ldb : B + j0;
-      sgemm_portable_st(tA, tB, M, j1 - j0, K, A, lda, b, ldb, C + j0, ldc, accumulate);
+      fn(tA, tB, M, j1 - j0, K, A, lda, b, ldb, C + j0, ldc, accumulate);
     });
   }
+}
+
+void sgemm_portable_mt(bool tA, bool tB, int M, int N, int K, const float* A, int lda, const float* B,
+                       int ldb, float* C, int ldc, bool accumulate) {
+  sgemm_split(sgemm_portable_st, tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
 }
 
 }  // namespace
@@ -284,16 +295,7 @@ void sgemm(bool tA, bool tB, int M, int N, int K, const float* A, int lda, const
   }
 #if defined(KT_HAVE_CBLAS)
   if (g_blas == Blas::kSystem) {
-    const double flops = 2.0 * M * N * static_cast<double>(K);
-    if (flops < kSmallGemmFlops && g_blas_threads > 1) {
-      // Waking (and, on a busy machine, waiting for) BLAS worker threads
-      // costs more than a small product: run it on this thread.
-      openblas_threads(1);
-      sgemm_system(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
-      openblas_threads(g_blas_threads);
-      return;
-    }
-    sgemm_system(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+    sgemm_split(sgemm_system, tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
     return;
   }
 #endif

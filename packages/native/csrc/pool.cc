@@ -1,8 +1,23 @@
 #include "pool.h"
 
+#include <chrono>
 #include <memory>
 
 namespace kt {
+
+namespace {
+
+constexpr long kSpinMicros = 5000;
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+}  // namespace
 
 ThreadPool::ThreadPool(int threads) {
   for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
@@ -11,50 +26,54 @@ ThreadPool::ThreadPool(int threads) {
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
+    stop_.store(true);
   }
-  start_cv_.notify_all();
+  wake_cv_.notify_all();
   for (auto& w : workers_) w.join();
 }
 
 void ThreadPool::drain(const std::function<void(int)>* task, int n) {
   int finished = 0;
   for (;;) {
-    int i = next_.fetch_add(1);
+    const int i = next_.fetch_add(1);
     if (i >= n) break;
     (*task)(i);
     ++finished;
   }
-  if (finished > 0) {
-    std::lock_guard<std::mutex> lock(mu_);
-    done_ += finished;
-    if (done_ == task_n_) done_cv_.notify_all();
-  }
+  if (finished > 0) done_.fetch_add(finished);
 }
 
 void ThreadPool::worker_loop() {
   unsigned long seen = 0;
-  const std::function<void(int)>* task = nullptr;
-  int n = 0;
   for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      start_cv_.wait(lock, [&] { return stop_ || generation_ != seen; });
-      if (stop_) return;
-      seen = generation_;
-      // Join only while the caller is still waiting for this generation: then
-      // the caller also waits for us (active_) before starting another one.
-      if (task_ == nullptr || done_ == task_n_) continue;
-      task = task_;
-      n = task_n_;
-      ++active_;
+    unsigned long g = generation_.load();
+    if (g == seen && !stop_.load()) {
+      const auto start = std::chrono::steady_clock::now();
+      for (int spins = 1;; ++spins) {
+        cpu_relax();
+        g = generation_.load();
+        if (g != seen || stop_.load()) break;
+        if ((spins & 63) == 0 &&
+            std::chrono::steady_clock::now() - start > std::chrono::microseconds(kSpinMicros)) {
+          std::unique_lock<std::mutex> lock(mu_);
+          sleepers_.fetch_add(1);
+          wake_cv_.wait(lock, [&] { return stop_.load() || generation_.load() != seen; });
+          sleepers_.fetch_sub(1);
+          g = generation_.load();
+          break;
+        }
+      }
     }
-    drain(task, n);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      --active_;
-      if (active_ == 0) done_cv_.notify_all();
-    }
+    if (stop_.load()) return;
+    seen = g;
+    active_.fetch_add(1);
+    // The task read here belongs to generation g or a later one; either way
+    // it is live or finished (next_ >= its n), never freed under us: a call
+    // waits for active_ == 0 before it resets next_.
+    const auto* task = task_.load();
+    const int n = task_n_.load();
+    if (task != nullptr) drain(task, n);
+    active_.fetch_sub(1);
   }
 }
 
@@ -64,21 +83,25 @@ void ThreadPool::parallel_for(int n, const std::function<void(int)>& fn) {
     for (int i = 0; i < n; ++i) fn(i);
     return;
   }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    task_ = &fn;
-    task_n_ = n;
-    done_ = 0;
-    next_.store(0);
-    ++generation_;
+  // Workers still leaving the previous call's drain() must not see next_ reset.
+  for (int spins = 1; active_.load() != 0; ++spins) {
+    if ((spins & 1023) == 0) std::this_thread::yield(); else cpu_relax();
   }
-  start_cv_.notify_all();
+  done_.store(0);
+  next_.store(0);
+  task_n_.store(n);
+  task_.store(&fn);
+  generation_.fetch_add(1);
+  if (sleepers_.load() > 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    wake_cv_.notify_all();
+  }
   drain(&fn, n);
-  std::unique_lock<std::mutex> lock(mu_);
-  // Wait for every index to finish and for every worker to have left drain(),
-  // so that no worker still reads task_ when the caller's fn goes away.
-  done_cv_.wait(lock, [&] { return done_ == task_n_ && active_ == 0; });
-  task_ = nullptr;
+  // Every index finished: nobody calls fn any more (late workers find next_ >= n).
+  for (int spins = 1; done_.load() != n; ++spins) {
+    if ((spins & 1023) == 0) std::this_thread::yield(); else cpu_relax();
+  }
+  task_.store(nullptr);
 }
 
 namespace {

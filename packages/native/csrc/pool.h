@@ -1,5 +1,11 @@
 // A small persistent thread pool: parallel_for(n, fn) runs fn(0..n-1) on the
 // workers plus the calling thread and returns when every index is done.
+//
+// Workers spin briefly (kSpinMicros) for the next task before they block on a
+// condition variable: kernels come in bursts separated by a little JavaScript,
+// and a condition-variable wake-up costs tens of microseconds on a VM, more
+// than many of the products take. It is the only set of worker threads kt
+// uses: the system BLAS runs single-threaded inside it (see gemm.cc).
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -26,15 +32,17 @@ class ThreadPool {
 
   std::vector<std::thread> workers_;
   std::mutex mu_;
-  std::condition_variable start_cv_;
-  std::condition_variable done_cv_;
-  const std::function<void(int)>* task_ = nullptr;
-  int task_n_ = 0;
+  std::condition_variable wake_cv_;
+  std::atomic<const std::function<void(int)>*> task_{nullptr};
+  std::atomic<int> task_n_{0};
   std::atomic<int> next_{0};
-  int done_ = 0;
-  int active_ = 0;
-  unsigned long generation_ = 0;
-  bool stop_ = false;
+  std::atomic<int> done_{0};
+  // Workers between "saw a new generation" and "left drain()"; a call waits
+  // for it to be 0 before it resets next_ for the next task.
+  std::atomic<int> active_{0};
+  std::atomic<int> sleepers_{0};
+  std::atomic<unsigned long> generation_{0};
+  std::atomic<bool> stop_{false};
 };
 
 // The process-wide pool used by the kernels (re-created by set_threads).

@@ -48,6 +48,11 @@ export interface NativeAddon {
   sum(x: Float32Array, out: Float32Array, outer: number, reduce: number, inner: number): void;
   /** Transpose as row copies: geometry = [rank, dims[rank], inputStrides[rank], inner] (see transposeGeometry). */
   transposeRows(x: Float32Array, out: Float32Array, geometry: Int32Array): void;
+  /**
+   * Copies `inner` contiguous floats per coordinate of dims:
+   * geometry = [rank, dims[rank], xStrides[rank], outStrides[rank], inner] (see stridedCopyGeometry).
+   */
+  stridedCopy(x: Float32Array, out: Float32Array, geometry: Int32Array): void;
   /** out[b, c, r] = x[b, r, c]. */
   transpose2d(x: Float32Array, out: Float32Array, batch: number, rows: number, cols: number): void;
   /**
@@ -149,7 +154,7 @@ function readCpuinfo(): string | undefined {
 
 function isAddon(value: unknown): value is NativeAddon {
   if (typeof value !== 'object' || value === null) return false;
-  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'transposeRows', 'transpose2d', 'adamUpdate', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward'];
+  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'transposeRows', 'stridedCopy', 'transpose2d', 'adamUpdate', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward'];
   return names.every((n) => typeof (value as Record<string, unknown>)[n] === 'function');
 }
 

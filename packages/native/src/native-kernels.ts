@@ -5,7 +5,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { loadAddon } from './addon';
 import type { NativeAddon } from './addon';
 import { makeConv2D, makeConv2DBackpropFilter, makeConv2DBackpropInput, makeFusedConv2D } from './kernels/conv-kernels';
-import { makeBinary, makeCast, makeIdentity, makePow, makeSum, makeTranspose, makeUnary } from './kernels/elementwise-kernels';
+import { makeBinary, makeCast, makeIdentity, makePadV2, makePow, makeSlice, makeSum, makeTranspose, makeUnary } from './kernels/elementwise-kernels';
 import { FUSED_KERNEL_NAMES, makeGelu, makeGeluGrad, makeLayerNorm, makeLayerNormGrad } from './kernels/fused-kernels';
 import { makeBatchMatMul, makeFusedMatMul } from './kernels/matmul-kernels';
 import type { Fallback, KernelArgs } from './kernels/matmul-kernels';
@@ -52,6 +52,9 @@ export const NATIVE_KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   ['Cast', makeCast],
   // wasm's Transpose is slow on large 2-D swaps (e.g. [640, 6000]); MT models transpose explicitly.
   ['Transpose', makeTranspose],
+  // wasm's Slice copies the whole input out of the heap first (readSync); PadV2 is Slice's gradient.
+  ['Slice', makeSlice],
+  ['PadV2', makePadV2],
   // Fused training ops under custom names (used by fused-ops.ts through tf.customGrad).
   [FUSED_KERNEL_NAMES.gelu, makeGelu],
   [FUSED_KERNEL_NAMES.geluGrad, makeGeluGrad],

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { registerNativeKernels, unregisterNativeKernels } from '../src';
-import { transposePlan } from '../src/kernels/geometry';
+import { loadAddon, registerNativeKernels, unregisterNativeKernels } from '../src';
+import { stridedCopyPlan, transposePlan } from '../src/kernels/geometry';
 import { describeNative, expectMatchesCpu } from './helpers';
 
 describe('transposePlan', () => {
@@ -48,5 +48,36 @@ describeNative('native Transpose', () => {
     const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32');
     expect(Array.from(tf.transpose(x).dataSync())).toEqual([1, 4, 2, 5, 3, 6]);
     x.dispose();
+  });
+});
+
+describe('stridedCopyPlan', () => {
+  it('drops size-1 dims, merges dims contiguous in both operands and copies the inner run at once', () => {
+    // Column block [512, 128] of [512, 384]: 512 rows of 128.
+    expect(stridedCopyPlan([512, 128], [384, 1], [128, 1], 128, 0)).toEqual({ xOffset: 128, outOffset: 0, geometry: Int32Array.from([1, 512, 384, 128, 128]) });
+    // Whole rows: one run.
+    expect(stridedCopyPlan([3, 1, 5, 4], [20, 20, 4, 1], [20, 20, 4, 1], 40, 0)?.geometry).toEqual(Int32Array.from([0, 60]));
+    // Pad's interior: x contiguous, out strided.
+    expect(stridedCopyPlan([3, 4], [4, 1], [9, 1], 0, 10)?.geometry).toEqual(Int32Array.from([1, 3, 4, 9, 4]));
+  });
+});
+
+describeNative('native Slice / PadV2 safety', () => {
+  it('the addon rejects a geometry that reads or writes past a buffer instead of crashing', () => {
+    const { addon } = loadAddon();
+    const x = new Float32Array(10);
+    const out = new Float32Array(10);
+    expect(() => addon!.stridedCopy(x, out, Int32Array.from([1, 3, 4, 3, 4]))).toThrow(/stridedCopy: buffers do not match/);
+    expect(() => addon!.stridedCopy(x, out, Int32Array.from([1, 2, 4, 3]))).toThrow(/stridedCopy: bad geometry/);
+  });
+
+  it('int32 slices and pads use the previous kernels', async () => {
+    await tf.setBackend('wasm');
+    registerNativeKernels({ threads: 2 });
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32');
+    expect(Array.from(tf.slice(x, [0, 1], [2, 2]).dataSync())).toEqual([2, 3, 5, 6]);
+    expect(Array.from(tf.pad(x, [[0, 0], [1, 0]], 7).dataSync())).toEqual([7, 1, 2, 3, 7, 4, 5, 6]);
+    x.dispose();
+    unregisterNativeKernels();
   });
 });

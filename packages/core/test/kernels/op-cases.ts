@@ -127,6 +127,10 @@ export const opCases: OpCase[] = [
   { name: 'transpose 2D', inputs: [{ shape: [5, 7] }], fn: (x) => tf.transpose(x) },
   { name: 'reshape', inputs: [{ shape: [4, 6] }], fn: (x) => tf.reshape(x, [2, 3, 4]) },
   { name: 'pad', inputs: [{ shape: [3, 4] }], fn: (x) => tf.pad(x, [[1, 2], [0, 3]], 0.5) },
+  // Slice / PadV2 (native strided copies on wasm with @kt/native): column blocks, size -1, contiguous rows, size-1 dims, threaded.
+  { name: 'slice column block of [512,384] (fused QKV split, threaded)', inputs: [{ shape: [512, 384] }], fn: (x) => [tf.slice(x, [0, 128], [512, 128]), tf.slice(x, [3, 256], [-1, -1])] },
+  { name: 'slice contiguous rows, size-1 dims, 4-D inner block', inputs: [{ shape: [6, 1, 5, 4] }], fn: (x) => [tf.slice(x, [2, 0, 0, 0], [3, 1, 5, 4]), tf.slice(x, [1, 0, 1, 2], [4, 1, 3, 1])] },
+  { name: 'pad 3-D on every axis and large 2-D columns (threaded)', inputs: [{ shape: [3, 4, 5] }, { shape: [512, 128] }], fn: (x, y) => [tf.pad(x, [[1, 0], [0, 2], [3, 1]]), tf.pad(y, [[0, 0], [128, 128]], -2)] },
   { name: 'tile', inputs: [{ shape: [2, 3] }], fn: (x) => tf.tile(x, [2, 3]) },
   { name: 'cast float->float keeps gradient', inputs: [{ shape: [4, 5] }], fn: (x) => tf.cast(x, 'float32') },
   { name: 'cast float->int (forward)', inputs: [{ shape: [4, 5], values: 'uniform' }], fn: (x) => tf.cast(tf.mul(x, 10), 'int32'), grads: false },

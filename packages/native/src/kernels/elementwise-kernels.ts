@@ -1,6 +1,6 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { NativeAddon } from '../addon';
-import { binaryGeometry, broadcastShapes, reduceGeometry, transposePlan } from './geometry';
+import { binaryGeometry, broadcastShapes, reduceGeometry, stridedCopyPlan, stridesOf, transposePlan } from './geometry';
 import type { Fallback, KernelArgs } from './matmul-kernels';
 import { asWasmBackend, heapFloats, shapeError, shareData, sizeOf } from './wasm-heap';
 
@@ -128,6 +128,81 @@ export function makeTranspose(addon: NativeAddon, fallback: Fallback): KernelFun
     if (plan.kind === 'copy') dst.set(src);
     else if (plan.kind === 'rows') addon.transposeRows(src, dst, plan.geometry);
     else addon.transpose2d(src, dst, plan.batch, plan.rows, plan.cols);
+    return out;
+  }) as unknown as KernelFunc;
+}
+
+function intList(value: unknown): number[] | undefined {
+  if (typeof value === 'number') return [value];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'number' && Number.isInteger(v))) return undefined;
+  return value as number[];
+}
+
+/**
+ * Float32 Slice as strided row copies on the wasm heap. (wasm's Slice first copies the whole
+ * input out of the heap with readSync, then copies row by row in JavaScript.)
+ */
+export function makeSlice(addon: NativeAddon, fallback: Fallback): KernelFunc {
+  const kernel = 'Slice';
+  return ((args: KernelArgs) => {
+    const x = input(args, 'x', kernel);
+    const rank = x.shape.length;
+    const beginAttr = intList(args.attrs?.['begin']);
+    const sizeAttr = intList(args.attrs?.['size']);
+    if (x.dtype !== 'float32' || !beginAttr || !sizeAttr || rank === 0) return fallback(args);
+    // tfjs's parseSliceParams: missing trailing begin = 0; size -1 (or missing) = to the end.
+    const begin = x.shape.map((_, i) => beginAttr[i] ?? 0);
+    const size = x.shape.map((d, i) => {
+      const s = sizeAttr[i];
+      return s === undefined || s === -1 ? d - begin[i]! : s;
+    });
+    for (let i = 0; i < rank; i++) {
+      if (begin[i]! < 0 || size[i]! < 0 || begin[i]! + size[i]! > x.shape[i]!) {
+        throw shapeError(kernel, `begin ${JSON.stringify(begin)} + size ${JSON.stringify(size)} exceed x ${JSON.stringify(x.shape)}`);
+      }
+    }
+    const xStrides = stridesOf(x.shape);
+    const offset = begin.reduce((acc, b, i) => acc + b * xStrides[i]!, 0);
+    const plan = stridedCopyPlan(size, xStrides, stridesOf(size), offset, 0);
+    if (!plan) return fallback(args);
+    const backend = asWasmBackend(args.backend, kernel);
+    const out = backend.makeOutput(size, 'float32');
+    if (sizeOf(size) === 0) return out;
+    addon.stridedCopy(heapFloats(backend, x, kernel).subarray(plan.xOffset), heapFloats(backend, out, kernel), plan.geometry);
+    return out;
+  }) as unknown as KernelFunc;
+}
+
+/** Float32 PadV2 (constant padding): fill, then a strided copy of x into the interior. */
+export function makePadV2(addon: NativeAddon, fallback: Fallback): KernelFunc {
+  const kernel = 'PadV2';
+  return ((args: KernelArgs) => {
+    const x = input(args, 'x', kernel);
+    const paddings = args.attrs?.['paddings'];
+    const constantValue = args.attrs?.['constantValue'] ?? 0;
+    const rank = x.shape.length;
+    if (
+      x.dtype !== 'float32' ||
+      rank === 0 ||
+      typeof constantValue !== 'number' ||
+      !Array.isArray(paddings) ||
+      paddings.length !== rank ||
+      !paddings.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => Number.isInteger(v) && (v as number) >= 0))
+    ) {
+      return fallback(args);
+    }
+    const pads = paddings as unknown as Array<[number, number]>;
+    const outShape = x.shape.map((d, i) => d + pads[i]![0] + pads[i]![1]);
+    const outStrides = stridesOf(outShape);
+    const offset = pads.reduce((acc, p, i) => acc + p[0] * outStrides[i]!, 0);
+    const plan = stridedCopyPlan(x.shape, stridesOf(x.shape), outStrides, 0, offset);
+    if (!plan) return fallback(args);
+    const backend = asWasmBackend(args.backend, kernel);
+    const out = backend.makeOutput(outShape, 'float32');
+    if (sizeOf(outShape) === 0) return out;
+    const dst = heapFloats(backend, out, kernel);
+    dst.fill(constantValue);
+    if (sizeOf(x.shape) > 0) addon.stridedCopy(heapFloats(backend, x, kernel), dst.subarray(plan.outOffset), plan.geometry);
     return out;
   }) as unknown as KernelFunc;
 }

@@ -301,3 +301,64 @@ export function transposePlan(shape: readonly number[], perm: readonly number[])
   }
   return undefined;
 }
+
+/** A strided block copy for the addon's stridedCopy, with the operands' start offsets (in elements). */
+export interface StridedCopyPlan {
+  xOffset: number;
+  outOffset: number;
+  geometry: Int32Array;
+}
+
+/**
+ * Plans copying a block of shape `dims` that starts at element `xOffset` of x (strides `xStrides`) to
+ * element `outOffset` of out (strides `outStrides`): size-1 dims dropped, dims that are contiguous in
+ * both operands merged, the innermost contiguous run copied at once. undefined when more than 8 dims remain.
+ */
+export function stridedCopyPlan(
+  dims: readonly number[],
+  xStrides: readonly number[],
+  outStrides: readonly number[],
+  xOffset: number,
+  outOffset: number,
+): StridedCopyPlan | undefined {
+  const d: number[] = [];
+  const xs: number[] = [];
+  const os: number[] = [];
+  for (let i = 0; i < dims.length; i++) {
+    if (dims[i] === 1) continue;
+    const last = d.length - 1;
+    if (last >= 0 && xs[last] === xStrides[i]! * dims[i]! && os[last] === outStrides[i]! * dims[i]!) {
+      d[last] = d[last]! * dims[i]!;
+      xs[last] = xStrides[i]!;
+      os[last] = outStrides[i]!;
+    } else {
+      d.push(dims[i]!);
+      xs.push(xStrides[i]!);
+      os.push(outStrides[i]!);
+    }
+  }
+  let inner = 1;
+  if (d.length > 0 && xs[d.length - 1] === 1 && os[d.length - 1] === 1) {
+    inner = d.pop()!;
+    xs.pop();
+    os.pop();
+  }
+  const rank = d.length;
+  if (rank > 8) return undefined;
+  const geometry = new Int32Array(2 + 3 * rank);
+  geometry[0] = rank;
+  for (let i = 0; i < rank; i++) {
+    geometry[1 + i] = d[i]!;
+    geometry[1 + rank + i] = xs[i]!;
+    geometry[1 + 2 * rank + i] = os[i]!;
+  }
+  geometry[1 + 3 * rank] = inner;
+  return { xOffset, outOffset, geometry };
+}
+
+/** Row-major strides of a shape. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length).fill(1);
+  for (let i = shape.length - 2; i >= 0; i--) s[i] = s[i + 1]! * shape[i + 1]!;
+  return s;
+}
