@@ -302,6 +302,22 @@ void sgemm(bool tA, bool tB, int M, int N, int K, const float* A, int lda, const
   sgemm_portable_mt(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
 }
 
+void sgemm_st(bool tA, bool tB, int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C,
+              int ldc, bool accumulate) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    zero_or_keep(M, N, C, ldc, accumulate);
+    return;
+  }
+#if defined(KT_HAVE_CBLAS)
+  if (g_blas == Blas::kSystem) {
+    sgemm_system(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+    return;
+  }
+#endif
+  sgemm_portable_st(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+}
+
 void sgemm_prefer_portable(bool tA, bool tB, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
                            float* C, int ldc, bool accumulate) {
   if (M <= 0 || N <= 0) return;

@@ -23,6 +23,10 @@ void sgemm_portable_st(bool transA, bool transB, int M, int N, int K, const floa
 void sgemm(bool transA, bool transB, int M, int N, int K, const float* A, int lda, const float* B,
            int ldb, float* C, int ldc, bool accumulate);
 
+// The selected BLAS on the calling thread only (for use inside a pool task).
+void sgemm_st(bool transA, bool transB, int M, int N, int K, const float* A, int lda, const float* B,
+              int ldb, float* C, int ldc, bool accumulate);
+
 // Always the portable GEMM (multi-threaded), whatever BLAS is selected: used
 // where it beats the system BLAS (convolutions with a patch of < 16 values).
 void sgemm_prefer_portable(bool transA, bool transB, int M, int N, int K, const float* A, int lda,

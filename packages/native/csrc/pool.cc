@@ -7,7 +7,7 @@ namespace kt {
 
 namespace {
 
-constexpr long kSpinMicros = 5000;
+constexpr long kSpinMicros = 2000;
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)

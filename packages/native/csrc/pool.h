@@ -1,7 +1,7 @@
 // A small persistent thread pool: parallel_for(n, fn) runs fn(0..n-1) on the
 // workers plus the calling thread and returns when every index is done.
 //
-// Workers spin briefly (kSpinMicros) for the next task before they block on a
+// Workers spin for up to 2 ms (kSpinMicros) for the next task before they block on a
 // condition variable: kernels come in bursts separated by a little JavaScript,
 // and a condition-variable wake-up costs tens of microseconds on a VM, more
 // than many of the products take. It is the only set of worker threads kt

@@ -87,6 +87,42 @@ export interface NativeAddon {
     d: number,
     epsilon: number,
   ): void;
+  /** Multi-head self-attention on packed qkv [B, T, 3*H*dh]: out [B, T, H*dh], probs [B, H, T, T]. */
+  attentionForward(
+    qkv: Float32Array,
+    out: Float32Array,
+    probs: Float32Array,
+    batch: number,
+    time: number,
+    heads: number,
+    headDim: number,
+    scale: number,
+    causal: boolean,
+  ): void;
+  /** dqkv [B, T, 3*H*dh] from dout [B, T, H*dh] and the forward's probs. */
+  attentionBackward(
+    qkv: Float32Array,
+    probs: Float32Array,
+    dout: Float32Array,
+    dqkv: Float32Array,
+    batch: number,
+    time: number,
+    heads: number,
+    headDim: number,
+    scale: number,
+  ): void;
+  /** Row-wise softmax cross-entropy: loss [rows], logSoftmax [rows, cols]. */
+  softmaxXentForward(logits: Float32Array, labels: Float32Array, loss: Float32Array, logSoftmax: Float32Array, rows: number, cols: number): void;
+  /** dlogits = dy (softmax * sum(labels) - labels), dlabels = -dy logSoftmax. */
+  softmaxXentBackward(
+    labels: Float32Array,
+    logSoftmax: Float32Array,
+    dy: Float32Array,
+    dlogits: Float32Array,
+    dlabels: Float32Array,
+    rows: number,
+    cols: number,
+  ): void;
 }
 
 export interface AddonLoad {
@@ -154,7 +190,7 @@ function readCpuinfo(): string | undefined {
 
 function isAddon(value: unknown): value is NativeAddon {
   if (typeof value !== 'object' || value === null) return false;
-  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'transposeRows', 'stridedCopy', 'transpose2d', 'adamUpdate', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward'];
+  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'transposeRows', 'stridedCopy', 'transpose2d', 'adamUpdate', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward', 'attentionForward', 'attentionBackward', 'softmaxXentForward', 'softmaxXentBackward'];
   return names.every((n) => typeof (value as Record<string, unknown>)[n] === 'function');
 }
 

@@ -6,7 +6,17 @@ import { loadAddon } from './addon';
 import type { NativeAddon } from './addon';
 import { makeConv2D, makeConv2DBackpropFilter, makeConv2DBackpropInput, makeFusedConv2D } from './kernels/conv-kernels';
 import { makeBinary, makeCast, makeIdentity, makePadV2, makePow, makeSlice, makeSum, makeTranspose, makeUnary } from './kernels/elementwise-kernels';
-import { FUSED_KERNEL_NAMES, makeGelu, makeGeluGrad, makeLayerNorm, makeLayerNormGrad } from './kernels/fused-kernels';
+import {
+  FUSED_KERNEL_NAMES,
+  makeAttention,
+  makeAttentionGrad,
+  makeGelu,
+  makeGeluGrad,
+  makeLayerNorm,
+  makeLayerNormGrad,
+  makeSoftmaxXent,
+  makeSoftmaxXentGrad,
+} from './kernels/fused-kernels';
 import { makeBatchMatMul, makeFusedMatMul } from './kernels/matmul-kernels';
 import type { Fallback, KernelArgs } from './kernels/matmul-kernels';
 
@@ -60,6 +70,10 @@ export const NATIVE_KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   [FUSED_KERNEL_NAMES.geluGrad, makeGeluGrad],
   [FUSED_KERNEL_NAMES.layerNorm, makeLayerNorm],
   [FUSED_KERNEL_NAMES.layerNormGrad, makeLayerNormGrad],
+  [FUSED_KERNEL_NAMES.attention, makeAttention],
+  [FUSED_KERNEL_NAMES.attentionGrad, makeAttentionGrad],
+  [FUSED_KERNEL_NAMES.softmaxXent, makeSoftmaxXent],
+  [FUSED_KERNEL_NAMES.softmaxXentGrad, makeSoftmaxXentGrad],
 ];
 
 interface Registration {

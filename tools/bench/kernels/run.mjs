@@ -141,7 +141,7 @@ if (want('conv')) {
 // ---- transformer step ---------------------------------------------------
 const VARIANTS = {
   plain: 'transformer train step, plain tfjs ops + tf.train.adam',
-  fused: 'transformer train step, fused (FusedAdam, KtGelu, KtLayerNorm, fused matMul+bias)',
+  fused: 'transformer train step, fused (FusedAdam, KtGelu, KtLayerNorm, KtAttention, KtSoftmaxXent, fused matMul+bias)',
 };
 
 /** Times trainer.step() on every config; the row gets wall median, CPU per step and first/last loss. */

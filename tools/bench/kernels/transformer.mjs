@@ -4,9 +4,10 @@
 //
 // Two variants of the same step (same sizes, same initial weights, same loss):
 // - 'plain': plain tfjs ops and tf.train.adam (the reference);
-// - 'fused': tf.fused.matMul with the bias, @kt/native's fused GELU and LayerNorm (one kernel forward,
-//   one backward, through tf.customGrad; plain ops where the native kernels are not registered) and
-//   core's FusedAdam (one native call per variable update on wasm + @kt/native; tfjs's Adam math elsewhere).
+// - 'fused': tf.fused.matMul with the bias, @kt/native's fused GELU, LayerNorm, causal self-attention on
+//   the packed QKV projection and softmax cross-entropy (one kernel forward, one backward each, through
+//   tf.customGrad; the same math in plain ops where the native kernels are not registered) and core's
+//   FusedAdam (one native call per variable update on wasm + @kt/native; tfjs's Adam math elsewhere).
 import * as path from 'path';
 import { createRequire } from 'module';
 import { fileURLToPath } from 'url';
@@ -85,18 +86,24 @@ export function transformerLoss(params, tokens, targets, cfg = TRANSFORMER, vari
   const oneHot = tf.oneHot(tf.reshape(tokens, [-1]), V).toFloat();
   let x = tf.reshape(tf.matMul(oneHot, params.emb), [B, T, D]);
   x = tf.add(x, params.pos);
-  const mask = tf.linalg.bandPart(tf.ones([T, T]), -1, 0); // lower triangle
-  const negInf = tf.mul(tf.sub(1, mask), -1e9);
+  // Additive causal mask (plain variant): -1e9 above the diagonal.
+  const negInf = () => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([T, T]), -1, 0)), -1e9);
   for (const blk of params.blocks) {
     const h = ln(x, blk.ln1G, blk.ln1B);
     const qkv = dense(tf.reshape(h, [B * T, D]), blk.wqkv, blk.bqkv, fused);
-    const split = (i) => tf.transpose(tf.reshape(tf.slice(qkv, [0, i * D], [B * T, D]), [B, T, H, dh]), [0, 2, 1, 3]);
-    const q = split(0);
-    const k = split(1);
-    const v = split(2);
-    const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)), negInf);
-    const att = tf.matMul(tf.softmax(scores), v); // [B, H, T, dh]
-    const merged = tf.reshape(tf.transpose(att, [0, 2, 1, 3]), [B * T, D]);
+    let merged;
+    if (fused) {
+      // One kernel forward and one backward: q k^T, causal softmax, times v, on the packed projection.
+      merged = tf.reshape(native.selfAttention(tf.reshape(qkv, [B, T, 3 * D]), { heads: H, causal: true }), [B * T, D]);
+    } else {
+      const split = (i) => tf.transpose(tf.reshape(tf.slice(qkv, [0, i * D], [B * T, D]), [B, T, H, dh]), [0, 2, 1, 3]);
+      const q = split(0);
+      const k = split(1);
+      const v = split(2);
+      const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)), negInf());
+      const att = tf.matMul(tf.softmax(scores), v); // [B, H, T, dh]
+      merged = tf.reshape(tf.transpose(att, [0, 2, 1, 3]), [B * T, D]);
+    }
     x = tf.add(x, tf.reshape(dense(merged, blk.wo, blk.bo, fused), [B, T, D]));
     const h2 = tf.reshape(ln(x, blk.ln2G, blk.ln2B), [B * T, D]);
     const m = act(dense(h2, blk.w1, blk.b1, fused));
@@ -104,7 +111,8 @@ export function transformerLoss(params, tokens, targets, cfg = TRANSFORMER, vari
   }
   const logits = tf.matMul(tf.reshape(ln(x, params.lnfG, params.lnfB), [B * T, D]), params.out);
   const labels = tf.oneHot(tf.reshape(targets, [-1]), V).toFloat();
-  return tf.losses.softmaxCrossEntropy(labels, logits);
+  // Fused: one softmax-cross-entropy kernel forward and one backward; the mean equals tf.losses' default reduction.
+  return fused ? tf.mean(native.softmaxCrossEntropy(labels, logits)) : tf.losses.softmaxCrossEntropy(labels, logits);
 }
 
 export function makeBatch(cfg = TRANSFORMER, seed = 7) {

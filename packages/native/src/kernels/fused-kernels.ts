@@ -9,6 +9,10 @@ export const FUSED_KERNEL_NAMES = {
   geluGrad: 'KtGeluGrad',
   layerNorm: 'KtLayerNorm',
   layerNormGrad: 'KtLayerNormGrad',
+  attention: 'KtAttention',
+  attentionGrad: 'KtAttentionGrad',
+  softmaxXent: 'KtSoftmaxXent',
+  softmaxXentGrad: 'KtSoftmaxXentGrad',
 } as const;
 
 function float32Input(args: KernelArgs, name: string, kernel: string): TensorInfo {
@@ -116,5 +120,139 @@ export function makeLayerNormGrad(addon: NativeAddon): KernelFunc {
       eps,
     );
     return [dx, dgamma, dbeta];
+  }) as unknown as KernelFunc;
+}
+
+interface AttentionGeometry {
+  batch: number;
+  time: number;
+  heads: number;
+  headDim: number;
+  scale: number;
+}
+
+function attentionGeometry(kernel: string, qkv: TensorInfo, args: KernelArgs): AttentionGeometry {
+  const heads = args.attrs?.['heads'];
+  const scale = args.attrs?.['scale'];
+  if (qkv.shape.length !== 3) throw shapeError(kernel, `qkv must be [batch, time, 3 * model], got ${JSON.stringify(qkv.shape)}`);
+  const [batch, time, width] = qkv.shape as [number, number, number];
+  if (typeof heads !== 'number' || !Number.isInteger(heads) || heads < 1) throw shapeError(kernel, 'attr heads must be a positive integer');
+  if (typeof scale !== 'number' || !Number.isFinite(scale)) throw shapeError(kernel, 'attr scale must be a finite number');
+  if (width % (3 * heads) !== 0) throw shapeError(kernel, `qkv's last dim ${width} is not 3 * heads (${heads}) * headDim`);
+  return { batch, time, heads, headDim: width / (3 * heads), scale };
+}
+
+/** KtAttention: {qkv [B, T, 3*H*dh]}, attrs {heads, scale, causal} -> [out [B, T, H*dh], probs [B, H, T, T]]. */
+export function makeAttention(addon: NativeAddon): KernelFunc {
+  const kernel = FUSED_KERNEL_NAMES.attention;
+  return ((args: KernelArgs) => {
+    const qkv = float32Input(args, 'qkv', kernel);
+    const g = attentionGeometry(kernel, qkv, args);
+    const causal = Boolean(args.attrs?.['causal']);
+    const backend = asWasmBackend(args.backend, kernel);
+    const out = backend.makeOutput([g.batch, g.time, g.heads * g.headDim], 'float32');
+    const probs = backend.makeOutput([g.batch, g.heads, g.time, g.time], 'float32');
+    if (g.batch > 0 && g.time > 0) {
+      addon.attentionForward(
+        heapFloats(backend, qkv, kernel),
+        heapFloats(backend, out, kernel),
+        heapFloats(backend, probs, kernel),
+        g.batch,
+        g.time,
+        g.heads,
+        g.headDim,
+        g.scale,
+        causal,
+      );
+    }
+    return [out, probs];
+  }) as unknown as KernelFunc;
+}
+
+/** KtAttentionGrad: {qkv, probs, dy}, attrs {heads, scale} -> dqkv. */
+export function makeAttentionGrad(addon: NativeAddon): KernelFunc {
+  const kernel = FUSED_KERNEL_NAMES.attentionGrad;
+  return ((args: KernelArgs) => {
+    const qkv = float32Input(args, 'qkv', kernel);
+    const probs = float32Input(args, 'probs', kernel);
+    const dy = float32Input(args, 'dy', kernel);
+    const g = attentionGeometry(kernel, qkv, args);
+    if (!sameShape(probs.shape, [g.batch, g.heads, g.time, g.time])) throw shapeError(kernel, `probs must be [${g.batch}, ${g.heads}, ${g.time}, ${g.time}], got ${JSON.stringify(probs.shape)}`);
+    if (!sameShape(dy.shape, [g.batch, g.time, g.heads * g.headDim])) throw shapeError(kernel, `dy must be [${g.batch}, ${g.time}, ${g.heads * g.headDim}], got ${JSON.stringify(dy.shape)}`);
+    const backend = asWasmBackend(args.backend, kernel);
+    const dqkv = backend.makeOutput([...qkv.shape], 'float32');
+    if (g.batch > 0 && g.time > 0) {
+      addon.attentionBackward(
+        heapFloats(backend, qkv, kernel),
+        heapFloats(backend, probs, kernel),
+        heapFloats(backend, dy, kernel),
+        heapFloats(backend, dqkv, kernel),
+        g.batch,
+        g.time,
+        g.heads,
+        g.headDim,
+        g.scale,
+      );
+    }
+    return dqkv;
+  }) as unknown as KernelFunc;
+}
+
+function rowsCols(kernel: string, t: TensorInfo): { rows: number; cols: number } {
+  const cols = t.shape[t.shape.length - 1];
+  if (t.shape.length < 1 || cols === undefined || cols < 1) throw shapeError(kernel, `logits need a non-empty last dim, got ${JSON.stringify(t.shape)}`);
+  return { rows: sizeOf(t.shape) / cols, cols };
+}
+
+/** KtSoftmaxXent: {labels, logits} (same shape [..., C]) -> [loss [...], logSoftmax [..., C]]. */
+export function makeSoftmaxXent(addon: NativeAddon): KernelFunc {
+  const kernel = FUSED_KERNEL_NAMES.softmaxXent;
+  return ((args: KernelArgs) => {
+    const labels = float32Input(args, 'labels', kernel);
+    const logits = float32Input(args, 'logits', kernel);
+    if (!sameShape(labels.shape, logits.shape)) throw shapeError(kernel, `labels ${JSON.stringify(labels.shape)} and logits ${JSON.stringify(logits.shape)} differ`);
+    const { rows, cols } = rowsCols(kernel, logits);
+    const backend = asWasmBackend(args.backend, kernel);
+    const loss = backend.makeOutput(logits.shape.slice(0, -1), 'float32');
+    const logSoftmax = backend.makeOutput([...logits.shape], 'float32');
+    if (rows > 0) {
+      addon.softmaxXentForward(
+        heapFloats(backend, logits, kernel),
+        heapFloats(backend, labels, kernel),
+        heapFloats(backend, loss, kernel),
+        heapFloats(backend, logSoftmax, kernel),
+        rows,
+        cols,
+      );
+    }
+    return [loss, logSoftmax];
+  }) as unknown as KernelFunc;
+}
+
+/** KtSoftmaxXentGrad: {labels, logSoftmax, dy [...]} -> [dlabels, dlogits]. */
+export function makeSoftmaxXentGrad(addon: NativeAddon): KernelFunc {
+  const kernel = FUSED_KERNEL_NAMES.softmaxXentGrad;
+  return ((args: KernelArgs) => {
+    const labels = float32Input(args, 'labels', kernel);
+    const logSoftmax = float32Input(args, 'logSoftmax', kernel);
+    const dy = float32Input(args, 'dy', kernel);
+    if (!sameShape(labels.shape, logSoftmax.shape)) throw shapeError(kernel, 'labels and logSoftmax differ in shape');
+    const { rows, cols } = rowsCols(kernel, logSoftmax);
+    if (sizeOf(dy.shape) !== rows) throw shapeError(kernel, `dy must have ${rows} elements, got ${JSON.stringify(dy.shape)}`);
+    const backend = asWasmBackend(args.backend, kernel);
+    const dlabels = backend.makeOutput([...labels.shape], 'float32');
+    const dlogits = backend.makeOutput([...labels.shape], 'float32');
+    if (rows > 0) {
+      addon.softmaxXentBackward(
+        heapFloats(backend, labels, kernel),
+        heapFloats(backend, logSoftmax, kernel),
+        heapFloats(backend, dy, kernel),
+        heapFloats(backend, dlogits, kernel),
+        heapFloats(backend, dlabels, kernel),
+        rows,
+        cols,
+      );
+    }
+    return [dlabels, dlogits];
   }) as unknown as KernelFunc;
 }
