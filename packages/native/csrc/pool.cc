@@ -9,6 +9,9 @@ namespace {
 
 constexpr long kSpinMicros = 2000;
 
+// Set while this thread runs pool tasks: a parallel_for from inside a task runs serially.
+thread_local bool t_in_task = false;
+
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
@@ -33,6 +36,8 @@ ThreadPool::~ThreadPool() {
 }
 
 void ThreadPool::drain(const std::function<void(int)>* task, int n) {
+  const bool outer = t_in_task;
+  t_in_task = true;
   int finished = 0;
   for (;;) {
     const int i = next_.fetch_add(1);
@@ -40,6 +45,7 @@ void ThreadPool::drain(const std::function<void(int)>* task, int n) {
     (*task)(i);
     ++finished;
   }
+  t_in_task = outer;
   if (finished > 0) done_.fetch_add(finished);
 }
 
@@ -79,10 +85,12 @@ void ThreadPool::worker_loop() {
 
 void ThreadPool::parallel_for(int n, const std::function<void(int)>& fn) {
   if (n <= 0) return;
-  if (n == 1 || workers_.empty()) {
+  if (n == 1 || workers_.empty() || t_in_task) {
     for (int i = 0; i < n; ++i) fn(i);
     return;
   }
+  // One call at a time (the addon could be used from several JavaScript threads).
+  std::lock_guard<std::mutex> call(call_mu_);
   // Workers still leaving the previous call's drain() must not see next_ reset.
   for (int spins = 1; active_.load() != 0; ++spins) {
     if ((spins & 1023) == 0) std::this_thread::yield(); else cpu_relax();

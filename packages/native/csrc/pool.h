@@ -32,6 +32,7 @@ class ThreadPool {
 
   std::vector<std::thread> workers_;
   std::mutex mu_;
+  std::mutex call_mu_;
   std::condition_variable wake_cv_;
   std::atomic<const std::function<void(int)>*> task_{nullptr};
   std::atomic<int> task_n_{0};
