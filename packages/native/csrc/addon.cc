@@ -463,7 +463,9 @@ napi_value Binary(napi_env env, napi_callback_info info) {
 }
 
 // sum(x, out, outer, reduce, inner): out[o, i] = sum_r x[o, r, i].
-napi_value Sum(napi_env env, napi_callback_info info) {
+// sum / max (x, out, outer, reduce, inner): out[o, i] = reduction over r of x[o, r, i].
+napi_value Reduce(napi_env env, napi_callback_info info, bool isMax) {
+  const char* name = isMax ? "max" : "sum";
   napi_value argv[5];
   if (!get_args(env, info, 5, argv)) return nullptr;
   Floats x, out;
@@ -472,17 +474,23 @@ napi_value Sum(napi_env env, napi_callback_info info) {
       !get_int(env, argv[3], &reduce, "reduce") || !get_int(env, argv[4], &inner, "inner")) {
     return nullptr;
   }
-  if (outer < 0 || reduce < 0 || inner < 0 || static_cast<double>(outer) * reduce * inner > 4e18) {
-    fail(env, "sum: bad sizes");
+  if (outer < 0 || reduce < (isMax ? 1 : 0) || inner < 0 || static_cast<double>(outer) * reduce * inner > 4e18) {
+    fail(env, std::string(name) + ": bad sizes");
     return nullptr;
   }
   if (static_cast<int64_t>(x.length) < outer * reduce * inner || static_cast<int64_t>(out.length) < outer * inner) {
-    fail(env, "sum: buffers are too small");
+    fail(env, std::string(name) + ": buffers are too small");
     return nullptr;
   }
-  if (outer * inner > 0) kt::reduce_sum(x.data, out.data, outer, reduce, inner);
+  if (outer * inner > 0) {
+    if (isMax) kt::reduce_max(x.data, out.data, outer, reduce, inner);
+    else kt::reduce_sum(x.data, out.data, outer, reduce, inner);
+  }
   return undefined(env);
 }
+
+napi_value Sum(napi_env env, napi_callback_info info) { return Reduce(env, info, false); }
+napi_value Max(napi_env env, napi_callback_info info) { return Reduce(env, info, true); }
 
 // adamUpdate(value, m, v, grad, valueOut, mOut, vOut, coefficients): one Adam step over equal-length
 // buffers; coefficients = Float32Array [beta1, 1-beta1, beta2, 1-beta2, 1-accBeta1, 1-accBeta2, epsilon, -lr].
@@ -807,6 +815,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sum", nullptr, Sum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"transposeRows", nullptr, TransposeRows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"max", nullptr, Max, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"stridedCopy", nullptr, StridedCopy, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"transpose2d", nullptr, Transpose2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},

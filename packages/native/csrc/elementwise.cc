@@ -205,6 +205,54 @@ void reduce_sum(const float* x, float* out, int64_t outer, int64_t reduce, int64
   sum_block(x, out, 0, outer, reduce, inner);
 }
 
+namespace {
+
+// max that propagates NaN (as tfjs's cpu backend does).
+inline float max_nan(float m, float v) { return (v > m || v != v) ? v : m; }
+
+float max_row(const float* x, int64_t n) {
+  float m = x[0];
+  int64_t i = 0;
+  if (n >= VW) {
+    vf acc = vload(x);
+    for (i = VW; i + VW <= n; i += VW) {
+      const vf v = vload(x + i);
+      acc = vselect((v > acc) | (v != v), v, acc);
+    }
+    m = acc[0];
+    for (int l = 1; l < VW; ++l) m = max_nan(m, acc[l]);
+  }
+  for (; i < n; ++i) m = max_nan(m, x[i]);
+  return m;
+}
+
+void max_block(const float* x, float* out, int64_t o0, int64_t o1, int64_t reduce, int64_t inner) {
+  for (int64_t o = o0; o < o1; ++o) {
+    const float* src = x + o * reduce * inner;
+    float* dst = out + o * inner;
+    if (inner == 1) {
+      dst[0] = max_row(src, reduce);
+      continue;
+    }
+    std::memcpy(dst, src, sizeof(float) * inner);
+    for (int64_t r = 1; r < reduce; ++r) {
+      const float* row = src + r * inner;
+      for (int64_t i = 0; i < inner; ++i) dst[i] = max_nan(dst[i], row[i]);
+    }
+  }
+}
+
+}  // namespace
+
+void reduce_max(const float* x, float* out, int64_t outer, int64_t reduce, int64_t inner) {
+  if (outer * reduce * inner < kParallelElems || threads() <= 1 || outer < threads()) {
+    max_block(x, out, 0, outer, reduce, inner);
+    return;
+  }
+  const int parts = threads();
+  pool().parallel_for(parts, [&](int p) { max_block(x, out, outer * p / parts, outer * (p + 1) / parts, reduce, inner); });
+}
+
 void tanh_f32(const float* x, float* y, int64_t n) { parallel_map(x, y, n, [](vf v) { return vtanh(v); }); }
 void exp_f32(const float* x, float* y, int64_t n) { parallel_map(x, y, n, [](vf v) { return vexp(v); }); }
 void sigmoid_f32(const float* x, float* y, int64_t n) { parallel_map(x, y, n, [](vf v) { return vsigmoid(v); }); }

@@ -15,6 +15,8 @@ void binary(BinaryOp op, const float* a, const float* b, float* out, int rank, c
 
 // out[o, i] = sum_r x[o, r, i] for x seen as [outer, reduce, inner].
 void reduce_sum(const float* x, float* out, int64_t outer, int64_t reduce, int64_t inner);
+// out[o, i] = max over r of x[o, r, i] (NaN propagates); reduce >= 1.
+void reduce_max(const float* x, float* out, int64_t outer, int64_t reduce, int64_t inner);
 
 // Vectorised tanh / exp / sigmoid, accurate to a few float ulps.
 void tanh_f32(const float* x, float* y, int64_t n);

@@ -46,6 +46,8 @@ export interface NativeAddon {
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, geometry: Int32Array): void;
   /** out[o, i] = sum over r of x[o, r, i], x seen as [outer, reduce, inner]. */
   sum(x: Float32Array, out: Float32Array, outer: number, reduce: number, inner: number): void;
+  /** out[o, i] = max over r of x[o, r, i] (NaN propagates), reduce >= 1. */
+  max(x: Float32Array, out: Float32Array, outer: number, reduce: number, inner: number): void;
   /** Transpose as row copies: geometry = [rank, dims[rank], inputStrides[rank], inner] (see transposeGeometry). */
   transposeRows(x: Float32Array, out: Float32Array, geometry: Int32Array): void;
   /**
@@ -190,7 +192,7 @@ function readCpuinfo(): string | undefined {
 
 function isAddon(value: unknown): value is NativeAddon {
   if (typeof value !== 'object' || value === null) return false;
-  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'transposeRows', 'stridedCopy', 'transpose2d', 'adamUpdate', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward', 'attentionForward', 'attentionBackward', 'softmaxXentForward', 'softmaxXentBackward'];
+  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'max', 'transposeRows', 'stridedCopy', 'transpose2d', 'adamUpdate', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward', 'attentionForward', 'attentionBackward', 'softmaxXentForward', 'softmaxXentBackward'];
   return names.every((n) => typeof (value as Record<string, unknown>)[n] === 'function');
 }
 

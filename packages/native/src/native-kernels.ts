@@ -5,7 +5,21 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { loadAddon } from './addon';
 import type { NativeAddon } from './addon';
 import { makeConv2D, makeConv2DBackpropFilter, makeConv2DBackpropInput, makeFusedConv2D } from './kernels/conv-kernels';
-import { makeBinary, makeCast, makeIdentity, makePadV2, makePow, makeSlice, makeSum, makeTranspose, makeUnary } from './kernels/elementwise-kernels';
+import {
+  makeBinary,
+  makeCast,
+  makeGatherV2,
+  makeIdentity,
+  makeMax,
+  makeMean,
+  makePadV2,
+  makePow,
+  makeSlice,
+  makeSum,
+  makeTranspose,
+  makeUnary,
+  makeUnpack,
+} from './kernels/elementwise-kernels';
 import {
   FUSED_KERNEL_NAMES,
   makeAttention,
@@ -65,6 +79,12 @@ export const NATIVE_KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   // wasm's Slice copies the whole input out of the heap first (readSync); PadV2 is Slice's gradient.
   ['Slice', makeSlice],
   ['PadV2', makePadV2],
+  // The MT KD step's next bottlenecks after the matmuls: wasm's Unpack slices (and copies the whole input
+  // out of the heap) once per output, its GatherV2 and Max are slow on [6000, 256] / [640, 6000].
+  ['Unpack', makeUnpack],
+  ['GatherV2', makeGatherV2],
+  ['Max', makeMax],
+  ['Mean', makeMean],
   // Fused training ops under custom names (used by fused-ops.ts through tf.customGrad).
   [FUSED_KERNEL_NAMES.gelu, makeGelu],
   [FUSED_KERNEL_NAMES.geluGrad, makeGeluGrad],

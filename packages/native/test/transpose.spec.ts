@@ -81,3 +81,26 @@ describeNative('native Slice / PadV2 safety', () => {
     unregisterNativeKernels();
   });
 });
+
+describeNative('native GatherV2 / Max', () => {
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+    registerNativeKernels({ threads: 2 });
+  });
+  afterAll(() => unregisterNativeKernels());
+
+  it('GatherV2 names an out-of-range index instead of reading past the table', () => {
+    const table = tf.zeros([5, 8]);
+    const ids = tf.tensor1d([1, 5], 'int32');
+    expect(() => tf.gather(table, ids)).toThrow(/GatherV2: the index value 5 is not in \[0, 4\]/);
+    tf.dispose([table, ids]);
+  });
+
+  it('Max propagates NaN like the cpu backend, and int32 uses the previous kernel', () => {
+    const x = tf.tensor2d([1, NaN, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], [2, 10]);
+    expect(Array.from(tf.max(x, -1).dataSync())).toEqual([NaN, 20]);
+    const xi = tf.tensor2d([1, 9, 3, 4], [2, 2], 'int32');
+    expect(Array.from(tf.max(xi, -1).dataSync())).toEqual([9, 4]);
+    tf.dispose([x, xi]);
+  });
+});

@@ -94,6 +94,12 @@ export const opCases: OpCase[] = [
 
   // embeddings and indexing
   { name: 'gather embedding rows (repeated ids)', inputs: [{ shape: [20, 6] }, { shape: [4, 5], dtype: 'int32', values: { intBelow: 20 } }], fn: (t, ids) => tf.gather(t, ids) },
+  // GatherV2 / Unpack / Max / Mean (native on wasm with @kt/native for float32 rows of >= 8 values, contiguous axes).
+  { name: 'gather embedding rows of 16 (native row copies)', inputs: [{ shape: [30, 16] }, { shape: [3, 7], dtype: 'int32', values: { intBelow: 30 } }], fn: (t, ids) => tf.gather(t, ids) },
+  { name: 'gather along axis 1 of [3,10,2,8] (outer > 1)', inputs: [{ shape: [3, 10, 2, 8] }, { shape: [5], dtype: 'int32', values: { intBelow: 10 } }], fn: (t, ids) => tf.gather(t, ids, 1) },
+  { name: 'unstack [3,4,2,5,8] on axes 0, 2 and -1', inputs: [{ shape: [3, 4, 2, 5, 8] }], fn: (x) => [...tf.unstack(x, 0), ...tf.unstack(x, 2), ...tf.unstack(x, -1)] },
+  { name: 'max over last axis of [32,20,600] (threaded) and axes [1,2] keepDims', inputs: [{ shape: [32, 20, 600] }], fn: (x) => [tf.max(x, -1), tf.max(x, [1, 2], true)] },
+  { name: 'mean over last axis keepDims and over axis 0 of [6,20,33]', inputs: [{ shape: [6, 20, 33] }], fn: (x) => [tf.mean(x, -1, true), tf.mean(x, 0)] },
   { name: 'gather axis 1', inputs: [{ shape: [3, 10, 4] }, { shape: [6], dtype: 'int32', values: { intBelow: 10 } }], fn: (t, ids) => tf.gather(t, ids, 1) },
   { name: 'gather embedding 512 ids into 64x16', inputs: [{ shape: [64, 16] }, { shape: [512], dtype: 'int32', values: { intBelow: 64 } }], fn: (t, ids) => tf.gather(t, ids) },
   { name: 'unsortedSegmentSum', inputs: [{ shape: [6, 3] }, { shape: [6], dtype: 'int32', values: [0, 2, 2, 4, 0, 1] }], fn: (x, ids) => tf.unsortedSegmentSum(x, ids as tf.Tensor1D, 5) },

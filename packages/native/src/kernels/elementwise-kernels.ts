@@ -206,3 +206,108 @@ export function makePadV2(addon: NativeAddon, fallback: Fallback): KernelFunc {
     return out;
   }) as unknown as KernelFunc;
 }
+
+/** Float32 Max over contiguous axes (NaN propagates, as on cpu); other cases use the previous kernel. */
+export function makeMax(addon: NativeAddon, fallback: Fallback): KernelFunc {
+  const kernel = 'Max';
+  return ((args: KernelArgs) => {
+    const x = input(args, 'x', kernel);
+    if (x.dtype !== 'float32' || sizeOf(x.shape) === 0) return fallback(args);
+    const g = reduceGeometry(kernel, x.shape, args.attrs?.['reductionIndices'], Boolean(args.attrs?.['keepDims']));
+    if (!g) return fallback(args);
+    const backend = asWasmBackend(args.backend, kernel);
+    const out = backend.makeOutput(g.outShape, 'float32');
+    addon.max(heapFloats(backend, x, kernel), heapFloats(backend, out, kernel), g.outer, g.reduce, g.inner);
+    return out;
+  }) as unknown as KernelFunc;
+}
+
+/** Float32 Mean over contiguous axes: the native Sum, then a scale; other cases use the previous kernel. */
+export function makeMean(addon: NativeAddon, fallback: Fallback): KernelFunc {
+  const kernel = 'Mean';
+  return ((args: KernelArgs) => {
+    const x = input(args, 'x', kernel);
+    if (x.dtype !== 'float32' || sizeOf(x.shape) === 0) return fallback(args);
+    const g = reduceGeometry(kernel, x.shape, args.attrs?.['axis'], Boolean(args.attrs?.['keepDims']));
+    if (!g) return fallback(args);
+    const backend = asWasmBackend(args.backend, kernel);
+    const out = backend.makeOutput(g.outShape, 'float32');
+    const dst = heapFloats(backend, out, kernel);
+    addon.sum(heapFloats(backend, x, kernel), dst, g.outer, g.reduce, g.inner);
+    const inv = 1 / g.reduce;
+    for (let i = 0; i < dst.length; i++) dst[i] = dst[i]! * inv;
+    return out;
+  }) as unknown as KernelFunc;
+}
+
+/**
+ * Float32 Unpack (tf.unstack) as one strided copy per output. (wasm's Unpack runs its Slice per output,
+ * and each copies the whole input out of the heap.)
+ */
+export function makeUnpack(addon: NativeAddon, fallback: Fallback): KernelFunc {
+  const kernel = 'Unpack';
+  return ((args: KernelArgs) => {
+    const value = input(args, 'value', kernel);
+    const rank = value.shape.length;
+    const axisAttr = args.attrs?.['axis'];
+    if (value.dtype !== 'float32' || typeof axisAttr !== 'number' || rank === 0) return fallback(args);
+    const axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
+    if (!Number.isInteger(axis) || axis < 0 || axis >= rank) throw shapeError(kernel, `axis ${axisAttr} is out of range for rank ${rank}`);
+    const n = value.shape[axis]!;
+    const outShape = value.shape.filter((_, i) => i !== axis);
+    const size = value.shape.map((d, i) => (i === axis ? 1 : d));
+    const strides = stridesOf(value.shape);
+    const plans = Array.from({ length: n }, (_, i) => stridedCopyPlan(size, strides, stridesOf(size), i * strides[axis]!, 0));
+    if (plans.some((p) => p === undefined)) return fallback(args);
+    const backend = asWasmBackend(args.backend, kernel);
+    // Every output first: an allocation may grow the heap and detach views.
+    const outs = plans.map(() => backend.makeOutput([...outShape], 'float32'));
+    if (sizeOf(outShape) === 0) return outs;
+    const src = heapFloats(backend, value, kernel);
+    outs.forEach((out, i) => addon.stridedCopy(src.subarray(plans[i]!.xOffset), heapFloats(backend, out, kernel), plans[i]!.geometry));
+    return outs;
+  }) as unknown as KernelFunc;
+}
+
+/**
+ * Float32 GatherV2 (batchDims 0) as row copies on the heap: out[o, j, :] = x[o, indices[j], :].
+ * Rows shorter than 8 values use the previous kernel. An index outside [0, dim) is an error naming it.
+ */
+export function makeGatherV2(_addon: NativeAddon, fallback: Fallback): KernelFunc {
+  const kernel = 'GatherV2';
+  return ((args: KernelArgs) => {
+    const x = input(args, 'x', kernel);
+    const indices = input(args, 'indices', kernel);
+    const rank = x.shape.length;
+    const axisAttr = args.attrs?.['axis'];
+    const batchDims = args.attrs?.['batchDims'] ?? 0;
+    if (x.dtype !== 'float32' || indices.dtype !== 'int32' || typeof axisAttr !== 'number' || batchDims !== 0 || rank === 0) return fallback(args);
+    const axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
+    if (!Number.isInteger(axis) || axis < 0 || axis >= rank) return fallback(args);
+    const inner = sizeOf(x.shape.slice(axis + 1));
+    if (inner < 8) return fallback(args);
+    const outer = sizeOf(x.shape.slice(0, axis));
+    const dim = x.shape[axis]!;
+    const outShape = [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)];
+    const backend = asWasmBackend(args.backend, kernel);
+    const out = backend.makeOutput(outShape, 'float32');
+    const count = sizeOf(indices.shape);
+    if (sizeOf(outShape) === 0) return out;
+    const idx = backend.typedArrayFromHeap(indices);
+    const src = heapFloats(backend, x, kernel);
+    const dst = heapFloats(backend, out, kernel);
+    for (let j = 0; j < count; j++) {
+      const k = idx[j]!;
+      if (!(k >= 0 && k < dim)) throw shapeError(kernel, `the index value ${k} is not in [0, ${dim - 1}]`);
+    }
+    for (let o = 0; o < outer; o++) {
+      const base = o * dim * inner;
+      const outBase = o * count * inner;
+      for (let j = 0; j < count; j++) {
+        const from = base + idx[j]! * inner;
+        dst.set(src.subarray(from, from + inner), outBase + j * inner);
+      }
+    }
+    return out;
+  }) as unknown as KernelFunc;
+}
