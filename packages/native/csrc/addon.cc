@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 
 #include "conv.h"
@@ -659,6 +660,21 @@ napi_value AttentionBackward(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// Checks rows >= 0, cols >= 1 and that every [rows, cols] buffer and every [rows] buffer has that many floats.
+bool check_rows_cols(napi_env env, const char* name, int64_t rows, int64_t cols, std::initializer_list<const Floats*> full,
+                     std::initializer_list<const Floats*> perRow) {
+  if (rows < 0 || cols < 1 || static_cast<double>(rows) * cols > 4e18) {
+    return fail(env, std::string(name) + ": rows must be >= 0 and cols >= 1");
+  }
+  for (const Floats* f : full) {
+    if (static_cast<int64_t>(f->length) != rows * cols) return fail(env, std::string(name) + ": buffer sizes do not match [rows, cols] and [rows]");
+  }
+  for (const Floats* f : perRow) {
+    if (static_cast<int64_t>(f->length) != rows) return fail(env, std::string(name) + ": buffer sizes do not match [rows, cols] and [rows]");
+  }
+  return true;
+}
+
 // softmaxXentForward(logits, labels, loss, logSoftmax, rows, cols)
 napi_value SoftmaxXentForward(napi_env env, napi_callback_info info) {
   napi_value argv[6];
@@ -670,16 +686,7 @@ napi_value SoftmaxXentForward(napi_env env, napi_callback_info info) {
       !get_int(env, argv[4], &rows, "rows") || !get_int(env, argv[5], &cols, "cols")) {
     return nullptr;
   }
-  if (rows < 0 || cols < 1 || static_cast<double>(rows) * cols > 4e18) {
-    fail(env, "softmaxXentForward: rows must be >= 0 and cols >= 1");
-    return nullptr;
-  }
-  const int64_t n = rows * cols;
-  if (static_cast<int64_t>(logits.length) != n || static_cast<int64_t>(labels.length) != n ||
-      static_cast<int64_t>(ls.length) != n || static_cast<int64_t>(loss.length) != rows) {
-    fail(env, "softmaxXentForward: buffer sizes do not match [rows, cols] and [rows]");
-    return nullptr;
-  }
+  if (!check_rows_cols(env, "softmaxXentForward", rows, cols, {&logits, &labels, &ls}, {&loss})) return nullptr;
   kt::softmax_xent_forward(logits.data, labels.data, loss.data, ls.data, rows, cols);
   return undefined(env);
 }
@@ -696,54 +703,8 @@ napi_value SoftmaxXentBackward(napi_env env, napi_callback_info info) {
       !get_int(env, argv[6], &cols, "cols")) {
     return nullptr;
   }
-  if (rows < 0 || cols < 1 || static_cast<double>(rows) * cols > 4e18) {
-    fail(env, "softmaxXentBackward: rows must be >= 0 and cols >= 1");
-    return nullptr;
-  }
-  const int64_t n = rows * cols;
-  if (static_cast<int64_t>(labels.length) != n || static_cast<int64_t>(ls.length) != n ||
-      static_cast<int64_t>(dlogits.length) != n || static_cast<int64_t>(dlabels.length) != n ||
-      static_cast<int64_t>(dy.length) != rows) {
-    fail(env, "softmaxXentBackward: buffer sizes do not match [rows, cols] and [rows]");
-    return nullptr;
-  }
+  if (!check_rows_cols(env, "softmaxXentBackward", rows, cols, {&labels, &ls, &dlogits, &dlabels}, {&dy})) return nullptr;
   kt::softmax_xent_backward(labels.data, ls.data, dy.data, dlogits.data, dlabels.data, rows, cols);
-  return undefined(env);
-}
-
-// transposeRows(x, out, geometry = [rank, dims[rank], strides[rank], inner]) / transpose2d(x, out, batch, rows, cols)
-napi_value TransposeRows(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  if (!get_args(env, info, 3, argv)) return nullptr;
-  Floats x, out;
-  Ints g;
-  if (!get_floats(env, argv[0], &x, "x") || !get_floats(env, argv[1], &out, "out") || !get_ints(env, argv[2], &g, "geometry")) {
-    return nullptr;
-  }
-  if (g.length < 1 || g.data[0] < 0 || g.data[0] > 8 || g.length < static_cast<size_t>(2 + 2 * g.data[0])) {
-    fail(env, "transposeRows: bad geometry");
-    return nullptr;
-  }
-  const int rank = g.data[0];
-  int64_t dims[8], strides[8];
-  int64_t rows = 1, last = 0;
-  const int64_t inner = g.data[1 + 2 * rank];
-  for (int d = 0; d < rank; ++d) {
-    dims[d] = g.data[1 + d];
-    strides[d] = g.data[1 + rank + d];
-    if (dims[d] < 1 || strides[d] < 0) {
-      fail(env, "transposeRows: bad geometry");
-      return nullptr;
-    }
-    rows *= dims[d];
-    last += (dims[d] - 1) * strides[d];
-  }
-  if (inner < 1 || static_cast<int64_t>(out.length) != rows * inner || last + inner > static_cast<int64_t>(x.length) ||
-      x.length != out.length) {
-    fail(env, "transposeRows: buffers do not match the geometry");
-    return nullptr;
-  }
-  kt::transpose_rows(x.data, out.data, rank, dims, strides, inner);
   return undefined(env);
 }
 
@@ -783,6 +744,7 @@ napi_value StridedCopy(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// transpose2d(x, out, batch, rows, cols)
 napi_value Transpose2d(napi_env env, napi_callback_info info) {
   napi_value argv[5];
   if (!get_args(env, info, 5, argv)) return nullptr;
@@ -814,7 +776,6 @@ napi_value Init(napi_env env, napi_value exports) {
       {"pow", nullptr, Pow, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sum", nullptr, Sum, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"transposeRows", nullptr, TransposeRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"max", nullptr, Max, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"stridedCopy", nullptr, StridedCopy, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"transpose2d", nullptr, Transpose2d, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -142,20 +142,27 @@ float sum_row(const float* x, int64_t n) {
   return s;
 }
 
-void sum_block(const float* x, float* out, int64_t o0, int64_t o1, int64_t reduce, int64_t inner) {
+// out[o, i] = combine over r of x[o, r, i] for o in [o0, o1); rowReduce does a whole row when inner == 1.
+template <typename Combine, typename RowReduce>
+void reduce_block(const float* x, float* out, int64_t o0, int64_t o1, int64_t reduce, int64_t inner, Combine combine,
+                  RowReduce rowReduce) {
   for (int64_t o = o0; o < o1; ++o) {
     const float* src = x + o * reduce * inner;
     float* dst = out + o * inner;
     if (inner == 1) {
-      dst[0] = sum_row(src, reduce);
+      dst[0] = rowReduce(src, reduce);
       continue;
     }
     std::memcpy(dst, src, sizeof(float) * inner);
     for (int64_t r = 1; r < reduce; ++r) {
       const float* row = src + r * inner;
-      for (int64_t i = 0; i < inner; ++i) dst[i] += row[i];
+      for (int64_t i = 0; i < inner; ++i) dst[i] = combine(dst[i], row[i]);
     }
   }
+}
+
+void sum_block(const float* x, float* out, int64_t o0, int64_t o1, int64_t reduce, int64_t inner) {
+  reduce_block(x, out, o0, o1, reduce, inner, [](float a, float b) { return a + b; }, sum_row);
 }
 
 }  // namespace
@@ -227,19 +234,7 @@ float max_row(const float* x, int64_t n) {
 }
 
 void max_block(const float* x, float* out, int64_t o0, int64_t o1, int64_t reduce, int64_t inner) {
-  for (int64_t o = o0; o < o1; ++o) {
-    const float* src = x + o * reduce * inner;
-    float* dst = out + o * inner;
-    if (inner == 1) {
-      dst[0] = max_row(src, reduce);
-      continue;
-    }
-    std::memcpy(dst, src, sizeof(float) * inner);
-    for (int64_t r = 1; r < reduce; ++r) {
-      const float* row = src + r * inner;
-      for (int64_t i = 0; i < inner; ++i) dst[i] = max_nan(dst[i], row[i]);
-    }
-  }
+  reduce_block(x, out, o0, o1, reduce, inner, max_nan, max_row);
 }
 
 }  // namespace
@@ -411,35 +406,6 @@ void layer_norm_backward(const float* x, const float* gamma, const float* dy, fl
     dgamma[j] = g;
     dbeta[j] = b;
   }
-}
-
-void transpose_rows(const float* x, float* out, int rank, const int64_t* dims, const int64_t* strides, int64_t inner) {
-  // Output = [dims..., inner] in row-major order; input offset of an output row = sum coord[d] * strides[d].
-  int64_t rows = 1;
-  for (int d = 0; d < rank; ++d) rows *= dims[d];
-  auto body = [&](int64_t r0, int64_t r1) {
-    int64_t coord[8] = {0};
-    int64_t rest = r0;
-    for (int d = rank - 1; d >= 0; --d) {
-      coord[d] = rest % dims[d];
-      rest /= dims[d];
-    }
-    for (int64_t r = r0; r < r1; ++r) {
-      int64_t off = 0;
-      for (int d = 0; d < rank; ++d) off += coord[d] * strides[d];
-      std::memcpy(out + r * inner, x + off, sizeof(float) * inner);
-      for (int d = rank - 1; d >= 0; --d) {
-        if (++coord[d] < dims[d]) break;
-        coord[d] = 0;
-      }
-    }
-  };
-  if (rows * inner < kParallelElems || threads() <= 1 || rows < 2) {
-    body(0, rows);
-    return;
-  }
-  const int parts = threads();
-  pool().parallel_for(parts, [&](int p) { body(rows * p / parts, rows * (p + 1) / parts); });
 }
 
 void strided_copy(const float* x, float* out, int rank, const int64_t* dims, const int64_t* xStrides,

@@ -44,11 +44,6 @@ void layer_norm_forward(const float* x, const float* gamma, const float* beta, f
 void layer_norm_backward(const float* x, const float* gamma, const float* dy, float* dx, float* dgamma, float* dbeta,
                          int64_t rows, int64_t d, float eps);
 
-// Transpose, the two shapes it is reduced to (after merging dims):
-// rows: out = [dims[0..rank), inner], each row a contiguous copy of `inner` floats of x at
-//       offset sum coord[d] * strides[d] (rank <= 8);
-// 2d:   out[b, c, r] = x[b, r, c] for x of [batch, rows, cols].
-void transpose_rows(const float* x, float* out, int rank, const int64_t* dims, const int64_t* strides, int64_t inner);
 // out[sum c[d]*outStrides[d] + i] = x[sum c[d]*xStrides[d] + i] for every coordinate c of dims and i < inner.
 void strided_copy(const float* x, float* out, int rank, const int64_t* dims, const int64_t* xStrides,
                   const int64_t* outStrides, int64_t inner);

@@ -279,53 +279,45 @@ void sgemm_split(GemmFn fn, bool tA, bool tB, int M, int N, int K, const float* 
   }
 }
 
-void sgemm_portable_mt(bool tA, bool tB, int M, int N, int K, const float* A, int lda, const float* B,
-                       int ldb, float* C, int ldc, bool accumulate) {
-  sgemm_split(sgemm_portable_st, tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+
+}  // namespace
+
+namespace {
+
+// Handles the empty products (nothing to do, or C = 0 when K is 0); true when done.
+bool trivial_gemm(int M, int N, int K, float* C, int ldc, bool accumulate) {
+  if (M <= 0 || N <= 0) return true;
+  if (K > 0) return false;
+  zero_or_keep(M, N, C, ldc, accumulate);
+  return true;
+}
+
+// The selected BLAS, single-threaded.
+GemmFn selected_single() {
+#if defined(KT_HAVE_CBLAS)
+  if (g_blas == Blas::kSystem) return sgemm_system;
+#endif
+  return sgemm_portable_st;
 }
 
 }  // namespace
 
 void sgemm(bool tA, bool tB, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
            float* C, int ldc, bool accumulate) {
-  if (M <= 0 || N <= 0) return;
-  if (K <= 0) {
-    zero_or_keep(M, N, C, ldc, accumulate);
-    return;
-  }
-#if defined(KT_HAVE_CBLAS)
-  if (g_blas == Blas::kSystem) {
-    sgemm_split(sgemm_system, tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
-    return;
-  }
-#endif
-  sgemm_portable_mt(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+  if (trivial_gemm(M, N, K, C, ldc, accumulate)) return;
+  sgemm_split(selected_single(), tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
 }
 
 void sgemm_st(bool tA, bool tB, int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C,
               int ldc, bool accumulate) {
-  if (M <= 0 || N <= 0) return;
-  if (K <= 0) {
-    zero_or_keep(M, N, C, ldc, accumulate);
-    return;
-  }
-#if defined(KT_HAVE_CBLAS)
-  if (g_blas == Blas::kSystem) {
-    sgemm_system(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
-    return;
-  }
-#endif
-  sgemm_portable_st(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+  if (trivial_gemm(M, N, K, C, ldc, accumulate)) return;
+  selected_single()(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
 }
 
 void sgemm_prefer_portable(bool tA, bool tB, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
                            float* C, int ldc, bool accumulate) {
-  if (M <= 0 || N <= 0) return;
-  if (K <= 0) {
-    zero_or_keep(M, N, C, ldc, accumulate);
-    return;
-  }
-  sgemm_portable_mt(tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+  if (trivial_gemm(M, N, K, C, ldc, accumulate)) return;
+  sgemm_split(sgemm_portable_st, tA, tB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
 }
 
 void sgemm_batched(bool tA, bool tB, int batch, int M, int N, int K, const float* A, const int* aIndex,

@@ -48,8 +48,6 @@ export interface NativeAddon {
   sum(x: Float32Array, out: Float32Array, outer: number, reduce: number, inner: number): void;
   /** out[o, i] = max over r of x[o, r, i] (NaN propagates), reduce >= 1. */
   max(x: Float32Array, out: Float32Array, outer: number, reduce: number, inner: number): void;
-  /** Transpose as row copies: geometry = [rank, dims[rank], inputStrides[rank], inner] (see transposeGeometry). */
-  transposeRows(x: Float32Array, out: Float32Array, geometry: Int32Array): void;
   /**
    * Copies `inner` contiguous floats per coordinate of dims:
    * geometry = [rank, dims[rank], xStrides[rank], outStrides[rank], inner] (see stridedCopyGeometry).
@@ -192,7 +190,7 @@ function readCpuinfo(): string | undefined {
 
 function isAddon(value: unknown): value is NativeAddon {
   if (typeof value !== 'object' || value === null) return false;
-  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'max', 'transposeRows', 'stridedCopy', 'transpose2d', 'adamUpdate', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward', 'attentionForward', 'attentionBackward', 'softmaxXentForward', 'softmaxXentBackward'];
+  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'max', 'stridedCopy', 'transpose2d', 'adamUpdate', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward', 'attentionForward', 'attentionBackward', 'softmaxXentForward', 'softmaxXentBackward'];
   return names.every((n) => typeof (value as Record<string, unknown>)[n] === 'function');
 }
 

@@ -9,26 +9,7 @@ import {
   softmaxCrossEntropyComposite,
   unregisterNativeKernels,
 } from '../src';
-import { describeNative, maxRelErr, runOn, seeded } from './helpers';
-
-/** fused(...) on wasm + native against composite(...) on cpu, every output to `tol`. */
-async function expectFusedMatchesCpu(
-  specs: Array<{ shape: number[]; seed: number }>,
-  fused: (...xs: tf.Tensor[]) => tf.Tensor[],
-  composite: (...xs: tf.Tensor[]) => tf.Tensor[],
-  tol = 1e-4,
-): Promise<void> {
-  const ref = await runOn('cpu', specs, composite);
-  const got = await runOn('wasm', specs, (...xs) => {
-    expect(fusedKernelsActive()).toBe(true);
-    return fused(...xs);
-  });
-  expect(got.length).toBe(ref.length);
-  got.forEach((g, i) => {
-    expect(g.length).toBe(ref[i]!.length);
-    expect(maxRelErr(g, ref[i]!)).toBeLessThan(tol);
-  });
-}
+import { describeNative, expectFusedMatchesCpu, maxRelErr, seeded } from './helpers';
 
 describe('selfAttention / softmaxCrossEntropy argument checks (any backend)', () => {
   it('names the bad argument', async () => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { adamUpdate, fusedKernelsActive, gelu, geluComposite, layerNorm, layerNormComposite, registerNativeKernels, unregisterNativeKernels } from '../src';
-import { describeNative, maxRelErr, runOn, seeded } from './helpers';
+import { describeNative, expectFusedMatchesCpu, maxRelErr, seeded } from './helpers';
 
 describeNative('fused GELU and LayerNorm kernels (KtGelu, KtLayerNorm and their gradients)', () => {
   beforeAll(async () => {
@@ -8,21 +8,6 @@ describeNative('fused GELU and LayerNorm kernels (KtGelu, KtLayerNorm and their 
     registerNativeKernels({ threads: 2 });
   });
   afterAll(() => unregisterNativeKernels());
-
-  /** Values of fused(fn) on wasm+native against composite(fn) on cpu, to 1e-4. */
-  async function expectFusedMatchesCpu(
-    specs: Array<{ shape: number[]; seed: number }>,
-    fused: (...xs: tf.Tensor[]) => tf.Tensor[],
-    composite: (...xs: tf.Tensor[]) => tf.Tensor[],
-  ): Promise<void> {
-    const ref = await runOn('cpu', specs, composite);
-    const got = await runOn('wasm', specs, (...xs) => {
-      expect(fusedKernelsActive()).toBe(true);
-      return fused(...xs);
-    });
-    expect(got.length).toBe(ref.length);
-    got.forEach((g, i) => expect(maxRelErr(g, ref[i]!)).toBeLessThan(1e-4));
-  }
 
   it('gelu values and gradient match the composite ops on cpu (large tensor, threaded, odd tail)', async () => {
     const run = (f: (t: tf.Tensor) => tf.Tensor) => (x?: tf.Tensor): tf.Tensor[] => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { nativeStatus } from '../src';
+import { fusedKernelsActive, nativeStatus } from '../src';
 
 export const STATUS = nativeStatus();
 export const describeNative: jest.Describe = STATUS.available ? describe : describe.skip;
@@ -55,4 +55,23 @@ export async function expectMatchesCpu(specs: Spec[], fn: (...xs: tf.Tensor[]) =
     expect(got[i]!.length).toBe(ref[i]!.length);
     expect(maxRelErr(got[i]!, ref[i]!)).toBeLessThan(tol);
   }
+}
+
+/** fused(...) on wasm (the native kernels registered) against composite(...) on cpu, every output to `tol`. */
+export async function expectFusedMatchesCpu(
+  specs: Spec[],
+  fused: (...xs: tf.Tensor[]) => tf.Tensor[],
+  composite: (...xs: tf.Tensor[]) => tf.Tensor[],
+  tol = 1e-4,
+): Promise<void> {
+  const ref = await runOn('cpu', specs, composite);
+  const got = await runOn('wasm', specs, (...xs) => {
+    expect(fusedKernelsActive()).toBe(true);
+    return fused(...xs);
+  });
+  expect(got.length).toBe(ref.length);
+  got.forEach((g, i) => {
+    expect(g.length).toBe(ref[i]!.length);
+    expect(maxRelErr(g, ref[i]!)).toBeLessThan(tol);
+  });
 }

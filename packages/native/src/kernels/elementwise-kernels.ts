@@ -1,6 +1,6 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { NativeAddon } from '../addon';
-import { binaryGeometry, broadcastShapes, reduceGeometry, stridedCopyPlan, stridesOf, transposePlan } from './geometry';
+import { binaryGeometry, broadcastShapes, reduceGeometry, rowsAsStridedCopy, stridedCopyPlan, stridesOf, transposePlan } from './geometry';
 import type { Fallback, KernelArgs } from './matmul-kernels';
 import { asWasmBackend, heapFloats, shapeError, shareData, sizeOf } from './wasm-heap';
 
@@ -126,7 +126,7 @@ export function makeTranspose(addon: NativeAddon, fallback: Fallback): KernelFun
     const src = heapFloats(backend, x, kernel);
     const dst = heapFloats(backend, out, kernel);
     if (plan.kind === 'copy') dst.set(src);
-    else if (plan.kind === 'rows') addon.transposeRows(src, dst, plan.geometry);
+    else if (plan.kind === 'rows') addon.stridedCopy(src, dst, rowsAsStridedCopy(plan.geometry));
     else addon.transpose2d(src, dst, plan.batch, plan.rows, plan.cols);
     return out;
   }) as unknown as KernelFunc;

@@ -362,3 +362,23 @@ export function stridesOf(shape: readonly number[]): number[] {
   for (let i = shape.length - 2; i >= 0; i--) s[i] = s[i + 1]! * shape[i + 1]!;
   return s;
 }
+
+/**
+ * A 'rows' transpose geometry [rank, dims[rank], inputStrides[rank], inner] as a stridedCopy geometry: the
+ * output rows are contiguous, so output strides are the row-major strides of [...dims, inner].
+ */
+export function rowsAsStridedCopy(rows: Int32Array): Int32Array {
+  const rank = rows[0]!;
+  const inner = rows[1 + 2 * rank]!;
+  const g = new Int32Array(2 + 3 * rank);
+  g[0] = rank;
+  let stride = inner;
+  for (let d = rank - 1; d >= 0; d--) {
+    g[1 + d] = rows[1 + d]!;
+    g[1 + rank + d] = rows[1 + rank + d]!;
+    g[1 + 2 * rank + d] = stride;
+    stride *= rows[1 + d]!;
+  }
+  g[1 + 3 * rank] = inner;
+  return g;
+}
