@@ -115,11 +115,14 @@ export const mtTranslateContribution: CliContribution = {
         if (!fs.existsSync(options.run)) throw new ConfigError(`run directory not found: ${options.run}`);
         const lines = await readTranslateInput(options.input);
         if (lines.length === 0) throw new ConfigError(`nothing to translate: ${options.input ?? 'stdin'} is empty`);
-        await initBackend({ requested: backendOf(options.run), log: (l) => process.stderr.write(`${l}\n`) });
+        // Translations on the command's stdout, diagnostics on its stderr (both through commander's output, as the CLI configures it).
+        const output = cmd.configureOutput();
+        const write = output.writeOut ?? ((s: string): void => void process.stdout.write(s));
+        const writeErr = output.writeErr ?? ((s: string): void => void process.stderr.write(s));
+        await initBackend({ requested: backendOf(options.run), log: (l) => writeErr(`${l}\n`) });
         const result = translateRun(options.run, lines, options);
-        const write = cmd.configureOutput().writeOut ?? ((s: string): void => void process.stdout.write(s));
         write(result.translations.map((t) => `${t}\n`).join(''));
-        process.stderr.write(`translated ${lines.length} lines (${result.sentencesPerSecond.toFixed(1)} sentences/s) with ${result.weights}\n`);
+        writeErr(`translated ${lines.length} lines (${result.sentencesPerSecond.toFixed(1)} sentences/s) with ${result.weights}\n`);
       });
   },
 };
