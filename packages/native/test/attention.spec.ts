@@ -147,6 +147,31 @@ describeNative('fused self-attention and softmax cross-entropy kernels', () => {
     opt.dispose();
   });
 
+  it('survives heap growth inside KtAttention (two outputs allocated before any view): uniform weights average v', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } };
+    const heapBefore = backend.wasm.HEAPU8.buffer.byteLength;
+    // The attention weights [1, 1, T, T] alone are larger than the whole current heap.
+    const t = Math.ceil(Math.sqrt(heapBefore / 4 + (4 << 20)));
+    const v = seeded(t, 117);
+    // q = 0: every allowed position gets the same weight, so out[i] = mean(v[0..i]).
+    const qkvValues = new Float32Array(3 * t);
+    for (let i = 0; i < t; i++) {
+      qkvValues[3 * i + 1] = 0.5;
+      qkvValues[3 * i + 2] = v[i]!;
+    }
+    const qkv = tf.tensor3d(qkvValues, [1, t, 3]);
+    const out = selfAttention(qkv, { heads: 1, causal: true });
+    expect(backend.wasm.HEAPU8.buffer.byteLength).toBeGreaterThan(heapBefore);
+    const got = out.dataSync();
+    let sum = 0;
+    for (let i = 0; i < t; i++) {
+      sum += v[i]!;
+      if (i % 97 === 0 || i === t - 1) expect(Math.abs(got[i]! - sum / (i + 1))).toBeLessThan(1e-4);
+    }
+    tf.dispose([qkv, out]);
+  });
+
   it('the addon rejects buffers that do not match the geometry instead of crashing', () => {
     const { addon } = loadAddon();
     const f = (n: number): Float32Array => new Float32Array(n);
