@@ -51,6 +51,10 @@ export const TrainSchema = z
   .refine((t) => !(t.steps !== undefined && t.epochs !== undefined), {
     message: 'give train.steps or train.epochs, not both',
     path: ['steps'],
+  })
+  .refine((t) => t.earlyStopping === undefined || t.evalEvery !== undefined, {
+    message: 'early stopping watches a validation metric: set train.evalEvery too',
+    path: ['earlyStopping'],
   });
 export type TrainConfig = z.infer<typeof TrainSchema>;
 
