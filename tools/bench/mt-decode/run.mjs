@@ -47,16 +47,6 @@ const opts = {
   reps: Number(arg('reps', 2)),
 };
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function argmaxRows(logits) {
   return tf.tidy(() => tf.argMax(logits, 1).dataSync());
@@ -124,7 +114,8 @@ const config = {
   maxLen: Math.max(64, opts.steps + 1, opts.srcLen),
   activation: 'relu',
 };
-const rng = mulberry32(7);
+const random = require(resolve(root, 'packages/mt/dist/data/index.js')).createRandom(7);
+const rng = () => random.next();
 const srcRows = Array.from({ length: opts.batch }, () =>
   Array.from({ length: opts.srcLen }, () => 3 + Math.floor(rng() * (opts.vocab - 3))),
 );

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { InputSpec, OpCase } from './op-cases';
+import { Rng } from '../../src/runtime/rng';
 
 /** A tensor read back to plain numbers. */
 export interface TensorValues {
@@ -24,17 +25,6 @@ function seedOf(text: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: a small deterministic PRNG, so each backend gets identical inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makeValues(spec: InputSpec, seed: number): number[] {
   const size = spec.shape.reduce((a, b) => a * b, 1);
@@ -45,7 +35,9 @@ function makeValues(spec: InputSpec, seed: number): number[] {
     }
     return values;
   }
-  const next = rng(seed);
+  // core's seeded generator, so each backend gets identical inputs.
+  const gen = Rng.fromSeed(seed);
+  const next = (): number => gen.next();
   const out: number[] = [];
   for (let i = 0; i < size; i++) {
     const u = next();

@@ -1,16 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
+import { createRandom } from '../../src/data';
 import { TransformerConfigInput } from '../../src/models';
 
-/** Small seeded PRNG (mulberry32) for tests: uniform in [0, 1). */
+/** A seeded uniform [0, 1) source for tests: mt's own generator (mulberry32). */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = createRandom(seed);
+  return () => random.next();
 }
 
 export const tinyConfig: TransformerConfigInput = {
