@@ -1,6 +1,7 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import {
+  asTeacher,
   configHash,
   createMemoryLogger,
   hasTensors,
@@ -26,16 +27,7 @@ import { loadClassificationData, type ClassificationData } from './classificatio
 
 /** Adapts a ClassifierModel to core's Teacher/Learner contract. */
 function asModel(model: ClassifierModel, trainable: boolean): Teacher & { model: ClassifierModel } {
-  return {
-    model,
-    name: model.name,
-    trainable,
-    trainableVariables: () => model.trainableVariables(),
-    getWeights: () => model.getWeights(),
-    setWeights: (w) => model.setWeights(w),
-    parameterCount: () => model.parameterCount(),
-    dispose: () => model.dispose(),
-  };
+  return asTeacher(model, model.name, trainable);
 }
 
 /** The examples of batch `index` of epoch `epoch`: a seeded permutation per epoch, so resumption is exact. */

@@ -28,3 +28,23 @@ export const Teacher = Symbol('Teacher');
 export interface Teacher extends Model {
   readonly trainable: boolean;
 }
+
+/** What a task's own model class provides: the weight methods of `Model`, without kt's naming or role. */
+export type WeightedModel = Pick<Model, 'trainableVariables' | 'getWeights' | 'setWeights' | 'parameterCount' | 'dispose'>;
+
+/**
+ * Adapts a task's model to the Teacher (and Learner) contract under `name`, keeping it reachable as
+ * `.model` for the task's own code (forward passes, decoding).
+ */
+export function asTeacher<M extends WeightedModel>(model: M, name: string, trainable: boolean): Teacher & { readonly model: M } {
+  return {
+    model,
+    name,
+    trainable,
+    trainableVariables: () => model.trainableVariables(),
+    getWeights: () => model.getWeights(),
+    setWeights: (w) => model.setWeights(w),
+    parameterCount: () => model.parameterCount(),
+    dispose: () => model.dispose(),
+  };
+}

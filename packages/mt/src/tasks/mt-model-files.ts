@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
+  asTeacher,
   ConfigError,
   disposeMap,
   hasTensors,
@@ -28,16 +29,7 @@ export type MtModel = Teacher & { readonly model: Transformer };
 
 /** Adapts a Transformer to core's Teacher/Learner contract. */
 export function asMtModel(model: Transformer, name: string, trainable: boolean): MtModel {
-  return {
-    model,
-    name,
-    trainable,
-    trainableVariables: () => model.trainableVariables(),
-    getWeights: () => model.getWeights(),
-    setWeights: (w) => model.setWeights(w),
-    parameterCount: () => model.parameterCount(),
-    dispose: () => model.dispose(),
-  };
+  return asTeacher(model, name, trainable);
 }
 
 /** Writes `model.json` and `tokenizer.json` into `dir` (a run's `artifacts/` or a teacher cache folder). */
