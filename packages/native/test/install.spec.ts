@@ -49,7 +49,6 @@ describe('install script (scripts/install.js): installing never fails', () => {
     process.env['KT_NATIVE_ADDON'] = path.join(os.tmpdir(), 'no-such-dir', 'kt_native.node');
     try {
       jest.isolateModules(() => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const native = require('../src') as typeof import('../src');
         const status = native.nativeStatus();
         expect(status.available).toBe(false);
