@@ -347,12 +347,6 @@ napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) { return 
 
 enum UnaryOp { kTanh = 0, kExp = 1, kSigmoidOp = 2 };
 
-// Splits [0, n) over the pool when n is large enough to pay for it.
-template <typename F>
-void parallel_range(int64_t n, F body) {
-  const int parts = n >= (1 << 15) ? kt::threads() : 1;
-  kt::pool().parallel_for(parts, [&](int p) { body(n * p / parts, n * (p + 1) / parts); });
-}
 
 // unary(op, x, out): out[i] = f(x[i]) for tanh, exp, sigmoid.
 napi_value Unary(napi_env env, napi_callback_info info) {
@@ -396,7 +390,7 @@ napi_value Pow(napi_env env, napi_callback_info info) {
   float* zs = out.data;
   if (y.length == 1) {
     const float e = ys[0];
-    parallel_range(static_cast<int64_t>(x.length), [&](int64_t i0, int64_t i1) {
+    kt::parallel_range(static_cast<int64_t>(x.length), x.length >= (1u << 15), [&](int64_t i0, int64_t i1) {
       if (e == 2.f) {
         for (int64_t i = i0; i < i1; ++i) zs[i] = xs[i] * xs[i];
       } else if (e == 3.f) {
@@ -408,7 +402,7 @@ napi_value Pow(napi_env env, napi_callback_info info) {
       }
     });
   } else {
-    parallel_range(static_cast<int64_t>(x.length), [&](int64_t i0, int64_t i1) {
+    kt::parallel_range(static_cast<int64_t>(x.length), x.length >= (1u << 15), [&](int64_t i0, int64_t i1) {
       for (int64_t i = i0; i < i1; ++i) zs[i] = std::pow(xs[i], ys[i]);
     });
   }

@@ -240,12 +240,8 @@ void max_block(const float* x, float* out, int64_t o0, int64_t o1, int64_t reduc
 }  // namespace
 
 void reduce_max(const float* x, float* out, int64_t outer, int64_t reduce, int64_t inner) {
-  if (outer * reduce * inner < kParallelElems || threads() <= 1 || outer < threads()) {
-    max_block(x, out, 0, outer, reduce, inner);
-    return;
-  }
-  const int parts = threads();
-  pool().parallel_for(parts, [&](int p) { max_block(x, out, outer * p / parts, outer * (p + 1) / parts, reduce, inner); });
+  parallel_range(outer, outer * reduce * inner >= kParallelElems && outer >= threads(),
+                 [&](int64_t o0, int64_t o1) { max_block(x, out, o0, o1, reduce, inner); });
 }
 
 void tanh_f32(const float* x, float* y, int64_t n) { parallel_map(x, y, n, [](vf v) { return vtanh(v); }); }
@@ -356,12 +352,7 @@ void layer_norm_forward(const float* x, const float* gamma, const float* beta, f
       for (int64_t j = 0; j < d; ++j) yr[j] = (xr[j] - mu) * rs * gamma[j] + beta[j];
     }
   };
-  if (rows * d < kParallelElems || threads() <= 1) {
-    body(0, rows);
-    return;
-  }
-  const int parts = threads();
-  pool().parallel_for(parts, [&](int p) { body(rows * p / parts, rows * (p + 1) / parts); });
+  parallel_range(rows, rows * d >= kParallelElems, body);
 }
 
 void layer_norm_backward(const float* x, const float* gamma, const float* dy, float* dx, float* dgamma, float* dbeta,
@@ -432,12 +423,7 @@ void strided_copy(const float* x, float* out, int rank, const int64_t* dims, con
       }
     }
   };
-  if (rows * inner < kParallelElems || threads() <= 1 || rows < 2) {
-    body(0, rows);
-    return;
-  }
-  const int parts = threads();
-  pool().parallel_for(parts, [&](int p) { body(rows * p / parts, rows * (p + 1) / parts); });
+  parallel_range(rows, rows * inner >= kParallelElems, body);
 }
 
 void transpose_2d(const float* x, float* out, int64_t batch, int64_t rows, int64_t cols) {
@@ -457,12 +443,7 @@ void transpose_2d(const float* x, float* out, int64_t batch, int64_t rows, int64
       }
     }
   };
-  if (batch * rows * cols < kParallelElems || threads() <= 1 || tiles < 2) {
-    body(0, tiles);
-    return;
-  }
-  const int parts = threads();
-  pool().parallel_for(parts, [&](int p) { body(tiles * p / parts, tiles * (p + 1) / parts); });
+  parallel_range(tiles, batch * rows * cols >= kParallelElems, body);
 }
 
 }  // namespace kt

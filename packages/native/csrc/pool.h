@@ -8,6 +8,7 @@
 // uses: the system BLAS runs single-threaded inside it (see gemm.cc).
 #pragma once
 #include <atomic>
+#include <cstdint>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -50,5 +51,17 @@ class ThreadPool {
 ThreadPool& pool();
 void set_threads(int threads);
 int threads();
+
+// Runs body(i0, i1) over [0, n): on the calling thread when `split` is false (too little work to pay
+// for the pool) or there is one thread, else in threads() contiguous parts.
+template <typename F>
+void parallel_range(int64_t n, bool split, F body) {
+  const int parts = threads();
+  if (!split || parts <= 1 || n < 2) {
+    body(int64_t{0}, n);
+    return;
+  }
+  pool().parallel_for(parts, [&](int p) { body(n * p / parts, n * (p + 1) / parts); });
+}
 
 }  // namespace kt

@@ -51,17 +51,11 @@ float exp_shifted(const float* x, float* y, int64_t n, float shift) {
   return sum;
 }
 
-// Runs body(i) for i < n on the pool, in contiguous parts.
+// Runs body(i) for every row i < n, on the pool when there is enough work.
 template <typename F>
 void parallel_rows(int64_t n, int64_t elemsPerRow, F body) {
-  const int parts = (n * elemsPerRow >= kParallelElems && threads() > 1 && n > 1) ? threads() : 1;
-  if (parts <= 1) {
-    for (int64_t i = 0; i < n; ++i) body(i);
-    return;
-  }
-  pool().parallel_for(parts, [&](int p) {
-    const int64_t i1 = n * (p + 1) / parts;
-    for (int64_t i = n * p / parts; i < i1; ++i) body(i);
+  parallel_range(n, n * elemsPerRow >= kParallelElems, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) body(i);
   });
 }
 
