@@ -3,3 +3,4 @@ export * from './objective';
 export * from './metric';
 export * from './task';
 export * from './plugin';
+export * from './teacher-provider';

@@ -22,7 +22,7 @@ export type Learner = Model;
 
 /**
  * The model that teaches: the distribution q. Usually frozen; a trainable teacher (MetaDistil) also
- * updates from the learner's feedback through `TaskRun.updateTeacher`.
+ * updates from the learner's feedback through `TaskRun.teacherLoss`.
  */
 export const Teacher = Symbol('Teacher');
 export interface Teacher extends Model {
@@ -32,19 +32,30 @@ export interface Teacher extends Model {
 /** What a task's own model class provides: the weight methods of `Model`, without kt's naming or role. */
 export type WeightedModel = Pick<Model, 'trainableVariables' | 'getWeights' | 'setWeights' | 'parameterCount' | 'dispose'>;
 
-/**
- * Adapts a task's model to the Teacher (and Learner) contract under `name`, keeping it reachable as
- * `.model` for the task's own code (forward passes, decoding).
- */
-export function asTeacher<M extends WeightedModel>(model: M, name: string, trainable: boolean): Teacher & { readonly model: M } {
+/** A task's model seen through kt's Model contract, still reachable as `.model` for the task's own code. */
+export type Wrapped<M> = { readonly model: M };
+
+function wrap<M extends WeightedModel>(model: M, name: string): Model & Wrapped<M> {
   return {
     model,
     name,
-    trainable,
     trainableVariables: () => model.trainableVariables(),
     getWeights: () => model.getWeights(),
     setWeights: (w) => model.setWeights(w),
     parameterCount: () => model.parameterCount(),
     dispose: () => model.dispose(),
   };
+}
+
+/** The learner role: a task's model whose variables the trainer updates (p_θ). */
+export function asLearner<M extends WeightedModel>(model: M, name = 'learner'): Learner & Wrapped<M> {
+  return wrap(model, name);
+}
+
+/**
+ * The teacher role: a task's model that scores or generates (q). Frozen unless `trainable` (MetaDistil's
+ * teacher updates from the learner's feedback through `TaskRun.teacherLoss`).
+ */
+export function asTeacher<M extends WeightedModel>(model: M, options: { name?: string; trainable?: boolean } = {}): Teacher & Wrapped<M> {
+  return { ...wrap(model, options.name ?? 'teacher'), trainable: options.trainable ?? false };
 }

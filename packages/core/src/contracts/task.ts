@@ -2,11 +2,12 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Metrics } from './metric';
 import type { Learner, Teacher } from './model';
 import type { TransferObjective } from './objective';
+import type { TeacherProvider } from './teacher-provider';
 import type { Rng } from '../runtime/rng';
 import type { Logger } from '../runtime/logger';
 import type { BaseExperimentConfig } from '../config/experiment-schema';
 
-/** What a task gets when a run starts. */
+/** What a task gets when a run starts, typed by the plugin's own config `C`. */
 export interface TaskContext<C extends BaseExperimentConfig = BaseExperimentConfig> {
   /** The validated experiment config (the plugin's own schema). */
   readonly config: C;
@@ -21,11 +22,13 @@ export interface TaskContext<C extends BaseExperimentConfig = BaseExperimentConf
   readonly cacheDir: string;
   /** Name of the tfjs backend in use. */
   readonly backend: string;
+  /** Trains a teacher from its config, or reuses the run of an identical earlier one (content-keyed cache). */
+  readonly teachers: TeacherProvider;
 }
 
 /** Per-step inputs the trainer hands to a task. */
 export interface StepContext {
-  /** Global step, 0-based. */
+  /** Global step, 0-based (logs and messages show step + 1). */
   readonly step: number;
   readonly epoch: number;
   /** Seeded for this step only, so a resumed run draws the same numbers. */
@@ -34,11 +37,15 @@ export interface StepContext {
   report(name: string, value: number): void;
 }
 
+/** What `prepareStep` may hand to `loss`: anything; when it has `dispose()`, the trainer calls it after the update. */
+export type Prepared = { dispose?(): void } | undefined;
+
 /**
- * A prepared experiment: models, data and the loss of one step. The trainer owns the loop,
- * optimizer, checkpoints and callbacks; the task owns everything task-specific.
+ * A prepared experiment: models, data and the loss of one step, typed by what `prepareStep` hands to
+ * `loss` (`P`). The trainer owns the loop, optimizer, checkpoints and callbacks; the task owns
+ * everything task-specific.
  */
-export interface TaskRun {
+export interface TaskRun<P extends Prepared = Prepared> {
   readonly learner: Learner;
   readonly teacher?: Teacher;
   /** Steps in one pass over the training data. */
@@ -47,30 +54,47 @@ export interface TaskRun {
    * Async work before a step that cannot run inside the differentiated loss (e.g. decoding
    * on-policy samples, generating teacher outputs). Its result is passed to `loss`.
    */
-  prepareStep?(ctx: StepContext): Promise<unknown>;
+  prepareStep?(ctx: StepContext): Promise<P>;
   /**
    * The scalar to minimise at this step, a pure function of (learner weights, ctx, prepared).
    * Called inside the optimizer's gradient tape: no async work, no side effects on weights.
    */
-  loss(ctx: StepContext, prepared: unknown): tf.Scalar;
+  loss(ctx: StepContext, prepared: P): tf.Scalar;
   /** Scores on a split; the trainer logs them and drives early stopping with them. */
   evaluate(split: 'val' | 'test'): Promise<Metrics>;
   /** For a trainable teacher: a loss on the teacher's variables from the learner's feedback. */
-  teacherLoss?(ctx: StepContext, prepared: unknown): tf.Scalar;
+  teacherLoss?(ctx: StepContext, prepared: P): tf.Scalar;
   /** Writes outputs (translations, tables, images) into `dir` at the end of the run. */
   writeArtifacts?(dir: string): Promise<void>;
   /** Releases every tensor the run holds. */
   dispose(): void;
 }
 
-/** A named experiment recipe a plugin contributes, e.g. `classify.kd` or `mt.word-kd`. */
+/** One problem `validate` found: the config path it is about and what is wrong. */
+export interface ConfigIssue {
+  /** Dotted config path, e.g. `teacher.checkpoint` or `data.path`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * A named experiment recipe a plugin contributes, e.g. `classify.kd` or `mt.word-kd`, typed by the
+ * plugin's config `C` and by what its steps prepare `P`. Register it with `bind(Task).toConstantValue`.
+ */
 export const Task = Symbol('Task');
-export interface Task {
+export interface Task<C extends BaseExperimentConfig = BaseExperimentConfig, P extends Prepared = Prepared> {
   /** The plugin that contributes it (matches `config.plugin`). */
   readonly plugin: string;
   /** Matches `config.task`. */
   readonly name: string;
   readonly description: string;
-  /** Builds models and data from the config. May train a teacher first (cached under ctx.cacheDir). */
-  create(ctx: TaskContext): Promise<TaskRun>;
+  /** Names of the metrics `evaluate` reports: `train.earlyStopping.metric` must be one of them. */
+  readonly metrics: readonly string[];
+  /**
+   * Checks `kt validate` and `kt run` make before any training: files that must exist, settings this
+   * task cannot honour. Cheap (no data loading beyond `stat`). Returns the problems found.
+   */
+  validate?(config: C): ConfigIssue[];
+  /** Builds models and data from the config; provisions a teacher through `ctx.teachers` when it needs one. */
+  create(ctx: TaskContext<C>): Promise<TaskRun<P>>;
 }

@@ -41,3 +41,13 @@ export class NonFiniteLossError extends RunError {
     super(`loss is ${value} at step ${step}; stopping (the last good checkpoint is kept)`);
   }
 }
+
+/**
+ * Work stopped by SIGINT/SIGTERM before the run's own training began (e.g. while its teacher trained):
+ * the run ends as `interrupted` (exit 130/143) and `--resume` continues where it stopped.
+ */
+export class RunInterruptedError extends KtError {
+  constructor(message: string) {
+    super(message, 1);
+  }
+}

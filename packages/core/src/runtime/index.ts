@@ -11,4 +11,6 @@ export * from './tensor-file';
 export * from './trainer';
 export * from './transfer-objective';
 export * from './version';
+export * from './teacher-provisioning';
+export * from './validate-experiment';
 export * from './optimizers';

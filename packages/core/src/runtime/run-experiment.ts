@@ -8,14 +8,16 @@ import type { TaskContext, TaskRun } from '../contracts/task';
 import { writeJsonAtomic } from './atomic';
 import { latestCheckpoint, readCheckpoint } from './checkpoint';
 import { disposeMap } from './tensor-file';
-import { ConfigError } from './errors';
+import { ConfigError, RunInterruptedError } from './errors';
 import type { Logger } from './logger';
 import type { PluginRegistry } from './plugin-registry';
 import { TaskRegistry } from './plugin-registry';
 import { Rng } from './rng';
 import { configHash, createRunDir, gitCommit, readSummary, writeSummary, type RunSummary } from './run-store';
 import { MetricsWriter, ProgressReporter, Trainer, type TrainerCallback } from './trainer';
+import { createTeacherProvisioner } from './teacher-provisioning';
 import { createTransferObjective } from './transfer-objective';
+import { validateExperiment } from './validate-experiment';
 import { KT_VERSION } from './version';
 
 /**
@@ -43,6 +45,10 @@ export interface RunExperimentOptions {
   outDir?: string;
   /** An existing run directory to continue from its latest checkpoint. */
   resumeDir?: string;
+  /** Write the run into exactly this new directory (teacher provisioning) instead of `<outDir>/<stamp>-<name>`. */
+  runDir?: string;
+  /** The shared cache (default `<outDir>/.cache`, or beside the resumed run). */
+  cacheDir?: string;
   /** Polled between steps; the CLI sets it on SIGINT/SIGTERM. */
   shouldStop?: () => boolean;
   callbacks?: TrainerCallback[];
@@ -57,6 +63,15 @@ export interface RunOutcome {
 
 function versions(): Record<string, string> {
   return { kt: KT_VERSION, tfjs: tf.version.tfjs, node: process.versions.node };
+}
+
+/** A logger that puts `prefix` before every line (e.g. `teacher: ` for a provisioned teacher's run). */
+export function prefixedLogger(log: Logger, prefix: string): Logger {
+  return {
+    info: (l) => log.info(`${prefix}${l}`),
+    warn: (l) => log.warn(`${prefix}${l}`),
+    debug: (l) => log.debug(`${prefix}${l}`),
+  };
 }
 
 /** Reads the resolved config of an existing run (for --resume). */
@@ -74,6 +89,7 @@ export function readRunConfig(runDir: string): RawConfig {
 /** Runs one experiment end to end and writes its run directory. */
 export async function runExperiment(options: RunExperimentOptions): Promise<RunOutcome> {
   const { config, container, log } = options;
+  validateExperiment(config, container);
   const outDir = options.outDir ?? config.output.dir;
   const hash = configHash(config);
   let runDir: string;
@@ -93,11 +109,16 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
     if (prev?.status === 'completed' || prev?.status === 'stopped-early') {
       throw new ConfigError(`run ${runDir} has already finished (${prev.status}); nothing to resume`);
     }
+  } else if (options.runDir) {
+    runDir = path.resolve(options.runDir);
+    fs.mkdirSync(path.join(runDir, 'checkpoints'), { recursive: true });
+    fs.mkdirSync(path.join(runDir, 'artifacts'), { recursive: true });
+    writeJsonAtomic(path.join(runDir, 'config.json'), config);
   } else {
     runDir = createRunDir(outDir, config.name);
     writeJsonAtomic(path.join(runDir, 'config.json'), config);
   }
-  const cacheDir = path.join(options.resumeDir ? path.dirname(runDir) : path.resolve(outDir), '.cache');
+  const cacheDir = options.cacheDir ?? path.join(options.resumeDir ? path.dirname(runDir) : path.resolve(outDir), '.cache');
   const t0 = Date.now();
   const summary: RunSummary = {
     name: config.name,
@@ -124,6 +145,24 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
   let trainer: Trainer | undefined;
   try {
     const task = new TaskRegistry(container).get(config.plugin, config.task);
+    const teacherLog = prefixedLogger(log, 'teacher: ');
+    const teachers = createTeacherProvisioner({
+      cacheDir,
+      log,
+      onProvisioned: (t) => {
+        summary.teachers = [...(summary.teachers ?? []), { runDir: t.runDir, key: t.key, fromCache: t.fromCache }];
+        writeSummary(runDir, summary);
+      },
+      runChild: (childConfig, childDir, resume) =>
+        runExperiment({
+          ...options,
+          config: childConfig,
+          log: teacherLog,
+          cacheDir,
+          callbacks: [],
+          ...(resume ? { resumeDir: childDir, runDir: undefined } : { runDir: childDir, resumeDir: undefined }),
+        }),
+    });
     const ctx: TaskContext = {
       config,
       objective: createTransferObjective(config.transfer),
@@ -132,8 +171,16 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
       runDir,
       cacheDir,
       backend: options.backend,
+      teachers,
     };
-    run = await task.create(ctx);
+    try {
+      run = await task.create(ctx);
+    } catch (err) {
+      if (!(err instanceof RunInterruptedError)) throw err;
+      log.info(err.message);
+      summary.status = 'interrupted';
+      return { runDir, summary };
+    }
     trainer = new Trainer({
       run,
       train: config.train,

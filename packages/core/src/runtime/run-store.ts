@@ -61,6 +61,8 @@ export interface RunSummary {
   configHash: string;
   startedAt: string;
   endedAt?: string;
+  /** The teacher runs this run was taught by (provisioned through `TaskContext.teachers`). */
+  teachers?: { runDir: string; key: string; fromCache: boolean }[];
 }
 
 export function writeSummary(runDir: string, summary: RunSummary): void {

@@ -1,0 +1,121 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { createMemoryLogger } from '../../src/runtime/logger';
+import { buildContainer, PluginRegistry } from '../../src/runtime/plugin-registry';
+import { resolveExperimentConfig, runExperiment } from '../../src/runtime/run-experiment';
+import { readSummary } from '../../src/runtime/run-store';
+import { readRunWeights, teacherKey } from '../../src/runtime/teacher-provisioning';
+import { disposeMap } from '../../src/runtime/tensor-file';
+import { toyDataHash, toyPlugin, toyTeacherConfig, type ToyConfig } from '../fixtures/toy-plugin';
+
+const registry = new PluginRegistry([{ plugin: toyPlugin, from: 'test' }]);
+const container = buildContainer([toyPlugin]);
+const made: string[] = [];
+
+function tmp(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-teacher-'));
+  made.push(dir);
+  return dir;
+}
+
+function config(teacher: Record<string, unknown> = {}): ToyConfig {
+  return resolveExperimentConfig(
+    { plugin: 'toy', task: 'kd-trained', name: 'kd', train: { steps: 6, batchSize: 16, lr: 0.05, seed: 3 }, teacher: { train: { steps: 12, checkpointEvery: 2 }, ...teacher } },
+    registry,
+  ) as ToyConfig;
+}
+
+function teacherDirs(out: string): string[] {
+  const dir = path.join(out, '.cache', 'teachers');
+  return fs.existsSync(dir) ? fs.readdirSync(dir).map((d) => path.join(dir, d)) : [];
+}
+
+function weightsOf(runDir: string): number[] {
+  const w = readRunWeights(runDir);
+  const values = [...w.values()].flatMap((t) => Array.from(t.dataSync()));
+  disposeMap(w);
+  return values;
+}
+
+async function run(out: string, options: { shouldStop?: () => boolean; cfg?: ToyConfig; log?: ReturnType<typeof createMemoryLogger> } = {}): ReturnType<typeof runExperiment> {
+  return runExperiment({ config: options.cfg ?? config(), container, log: options.log ?? createMemoryLogger(), backend: 'cpu', outDir: out, progress: false, shouldStop: options.shouldStop });
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('teacher provisioning', () => {
+  it('trains the teacher as a run of its own, names it in the KD summary, and reuses it next time', async () => {
+    const out = tmp();
+    const first = await run(out);
+    expect(first.summary.status).toBe('completed');
+    const [teacherDir, ...others] = teacherDirs(out);
+    expect(others).toEqual([]);
+    for (const f of ['config.json', 'metrics.jsonl', 'summary.json', 'checkpoints/latest.json']) expect(fs.existsSync(path.join(teacherDir!, f))).toBe(true);
+    const teacherSummary = readSummary(teacherDir!)!;
+    expect(teacherSummary).toMatchObject({ plugin: 'toy', task: 'train', status: 'completed', steps: 12 });
+    expect(first.summary.teachers).toEqual([{ runDir: teacherDir, key: expect.any(String), fromCache: false }]);
+    expect(readSummary(first.runDir)!.teachers?.[0]?.runDir).toBe(teacherDir);
+
+    const log = createMemoryLogger();
+    const second = await run(out, { log });
+    expect(second.summary.teachers).toEqual([{ runDir: teacherDir, key: first.summary.teachers![0]!.key, fromCache: true }]);
+    expect(log.lines.some((l) => l.includes('reusing the trained teacher'))).toBe(true);
+    expect(readSummary(teacherDir!)!.endedAt).toBe(teacherSummary.endedAt);
+    expect(second.summary.test).toEqual(first.summary.test);
+  });
+
+  it('keys the cache by the teacher config, the data content and the model version, not the data path or run name', () => {
+    const cfg = config();
+    const base = { config: toyTeacherConfig(cfg), dataHash: toyDataHash(cfg), modelVersion: 'linear/1' };
+    const key = teacherKey(base);
+    expect(teacherKey({ ...base, config: { ...base.config, name: 'other', output: { dir: '/elsewhere' }, data: { ...cfg.data } } })).toBe(key);
+    expect(teacherKey({ ...base, dataHash: 'different-content' })).not.toBe(key);
+    expect(teacherKey({ ...base, modelVersion: 'linear/2' })).not.toBe(key);
+    expect(teacherKey({ ...base, config: { ...base.config, train: { ...base.config.train, lr: 0.2 } } })).not.toBe(key);
+  });
+
+  it('detects a corrupted cache entry, reports it, and trains the teacher again', async () => {
+    const out = tmp();
+    await run(out);
+    const [teacherDir] = teacherDirs(out);
+    const before = weightsOf(teacherDir!);
+    const latest = JSON.parse(fs.readFileSync(path.join(teacherDir!, 'checkpoints', 'latest.json'), 'utf8')).checkpoint as string;
+    const bin = path.join(teacherDir!, 'checkpoints', latest, 'learner.bin');
+    fs.writeFileSync(bin, Buffer.alloc(fs.statSync(bin).size, 7));
+    const log = createMemoryLogger();
+    const again = await run(out, { log });
+    expect(again.summary.status).toBe('completed');
+    expect(log.lines.some((l) => l.startsWith('warning: ') && l.includes('is corrupted') && l.includes(teacherDir!))).toBe(true);
+    expect(again.summary.teachers?.[0]?.fromCache).toBe(false);
+    expect(weightsOf(teacherDir!)).toEqual(before);
+  });
+
+  it('ends the KD run as interrupted when stopped during teacher training, never reuses the half-trained teacher, and resumes it exactly', async () => {
+    const reference = tmp();
+    await run(reference);
+    const expected = weightsOf(teacherDirs(reference)[0]!);
+
+    const out = tmp();
+    let polls = 0;
+    const stopped = await run(out, { shouldStop: () => ++polls > 5 });
+    expect(stopped.summary.status).toBe('interrupted');
+    const [teacherDir] = teacherDirs(out);
+    expect(readSummary(teacherDir!)!.status).toBe('interrupted');
+    expect(readSummary(teacherDir!)!.steps).toBeLessThan(12);
+
+    const log = createMemoryLogger();
+    const resumed = await run(out, { log });
+    expect(resumed.summary.status).toBe('completed');
+    expect(log.lines.some((l) => l.includes('resuming the interrupted teacher run'))).toBe(true);
+    expect(readSummary(teacherDir!)!.status).toBe('completed');
+    expect(weightsOf(teacherDir!)).toEqual(expected);
+  });
+});
