@@ -29,12 +29,16 @@ export type ClassifyDataConfig = z.infer<typeof ClassifyDataSchema>;
 /** Teacher training (its own optimizer settings); defaults from core's TrainSchema. */
 const TeacherTrainSchema = TrainSchema;
 
-export const ClassifyConfigSchema = defineExperimentSchema('classify', ['kd', 'train'], {
+/** The tasks of the classify plugin (see `tasks/`). */
+export const CLASSIFY_TASKS = ['kd', 'train'] as const;
+export type ClassifyTaskName = (typeof CLASSIFY_TASKS)[number];
+
+export const ClassifyConfigSchema = defineExperimentSchema('classify', CLASSIFY_TASKS, {
   data: ClassifyDataSchema.default({ source: 'mnist' }),
   teacher: z
     .strictObject({
       model: ModelSpecSchema.default({ kind: 'mlp', hidden: [256, 256], dropout: 0 }),
-      /** Load teacher weights from a kt tensor file base path (`<dir>/<name>`), instead of training one. */
+      /** Use a saved teacher instead of training one: a classify `train` run directory, or a kt tensor file base path (`<dir>/<name>`). */
       checkpoint: z.string().optional(),
       train: TeacherTrainSchema.default(() => TeacherTrainSchema.parse({ epochs: 5, batchSize: 128 })),
       /** Seed of the teacher's initialisation and data order (kept fixed across learner seeds). */

@@ -6,7 +6,8 @@ import { ClassifyConfigSchema } from './config-schema';
 export * from './config-schema';
 export * from './data';
 export * from './models';
-export { classifyKdTask, classifyTrainTask, evaluateClassifier } from './tasks/classify-tasks';
+export { classifyKdTask, classifyTrainTask, evaluateClassifier, CLASSIFY_TASK_LIST } from './tasks/classify-tasks';
+export { teacherRunConfig, dataContentHash } from './tasks/classify-kit';
 export { loadClassificationData, type ClassificationData } from './tasks/classification-data';
 export { classifyModule } from './classify-module';
 

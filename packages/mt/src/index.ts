@@ -17,14 +17,12 @@ export {
   writeModelFiles,
   runWeights,
   loadTransformer,
-  asMtModel,
   MtModelManifestSchema,
-  type MtModel,
   type MtModelManifest,
   type LoadedRun,
   type CheckpointChoice,
 } from './tasks/mt-model-files';
-export { obtainTeacher, transformerConfig, type LoadedTeacher } from './tasks/mt-teacher';
+export { obtainTeacher, teacherRunConfig, loadTeacherRun, transformerConfig, type LoadedTeacher } from './tasks/mt-teacher';
 export { translateIds, scoreTranslations, referenceNll, type DecodeSettings, type TranslationScores } from './tasks/translate-sentences';
 export { StepBatches, StepTimer } from './tasks/step-batches';
 export { mtScore, mtScoreContribution, mtCommandGroup, MtScoreOptionsSchema, type MtScoreOptions } from './cli/score-command';

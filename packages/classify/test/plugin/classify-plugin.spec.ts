@@ -2,12 +2,32 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { buildContainer, createMemoryLogger, PluginRegistry, readConfigFile, resolveExperimentConfig, runExperiment, applyOverrides } from '@kt/core';
+import {
+  applyOverrides,
+  buildContainer,
+  ConfigError,
+  createMemoryLogger,
+  pluginTaskMismatches,
+  PluginRegistry,
+  readConfigFile,
+  resolveExperimentConfig,
+  runExperiment,
+  validateExperiment,
+} from '@kt/core';
 import { classifyPlugin } from '../../src';
 
 const registry = new PluginRegistry([{ plugin: classifyPlugin, from: '@kt/classify' }]);
 const container = buildContainer([classifyPlugin]);
 const configsDir = path.join(__dirname, '..', '..', 'configs');
+const made: string[] = [];
+function tmp(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -20,7 +40,7 @@ describe('classify plugin', () => {
   });
 
   it('distils a trained teacher into a learner that beats chance, caching the teacher', async () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-classify-'));
+    const out = tmp('kt-classify-');
     const raw = applyOverrides(readConfigFile(path.join(configsDir, 'mnist-backward.yaml')), [
       'data.perDigit=40',
       'teacher.model.hidden=[64]',
@@ -38,8 +58,48 @@ describe('classify plugin', () => {
     expect(tf.memory().numTensors).toBe(before);
     const log2 = createMemoryLogger();
     const second = await runExperiment({ config, container, log: log2, backend: 'cpu', outDir: out, progress: false });
-    expect(log2.lines.some((l) => /teacher: loaded from cache/.test(l))).toBe(true);
+    expect(log2.lines.some((l) => /teacher: reusing the trained teacher run/.test(l))).toBe(true);
     expect(second.summary.test).toEqual(first.summary.test);
+    // The teacher is a run of its own (task train), named by the KD run and usable as teacher.checkpoint.
+    const teacherRun = first.summary.teachers![0]!.runDir;
+    expect(second.summary.teachers).toEqual([{ ...first.summary.teachers![0]!, fromCache: true }]);
+    const teacherSummary = JSON.parse(fs.readFileSync(path.join(teacherRun, 'summary.json'), 'utf8'));
+    expect(teacherSummary).toMatchObject({ plugin: 'classify', task: 'train', status: 'completed' });
+    const fromCheckpoint = await runExperiment({
+      config: resolveExperimentConfig(applyOverrides(raw, [`teacher.checkpoint=${teacherRun}`]), registry),
+      container,
+      log: createMemoryLogger(),
+      backend: 'cpu',
+      outDir: tmp('kt-classify-ckpt-'),
+      progress: false,
+    });
+    expect(fromCheckpoint.summary.test).toEqual(first.summary.test);
+  });
+
+  it('kt validate finds a missing CSV, a missing teacher checkpoint and an early-stopping metric the task does not report', () => {
+    const raw = applyOverrides(readConfigFile(path.join(configsDir, 'digits-csv.yaml')), [
+      'data.path=/nonexistent/digits.csv',
+      'teacher.checkpoint=/nonexistent/teacher-run',
+      'train.evalEvery=10',
+      'train.earlyStopping.metric=bleu',
+      'train.earlyStopping.patience=2',
+    ]);
+    const config = resolveExperimentConfig(raw, registry);
+    let message = '';
+    try {
+      validateExperiment(config, container, 'digits-csv.yaml');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^digits-csv\.yaml: invalid config/);
+    expect(message).toContain('- data.path: file /nonexistent/digits.csv does not exist');
+    expect(message).toContain('- teacher.checkpoint: /nonexistent/teacher-run is neither');
+    expect(message).toContain('- train.earlyStopping.metric: task classify.kd does not report "bleu"; it reports: accuracy, nll');
+  });
+
+  it('schema tasks and registered tasks are the same', () => {
+    expect(pluginTaskMismatches(classifyPlugin)).toEqual([]);
   });
 
   it('reads the sklearn digits CSV when ../shared/data is present', async () => {
@@ -50,7 +110,7 @@ describe('classify plugin', () => {
     }
     const raw = applyOverrides(readConfigFile(path.join(configsDir, 'digits-csv.yaml')), [`data.path=${file}`, 'teacher.model.hidden=[32]', 'teacher.train.epochs=8', 'teacher.train.lr=0.01', 'train.epochs=8', 'train.lr=0.02']);
     const config = resolveExperimentConfig(raw, registry);
-    const { summary } = await runExperiment({ config, container, log: createMemoryLogger(), backend: 'cpu', outDir: fs.mkdtempSync(path.join(os.tmpdir(), 'kt-digits-')), progress: false });
+    const { summary } = await runExperiment({ config, container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp('kt-digits-'), progress: false });
     expect(summary.test!['accuracy']).toBeGreaterThan(0.8);
   });
 });

@@ -13,4 +13,5 @@ export * from './transfer-objective';
 export * from './version';
 export * from './teacher-provisioning';
 export * from './validate-experiment';
+export * from './plugin-checks';
 export * from './optimizers';

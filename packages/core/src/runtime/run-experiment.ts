@@ -5,6 +5,7 @@ import type { Container } from 'inversify';
 import type { BaseExperimentConfig } from '../config/experiment-schema';
 import { formatZodError, type RawConfig } from '../config/load-config';
 import type { TaskContext, TaskRun } from '../contracts/task';
+import type { ProvisionedTeacher } from '../contracts/teacher-provider';
 import { writeJsonAtomic } from './atomic';
 import { latestCheckpoint, readCheckpoint } from './checkpoint';
 import { disposeMap } from './tensor-file';
@@ -86,6 +87,52 @@ export function readRunConfig(runDir: string): RawConfig {
   }
 }
 
+export interface TaskContextOptions<C extends BaseExperimentConfig> extends Omit<RunExperimentOptions, 'config' | 'runDir' | 'cacheDir'> {
+  config: C;
+  /** The run's directory (artifacts go to `<runDir>/artifacts`). */
+  runDir: string;
+  /** The shared cache; provisioned teachers go to `<cacheDir>/teachers/`. */
+  cacheDir: string;
+  /** Called with each teacher provisioned for this run. */
+  onProvisioned?: (teacher: ProvisionedTeacher) => void;
+}
+
+/**
+ * The context a task is created with: the objective from `config.transfer`, a set-up Rng, and a teacher
+ * provider that trains teachers as runs of their own (through {@link runExperiment}) in `<cacheDir>/teachers`.
+ * runExperiment builds it; tests and library code that call `task.create` directly use it too.
+ */
+export function createTaskContext<C extends BaseExperimentConfig>(options: TaskContextOptions<C>): TaskContext<C> {
+  const { config, log, cacheDir } = options;
+  const teacherLog = prefixedLogger(log, 'teacher: ');
+  const teachers = createTeacherProvisioner({
+    cacheDir,
+    log,
+    onProvisioned: options.onProvisioned,
+    runChild: (childConfig, childDir, resume) =>
+      runExperiment({
+        container: options.container,
+        backend: options.backend,
+        shouldStop: options.shouldStop,
+        progress: options.progress,
+        config: childConfig,
+        log: teacherLog,
+        cacheDir,
+        ...(resume ? { resumeDir: childDir } : { runDir: childDir }),
+      }),
+  });
+  return {
+    config,
+    objective: createTransferObjective(config.transfer),
+    rng: Rng.derive(config.train.seed, 0x5e7),
+    log,
+    runDir: options.runDir,
+    cacheDir,
+    backend: options.backend,
+    teachers,
+  };
+}
+
 /** Runs one experiment end to end and writes its run directory. */
 export async function runExperiment(options: RunExperimentOptions): Promise<RunOutcome> {
   const { config, container, log } = options;
@@ -145,34 +192,15 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
   let trainer: Trainer | undefined;
   try {
     const task = new TaskRegistry(container).get(config.plugin, config.task);
-    const teacherLog = prefixedLogger(log, 'teacher: ');
-    const teachers = createTeacherProvisioner({
+    const ctx = createTaskContext({
+      ...options,
+      runDir,
       cacheDir,
-      log,
       onProvisioned: (t) => {
         summary.teachers = [...(summary.teachers ?? []), { runDir: t.runDir, key: t.key, fromCache: t.fromCache }];
         writeSummary(runDir, summary);
       },
-      runChild: (childConfig, childDir, resume) =>
-        runExperiment({
-          ...options,
-          config: childConfig,
-          log: teacherLog,
-          cacheDir,
-          callbacks: [],
-          ...(resume ? { resumeDir: childDir, runDir: undefined } : { runDir: childDir, resumeDir: undefined }),
-        }),
     });
-    const ctx: TaskContext = {
-      config,
-      objective: createTransferObjective(config.transfer),
-      rng: Rng.derive(config.train.seed, 0x5e7),
-      log,
-      runDir,
-      cacheDir,
-      backend: options.backend,
-      teachers,
-    };
     try {
       run = await task.create(ctx);
     } catch (err) {

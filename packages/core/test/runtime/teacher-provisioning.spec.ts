@@ -74,12 +74,14 @@ describe('teacher provisioning', () => {
 
   it('keys the cache by the teacher config, the data content and the model version, not the data path or run name', () => {
     const cfg = config();
-    const base = { config: toyTeacherConfig(cfg), dataHash: toyDataHash(cfg), modelVersion: 'linear/1' };
+    const teacherConfig = toyTeacherConfig(cfg);
+    const base = { config: teacherConfig, dataHash: toyDataHash(cfg), modelVersion: 'linear/1' };
     const key = teacherKey(base);
-    expect(teacherKey({ ...base, config: { ...base.config, name: 'other', output: { dir: '/elsewhere' }, data: { ...cfg.data } } })).toBe(key);
+    const renamedAndMoved: ToyConfig = { ...teacherConfig, name: 'other', output: { dir: '/elsewhere' }, data: { ...cfg.data, n: 64 } };
+    expect(teacherKey({ ...base, config: renamedAndMoved })).toBe(key);
     expect(teacherKey({ ...base, dataHash: 'different-content' })).not.toBe(key);
     expect(teacherKey({ ...base, modelVersion: 'linear/2' })).not.toBe(key);
-    expect(teacherKey({ ...base, config: { ...base.config, train: { ...base.config.train, lr: 0.2 } } })).not.toBe(key);
+    expect(teacherKey({ ...base, config: { ...teacherConfig, train: { ...teacherConfig.train, lr: 0.2 } } })).not.toBe(key);
   });
 
   it('detects a corrupted cache entry, reports it, and trains the teacher again', async () => {

@@ -26,24 +26,6 @@ export function targetMask(tgtOut: tf.Tensor2D, padId = 0): tf.Tensor2D {
 }
 
 /**
- * Label-smoothed negative log-likelihood, averaged over the masked tokens:
- *   per token  (1 - eps)·(−log p(y)) + eps·mean_v(−log p(v))
- * i.e. cross-entropy against (1 − eps)·onehot(y) + eps/V (uniform smoothing over the whole vocabulary).
- * logits [B, T, V], targets int32 [B, T], mask float32 [B, T] (1 = count). eps = 0 gives plain NLL.
- */
-export function labelSmoothedNll(logits: tf.Tensor3D, targets: tf.Tensor2D, mask: tf.Tensor2D, eps: number): tf.Scalar {
-  return tf.tidy(() => {
-    const vocab = logits.shape[2];
-    const logp = tf.logSoftmax(logits);
-    const picked = tf.sum(tf.mul(logp, tf.oneHot(tf.cast(targets, 'int32'), vocab)), 2);
-    const nll = tf.neg(picked);
-    const perToken = eps > 0 ? tf.add(tf.mul(nll, 1 - eps), tf.mul(tf.neg(tf.mean(logp, 2)), eps)) : nll;
-    const m = tf.cast(mask, 'float32');
-    return tf.div(tf.sum(tf.mul(perToken, m)), tf.maximum(tf.sum(m), 1)) as tf.Scalar;
-  });
-}
-
-/**
  * Decoder-side tensors for id sequences y (no BOS/EOS inside): tgtIn = [BOS, y…], tgtOut = [y…, EOS]
  * (EOS omitted for rows where `appendEos[i]` is false), mask = 1 on tgtOut's real tokens; right-padded with padId
  * to the longest row.

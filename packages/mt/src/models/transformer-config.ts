@@ -1,6 +1,12 @@
 import { z } from 'zod';
 
 /**
+ * Version of the transformer's math: part of every teacher's cache key, so a teacher trained by older
+ * model code is retrained rather than reused. Bump it whenever a change alters the model's outputs.
+ */
+export const MT_MODEL_VERSION = 'mt-transformer/1';
+
+/**
  * Hyper-parameters of the encoder–decoder {@link Transformer}.
  *
  * Source and target share one (joint) vocabulary and one embedding matrix, which is

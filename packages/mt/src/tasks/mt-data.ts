@@ -1,3 +1,4 @@
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { configHash, ConfigError, writeJsonAtomic, type Logger } from '@kt/core';
@@ -38,8 +39,11 @@ export interface MtData {
   train: EncodedSplit;
   val: EncodedSplit;
   test: EncodedSplit;
-  /** Fingerprint of (data config, tokenizer config): keys the tokenizer and the teacher caches. */
-  dataKey: string;
+  /**
+   * Hash of the data's content — the tokenizer and every encoded split — not of where it was read from:
+   * keys the teacher and seq-kd caches, so the same corpus under another path still hits them.
+   */
+  contentHash: string;
 }
 
 async function readSplit(split: ParallelSplitConfig): Promise<SentencePair[]> {
@@ -135,13 +139,21 @@ export async function prepareMtData(config: MtConfig, cacheDir: string, log: Log
       `${corpus.val.length} val, ${corpus.test.length} test`,
   );
   if (kept.length === 0) throw new ConfigError(`data.maxLen: every training pair is longer than ${config.data.maxLen} subwords`);
-  return {
-    tokenizer,
-    train: encodeSplit(kept, tokenizer),
-    val: encodeSplit(corpus.val, tokenizer),
-    test: encodeSplit(corpus.test, tokenizer),
-    dataKey: configHash({ data: config.data, tokenizer: config.tokenizer, fingerprint: tokenizer.fingerprint() }),
-  };
+  const train = encodeSplit(kept, tokenizer);
+  const val = encodeSplit(corpus.val, tokenizer);
+  const test = encodeSplit(corpus.test, tokenizer);
+  return { tokenizer, train, val, test, contentHash: contentHash(tokenizer, [train, val, test]) };
+}
+
+/** sha256 over the tokenizer's fingerprint and each split's ids and raw text. */
+function contentHash(tokenizer: BpeTokenizer, splits: readonly EncodedSplit[]): string {
+  const hash = crypto.createHash('sha256').update(tokenizer.fingerprint());
+  for (const split of splits) {
+    hash.update(`|${split.src.length}`);
+    for (const key of ['src', 'tgt'] as const) for (const ids of split[key]) hash.update(Int32Array.from(ids)).update('\n');
+    for (const key of ['refs', 'sources'] as const) for (const line of split[key]) hash.update(line).update('\n');
+  }
+  return hash.digest('hex').slice(0, 16);
 }
 
 /** The first `limit` sentences of a split (all when undefined). */

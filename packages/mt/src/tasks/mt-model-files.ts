@@ -1,14 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  asTeacher,
   ConfigError,
   disposeMap,
   hasTensors,
   latestCheckpoint,
   loadTensors,
   writeJsonAtomic,
-  type Teacher,
 } from '@kt/core';
 import { z } from 'zod';
 import { Transformer, TransformerConfigSchema, type TransformerConfig } from '../models';
@@ -23,14 +21,6 @@ export const MtModelManifestSchema = z.object({
   parameters: z.int().nonnegative(),
 });
 export type MtModelManifest = z.infer<typeof MtModelManifestSchema>;
-
-/** A transformer as core's Teacher/Learner: the model itself plus the contract's methods. */
-export type MtModel = Teacher & { readonly model: Transformer };
-
-/** Adapts a Transformer to core's Teacher/Learner contract. */
-export function asMtModel(model: Transformer, name: string, trainable: boolean): MtModel {
-  return asTeacher(model, name, trainable);
-}
 
 /** Writes `model.json` and `tokenizer.json` into `dir` (a run's `artifacts/` or a teacher cache folder). */
 export function writeModelFiles(dir: string, config: TransformerConfig, parameters: number, tokenizer: BpeTokenizer): void {

@@ -2,27 +2,28 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import {
-  configHash,
+  asTeacher,
   ConfigError,
   disposeMap,
-  hasTensors,
-  ProgressReporter,
-  saveTensors,
-  Trainer,
-  writeJsonAtomic,
-  type Logger,
+  readRunWeights,
+  readSummary,
+  sequenceNll,
+  type ConfigIssue,
+  type Learner,
   type Metrics,
   type StepContext,
   type TaskContext,
   type TaskRun,
+  type Teacher,
   type TrainConfig,
+  type Wrapped,
 } from '@kt/core';
-import type { BatchingConfig, MtConfig, ModelSizes } from '../config-schema';
-import { labelSmoothedNll, Transformer, type TransformerConfig } from '../models';
+import { MtConfigSchema, type BatchingConfig, type MtConfig, type ModelSizes } from '../config-schema';
+import { MT_MODEL_VERSION, Transformer, type TransformerConfig } from '../models';
 import { assertVocabularyMatches } from '../tokenizer';
 import { limitSplit, MODEL_POSITIONS, type MtData } from './mt-data';
-import { asMtModel, loadTransformer, readModelFiles, runWeights, writeModelFiles, type MtModel, type WeightsLocation } from './mt-model-files';
-import { StepBatches, StepTimer } from './step-batches';
+import { readModelFiles } from './mt-model-files';
+import { StepBatches, StepTimer, type IndexedBatch } from './step-batches';
 import { scoreTranslations, type DecodeSettings } from './translate-sentences';
 
 /** The full transformer config of a model section, with the vocabulary of `data`. */
@@ -49,178 +50,126 @@ export function targetTokens(data: MtData, indices: readonly number[]): number {
   return n;
 }
 
+/** What every mt step prepares: the step's reference batch and its dropout seed. */
+export interface BatchPrepared {
+  batch: IndexedBatch;
+  dropoutSeed: number;
+  dispose(): void;
+}
+
+/** The reference batch of `step` (timed by `timer`) and the step's dropout seed; the trainer disposes it. */
+export function prepareBatch(step: StepContext, batches: StepBatches, data: MtData, timer: StepTimer): BatchPrepared {
+  const batch = batches.batchAt(step.step);
+  timer.begin(targetTokens(data, batch.indices));
+  return { batch, dropoutSeed: step.rng.seed(), dispose: () => tf.dispose([batch.src, batch.tgtIn, batch.tgtOut, batch.mask]) };
+}
+
+/** Label-smoothed NLL of the learner on the step's references (with dropout): the task loss of every mt task. */
+export function referenceLoss(model: Transformer, p: BatchPrepared, labelSmoothing: number): tf.Scalar {
+  const logits = model.forward(p.batch.src, p.batch.tgtIn, { training: true, dropoutSeed: p.dropoutSeed });
+  return sequenceNll(logits, p.batch.tgtOut, p.batch.mask, { labelSmoothing }) as tf.Scalar;
+}
+
 /**
- * Supervised training on the references (label-smoothed NLL): the teacher's training and task `train`.
- * Evaluation scores the first `evalLimit` sentences with BLEU/chrF/NLL.
+ * Supervised training on the references (label-smoothed NLL): task `train`, which is also how teachers
+ * are trained. Evaluation scores the first `evalLimit` sentences with BLEU/chrF/NLL.
  */
 export function supervisedRun(
-  model: MtModel,
+  learner: Learner & Wrapped<Transformer>,
   data: MtData,
   options: { train: TrainConfig; batching: BatchingConfig; labelSmoothing: number; decode: DecodeSettings; evalLimit?: number },
-): TaskRun & { timer: StepTimer } {
+): TaskRun<BatchPrepared> & { timer: StepTimer } {
   const batches = stepBatches(data, options.train, options.batching);
   const timer = new StepTimer();
   return {
-    learner: model,
+    learner,
     stepsPerEpoch: batches.count,
     timer,
-    prepareStep: async (step: StepContext) => {
-      const batch = batches.batchAt(step.step);
-      timer.begin(targetTokens(data, batch.indices));
-      const dropoutSeed = step.rng.seed();
-      return { batch, dropoutSeed, dispose: () => tf.dispose([batch.src, batch.tgtIn, batch.tgtOut, batch.mask]) };
-    },
-    loss: (_step: StepContext, prepared: unknown) => {
-      const { batch, dropoutSeed } = prepared as { batch: ReturnType<StepBatches['batchAt']>; dropoutSeed: number };
-      const logits = model.model.forward(batch.src, batch.tgtIn, { training: true, dropoutSeed });
-      return labelSmoothedNll(logits, batch.tgtOut, batch.mask, options.labelSmoothing);
-    },
+    prepareStep: async (step) => prepareBatch(step, batches, data, timer),
+    loss: (_step, prepared) => referenceLoss(learner.model, prepared, options.labelSmoothing),
     evaluate: async (split) => {
       timer.end();
-      return scoreTranslations(model.model, data.tokenizer, limitSplit(data[split], options.evalLimit), options.decode).metrics;
+      return scoreTranslations(learner.model, data.tokenizer, limitSplit(data[split], options.evalLimit), options.decode).metrics;
     },
-    dispose: () => model.dispose(),
+    dispose: () => learner.dispose(),
   };
 }
 
-/** A teacher ready for a KD task: the model, where it came from and its test scores (when known). */
+/** A teacher ready for a KD task: the model, the run it comes from, and its test scores (when known). */
 export interface LoadedTeacher {
-  teacher: MtModel;
-  /** Identifies the teacher's weights (cache key or checkpoint digest): keys caches of its outputs. */
+  teacher: Teacher & Wrapped<Transformer>;
+  /** Identifies the teacher's weights (its provisioning key or checkpoint): keys caches of its outputs. */
   key: string;
+  /** The teacher's run directory. */
   source: string;
   test?: Metrics;
 }
 
-function prefixed(log: Logger, prefix: string): Logger {
-  return {
-    info: (l) => log.info(`${prefix}${l}`),
-    warn: (l) => log.warn(`${prefix}${l}`),
-    debug: (l) => log.debug(`${prefix}${l}`),
-  };
-}
-
-function weightsDigest(weights: WeightsLocation): string {
-  try {
-    const manifest = JSON.parse(fs.readFileSync(path.join(weights.dir, `${weights.name}.json`), 'utf8')) as { sha256?: string };
-    return manifest.sha256 ?? '';
-  } catch {
-    return '';
-  }
-}
-
-/** Loads `teacher.checkpoint`: a run directory of task `train`, or a teacher cache directory. */
-function loadTeacherCheckpoint(checkpoint: string, data: MtData): LoadedTeacher {
-  const dir = path.resolve(checkpoint);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    throw new ConfigError(`teacher.checkpoint: ${checkpoint} is not a directory (give a kt mt run directory or a teacher cache directory)`);
-  }
-  const isRun = fs.existsSync(path.join(dir, 'config.json'));
-  const filesDir = isRun ? path.join(dir, 'artifacts') : dir;
-  const { manifest } = readModelFiles(filesDir, `teacher.checkpoint ${checkpoint}`);
-  assertVocabularyMatches(manifest.tokenizerFingerprint, data.tokenizer, `teacher in ${checkpoint}`);
-  let weights: WeightsLocation;
-  if (isRun) weights = runWeights(dir, 'latest');
-  else if (hasTensors(dir, 'teacher')) weights = { dir, name: 'teacher' };
-  else throw new ConfigError(`teacher.checkpoint: ${checkpoint} has neither checkpoints/ (a run) nor teacher.bin/teacher.json (a teacher cache)`);
-  const model = loadTransformer(manifest.transformer, weights);
-  let test: Metrics | undefined;
-  const meta = path.join(dir, 'teacher-meta.json');
-  if (!isRun && fs.existsSync(meta)) test = (JSON.parse(fs.readFileSync(meta, 'utf8')) as { test?: Metrics }).test;
-  return {
-    teacher: asMtModel(model, 'teacher', false),
-    key: configHash({ checkpoint: dir, digest: weightsDigest(weights) }),
-    source: dir,
-    test,
-  };
-}
-
-/**
- * The teacher of a KD task: loaded from `teacher.checkpoint`, or from the cache of an identical earlier
- * teacher (same data, tokenizer, teacher config and backend), or trained now with core's Trainer and cached
- * in `<cacheDir>/mt-teachers/<key>/` (weights, model.json, tokenizer.json, teacher-meta.json with its test
- * scores). A saved teacher with another vocabulary is refused (ConfigError naming both fingerprints).
- */
-export async function obtainTeacher(ctx: TaskContext, config: MtConfig, data: MtData): Promise<LoadedTeacher> {
-  if (config.teacher.checkpoint !== undefined) {
-    const loaded = loadTeacherCheckpoint(config.teacher.checkpoint, data);
-    ctx.log.info(`teacher: loaded ${loaded.teacher.parameterCount()} parameters from ${loaded.source}`);
-    return loaded;
-  }
-  const teacherCfg = transformerConfig(config.teacher.model, data.tokenizer.vocabSize);
-  const train: TrainConfig = { ...config.teacher.train, seed: config.teacher.seed };
-  const key = configHash({
-    data: data.dataKey,
-    teacher: { model: config.teacher.model, train, batching: config.teacher.batching },
-    backend: ctx.backend,
-  });
-  const dir = path.join(ctx.cacheDir, 'mt-teachers', key);
-  if (hasTensors(dir, 'teacher') && fs.existsSync(path.join(dir, 'model.json'))) {
-    const { manifest } = readModelFiles(dir, `teacher cache ${dir}`);
-    assertVocabularyMatches(manifest.tokenizerFingerprint, data.tokenizer, `cached teacher in ${dir}`);
-    const model = loadTransformer(manifest.transformer, { dir, name: 'teacher' });
-    let test: Metrics | undefined;
-    try {
-      test = (JSON.parse(fs.readFileSync(path.join(dir, 'teacher-meta.json'), 'utf8')) as { test?: Metrics }).test;
-    } catch {
-      test = undefined;
-    }
-    ctx.log.info(`teacher: loaded from cache ${dir}`);
-    return { teacher: asMtModel(model, 'teacher', false), key, source: dir, test };
-  }
-
-  const model = asMtModel(new Transformer(teacherCfg, config.teacher.seed), 'teacher', true);
-  const log = prefixed(ctx.log, 'teacher: ');
-  ctx.log.info(`teacher: training ${model.parameterCount()} parameters (${teacherCfg.encoderLayers}+${teacherCfg.decoderLayers} layers, d=${teacherCfg.dModel})`);
-  const decode: DecodeSettings = config.decode;
-  const run = supervisedRun(model, data, {
-    train,
+/** The experiment that trains `config`'s teacher: task `train` with the teacher's model, optimizer settings, batching and seed. */
+export function teacherRunConfig(config: MtConfig): MtConfig {
+  return MtConfigSchema.parse({
+    plugin: 'mt',
+    task: 'train',
+    name: 'teacher',
+    backend: config.backend,
+    data: config.data,
+    tokenizer: config.tokenizer,
+    learner: { model: config.teacher.model },
+    train: { ...config.teacher.train, seed: config.teacher.seed },
     batching: config.teacher.batching,
-    labelSmoothing: config.teacher.model.labelSmoothing,
-    decode,
-    evalLimit: config.data.evalLimit,
+    decode: config.decode,
+    output: config.output,
   });
-  const workDir = path.join(dir, 'work');
-  const trainer = new Trainer({
-    run,
-    train,
-    dir: workDir,
-    configHash: key,
-    log,
-    callbacks: [new ProgressReporter(log, train.logEvery)],
-    resume: true,
-  });
-  const t0 = Date.now();
+}
+
+/** Loads the final weights of an mt run of task `train` (artifacts/model.json + checkpoint) as a frozen teacher. */
+export function loadTeacherRun(runDir: string, data: MtData, what: string): Teacher & Wrapped<Transformer> {
+  const { manifest } = readModelFiles(path.join(runDir, 'artifacts'), what);
+  assertVocabularyMatches(manifest.tokenizerFingerprint, data.tokenizer, what);
+  const model = new Transformer(manifest.transformer, 0);
+  const weights = readRunWeights(runDir);
   try {
-    await trainer.fit();
+    model.setWeights(weights);
   } catch (err) {
     model.dispose();
-    throw err;
-  } finally {
-    trainer.dispose();
-  }
-  const trainSeconds = (Date.now() - t0) / 1000;
-  const throughput = run.timer.summary();
-  const test = scoreTranslations(model.model, data.tokenizer, limitSplit(data.test, config.data.evalLimit), decode).metrics;
-  ctx.log.info(
-    `teacher: test BLEU ${test['bleu']!.toFixed(2)} chrF ${test['chrf']!.toFixed(2)} after ${trainSeconds.toFixed(1)} s` +
-      (throughput ? ` (${throughput.msPerStep.toFixed(0)} ms/step, ${throughput.tokensPerSecond.toFixed(0)} target tokens/s)` : ''),
-  );
-  const weights = model.getWeights();
-  try {
-    saveTensors(dir, 'teacher', weights);
+    throw new ConfigError(`${what}: weights do not fit the model: ${(err as Error).message}`);
   } finally {
     disposeMap(weights);
   }
-  writeModelFiles(dir, model.model.config, model.parameterCount(), data.tokenizer);
-  writeJsonAtomic(path.join(dir, 'teacher-meta.json'), {
-    test,
-    parameters: model.parameterCount(),
-    trainSeconds,
-    msPerStep: throughput?.msPerStep,
-    tokensPerSecond: throughput?.tokensPerSecond,
-    config: config.teacher,
-  });
-  fs.rmSync(workDir, { recursive: true, force: true });
-  return { teacher: asMtModel(model.model, 'teacher', false), key, source: dir, test };
+  return asTeacher(model);
+}
+
+/** `teacher.checkpoint` problems `kt validate` reports: it must be a finished mt run directory of task `train`. */
+export function teacherCheckpointIssues(config: MtConfig): ConfigIssue[] {
+  const checkpoint = config.teacher.checkpoint;
+  if (checkpoint === undefined) return [];
+  const dir = path.resolve(checkpoint);
+  const issue = (message: string): ConfigIssue[] => [{ path: 'teacher.checkpoint', message: `${checkpoint}: ${message}` }];
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return issue('no such directory (give the run directory of an mt `train` run)');
+  if (!fs.existsSync(path.join(dir, 'config.json'))) return issue('not a kt run directory (no config.json)');
+  if (!fs.existsSync(path.join(dir, 'artifacts', 'model.json'))) return issue('has no artifacts/model.json (not an mt run?)');
+  if (!fs.existsSync(path.join(dir, 'checkpoints', 'latest.json')) && !fs.existsSync(path.join(dir, 'checkpoints', 'best'))) {
+    return issue('has no checkpoint yet');
+  }
+  return [];
+}
+
+/**
+ * The teacher of a KD task: the run named by `teacher.checkpoint`, or one provisioned by core — trained
+ * from `teacher.*` as an mt `train` run (kept in the cache and reused by every later run with the same
+ * teacher config, data content and model code). A teacher with another vocabulary is refused.
+ */
+export async function obtainTeacher(ctx: TaskContext<MtConfig>, data: MtData): Promise<LoadedTeacher> {
+  const { config } = ctx;
+  if (config.teacher.checkpoint !== undefined) {
+    const dir = path.resolve(config.teacher.checkpoint);
+    const teacher = loadTeacherRun(dir, data, `teacher.checkpoint ${config.teacher.checkpoint}`);
+    ctx.log.info(`teacher: loaded ${teacher.parameterCount()} parameters from ${dir}`);
+    return { teacher, key: readSummary(dir)?.configHash ?? dir, source: dir, test: readSummary(dir)?.test };
+  }
+  const sizes = config.teacher.model;
+  ctx.log.info(`teacher: ${sizes.encoderLayers}+${sizes.decoderLayers} layers, d=${sizes.dModel}`);
+  const provisioned = await ctx.teachers.provision({ config: teacherRunConfig(config), dataHash: data.contentHash, modelVersion: MT_MODEL_VERSION });
+  const teacher = loadTeacherRun(provisioned.runDir, data, `teacher run ${provisioned.runDir}`);
+  return { teacher, key: provisioned.key, source: provisioned.runDir, test: provisioned.test };
 }

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Metrics } from '@kt/core';
+import { sequenceNll, type Metrics } from '@kt/core';
 import type { DecodeConfig } from '../config-schema';
 import { corpusBleu, corpusChrf } from '../metrics';
-import { beamSearch, greedyDecode, labelSmoothedNll, makeSeq2SeqBatch, type Transformer } from '../models';
+import { beamSearch, greedyDecode, makeSeq2SeqBatch, type Transformer } from '../models';
 import type { BpeTokenizer } from '../tokenizer';
 import type { EncodedSplit } from './mt-data';
 import { SPECIAL_IDS } from './step-batches';
@@ -72,7 +72,7 @@ export function referenceNll(model: Transformer, split: EncodedSplit, batchSize:
     const [sum, count] = tf.tidy(() => {
       const logits = model.forward(b.src, b.tgtIn, { training: false });
       const count = tf.sum(b.mask);
-      return [tf.mul(labelSmoothedNll(logits, b.tgtOut, b.mask, 0), count).dataSync()[0]!, count.dataSync()[0]!];
+      return [sequenceNll(logits, b.tgtOut, b.mask, { reduction: 'sum' }).dataSync()[0]!, count.dataSync()[0]!];
     });
     tf.dispose([b.src, b.tgtIn, b.tgtOut, b.mask]);
     total += sum;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { sequenceNll } from '@kt/core';
 import {
   greedyDecode,
-  labelSmoothedNll,
   makeSeq2SeqBatch,
   teacherForcedLogits,
   Transformer,
@@ -52,7 +52,7 @@ describe('training', () => {
       const data = reverseTask(rng, 32);
       const batch = makeSeq2SeqBatch(data.src, data.tgt, model.config);
       const loss = optimizer.minimize(
-        () => labelSmoothedNll(teacherForcedLogits(model, batch, { training: true }), batch.tgtOut, batch.mask, 0),
+        () => sequenceNll(teacherForcedLogits(model, batch, { training: true }), batch.tgtOut, batch.mask) as tf.Scalar,
         true,
         model.trainableVariables(),
       );

@@ -6,7 +6,7 @@ import {
   buildContainer,
   ConfigError,
   createMemoryLogger,
-  createTransferObjective,
+  createTaskContext,
   disposeMap,
   initBackend,
   latestCheckpoint,
@@ -14,12 +14,12 @@ import {
   PluginRegistry,
   readConfigFile,
   resolveExperimentConfig,
-  Rng,
+  pluginTaskMismatches,
   runExperiment,
+  validateExperiment,
   Trainer,
   type BaseExperimentConfig,
   type RawConfig,
-  type TaskContext,
 } from '@kt/core';
 import { mtPlugin, mtWordKdTask, syntheticPairs, translateRun, type MtConfig } from '../../src';
 
@@ -28,7 +28,16 @@ jest.setTimeout(60_000);
 const registry = new PluginRegistry([{ plugin: mtPlugin, from: '@kt/mt' }]);
 const container = buildContainer([mtPlugin]);
 const configsDir = path.join(__dirname, '..', '..', 'configs');
-const tmp = (prefix: string): string => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+const made: string[] = [];
+/** A fresh temp directory, removed after the suite. */
+const tmp = (prefix: string): string => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** A tiny, fast experiment: 80 synthetic pairs, d=16 models, a few steps. */
 function tinyRaw(task: string, extra: RawConfig = {}): RawConfig {
@@ -102,7 +111,7 @@ describe('mt plugin: tasks end to end', () => {
     ['word-kd', { transfer: { divergence: 'jsd' } }],
     ['word-kd', { transfer: { divergence: 'backward', lambda: 1 } }],
     ['seq-kd', { transfer: { alpha: 0.3 } }],
-    ['reinforce', { transfer: { alpha: 0.2 } }],
+    ['reinforce', { transfer: { divergence: 'backward', alpha: 0.2 } }],
   ] as const)('%s %j trains a few steps: finite loss, BLEU in [0, 100], no leaked tensors', async (task, extra) => {
     const before = tf.memory().numTensors;
     const { summary, runDir, log } = await run(tinyRaw(task, extra as RawConfig), out);
@@ -125,17 +134,20 @@ describe('mt plugin: tasks end to end', () => {
     expect(fs.existsSync(path.join(artifacts, 'tokenizer.json'))).toBe(true);
     expect(fs.existsSync(path.join(artifacts, 'model.json'))).toBe(true);
     expect(fs.existsSync(path.join(artifacts, 'teacher.json'))).toBe(task !== 'train');
-    if (task !== 'train') expect(log.some((l) => /teacher: (training|loaded from cache)/.test(l))).toBe(true);
+    if (task !== 'train') {
+      expect(summary.teachers).toHaveLength(1);
+      expect(log.some((l) => /teacher: (run directory|reusing the trained teacher run)/.test(l))).toBe(true);
+    }
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('trains the teacher once and reuses it from the cache (across learners and seeds)', async () => {
     const dir = tmp('kt-mt-cache-');
     const first = await run(tinyRaw('word-kd'), dir);
-    expect(first.log.some((l) => /^teacher: training \d+ parameters/.test(l))).toBe(true);
+    expect(first.summary.teachers?.[0]?.fromCache).toBe(false);
     const second = await run(tinyRaw('word-kd', { train: { steps: 2, batchSize: 16, lr: 0.01, seed: 7 } }), dir);
-    expect(second.log.some((l) => /^teacher: loaded from cache/.test(l))).toBe(true);
-    expect(second.log.some((l) => /^teacher: training/.test(l))).toBe(false);
+    expect(second.summary.teachers).toEqual([{ ...first.summary.teachers![0]!, fromCache: true }]);
+    expect(second.log.some((l) => /^teacher: reusing the trained teacher run/.test(l))).toBe(true);
     expect(second.log.some((l) => /^tokenizer: loaded from cache/.test(l))).toBe(true);
     const t1 = JSON.parse(fs.readFileSync(path.join(first.runDir, 'artifacts', 'teacher.json'), 'utf8')) as { test: { bleu: number } };
     const t2 = JSON.parse(fs.readFileSync(path.join(second.runDir, 'artifacts', 'teacher.json'), 'utf8')) as { test: { bleu: number } };
@@ -143,19 +155,36 @@ describe('mt plugin: tasks end to end', () => {
   });
 });
 
+describe('mt plugin: tasks that fix their divergence', () => {
+  it.each([
+    ['seq-kd', { divergence: 'backward' }, /transfer\.divergence: task seq-kd is sequence-level forward KL by construction.*use task reinforce/],
+    ['reinforce', { divergence: 'forward' }, /transfer\.divergence: task reinforce is sequence-level backward KL by construction.*use task seq-kd/],
+    ['seq-kd', { divergence: 'forward', lambda: 0.5 }, /transfer\.lambda: task seq-kd does not mix on-policy batches/],
+    ['reinforce', { divergence: 'backward', temperature: 2 }, /transfer\.temperature: task reinforce scores whole sequences/],
+  ] as const)('%s rejects transfer %j before training, saying why and what to use instead', async (task, transfer, message) => {
+    const out = tmp('kt-mt-fixed-');
+    const config = resolve(tinyRaw(task, { transfer }));
+    await expect(run(tinyRaw(task, { transfer }), out)).rejects.toThrow(ConfigError);
+    expect(() => validateExperiment(config, container)).toThrow(message);
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+
+  it('schema tasks and registered tasks are the same', () => {
+    expect(pluginTaskMismatches(mtPlugin)).toEqual([]);
+  });
+
+  it('word-kd accepts every divergence', () => {
+    for (const divergence of ['forward', 'backward', 'jsd', 'tvd', 'skew-forward', 'skew-backward']) {
+      expect(() => validateExperiment(resolve(tinyRaw('word-kd', { transfer: { divergence } })), container)).not.toThrow();
+    }
+  });
+});
+
 describe('mt plugin: training invariants', () => {
   it('updates only the learner (teacher weights identical) and keeps the tensor count constant across steps', async () => {
     const config = resolve(tinyRaw('word-kd', { transfer: { divergence: 'backward', lambda: 0.5 }, train: { steps: 6, batchSize: 16, lr: 0.01 } }));
     const out = tmp('kt-mt-invariants-');
-    const ctx: TaskContext = {
-      config,
-      objective: createTransferObjective(config.transfer),
-      rng: Rng.derive(config.train.seed, 1),
-      log: createMemoryLogger(),
-      runDir: out,
-      cacheDir: path.join(out, '.cache'),
-      backend: 'wasm',
-    };
+    const ctx = createTaskContext({ config: config as MtConfig, container, log: createMemoryLogger(), runDir: out, cacheDir: path.join(out, '.cache'), backend: 'wasm' });
     const taskRun = await mtWordKdTask.create(ctx);
     const teacherBefore = taskRun.teacher!.getWeights();
     const learnerBefore = taskRun.learner.getWeights();

@@ -1,0 +1,17 @@
+import { asLearner } from '@kt/core';
+import { loadClassificationData } from './classification-data';
+import { CLASSIFY_METRICS, classifyIssues, modelFor, supervisedRun, type ClassifyTask } from './classify-kit';
+
+/** Plain supervised training of the learner (no teacher): the reference point for KD, and how teachers are trained. */
+export const classifyTrainTask: ClassifyTask = {
+  plugin: 'classify',
+  name: 'train',
+  description: 'train the learner on labels only (no teacher)',
+  metrics: CLASSIFY_METRICS,
+  validate: (cfg) => classifyIssues(cfg, { teacher: false }),
+  async create(ctx) {
+    const cfg = ctx.config;
+    const data = loadClassificationData(cfg.data);
+    return supervisedRun(asLearner(modelFor(cfg.learner.model, data, cfg.train.seed, 'learner')), data, cfg.train);
+  },
+};

@@ -1,0 +1,140 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { asLearner, writeFileAtomic, writeJsonAtomic, type ConfigIssue, type Learner, type Metrics, type StepContext, type Task, type TaskContext, type Wrapped } from '@kt/core';
+import type { MtConfig } from '../config-schema';
+import { makeTargetTensors, sampleDecode, Transformer } from '../models';
+import { limitSplit, prepareMtData, type MtData } from './mt-data';
+import { writeModelFiles } from './mt-model-files';
+import { teacherCheckpointIssues, transformerConfig, type LoadedTeacher } from './mt-teacher';
+import { SPECIAL_IDS, type IndexedBatch, type StepTimer } from './step-batches';
+import { outputBudget, scoreTranslations, type DecodeSettings } from './translate-sentences';
+
+/** An mt task: typed by the mt config and by what its steps prepare. */
+export type MtTask<P extends { dispose(): void }> = Task<MtConfig, P>;
+
+/** What the mt tasks' `evaluate` reports (throughput only after training steps). */
+export const MT_METRICS = ['bleu', 'chrf', 'nll', 'decode_sentences_per_second', 'train_tokens_per_second', 'train_ms_per_step'] as const;
+
+/** Decoder-side tensors of generated sequences (tgtIn = [BOS, y], tgtOut = [y, EOS], mask). */
+export interface TargetTensors {
+  tgtIn: tf.Tensor2D;
+  tgtOut: tf.Tensor2D;
+  mask: tf.Tensor2D;
+}
+
+export function disposeTargets(t: TargetTensors | undefined): void {
+  if (t) tf.dispose([t.tgtIn, t.tgtOut, t.mask]);
+}
+
+/** The learner's own samples y ~ p_θ(·|x) for the batch sources (no gradient: runs outside the tape). */
+export function sampleTargets(learner: Transformer, batch: IndexedBatch, config: MtConfig, step: StepContext): TargetTensors {
+  const longest = batch.src.shape[1];
+  const result = sampleDecode(learner, batch.src, {
+    maxLen: outputBudget(learner, longest, config.kd.maxSampleLen),
+    temperature: config.kd.sampleTemperature,
+    topK: config.kd.sampleTopK,
+    rng: () => step.rng.next(),
+  });
+  result.sequences.dispose();
+  return makeTargetTensors(result.tokens, SPECIAL_IDS, result.finished);
+}
+
+/** The data, the learner and the evaluation every mt task shares. */
+export interface MtLearnerSetup {
+  data: MtData;
+  model: Transformer;
+  learner: Learner & Wrapped<Transformer>;
+  decode: DecodeSettings;
+  evalLimit?: number;
+}
+
+/** Loads the data, builds the learner from `learner.model` and writes its model files into the run's artifacts. */
+export async function setUpLearner(ctx: TaskContext<MtConfig>): Promise<MtLearnerSetup> {
+  const { config } = ctx;
+  const data = await prepareMtData(config, ctx.cacheDir, ctx.log);
+  const model = new Transformer(transformerConfig(config.learner.model, data.tokenizer.vocabSize), config.train.seed);
+  writeModelFiles(path.join(ctx.runDir, 'artifacts'), model.config, model.parameterCount(), data.tokenizer);
+  ctx.log.info(`learner: ${model.parameterCount()} parameters; vocabulary ${data.tokenizer.vocabSize}`);
+  return { data, model, learner: asLearner(model), decode: config.decode, evalLimit: config.data.evalLimit };
+}
+
+/**
+ * `evaluate` and `writeArtifacts` of an mt run: BLEU/chrF/NLL on the first `data.evalLimit` sentences
+ * (plus training throughput), test hypotheses and references, and the teacher's scores.
+ */
+export function mtReporting(
+  setup: MtLearnerSetup,
+  timer: StepTimer,
+  teacher?: LoadedTeacher,
+): { evaluate(split: 'val' | 'test'): Promise<Metrics>; writeArtifacts(dir: string): Promise<void> } {
+  const { data, model, decode, evalLimit } = setup;
+  let lastTest: string[] | undefined;
+  return {
+    async evaluate(split) {
+      timer.end();
+      const scored = scoreTranslations(model, data.tokenizer, limitSplit(data[split], evalLimit), decode);
+      if (split === 'test') lastTest = scored.hypotheses;
+      const throughput = timer.summary();
+      if (!throughput) return scored.metrics;
+      return { ...scored.metrics, train_tokens_per_second: throughput.tokensPerSecond, train_ms_per_step: throughput.msPerStep };
+    },
+    async writeArtifacts(dir) {
+      const test = limitSplit(data.test, evalLimit);
+      const hyps = lastTest ?? scoreTranslations(model, data.tokenizer, test, decode).hypotheses;
+      writeFileAtomic(path.join(dir, 'test.hyp.txt'), hyps.map((h) => `${h}\n`).join(''));
+      writeFileAtomic(path.join(dir, 'test.ref.txt'), test.refs.map((r) => `${r}\n`).join(''));
+      if (teacher) {
+        const scores = teacher.test ?? scoreTranslations(teacher.teacher.model, data.tokenizer, test, decode).metrics;
+        writeJsonAtomic(path.join(dir, 'teacher.json'), { test: scores, parameters: teacher.teacher.parameterCount(), source: teacher.source });
+      }
+    },
+  };
+}
+
+/** Data files a config names that do not exist (checked by `kt validate` before any loading). */
+export function dataIssues(config: MtConfig): ConfigIssue[] {
+  const data = config.data;
+  const missing = (p: string, field: string, what = 'file'): ConfigIssue[] =>
+    fs.existsSync(path.resolve(p)) ? [] : [{ path: field, message: `${what} ${p} does not exist` }];
+  if (data.source === 'multi30k') return missing(data.root, 'data.root', 'Multi30k folder');
+  if (data.source === 'files') {
+    return (['train', 'val', 'test'] as const).flatMap((split) => {
+      const s = data[split];
+      return 'tsv' in s ? missing(s.tsv, `data.${split}.tsv`) : [...missing(s.src, `data.${split}.src`), ...missing(s.tgt, `data.${split}.tgt`)];
+    });
+  }
+  return [];
+}
+
+/** The teacher's early-stopping metric must be one its `train` run reports. */
+function teacherTrainIssues(config: MtConfig): ConfigIssue[] {
+  const es = config.teacher.train.earlyStopping;
+  if (es && !(MT_METRICS as readonly string[]).includes(es.metric)) {
+    return [{ path: 'teacher.train.earlyStopping.metric', message: `the teacher's train run does not report "${es.metric}"; it reports: ${MT_METRICS.join(', ')}` }];
+  }
+  return [];
+}
+
+/** The checks of every KD task: data files, `teacher.checkpoint`, the teacher's early-stopping metric. */
+export function kdIssues(config: MtConfig): ConfigIssue[] {
+  return [...dataIssues(config), ...teacherCheckpointIssues(config), ...teacherTrainIssues(config)];
+}
+
+/**
+ * A sequence-level task whose divergence is fixed by construction rejects other `transfer` settings
+ * instead of ignoring them: `why` says what the task computes, `instead` which task to use.
+ */
+export function fixedDivergenceIssues(config: MtConfig, task: string, divergence: 'forward' | 'backward', why: string, instead: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (config.transfer.divergence !== divergence) {
+    issues.push({ path: 'transfer.divergence', message: `task ${task} is ${why}, so it cannot use "${config.transfer.divergence}" (set ${divergence}); ${instead}` });
+  }
+  if (config.transfer.temperature !== 1) {
+    issues.push({ path: 'transfer.temperature', message: `task ${task} scores whole sequences without a softmax temperature (leave it at 1); temperature applies to task word-kd` });
+  }
+  if (config.transfer.lambda !== 0) {
+    issues.push({ path: 'transfer.lambda', message: `task ${task} does not mix on-policy batches (λ); on-policy mixing is task word-kd's transfer.lambda` });
+  }
+  return issues;
+}

@@ -1,0 +1,117 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { configHash, sequenceNll, writeJsonAtomic, type TaskContext } from '@kt/core';
+import type * as tf from '@tensorflow/tfjs';
+import type { MtConfig } from '../config-schema';
+import { makeTargetTensors } from '../models';
+import type { MtData } from './mt-data';
+import { MT_METRICS, disposeTargets, fixedDivergenceIssues, kdIssues, mtReporting, setUpLearner, type MtTask, type TargetTensors } from './mt-task-kit';
+import { obtainTeacher, prepareBatch, referenceLoss, stepBatches, type BatchPrepared, type LoadedTeacher } from './mt-teacher';
+import { SPECIAL_IDS, StepTimer } from './step-batches';
+import { translateIds } from './translate-sentences';
+
+interface SeqKdPrepared extends BatchPrepared {
+  /** The teacher's translations of the batch sources, as decoder targets. */
+  teacherTargets: TargetTensors;
+}
+
+/**
+ * Teacher translations (beam `kd.seqBeam`) of every training source, generated once and cached in
+ * `<cacheDir>/mt-seqkd/<key>/targets.json`, keyed by the teacher, the data/tokenizer and the decoding knobs.
+ */
+function teacherTranslations(ctx: TaskContext<MtConfig>, data: MtData, teacher: LoadedTeacher): number[][] {
+  const { config } = ctx;
+  const key = configHash({
+    teacher: teacher.key,
+    data: data.contentHash,
+    beam: config.kd.seqBeam,
+    lengthPenalty: config.kd.seqLengthPenalty,
+    maxLen: config.kd.maxSampleLen,
+  });
+  const file = path.join(ctx.cacheDir, 'mt-seqkd', key, 'targets.json');
+  if (fs.existsSync(file)) {
+    try {
+      const cached = JSON.parse(fs.readFileSync(file, 'utf8')) as { targets?: number[][] };
+      if (Array.isArray(cached.targets) && cached.targets.length === data.train.src.length) {
+        ctx.log.info(`seq-kd: teacher translations loaded from cache ${file}`);
+        return cached.targets;
+      }
+      ctx.log.warn(`seq-kd: cache ${file} does not hold one translation per training source; translating again`);
+    } catch (err) {
+      ctx.log.warn(`seq-kd: cache ${file} is unreadable (${(err as Error).message}); translating again`);
+    }
+  }
+  const t0 = Date.now();
+  let lastLog = t0;
+  ctx.log.info(`seq-kd: translating ${data.train.src.length} training sources with the teacher (beam ${config.kd.seqBeam})`);
+  const targets = translateIds(
+    teacher.teacher.model,
+    data.train.src,
+    { beam: config.kd.seqBeam, lengthPenalty: config.kd.seqLengthPenalty, maxLen: config.kd.maxSampleLen, batchSize: config.decode.batchSize },
+    (done, total) => {
+      if (Date.now() - lastLog > 10000) {
+        lastLog = Date.now();
+        ctx.log.info(`seq-kd: ${done}/${total} sources translated`);
+      }
+    },
+  );
+  const seconds = (Date.now() - t0) / 1000;
+  ctx.log.info(`seq-kd: teacher translations done in ${seconds.toFixed(1)} s (${(targets.length / seconds).toFixed(1)} sentences/s), cached in ${file}`);
+  writeJsonAtomic(file, { beam: config.kd.seqBeam, seconds, targets });
+  return targets;
+}
+
+/** Sequence-level forward KD (Kim & Rush): NLL on the teacher's beam translations, generated once and cached. */
+export const mtSeqKdTask: MtTask<SeqKdPrepared> = {
+  plugin: 'mt',
+  name: 'seq-kd',
+  description: "sequence-level forward KD: NLL on the teacher's beam translations (cached)",
+  metrics: MT_METRICS,
+  validate: (config) => [
+    ...kdIssues(config),
+    ...fixedDivergenceIssues(
+      config,
+      'seq-kd',
+      'forward',
+      "sequence-level forward KL by construction (NLL on the teacher's translations)",
+      'for backward KL use task reinforce (sequence level) or word-kd with divergence backward (token level)',
+    ),
+  ],
+  async create(ctx) {
+    const { config, objective } = ctx;
+    const setup = await setUpLearner(ctx);
+    const { data, model } = setup;
+    const teacher = await obtainTeacher(ctx, data).catch((err: unknown) => {
+      setup.learner.dispose();
+      throw err;
+    });
+    const targets = teacherTranslations(ctx, data, teacher);
+    const batches = stepBatches(data, config.train, config.batching);
+    const timer = new StepTimer();
+    const ls = config.learner.model.labelSmoothing;
+    return {
+      learner: setup.learner,
+      teacher: teacher.teacher,
+      stepsPerEpoch: batches.count,
+      async prepareStep(step) {
+        const base = prepareBatch(step, batches, data, timer);
+        const teacherTargets = makeTargetTensors(
+          base.batch.indices.map((i) => targets[i]!),
+          SPECIAL_IDS,
+        );
+        return { ...base, teacherTargets, dispose: () => (base.dispose(), disposeTargets(teacherTargets)) };
+      },
+      loss(_step, p) {
+        const t = p.teacherTargets;
+        const logits = model.forward(p.batch.src, t.tgtIn, { training: true, dropoutSeed: p.dropoutSeed });
+        const kd = sequenceNll(logits, t.tgtOut, t.mask, { labelSmoothing: ls }) as tf.Scalar;
+        return objective.combine(objective.alpha > 0 ? referenceLoss(model, p, ls) : undefined, kd);
+      },
+      ...mtReporting(setup, timer, teacher),
+      dispose: () => {
+        setup.learner.dispose();
+        teacher.teacher.dispose();
+      },
+    };
+  },
+};

@@ -1,0 +1,87 @@
+import * as tf from '@tensorflow/tfjs';
+import { sequenceNll } from '@kt/core';
+import { MT_METRICS, disposeTargets, kdIssues, mtReporting, sampleTargets, setUpLearner, type MtTask, type TargetTensors } from './mt-task-kit';
+import { obtainTeacher, prepareBatch, referenceLoss, stepBatches, type BatchPrepared } from './mt-teacher';
+import { StepTimer } from './step-batches';
+
+interface WordKdPrepared extends BatchPrepared {
+  /** On-policy steps (GKD λ): the learner's samples, used as decoder prefixes. */
+  samples?: TargetTensors;
+  /** Teacher logits [B, T, V] on the prefixes the divergence uses (references or samples). */
+  teacherLogits: tf.Tensor3D;
+}
+
+/**
+ * Word-level KD: `transfer.divergence` between the teacher's and the learner's next-token distributions
+ * on reference prefixes, or, for a fraction λ of steps, on the learner's own samples (GKD);
+ * α-weighted with the label-smoothed reference NLL.
+ */
+export const mtWordKdTask: MtTask<WordKdPrepared> = {
+  plugin: 'mt',
+  name: 'word-kd',
+  description: 'word-level KD: transfer.divergence between teacher and learner next-token distributions (λ of steps on learner samples)',
+  metrics: MT_METRICS,
+  validate: kdIssues,
+  async create(ctx) {
+    const { config, objective } = ctx;
+    const setup = await setUpLearner(ctx);
+    const { data, model } = setup;
+    const teacher = await obtainTeacher(ctx, data).catch((err: unknown) => {
+      setup.learner.dispose();
+      throw err;
+    });
+    const batches = stepBatches(data, config.train, config.batching);
+    const timer = new StepTimer();
+    const ls = config.learner.model.labelSmoothing;
+    ctx.log.info(`learner: ${data.train.src.length} training pairs in ${batches.count} batches per epoch`);
+    return {
+      learner: setup.learner,
+      teacher: teacher.teacher,
+      stepsPerEpoch: batches.count,
+      async prepareStep(step) {
+        const onPolicy = objective.isOnPolicy(step.rng.next());
+        const base = prepareBatch(step, batches, data, timer);
+        let samples: TargetTensors | undefined;
+        try {
+          samples = onPolicy ? sampleTargets(model, base.batch, config, step) : undefined;
+          const prefixes = samples?.tgtIn ?? base.batch.tgtIn;
+          const teacherLogits = tf.tidy(() => teacher.teacher.model.forward(base.batch.src, prefixes, { training: false }));
+          return {
+            ...base,
+            samples,
+            teacherLogits,
+            dispose: () => {
+              base.dispose();
+              disposeTargets(samples);
+              teacherLogits.dispose();
+            },
+          };
+        } catch (err) {
+          base.dispose();
+          disposeTargets(samples);
+          throw err;
+        }
+      },
+      loss(_step, p) {
+        const prefixes = p.samples?.tgtIn ?? p.batch.tgtIn;
+        const mask = p.samples?.mask ?? p.batch.mask;
+        const logits = model.forward(p.batch.src, prefixes, { training: true, dropoutSeed: p.dropoutSeed });
+        const kd = objective.distill(p.teacherLogits, logits, mask);
+        if (objective.alpha === 0) return kd;
+        // The task loss: reference NLL — on the same forward pass when the prefixes are the references.
+        const task = p.samples ? referenceLoss(model, p, ls) : referenceLossOf(logits, p, ls);
+        return objective.combine(task, kd);
+      },
+      ...mtReporting(setup, timer, teacher),
+      dispose: () => {
+        setup.learner.dispose();
+        teacher.teacher.dispose();
+      },
+    };
+  },
+};
+
+/** Label-smoothed reference NLL from logits already computed on the reference prefixes. */
+function referenceLossOf(logits: tf.Tensor3D, p: BatchPrepared, labelSmoothing: number): tf.Scalar {
+  return sequenceNll(logits, p.batch.tgtOut, p.batch.mask, { labelSmoothing }) as tf.Scalar;
+}
