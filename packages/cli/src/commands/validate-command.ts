@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import type { BaseExperimentConfig } from '@kt/core';
+import { validateExperiment, type BaseExperimentConfig } from '@kt/core';
 import { collect, globalOptionsShape, type CommandContext } from '../command-context';
 import { loadExperimentFile } from '../experiment-loader';
 import type { PluginCatalog } from '../plugin-catalog';
@@ -25,7 +25,9 @@ export function validateCommand(
   options: ValidateOptions,
   deps: { catalog: PluginCatalog; cwd: string },
 ): ValidateResult {
-  const { config } = loadExperimentFile(configFile, options.set, deps.catalog, deps.cwd);
+  const { config, container } = loadExperimentFile(configFile, options.set, deps.catalog, deps.cwd);
+  // What `kt run` would reject before training: data files, teacher checkpoints, metrics the task does not report.
+  validateExperiment(config, container, configFile);
   return { plugin: config.plugin, task: config.task, config };
 }
 
@@ -37,7 +39,7 @@ export function formatValidateResult(result: ValidateResult, quiet: boolean): st
 export function registerValidateCommand(program: Command, ctx: CommandContext): void {
   program
     .command('validate')
-    .description('check a config (and --set overrides) against its plugin schema; print the resolved config')
+    .description('check a config (and --set overrides) against its plugin schema and its task\'s checks (files, teacher checkpoint, metrics); print the resolved config')
     .argument('<config>', 'experiment config, YAML or JSON')
     .option('-s, --set <key=value>', 'override a config value (repeatable)', collect)
     .option('-q, --quiet', 'print only the ok line')

@@ -74,6 +74,16 @@ describe('validateCommand', () => {
     expect(errorOf(() => validateCommand(TOY_CONFIG, options({ set: ['train.lr'] }), { catalog: empty, cwd: dir }))).toMatch(/--set expects key=value/);
   });
 
+  it('runs the task checks kt run would make before training (here: an early-stopping metric the task does not report)', () => {
+    const dir = tmpDir();
+    const file = writeToyConfig(dir, { train: { steps: 20, evalEvery: 5, earlyStopping: { metric: 'bleu', patience: 2 } } });
+    expect(errorOf(() => validateCommand(file, options(), { catalog: empty, cwd: dir }))).toContain(
+      '- train.earlyStopping.metric: task toy.kd does not report "bleu"; it reports: divergence, agreement',
+    );
+    const ok = writeToyConfig(dir, { train: { steps: 20, evalEvery: 5, earlyStopping: { metric: 'agreement', patience: 2 } } }, 'ok.json');
+    expect(validateCommand(ok, options(), { catalog: empty, cwd: dir }).task).toBe('kd');
+  });
+
   it('rejects unknown options through its schema', () => {
     expect(ValidateOptionsSchema.safeParse({ sett: [] }).success).toBe(false);
   });

@@ -1,6 +1,11 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { z } from 'zod';
+import { readConfigFile } from '../config/load-config';
 import type { KtPlugin } from '../contracts/plugin';
-import { buildContainer, TaskRegistry } from './plugin-registry';
+import { buildContainer, PluginRegistry, TaskRegistry } from './plugin-registry';
+import { resolveExperimentConfig } from './run-experiment';
+import { assertNoIssues, experimentIssues } from './validate-experiment';
 
 /** The task names a plugin's config schema accepts (its `task` enum); undefined when the schema has no such enum. */
 export function schemaTaskNames(plugin: KtPlugin): string[] | undefined {
@@ -23,4 +28,27 @@ export function pluginTaskMismatches(plugin: KtPlugin): string[] {
     ...listed.filter((t) => !registered.includes(t)).map((t) => `plugin ${plugin.name}: schema lists task "${t}" but no Task of that name is bound`),
     ...registered.filter((t) => !listed.includes(t)).map((t) => `plugin ${plugin.name}: task "${t}" is bound but the schema's task enum does not list it`),
   ];
+}
+
+/**
+ * What a plugin's own test should find empty: task mismatches between schema and module, and every
+ * shipped config (`configsDir/*.yaml|yml|json`) that fails its schema or its task's checks. Checks of
+ * `data.*` paths are left out: shipped configs name data folders relative to where kt is run.
+ */
+export function pluginProblems(plugin: KtPlugin): string[] {
+  const problems = pluginTaskMismatches(plugin);
+  const dir = plugin.configsDir;
+  if (!dir || !fs.existsSync(dir)) return problems;
+  const registry = new PluginRegistry([{ plugin, from: plugin.name }]);
+  const tasks = new TaskRegistry(buildContainer([plugin]));
+  for (const file of fs.readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort()) {
+    try {
+      const config = resolveExperimentConfig(readConfigFile(path.join(dir, file)), registry, file);
+      const issues = experimentIssues(tasks.get(config.plugin, config.task), config).filter((i) => !i.path.startsWith('data.'));
+      assertNoIssues(issues, file);
+    } catch (err) {
+      problems.push(`shipped config ${(err as Error).message}`);
+    }
+  }
+  return problems;
 }

@@ -7,7 +7,8 @@ import { TaskRegistry } from './plugin-registry';
 /** The checks every task gets: `train.earlyStopping.metric` must be a metric the task reports. */
 export function commonTaskIssues(task: Task, config: BaseExperimentConfig): ConfigIssue[] {
   const es = config.train.earlyStopping;
-  if (es && !task.metrics.includes(es.metric)) {
+  // A plain-JS plugin may not declare its metrics; then the trainer reports an unknown metric at the first evaluation.
+  if (es && Array.isArray(task.metrics) && !task.metrics.includes(es.metric)) {
     return [
       {
         path: 'train.earlyStopping.metric',

@@ -1,7 +1,10 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { ContainerModule } from 'inversify';
 import { Task } from '../../src/contracts/task';
 import type { KtPlugin } from '../../src/contracts/plugin';
-import { pluginTaskMismatches, schemaTaskNames } from '../../src/runtime/plugin-checks';
+import { pluginProblems, pluginTaskMismatches, schemaTaskNames } from '../../src/runtime/plugin-checks';
 import { toyPlugin, ToyConfigSchema } from '../fixtures/toy-plugin';
 
 function pluginWith(tasks: string[]): KtPlugin {
@@ -28,5 +31,21 @@ describe('pluginTaskMismatches', () => {
       'plugin toy: schema lists task "nan" but no Task of that name is bound',
       'plugin toy: task "extra" is bound but the schema\'s task enum does not list it',
     ]);
+  });
+});
+
+describe('pluginProblems', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-configs-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('passes valid shipped configs and names each bad one with its file and field', () => {
+    fs.writeFileSync(path.join(dir, 'good.yaml'), 'plugin: toy\ntask: kd\ntrain: { steps: 3 }\n');
+    expect(pluginProblems({ ...toyPlugin, configsDir: dir })).toEqual([]);
+    fs.writeFileSync(path.join(dir, 'typo.yaml'), 'plugin: toy\ntask: kd\ntrain: { stepz: 3 }\n');
+    fs.writeFileSync(path.join(dir, 'metric.yaml'), 'plugin: toy\ntask: kd\ntrain: { steps: 3, evalEvery: 1, earlyStopping: { metric: bleu, patience: 1 } }\n');
+    const problems = pluginProblems({ ...toyPlugin, configsDir: dir });
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^shipped config metric\.yaml: invalid config\n {2}- train\.earlyStopping\.metric: task toy\.kd does not report "bleu"/);
+    expect(problems[1]).toMatch(/^shipped config typo\.yaml: invalid config\n {2}- train: Unrecognized key: "stepz"/);
   });
 });
