@@ -16,11 +16,8 @@ import { expectAllClose } from './close-to';
 import { referenceDivergence, referenceGradient, type ReferenceOptions } from './reference-divergences';
 import { SeededRandom } from './seeded-random';
 
-const REPO_ROOT = path.resolve(__dirname, '../../../..');
-const VECTORS_PATH = path.resolve(
-  process.env['KT_SHARED_DESIGN'] ?? path.resolve(REPO_ROOT, '../shared/design'),
-  'test-vectors.json',
-);
+/** PyTorch float64 vectors (a copy of the design folder's test-vectors.json, kept in the repository). */
+const VECTORS_PATH = path.resolve(__dirname, '../fixtures/test-vectors.json');
 
 interface VectorCase {
   divergence: 'forward' | 'backward' | 'jsd' | 'tvd';
@@ -60,11 +57,6 @@ beforeAll(async () => {
 });
 
 describe('token divergences vs PyTorch float64 test vectors', () => {
-  const present = fs.existsSync(VECTORS_PATH);
-  if (!present) {
-    it.skip(`SKIPPED: ${VECTORS_PATH} is absent (set KT_SHARED_DESIGN to its folder)`, () => undefined);
-    return;
-  }
   const file = JSON.parse(fs.readFileSync(VECTORS_PATH, 'utf8')) as { cases: VectorCase[] };
   it('has cases for forward, backward, jsd and tvd', () => {
     expect(new Set(file.cases.map((c) => c.divergence))).toEqual(new Set(['forward', 'backward', 'jsd', 'tvd']));
