@@ -10,7 +10,7 @@ export const TransferSchema = z
     temperature: z.number().positive().default(1),
     /** β of the generalised JSD (0 = forward KL, 1 = backward KL). */
     beta: z.number().min(0).max(1).default(0.5),
-    /** α of the skew KL divergences. */
+    /** Mixing weight s of the skew KL divergences. */
     skew: z.number().min(0).max(1).default(0.1),
     /** Weight of the task (ground-truth) loss; the divergence gets 1 − alpha. */
     alpha: z.number().min(0).max(1).default(0),

@@ -20,8 +20,11 @@ export interface DivergenceOptions {
   reduction?: Reduction;
   /** Generalised JSD interpolation weight β ∈ [0, 1] (default 0.5). */
   beta?: number;
-  /** Skew KL mixing weight α ∈ [0, 1] (default 0.1). */
-  alpha?: number;
+  /**
+   * Skew KL mixing weight s ∈ [0, 1) (default 0.1): the weight of the first distribution in the mixture
+   * (DistiLLM's α; named `skew` here so that `alpha` means only the task-loss weight of a transfer).
+   */
+  skew?: number;
 }
 
 /**

@@ -17,7 +17,7 @@ export function createTransferObjective(config: TransferConfig): TransferObjecti
         mask,
         reduction: 'mean',
         beta: config.beta,
-        alpha: config.skew,
+        skew: config.skew,
       }) as tf.Scalar,
     combine: (taskLoss, kdLoss) => {
       if (taskLoss && kdLoss) return tf.tidy(() => tf.add(tf.mul(taskLoss, config.alpha), tf.mul(kdLoss, 1 - config.alpha)));
