@@ -14,7 +14,10 @@ export const REDUCTIONS: readonly Reduction[] = ['none', 'sum', 'mean', 'batchme
 export interface DivergenceOptions {
   /** Softmax temperature τ > 0 (default 1): divergences are computed on logits/τ and multiplied by τ². */
   temperature?: number;
-  /** Shape = logits shape minus the last axis; 1 marks a valid position, 0 padding (any numeric dtype). */
+  /**
+   * Shape = logits shape minus the last axis; 1 marks a valid position, 0 padding (any numeric dtype).
+   * Padded positions add exactly 0 to the value and the gradient whatever their logits (all −∞ rows too).
+   */
   mask?: tf.Tensor;
   /** Default `'mean'`. */
   reduction?: Reduction;

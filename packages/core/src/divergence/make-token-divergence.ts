@@ -39,7 +39,8 @@ export function checkHalfOpenUnitInterval(value: number, what: string, why: stri
  * convention, see test/fixtures/make-divergence-vectors.py).
  */
 export function klFromLogProbs(logP: tf.Tensor, logQ: tf.Tensor): tf.Tensor {
-  const support = conditionOf(logP, (x) => tf.greater(x, -Infinity));
+  // Not `logP > −∞`: a NaN (an unmasked all −∞ row) must stay NaN, not count as p = 0.
+  const support = conditionOf(logP, (x) => tf.notEqual(x, -Infinity));
   const zeros = tf.zerosLike(logP);
   const safeLogP = tf.where(support, logP, zeros);
   const safeLogQ = tf.where(support, logQ, zeros);
@@ -52,8 +53,8 @@ export function klFromLogProbs(logP: tf.Tensor, logQ: tf.Tensor): tf.Tensor {
  *   log M = m + log1p(w·expm1(a − m) + (1−w)·expm1(b − m)).
  * Both a − m and b − m are ≤ 0, so nothing overflows; the log1p argument lies in (−1, 0]. When a = b
  * the argument is exactly 0, so log M = log p exactly and a divergence of equal distributions is exactly
- * 0. The gradient is the exact pair (w·p, (1−w)·q) / M, also at ties. One of a, b = −∞ gives
- * log(w) + b or log(1−w) + a (expm1(−∞) = −1). Both −∞ give −∞, computed on zeros so that neither the
+ * 0. The gradient is the exact pair (w·p, (1−w)·q) / M, also at ties. a = −∞ gives log(1−w) + b and
+ * b = −∞ gives log(w) + a (expm1(−∞) = −1). Both −∞ give −∞, computed on zeros so that neither the
  * value (−∞ − −∞) nor the gradient (0·∞ in log1p at −1) is NaN; the gradient there is 0.
  * w = 1 and w = 0 return log p and log q themselves (no log 0).
  */

@@ -141,6 +141,18 @@ describe('token divergences with -inf logits vs PyTorch float64', () => {
   );
 });
 
+describe('an unmasked all -inf row is not a distribution', () => {
+  it.each([...DIVERGENCE_NAMES])('%s: NaN, not a silent 0 (mask such rows)', (name) => {
+    const allInf = [-Infinity, -Infinity, -Infinity];
+    const teacher = tf.tensor2d([[1, 2, 3], allInf]);
+    const learner = tf.tensor2d([[0, 1, -1], [0, 1, 2]]);
+    const perPosition = divergences[name](teacher, learner, { reduction: 'none' }).dataSync();
+    expect(Number.isFinite(perPosition[0])).toBe(true);
+    expect(perPosition[1]).toBeNaN();
+    tf.dispose([teacher, learner]);
+  });
+});
+
 describe('tokenLogProbs with -inf logits vs PyTorch float64', () => {
   it('gathers finite log-probs next to -inf entries, -inf at a -inf target, finite gradients', () => {
     const c = fixture.token_log_probs;
