@@ -1,22 +1,97 @@
 import { z } from 'zod';
-import { DIVERGENCE_NAMES } from '../divergence';
+import {
+  DEFAULT_JSD_BETA,
+  DEFAULT_SKEW,
+  DIVERGENCE_NAMES,
+  isDivergenceName,
+  SKEW_ONE_REASON,
+  type DivergenceName,
+} from '../divergence';
 
-/** How knowledge moves: which divergence, at what temperature, mixed how with the task loss. */
-export const TransferSchema = z
-  .strictObject({
-    /** forward = KL(teacher‖learner), backward = KL(learner‖teacher), jsd, tvd, skew-forward, skew-backward. */
-    divergence: z.enum(DIVERGENCE_NAMES).default('forward'),
-    /** Softmax temperature τ; the divergence is scaled by τ². */
-    temperature: z.number().positive().default(1),
-    /** β of the generalised JSD (0 = forward KL, 1 = backward KL). */
-    beta: z.number().min(0).max(1).default(0.5),
-    /** α of the skew KL divergences. */
-    skew: z.number().min(0).max(1).default(0.1),
-    /** Weight of the task (ground-truth) loss; the divergence gets 1 − alpha. */
-    alpha: z.number().min(0).max(1).default(0),
-    /** Fraction of batches sampled on-policy from the learner (GKD λ). */
-    lambda: z.number().min(0).max(1).default(0),
-  });
+/** Fields of `transfer` shared by every divergence. */
+const transferCommon = {
+  /** Softmax temperature τ; the divergence is scaled by τ². */
+  temperature: z.number().positive().default(1),
+  /** Weight of the task (ground-truth) loss; the divergence gets 1 − alpha. */
+  alpha: z.number().min(0).max(1).default(0),
+  /** Fraction of batches sampled on-policy from the learner (GKD λ). */
+  lambda: z.number().min(0).max(1).default(0),
+};
+
+/** Divergences without a parameter of their own. */
+export const PLAIN_DIVERGENCES = ['forward', 'backward', 'tvd'] as const satisfies readonly DivergenceName[];
+/** Divergences that take `skew`. */
+export const SKEW_DIVERGENCES = ['skew-forward', 'skew-backward'] as const satisfies readonly DivergenceName[];
+
+/**
+ * The divergence's own parameters: which `transfer` field belongs to which divergences. A field given
+ * with another divergence is a config error at `transfer.<field>` (it would be silently ignored).
+ */
+const DIVERGENCE_PARAMETERS: Readonly<Record<string, readonly DivergenceName[]>> = {
+  beta: ['jsd'],
+  skew: SKEW_DIVERGENCES,
+};
+
+const DEFAULT_DIVERGENCE: DivergenceName = 'forward';
+
+const PlainTransferSchema = z.strictObject({
+  /** forward = KL(teacher‖learner), backward = KL(learner‖teacher), tvd = total variation. */
+  divergence: z.enum(PLAIN_DIVERGENCES),
+  ...transferCommon,
+});
+
+const JsdTransferSchema = z.strictObject({
+  /** Generalised Jensen–Shannon divergence. */
+  divergence: z.literal('jsd'),
+  /** β of the generalised JSD (0 = forward KL, 1 = backward KL). */
+  beta: z.number().min(0).max(1).default(DEFAULT_JSD_BETA),
+  ...transferCommon,
+});
+
+const SkewTransferSchema = z.strictObject({
+  /** skew-forward = KL(p_t ‖ s·p_t + (1−s)·p_l), skew-backward = KL(p_l ‖ s·p_l + (1−s)·p_t). */
+  divergence: z.enum(SKEW_DIVERGENCES),
+  /** Mixing weight s ∈ [0, 1) of the skew KL divergences (0 = plain forward/backward KL). */
+  skew: z.number().min(0).lt(1, { error: `skew must be < 1: ${SKEW_ONE_REASON}` }).default(DEFAULT_SKEW),
+  ...transferCommon,
+});
+
+/**
+ * Fills the default divergence and reports, before the union below parses, a divergence name that is
+ * not registered (listing the known ones) and a parameter that belongs to another divergence.
+ */
+function checkTransferInput(input: unknown, ctx: z.core.$RefinementCtx): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  const raw = input as Record<string, unknown>;
+  const divergence = raw['divergence'] ?? DEFAULT_DIVERGENCE;
+  if (typeof divergence !== 'string' || !isDivergenceName(divergence)) {
+    ctx.addIssue({ code: 'invalid_value', values: [...DIVERGENCE_NAMES], input: divergence, path: ['divergence'] });
+    return input;
+  }
+  for (const [field, owners] of Object.entries(DIVERGENCE_PARAMETERS)) {
+    if (field in raw && !owners.includes(divergence)) {
+      ctx.addIssue({
+        code: 'custom',
+        input: raw[field],
+        path: [field],
+        message:
+          `${field} is a parameter of divergence ${owners.join(' / ')}, not of '${divergence}': ` +
+          `remove it or set transfer.divergence to ${owners.join(' or ')}`,
+      });
+    }
+  }
+  return { ...raw, divergence };
+}
+
+/**
+ * How knowledge moves: which divergence, at what temperature, mixed how with the task loss. A
+ * discriminated union on `divergence`: `beta` exists only with `jsd`, `skew` only with the skew
+ * divergences. Defaults: divergence forward, temperature 1, alpha 0, lambda 0 (jsd: beta 0.5; skew: 0.1).
+ */
+export const TransferSchema = z.preprocess(
+  checkTransferInput,
+  z.discriminatedUnion('divergence', [PlainTransferSchema, JsdTransferSchema, SkewTransferSchema]),
+);
 export type TransferConfig = z.infer<typeof TransferSchema>;
 
 export const OPTIMIZERS = ['adam', 'sgd', 'momentum', 'rmsprop'] as const;

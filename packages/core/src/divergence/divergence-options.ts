@@ -14,14 +14,20 @@ export const REDUCTIONS: readonly Reduction[] = ['none', 'sum', 'mean', 'batchme
 export interface DivergenceOptions {
   /** Softmax temperature τ > 0 (default 1): divergences are computed on logits/τ and multiplied by τ². */
   temperature?: number;
-  /** Shape = logits shape minus the last axis; 1 marks a valid position, 0 padding (any numeric dtype). */
+  /**
+   * Shape = logits shape minus the last axis; 1 marks a valid position, 0 padding (any numeric dtype).
+   * Padded positions add exactly 0 to the value and the gradient whatever their logits (all −∞ rows too).
+   */
   mask?: tf.Tensor;
   /** Default `'mean'`. */
   reduction?: Reduction;
   /** Generalised JSD interpolation weight β ∈ [0, 1] (default 0.5). */
   beta?: number;
-  /** Skew KL mixing weight α ∈ [0, 1] (default 0.1). */
-  alpha?: number;
+  /**
+   * Skew KL mixing weight s ∈ [0, 1) (default 0.1): the weight of the first distribution in the mixture
+   * (DistiLLM's α; named `skew` here so that `alpha` means only the task-loss weight of a transfer).
+   */
+  skew?: number;
 }
 
 /**

@@ -4,7 +4,7 @@ export { forwardKl } from './forward-kl';
 export { backwardKl } from './backward-kl';
 export { generalizedJsd, DEFAULT_JSD_BETA } from './generalized-jsd';
 export { totalVariation } from './total-variation';
-export { skewForwardKl, skewBackwardKl, DEFAULT_SKEW_ALPHA } from './skew-kl';
+export { skewForwardKl, skewBackwardKl, DEFAULT_SKEW, SKEW_ONE_REASON } from './skew-kl';
 export {
   DIVERGENCE_NAMES,
   divergences,

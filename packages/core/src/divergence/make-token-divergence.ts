@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DivergenceOptions, Reduction, TokenDivergence } from './divergence-options';
-import { reducePositions } from './reduce-positions';
-import { stopGradient } from './stop-gradient';
+import { maskAsFloat, reducePositions } from './reduce-positions';
+import { conditionOf, stopGradient } from './stop-gradient';
 
 /**
  * The per-position kernel of a divergence: receives log-softmax of the temperature-scaled teacher
@@ -20,31 +20,73 @@ export function checkUnitInterval(value: number, what: string): void {
   }
 }
 
-/** KL(p‖q) = Σ_v p_v (log p_v − log q_v) over the last axis, from log-probabilities. */
-export function klFromLogProbs(logP: tf.Tensor, logQ: tf.Tensor): tf.Tensor {
-  return tf.sum(tf.mul(tf.exp(logP), tf.sub(logP, logQ)), -1);
+/**
+ * Checks that `value` is a finite number in [0, 1) — for a mixing weight whose end point 1 would make the
+ * divergence a constant that does not depend on the learner.
+ */
+export function checkHalfOpenUnitInterval(value: number, what: string, why: string): void {
+  if (!Number.isFinite(value) || value < 0 || value >= 1) {
+    throw new RangeError(`${what} must be a number in [0, 1), got ${value}${value === 1 ? ` (${why})` : ''}`);
+  }
 }
 
 /**
- * log(w·p + (1−w)·q) elementwise from a = log p and b = log q, stable for any finite a, b:
+ * KL(p‖q) = Σ_v p_v (log p_v − log q_v) over the last axis, from log-probabilities, with the convention
+ * 0·log(0/q) = 0 (also for q = 0): entries with log p = −∞ (a −∞ logit: vocabulary or top-k masking)
+ * contribute exactly 0, and +∞ where p > 0 = q. The terms are selected with `where` on inputs that are
+ * themselves replaced by 0 off the support ("double where"), so no 0·∞ is evaluated in the value or in
+ * the gradient; the gradient is the one of the finite function (as PyTorch float64 with the same
+ * convention, see test/fixtures/make-divergence-vectors.py).
+ */
+export function klFromLogProbs(logP: tf.Tensor, logQ: tf.Tensor): tf.Tensor {
+  // Not `logP > −∞`: a NaN (an unmasked all −∞ row) must stay NaN, not count as p = 0.
+  const support = conditionOf(logP, (x) => tf.notEqual(x, -Infinity));
+  const zeros = tf.zerosLike(logP);
+  const safeLogP = tf.where(support, logP, zeros);
+  const safeLogQ = tf.where(support, logQ, zeros);
+  return tf.sum(tf.where(support, tf.mul(tf.exp(safeLogP), tf.sub(safeLogP, safeLogQ)), zeros), -1);
+}
+
+/**
+ * log(w·p + (1−w)·q) elementwise from a = log p and b = log q, stable for any a, b in [−∞, ∞):
  *   m = max(a, b) (held constant for differentiation: the total derivative w.r.t. m is 0),
  *   log M = m + log1p(w·expm1(a − m) + (1−w)·expm1(b − m)).
  * Both a − m and b − m are ≤ 0, so nothing overflows; the log1p argument lies in (−1, 0]. When a = b
  * the argument is exactly 0, so log M = log p exactly and a divergence of equal distributions is exactly
- * 0. The gradient is the exact pair (w·p, (1−w)·q) / M, also at ties.
+ * 0. The gradient is the exact pair (w·p, (1−w)·q) / M, also at ties. a = −∞ gives log(1−w) + b and
+ * b = −∞ gives log(w) + a (expm1(−∞) = −1). Both −∞ give −∞, computed on zeros so that neither the
+ * value (−∞ − −∞) nor the gradient (0·∞ in log1p at −1) is NaN; the gradient there is 0.
  * w = 1 and w = 0 return log p and log q themselves (no log 0).
  */
 export function logMixture(logP: tf.Tensor, logQ: tf.Tensor, w: number): tf.Tensor {
   if (w === 1) return logP;
   if (w === 0) return logQ;
-  const m = stopGradient(tf.maximum(logP, logQ));
-  const inner = tf.add(tf.mul(tf.expm1(tf.sub(logP, m)), w), tf.mul(tf.expm1(tf.sub(logQ, m)), 1 - w));
-  return tf.add(m, tf.log1p(inner));
+  const max = tf.maximum(logP, logQ);
+  const empty = conditionOf(max, (x) => tf.equal(x, -Infinity));
+  const zeros = tf.zerosLike(max);
+  const a = tf.where(empty, zeros, logP);
+  const b = tf.where(empty, zeros, logQ);
+  const m = stopGradient(tf.where(empty, zeros, max));
+  const inner = tf.add(tf.mul(tf.expm1(tf.sub(a, m)), w), tf.mul(tf.expm1(tf.sub(b, m)), 1 - w));
+  return tf.where(empty, tf.fill(max.shape, -Infinity), tf.add(m, tf.log1p(inner)));
 }
 
 /**
- * Wraps a per-position kernel into a {@link TokenDivergence}: validates shapes and options, stops the
- * teacher's gradient, scales logits by 1/τ, applies log-softmax, multiplies by τ², masks and reduces.
+ * Replaces the logits of masked (padding) positions by 0, so that whatever they hold (an all −∞ row has
+ * NaN log-probabilities) neither the value nor the gradient of valid positions can become NaN: the
+ * gradient of `where` to a masked row is exactly 0. `mask` has the logits' shape minus the last axis.
+ */
+export function zeroMaskedLogits(logits: tf.Tensor, mask: tf.Tensor | undefined): tf.Tensor {
+  if (mask === undefined) return logits;
+  const valid = tf.expandDims(conditionOf(mask, (m) => tf.notEqual(m, 0)), -1);
+  return tf.where(valid, logits, tf.zerosLike(logits));
+}
+
+/**
+ * Wraps a per-position kernel into a {@link TokenDivergence}: validates shapes and options, zeroes the
+ * logits of masked positions (see {@link zeroMaskedLogits}), stops the teacher's gradient, scales logits
+ * by 1/τ, applies log-softmax, multiplies by τ², masks and reduces. Logits may be −∞ (p = 0) except for
+ * a whole unmasked row (no distribution: NaN).
  */
 export function makeTokenDivergence(name: string, perPosition: PerPositionDivergence): TokenDivergence {
   const divergence: TokenDivergence = (teacherLogits, learnerLogits, options = {}) => {
@@ -63,8 +105,9 @@ export function makeTokenDivergence(name: string, perPosition: PerPositionDiverg
       );
     }
     return tf.tidy(() => {
-      const teacher = stopGradient(tf.cast(teacherLogits, 'float32'));
-      const learner = tf.cast(learnerLogits, 'float32');
+      if (options.mask !== undefined) maskAsFloat(options.mask, learnerLogits.shape.slice(0, -1), name);
+      const teacher = stopGradient(zeroMaskedLogits(tf.cast(teacherLogits, 'float32'), options.mask));
+      const learner = zeroMaskedLogits(tf.cast(learnerLogits, 'float32'), options.mask);
       const logPt = tf.logSoftmax(temperature === 1 ? teacher : tf.div(teacher, temperature));
       const logPl = tf.logSoftmax(temperature === 1 ? learner : tf.div(learner, temperature));
       const raw = perPosition(logPt, logPl, options);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { REDUCTIONS, type Reduction } from './divergence-options';
+import { conditionOf } from './stop-gradient';
 
 /** Casts a mask to float32 after checking that its shape is `positionShape`. */
 export function maskAsFloat(mask: tf.Tensor, positionShape: readonly number[], what: string): tf.Tensor {
@@ -10,7 +11,19 @@ export function maskAsFloat(mask: tf.Tensor, positionShape: readonly number[], w
 }
 
 /**
- * Applies a mask and a reduction to a per-position tensor. Call inside `tf.tidy`.
+ * `perPosition · weights` where the weight is non-zero and exactly 0 where it is 0 (padding),
+ * selected with `where`, so a NaN or ±∞ at a padded position never reaches the value or the gradient
+ * (0·NaN would be NaN). Call inside `tf.tidy`.
+ */
+export function applyMask(perPosition: tf.Tensor, weights: tf.Tensor): tf.Tensor {
+  const valid = conditionOf(weights, (w) => tf.notEqual(w, 0));
+  const zeros = tf.zerosLike(perPosition);
+  return tf.where(valid, tf.mul(tf.where(valid, perPosition, zeros), weights), zeros);
+}
+
+/**
+ * Applies a mask and a reduction to a per-position tensor. Call inside `tf.tidy`. Masked positions
+ * count exactly 0 (see {@link applyMask}).
  * `mean` divides by the number of valid positions (0 when there is none, never NaN);
  * `batchmean` by the size of axis 0 (1 for a rank-0 per-position tensor).
  */
@@ -21,7 +34,7 @@ export function reducePositions(
   what: string,
 ): tf.Tensor {
   const weights = mask === undefined ? undefined : maskAsFloat(mask, perPosition.shape, what);
-  const masked = weights === undefined ? perPosition : tf.mul(perPosition, weights);
+  const masked = weights === undefined ? perPosition : applyMask(perPosition, weights);
   switch (reduction) {
     case 'none':
       return masked;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { maskAsFloat } from './reduce-positions';
+import { applyMask, maskAsFloat } from './reduce-positions';
 import { stopGradient } from './stop-gradient';
 
 /**
@@ -82,8 +82,10 @@ export function reinforceBackwardKl(input: ReinforceBackwardKlInput): ReinforceB
   const batch = learnerLogProbs.shape[0];
   return tf.tidy(() => {
     const m = maskAsFloat(mask, learnerLogProbs.shape, 'reinforceBackwardKl');
-    const logP = tf.mul(tf.cast(learnerLogProbs, 'float32'), m);
-    const logQ = tf.mul(stopGradient(tf.cast(teacherLogProbs, 'float32')), m);
+    // Selected with `where`, not multiplied by the mask: padded positions may hold −∞ or NaN (the
+    // log-probability of an all −∞ padding row), and 0·(−∞) would poison the value and the gradient.
+    const logP = applyMask(tf.cast(learnerLogProbs, 'float32'), m);
+    const logQ = applyMask(stopGradient(tf.cast(teacherLogProbs, 'float32')), m);
     // Per-token reward r_t = m_t (log q − log p), a constant for differentiation.
     const tokenReward = stopGradient(tf.sub(logQ, logP));
     const reward = tf.sum(tokenReward, 1) as tf.Tensor1D;

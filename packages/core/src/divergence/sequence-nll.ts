@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { REDUCTIONS, type Reduction } from './divergence-options';
-import { checkUnitInterval } from './make-token-divergence';
-import { reducePositions } from './reduce-positions';
+import { checkUnitInterval, zeroMaskedLogits } from './make-token-divergence';
+import { maskAsFloat, reducePositions } from './reduce-positions';
+import { gatherLast } from './token-log-probs';
 
 export interface SequenceNllOptions {
   /**
@@ -23,6 +24,11 @@ export interface SequenceNllOptions {
  * Sequence-level forward KD (Kim & Rush 2016): KL(q‖p_θ) over whole sequences has gradient
  * −E_{y~q}[∇ log p_θ(y)] = E_{y~q}[∇ Σ_t −log p_θ(y_t | y_<t)], so minimising this NLL on sequences
  * produced by the teacher is forward sequence-level KD; on references it is ordinary supervised NLL.
+ *
+ * −∞ logits (masked vocabulary entries) are allowed: the target's log-probability is gathered by index,
+ * and masked positions (e.g. all −∞ padding rows) are zeroed before the log-softmax, so they add exactly
+ * 0 to the value and gradient. A −∞ logit in a valid position with labelSmoothing > 0 gives +∞, as
+ * PyTorch's `cross_entropy(label_smoothing=ε)` (the smoothed target puts mass on that entry).
  */
 export function sequenceNll(
   learnerLogits: tf.Tensor,
@@ -44,11 +50,10 @@ export function sequenceNll(
     );
   }
   if (targets.dtype !== 'int32') throw new TypeError(`sequenceNll: targets must be int32, got ${targets.dtype}`);
-  const vocabulary = learnerLogits.shape[learnerLogits.rank - 1];
+  if (mask !== undefined) maskAsFloat(mask, positionShape, 'sequenceNll');
   return tf.tidy(() => {
-    const logProbs = tf.logSoftmax(tf.cast(learnerLogits, 'float32'));
-    const oneHot = tf.oneHot(targets, vocabulary, 1, 0, 'float32');
-    const targetLogProb = tf.sum(tf.mul(logProbs, oneHot), -1);
+    const logProbs = tf.logSoftmax(zeroMaskedLogits(tf.cast(learnerLogits, 'float32'), mask));
+    const targetLogProb = gatherLast(logProbs, targets);
     const perToken =
       labelSmoothing === 0
         ? tf.neg(targetLogProb)

@@ -13,3 +13,16 @@ const identityWithZeroGradient = tf.customGrad((...inputs: Array<tf.Tensor | tf.
 export function stopGradient<T extends tf.Tensor>(x: T): T {
   return identityWithZeroGradient(x) as T;
 }
+
+/**
+ * `predicate(x)` (e.g. a comparison giving a bool mask) evaluated off the gradient tape, with zero
+ * gradient to `x`. tfjs has no gradient for comparison ops (Greater, Equal, …), so a `where` condition
+ * computed from a tensor that depends on the differentiated variables must be built this way.
+ */
+export function conditionOf(x: tf.Tensor, predicate: (x: tf.Tensor) => tf.Tensor): tf.Tensor {
+  const off = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const input = inputs[0] as tf.Tensor;
+    return { value: predicate(input), gradFunc: () => tf.zerosLike(input) };
+  });
+  return off(x);
+}

@@ -1,11 +1,25 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TransferConfig } from '../config/experiment-schema';
 import type { TransferObjective } from '../contracts/objective';
-import { getDivergence } from '../divergence';
+import { getDivergence, type DivergenceOptions } from '../divergence';
+
+/** The divergence's own parameters of a `transfer` section (β for jsd, the skew weight for skew KL). */
+function divergenceParameters(config: TransferConfig): Pick<DivergenceOptions, 'beta' | 'skew'> {
+  switch (config.divergence) {
+    case 'jsd':
+      return { beta: config.beta };
+    case 'skew-forward':
+    case 'skew-backward':
+      return { skew: config.skew };
+    default:
+      return {};
+  }
+}
 
 /** Builds the objective a config's `transfer` section describes. */
 export function createTransferObjective(config: TransferConfig): TransferObjective {
   const divergence = getDivergence(config.divergence);
+  const parameters = divergenceParameters(config);
   return {
     divergence: config.divergence,
     temperature: config.temperature,
@@ -16,8 +30,7 @@ export function createTransferObjective(config: TransferConfig): TransferObjecti
         temperature: config.temperature,
         mask,
         reduction: 'mean',
-        beta: config.beta,
-        alpha: config.skew,
+        ...parameters,
       }) as tf.Scalar,
     combine: (taskLoss, kdLoss) => {
       if (taskLoss && kdLoss) return tf.tidy(() => tf.add(tf.mul(taskLoss, config.alpha), tf.mul(kdLoss, 1 - config.alpha)));

@@ -19,8 +19,8 @@ const BATTERY: Record<string, DivergenceOptions[]> = {
   backward: [{}, { temperature: 2 }],
   jsd: [{}, { beta: 0.1 }, { beta: 0.9, temperature: 3 }],
   tvd: [{}, { temperature: 0.5 }],
-  'skew-forward': [{}, { alpha: 0.5 }],
-  'skew-backward': [{}, { alpha: 0.5 }],
+  'skew-forward': [{}, { skew: 0.5 }],
+  'skew-backward': [{}, { skew: 0.5 }],
 };
 
 beforeAll(async () => {
@@ -116,6 +116,40 @@ describe('divergence registry', () => {
       const sumValue = scalarOf(getDivergence(name)(teacher, learner, { ...options, reduction: 'sum' }));
       expect(meanValue).toBeCloseTo(sumValue / maskData.filter((m) => m === 1).length, 5);
       tf.dispose([teacher, learner, mask, positionMask, noise, noisy, g]);
+    });
+
+    it('-inf battery: masked vocabulary entries and all -inf padded rows give finite values and gradients', () => {
+      // -inf at the same entries of teacher and learner (a shared vocabulary / top-k mask), and padded
+      // positions whose rows are all -inf in both: finite, no NaN, and exactly what the same
+      // distributions give without those entries and positions.
+      const v = shape[2];
+      const maskData = [1, 1, 0, 1, 1, 0, 0, 1, 1, 1, 1, 0];
+      const blocked = (p: number, k: number): boolean => maskData[p] === 0 || (k + p) % 3 === 0;
+      const withInf = (xs: number[]): number[] => xs.map((x, i) => (blocked(Math.floor(i / v), i % v) ? -Infinity : x));
+      const teacherData = rng.normals(60, 2);
+      const learnerData = rng.normals(60, 2);
+      const teacher = tf.tensor(withInf(teacherData), shape);
+      const learner = tf.tensor(withInf(learnerData), shape);
+      const mask = tf.tensor(maskData, [3, 4]);
+      const options: DivergenceOptions = { ...cases[0], mask };
+      const f = (l: tf.Tensor): tf.Tensor => getDivergence(name)(teacher, l, options);
+      const value = f(learner);
+      const grad = tf.grad(f)(learner);
+      const g = Array.from(grad.dataSync());
+      expect(Number.isFinite(value.dataSync()[0])).toBe(true);
+      expect(value.dataSync()[0]).toBeGreaterThan(0);
+      expect(g.every(Number.isFinite)).toBe(true);
+      g.forEach((x, i) => {
+        if (blocked(Math.floor(i / v), i % v)) expect(x).toBe(0);
+      });
+      expect(g.some((x) => x !== 0)).toBe(true);
+      // Same value as a large finite negative logit instead of -inf at the blocked entries of valid rows.
+      const finiteLike = (xs: number[]): number[] => xs.map((x, i) => (blocked(Math.floor(i / v), i % v) ? -1e4 : x));
+      const t2 = tf.tensor(finiteLike(teacherData), shape);
+      const l2 = tf.tensor(finiteLike(learnerData), shape);
+      const reference = getDivergence(name)(t2, l2, options);
+      expect(value.dataSync()[0]).toBeCloseTo(reference.dataSync()[0], 5);
+      tf.dispose([teacher, learner, mask, value, grad, t2, l2, reference]);
     });
   });
 });

@@ -9,7 +9,7 @@ export interface ReferenceOptions {
   mask?: number[];
   reduction?: Reduction;
   beta?: number;
-  alpha?: number;
+  skew?: number;
 }
 
 export function logSoftmax64(row: readonly number[]): number[] {
@@ -39,7 +39,7 @@ export function rowDivergence64(
   name: DivergenceName,
   teacherRow: readonly number[],
   learnerRow: readonly number[],
-  options: { beta?: number; alpha?: number } = {},
+  options: { beta?: number; skew?: number } = {},
 ): number {
   const lt = logSoftmax64(teacherRow);
   const ll = logSoftmax64(learnerRow);
@@ -61,12 +61,12 @@ export function rowDivergence64(
       return 0.5 * s;
     }
     case 'skew-forward': {
-      const alpha = options.alpha ?? 0.1;
-      return kl64(lt, logMix64(lt, ll, alpha));
+      const skew = options.skew ?? 0.1;
+      return kl64(lt, logMix64(lt, ll, skew));
     }
     case 'skew-backward': {
-      const alpha = options.alpha ?? 0.1;
-      return kl64(ll, logMix64(ll, lt, alpha));
+      const skew = options.skew ?? 0.1;
+      return kl64(ll, logMix64(ll, lt, skew));
     }
   }
 }

@@ -16,11 +16,8 @@ import { expectAllClose } from './close-to';
 import { referenceDivergence, referenceGradient, type ReferenceOptions } from './reference-divergences';
 import { SeededRandom } from './seeded-random';
 
-const REPO_ROOT = path.resolve(__dirname, '../../../..');
-const VECTORS_PATH = path.resolve(
-  process.env['KT_SHARED_DESIGN'] ?? path.resolve(REPO_ROOT, '../shared/design'),
-  'test-vectors.json',
-);
+/** PyTorch float64 vectors (a copy of the design folder's test-vectors.json, kept in the repository). */
+const VECTORS_PATH = path.resolve(__dirname, '../fixtures/test-vectors.json');
 
 interface VectorCase {
   divergence: 'forward' | 'backward' | 'jsd' | 'tvd';
@@ -33,13 +30,13 @@ interface VectorCase {
 }
 
 /** Extra options each divergence is exercised with (beyond its defaults). */
-const EXTRA_OPTIONS: Record<DivergenceName, Array<{ beta?: number; alpha?: number }>> = {
+const EXTRA_OPTIONS: Record<DivergenceName, Array<{ beta?: number; skew?: number }>> = {
   forward: [{}],
   backward: [{}],
   jsd: [{}, { beta: 0.2 }, { beta: 0.9 }],
   tvd: [{}],
-  'skew-forward': [{}, { alpha: 0.4 }],
-  'skew-backward': [{}, { alpha: 0.4 }],
+  'skew-forward': [{}, { skew: 0.4 }],
+  'skew-backward': [{}, { skew: 0.4 }],
 };
 
 const SHAPES: number[][] = [[5], [4, 6], [2, 3, 7]];
@@ -60,11 +57,6 @@ beforeAll(async () => {
 });
 
 describe('token divergences vs PyTorch float64 test vectors', () => {
-  const present = fs.existsSync(VECTORS_PATH);
-  if (!present) {
-    it.skip(`SKIPPED: ${VECTORS_PATH} is absent (set KT_SHARED_DESIGN to its folder)`, () => undefined);
-    return;
-  }
   const file = JSON.parse(fs.readFileSync(VECTORS_PATH, 'utf8')) as { cases: VectorCase[] };
   it('has cases for forward, backward, jsd and tvd', () => {
     expect(new Set(file.cases.map((c) => c.divergence))).toEqual(new Set(['forward', 'backward', 'jsd', 'tvd']));
@@ -181,14 +173,14 @@ describe('token divergence properties', () => {
     tf.dispose([teacher, learner]);
   });
 
-  it('skew KL is bounded by -log(alpha)', () => {
+  it('skew KL is bounded by -log(skew)', () => {
     const teacher = tf.tensor([[1e4, 0, -1e4], [3, -2, 0]]);
     const learner = tf.tensor([[-1e4, 1e4, 0], [-3, 2, 1]]);
-    for (const alpha of [0.1, 0.3]) {
+    for (const skew of [0.1, 0.3]) {
       for (const fn of [divergences['skew-forward'], divergences['skew-backward']]) {
-        const values = fn(teacher, learner, { alpha, reduction: 'none' }).dataSync();
-        for (const v of values) expect(v).toBeLessThanOrEqual(-Math.log(alpha) + 1e-5);
-        expect(values[0]).toBeCloseTo(-Math.log(alpha), 4);
+        const values = fn(teacher, learner, { skew, reduction: 'none' }).dataSync();
+        for (const v of values) expect(v).toBeLessThanOrEqual(-Math.log(skew) + 1e-5);
+        expect(values[0]).toBeCloseTo(-Math.log(skew), 4);
       }
     }
     tf.dispose([teacher, learner]);
@@ -290,7 +282,12 @@ describe('token divergence properties', () => {
     expect(() => forwardKl(a, a, { mask: tf.ones([3]) })).toThrow(/mask shape/);
     expect(() => forwardKl(a, a, { temperature: 0 })).toThrow(/temperature/);
     expect(() => generalizedJsd(a, a, { beta: 1.5 })).toThrow(/beta/);
-    expect(() => divergences['skew-forward'](a, a, { alpha: -0.1 })).toThrow(/alpha/);
+    expect(() => divergences['skew-forward'](a, a, { skew: -0.1 })).toThrow(/skew/);
+    // skew = 1 makes both skew divergences identically 0 (independent of the learner): refused, saying why.
+    for (const name of ['skew-forward', 'skew-backward'] as const) {
+      expect(() => divergences[name](a, a, { skew: 1 })).toThrow(/skew must be a number in \[0, 1\), got 1 \(.*no gradient/);
+      expect(() => divergences[name](a, a, { skew: 0.999 })).not.toThrow();
+    }
   });
 
   it("'mean' over an all-padding mask is 0, not NaN", () => {
