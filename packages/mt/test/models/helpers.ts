@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { registerWasmTrainingKernels } from '@kt/core';
 import { createRandom } from '../../src/data';
 import { TransformerConfigInput } from '../../src/models';
 
@@ -44,6 +45,8 @@ export async function useWasmOrCpu(): Promise<string> {
     require('@tensorflow/tfjs-backend-wasm');
     if (await tf.setBackend('wasm')) {
       await tf.ready();
+      // The training kernels plain wasm lacks (e.g. UnsortedSegmentSum, the gradient of a gather), as kt's backend set-up adds them.
+      registerWasmTrainingKernels();
       return 'wasm';
     }
   } catch {
