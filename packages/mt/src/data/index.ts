@@ -1,5 +1,4 @@
 export { MtDataError } from './mt-data-error';
-export { createRandom, shuffleInPlace, seededShuffle, type SeededRandom } from './seeded-random';
 export { isGzip, readTextLines, readParallelFiles, readTsvPairs, type SentencePair } from './read-corpus';
 export {
   filterByLength,
