@@ -16,5 +16,7 @@ export type { LoadMnistPackageOptions, MnistSplits } from './load-mnist-package'
 export { loadCsvClassification, parseCsvClassification } from './load-csv-classification';
 export type { LoadCsvClassificationOptions } from './load-csv-classification';
 export { splitDeterministic } from './split-deterministic';
+export { assertTwoClasses, presentLabels, splitTrainValTest } from './split-train-val-test';
+export type { TrainValTest, TrainValTestOptions } from './split-train-val-test';
 export { batchCount, batchIndices, batches, toTensors } from './batches';
 export type { Batch, BatchOptions } from './batches';
