@@ -3,7 +3,7 @@ import { ConfigError, initBackend, parseBackendRequest, type BackendRequest, typ
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { DecodeSchema } from '../config-schema';
-import { readTextLines } from '../data';
+import { decodeUtf8Strict, readTextLines, splitTextLines } from '../data';
 import { loadMtRun, type CheckpointChoice } from '../tasks/mt-model-files';
 import { translateIds } from '../tasks/translate-sentences';
 import { mtCommandGroup } from './score-command';
@@ -69,23 +69,22 @@ export function translateRun(
   }
 }
 
-async function readStdin(): Promise<string> {
+async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-/** Input lines from a file (plain or gzip) or stdin. */
-export async function readTranslateInput(input: string | undefined): Promise<string[]> {
+/**
+ * Input lines from a file (plain or gzip) or stdin (`stdinBytes` stands in for stdin in tests). Strict UTF-8:
+ * invalid input is a ConfigError naming the file (or stdin) and the byte offset. A leading BOM is dropped.
+ */
+export async function readTranslateInput(input: string | undefined, stdinBytes?: Uint8Array): Promise<string[]> {
   if (input !== undefined) {
     if (!fs.existsSync(input)) throw new ConfigError(`--input: ${input} does not exist`);
     return readTextLines(input);
   }
-  const text = (await readStdin()).replace(/^\uFEFF/, '');
-  if (text === '') return [];
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  return splitTextLines(decodeUtf8Strict(stdinBytes ?? (await readStdin()), 'stdin'));
 }
 
 /** The run's configured backend unless env KT_BACKEND says otherwise ('auto' reads it). */
