@@ -8,6 +8,13 @@ import { classifyPlugin } from '../../src';
 const registry = new PluginRegistry([{ plugin: classifyPlugin, from: '@kt/classify' }]);
 const container = buildContainer([classifyPlugin]);
 const configsDir = path.join(__dirname, '..', '..', 'configs');
+const made: string[] = [];
+const tmp = (prefix: string): string => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -20,7 +27,7 @@ describe('classify plugin', () => {
   });
 
   it('distils a trained teacher into a learner that beats chance, caching the teacher', async () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-classify-'));
+    const out = tmp('kt-classify-');
     const raw = applyOverrides(readConfigFile(path.join(configsDir, 'mnist-backward.yaml')), [
       'data.perDigit=40',
       'teacher.model.hidden=[64]',
@@ -50,7 +57,7 @@ describe('classify plugin', () => {
     }
     const raw = applyOverrides(readConfigFile(path.join(configsDir, 'digits-csv.yaml')), [`data.path=${file}`, 'teacher.model.hidden=[32]', 'teacher.train.epochs=8', 'teacher.train.lr=0.01', 'train.epochs=8', 'train.lr=0.02']);
     const config = resolveExperimentConfig(raw, registry);
-    const { summary } = await runExperiment({ config, container, log: createMemoryLogger(), backend: 'cpu', outDir: fs.mkdtempSync(path.join(os.tmpdir(), 'kt-digits-')), progress: false });
+    const { summary } = await runExperiment({ config, container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp('kt-digits-'), progress: false });
     expect(summary.test!['accuracy']).toBeGreaterThan(0.8);
   });
 });

@@ -28,7 +28,13 @@ jest.setTimeout(60_000);
 const registry = new PluginRegistry([{ plugin: mtPlugin, from: '@kt/mt' }]);
 const container = buildContainer([mtPlugin]);
 const configsDir = path.join(__dirname, '..', '..', 'configs');
-const tmp = (prefix: string): string => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+const made: string[] = [];
+const tmp = (prefix: string): string => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 /** A tiny, fast experiment: 80 synthetic pairs, d=16 models, a few steps. */
 function tinyRaw(task: string, extra: RawConfig = {}): RawConfig {
