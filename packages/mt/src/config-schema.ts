@@ -135,9 +135,14 @@ const TeacherSchema = z.strictObject({
 });
 export type TeacherConfig = z.infer<typeof TeacherSchema>;
 
+/** Largest beam (decode, translate, seq-kd): the search holds batch × beam hypotheses and their caches. */
+export const MAX_BEAM = 64;
+/** Most sentences decoded together. */
+export const MAX_DECODE_BATCH = 4096;
+
 export const KdSchema = z.strictObject({
   /** Beam size of the teacher translations that seq-kd trains on (Kim & Rush); 1 = greedy. */
-  seqBeam: z.int().positive().default(4),
+  seqBeam: z.int().positive().max(MAX_BEAM).default(4),
   /** GNMT length penalty α of that beam search. */
   seqLengthPenalty: z.number().min(0).default(0.6),
   /** Softmax temperature of learner sampling (on-policy word-kd, reinforce). */
@@ -155,13 +160,13 @@ export type KdConfig = z.infer<typeof KdSchema>;
 
 export const DecodeSchema = z.strictObject({
   /** Beam size for evaluation and translation; 1 = greedy. */
-  beam: z.int().positive().default(1),
+  beam: z.int().positive().max(MAX_BEAM).default(1),
   /** GNMT length penalty α (beam > 1 only). */
   lengthPenalty: z.number().min(0).default(0.6),
   /** Longest output in tokens including EOS; per batch also at most 2 × longest source + 10. */
   maxLen: z.int().positive().max(250).default(100),
   /** Sentences decoded together. */
-  batchSize: z.int().positive().default(64),
+  batchSize: z.int().positive().max(MAX_DECODE_BATCH).default(64),
 });
 export type DecodeConfig = z.infer<typeof DecodeSchema>;
 

@@ -114,7 +114,7 @@ const config = {
   maxLen: Math.max(64, opts.steps + 1, opts.srcLen),
   activation: 'relu',
 };
-const random = require(resolve(root, 'packages/mt/dist/data/index.js')).createRandom(7);
+const random = require(resolve(root, 'packages/core/dist/index.js')).Rng.fromSeed(7);
 const rng = () => random.next();
 const srcRows = Array.from({ length: opts.batch }, () =>
   Array.from({ length: opts.srcLen }, () => 3 + Math.floor(rng() * (opts.vocab - 3))),

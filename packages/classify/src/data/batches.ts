@@ -1,6 +1,6 @@
+import { Rng } from '@kt/core';
 import * as tf from '@tensorflow/tfjs';
 import { ClassificationSplit, exampleSize } from './classification-split';
-import { mixSeed, permutation } from './seeded-random';
 
 export interface Batch {
   /** n * product(shape) features, row-major. */
@@ -21,9 +21,43 @@ export interface BatchOptions {
   dropLast?: boolean;
 }
 
-/** The seed of one epoch's shuffle: batches(split, b, seed, { epoch }) uses exactly this. */
-export function epochSeed(seed: number, epoch: number): number {
-  return mixSeed(seed, 'epoch', epoch);
+/** Stream id of the epoch shuffles: `Rng.derive(seed, BATCH_STREAM, epoch)`. */
+const BATCH_STREAM = 0xba7c4;
+
+/** Orders of the most recently used (n, seed, epoch): a few, so a teacher and a learner may alternate. */
+const orderCache = new Map<string, Int32Array>();
+const ORDER_CACHE_SIZE = 4;
+
+/**
+ * The example order of epoch `epoch`: a permutation of 0..n-1 drawn from (seed, epoch) alone, so any
+ * epoch can be recomputed (exact resumption). Cached; the returned array is shared, do not modify it.
+ */
+function epochOrder(n: number, seed: number, epoch: number): Int32Array {
+  const key = `${n}:${seed}:${epoch}`;
+  let order = orderCache.get(key);
+  if (order === undefined) {
+    order = Int32Array.from(Rng.derive(seed, BATCH_STREAM, epoch).permutation(n));
+    if (orderCache.size >= ORDER_CACHE_SIZE) orderCache.delete(orderCache.keys().next().value as string);
+    orderCache.set(key, order);
+  }
+  return order;
+}
+
+/**
+ * The examples of batch `index` (0-based) of epoch `epoch` when `n` examples are cut into batches of
+ * `batchSize` (the last may be smaller): exactly the `indices` of the `index`-th batch of
+ * `batches(split, batchSize, seed, { epoch })`. A pure function of its arguments, so a run resumed at any
+ * step sees the same batches; the epoch's permutation is computed once and cached. Returns a copy.
+ */
+export function batchIndices(n: number, batchSize: number, seed: number, epoch: number, index: number): Int32Array {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`batchIndices: n must be a positive integer, got ${n}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(epoch) || epoch < 0) throw new RangeError(`batchIndices: epoch must be a non-negative integer, got ${epoch}`);
+  const count = batchCount(n, batchSize);
+  if (!Number.isInteger(index) || index < 0 || index >= count) {
+    throw new RangeError(`batchIndices: batch index ${index} outside the ${count} batches of an epoch`);
+  }
+  return epochOrder(n, seed, epoch).slice(index * batchSize, Math.min(n, (index + 1) * batchSize));
 }
 
 /**
@@ -38,7 +72,7 @@ export function* batches(
 ): Generator<Batch, void, undefined> {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   const { epoch = 0, shuffle = true, dropLast = false } = options;
-  const order = shuffle ? permutation(split.n, epochSeed(seed, epoch)) : Int32Array.from({ length: split.n }, (_, i) => i);
+  const order = shuffle ? epochOrder(split.n, seed, epoch) : Int32Array.from({ length: split.n }, (_, i) => i);
   const d = exampleSize(split.shape);
   for (let start = 0; start < split.n; start += batchSize) {
     const n = Math.min(batchSize, split.n - start);

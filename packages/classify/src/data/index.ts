@@ -16,7 +16,7 @@ export type { LoadMnistPackageOptions, MnistSplits } from './load-mnist-package'
 export { loadCsvClassification, parseCsvClassification } from './load-csv-classification';
 export type { LoadCsvClassificationOptions } from './load-csv-classification';
 export { splitDeterministic } from './split-deterministic';
-export { batchCount, batches, epochSeed, toTensors } from './batches';
+export { assertTwoClasses, presentLabels, splitTrainValTest } from './split-train-val-test';
+export type { TrainValTest, TrainValTestOptions } from './split-train-val-test';
+export { batchCount, batchIndices, batches, toTensors } from './batches';
 export type { Batch, BatchOptions } from './batches';
-export { createRandom, mixSeed, permutation, shuffleInPlace } from './seeded-random';
-export type { SeededRandom } from './seeded-random';

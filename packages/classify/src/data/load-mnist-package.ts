@@ -60,6 +60,12 @@ export function loadMnistPackage(options: LoadMnistPackageOptions = {}): MnistSp
     const b = Math.floor((n * 8) / 10);
     return { train: [0, a], val: [a, b], test: [b, n] };
   });
+  for (const which of ['train', 'val', 'test'] as const) {
+    if (ranges.every((r) => r[which][0] === r[which][1])) {
+      const given = perDigit === undefined ? 'the digit files give' : `perDigit ${perDigit} gives`;
+      throw new DataError(`${given} an empty ${which} split (each digit is split 70/10/20 by index): use perDigit of at least 4`);
+    }
+  }
   const build = (which: 'train' | 'val' | 'test'): ClassificationSplit => {
     const spans = ranges.map((r) => r[which]);
     const n = spans.reduce((s, [lo, hi]) => s + (hi - lo), 0);

@@ -1,5 +1,8 @@
+import { Rng } from '@kt/core';
 import { ClassificationSplit, selectExamples } from './classification-split';
-import { createRandom, mixSeed, shuffleInPlace } from './seeded-random';
+
+/** Stream id of the per-class shuffles: `Rng.derive(seed, SPLIT_STREAM, class)`. */
+const SPLIT_STREAM = 0x5b117;
 
 /**
  * Stratified, seeded split of one data set into parts with the given fractions (each > 0, summing to 1).
@@ -29,7 +32,7 @@ export function splitDeterministic(
   for (let i = 0; i < split.n; i++) byClass[split.y[i]].push(i);
   const parts: number[][] = values.map(() => []);
   byClass.forEach((indices, c) => {
-    shuffleInPlace(indices, createRandom(mixSeed(seed, 'class', c)));
+    Rng.derive(seed, SPLIT_STREAM, c).shuffle(indices);
     let cumulative = 0;
     let start = 0;
     values.forEach((f, p) => {

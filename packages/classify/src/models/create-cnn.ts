@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ClassifierModel, VariableClassifier } from './classifier-model';
 import { assertPositiveInts } from './create-mlp';
-import { glorotUniform, heNormal, zeros } from './initializers';
+import { glorotUniform, heNormal, weightStream, zeros } from './initializers';
 
 export interface CnnOptions {
   /** Per-example [height, width, channels], e.g. [28, 28, 1] or [8, 8, 1]. Flat [n, h*w*c] inputs are reshaped. */
@@ -44,7 +44,7 @@ class Cnn extends VariableClassifier {
       }
       const key = `conv${i}`;
       this.convs.push({
-        kernel: this.addWeight(`${key}/kernel`, heNormal(9 * c * out, 9 * c, seed, `${key}/kernel`), [3, 3, c, out]),
+        kernel: this.addWeight(`${key}/kernel`, heNormal(9 * c * out, 9 * c, weightStream(seed, 'conv', i)), [3, 3, c, out]),
         bias: this.addWeight(`${key}/bias`, zeros(out), [out]),
       });
       h = Math.floor(h / 2);
@@ -53,11 +53,11 @@ class Cnn extends VariableClassifier {
     });
     this.flatSize = h * w * c;
     this.hidden = {
-      kernel: this.addWeight('dense0/kernel', heNormal(this.flatSize * dense, this.flatSize, seed, 'dense0/kernel'), [this.flatSize, dense]),
+      kernel: this.addWeight('dense0/kernel', heNormal(this.flatSize * dense, this.flatSize, weightStream(seed, 'dense', 0)), [this.flatSize, dense]),
       bias: this.addWeight('dense0/bias', zeros(dense), [dense]),
     };
     this.output = {
-      kernel: this.addWeight('output/kernel', glorotUniform(dense * numClasses, dense, numClasses, seed, 'output/kernel'), [dense, numClasses]),
+      kernel: this.addWeight('output/kernel', glorotUniform(dense * numClasses, dense, numClasses, weightStream(seed, 'output')), [dense, numClasses]),
       bias: this.addWeight('output/bias', zeros(numClasses), [numClasses]),
     };
   }

@@ -1,7 +1,7 @@
+import { Rng } from '@kt/core';
 import * as tf from '@tensorflow/tfjs';
-import { createRandom, mixSeed, SeededRandom } from '../data/seeded-random';
 import { ClassifierModel, VariableClassifier } from './classifier-model';
-import { glorotUniform, heNormal, zeros } from './initializers';
+import { DROPOUT_STREAM, glorotUniform, heNormal, weightStream, zeros } from './initializers';
 
 /*
  * Why explicit tf.variable weights and tf ops instead of tf.layers: tf.layers names its variables
@@ -32,7 +32,7 @@ export function createMlp(options: MlpOptions): ClassifierModel {
 class Mlp extends VariableClassifier {
   private readonly layers: Array<{ kernel: tf.Variable; bias: tf.Variable; relu: boolean }> = [];
   private readonly dropout: number;
-  private readonly dropoutRandom: SeededRandom;
+  private readonly dropoutRandom: Rng;
 
   constructor(options: MlpOptions) {
     const { inputSize, hidden, numClasses, seed, dropout = 0, name = 'mlp' } = options;
@@ -42,15 +42,15 @@ class Mlp extends VariableClassifier {
     if (!(dropout >= 0 && dropout < 1)) throw new RangeError(`dropout must be in [0, 1), got ${dropout}`);
     super(name, [inputSize], numClasses);
     this.dropout = dropout;
-    this.dropoutRandom = createRandom(mixSeed(seed, 'dropout'));
+    this.dropoutRandom = Rng.derive(seed, DROPOUT_STREAM);
     const widths = [inputSize, ...hidden, numClasses];
     for (let i = 0; i + 1 < widths.length; i++) {
       const [fanIn, fanOut] = [widths[i], widths[i + 1]];
       const isOutput = i + 1 === widths.length - 1;
       const prefix = isOutput ? 'output' : `dense${i}`;
       const kernelValues = isOutput
-        ? glorotUniform(fanIn * fanOut, fanIn, fanOut, seed, `${prefix}/kernel`)
-        : heNormal(fanIn * fanOut, fanIn, seed, `${prefix}/kernel`);
+        ? glorotUniform(fanIn * fanOut, fanIn, fanOut, weightStream(seed, 'output'))
+        : heNormal(fanIn * fanOut, fanIn, weightStream(seed, 'dense', i));
       this.layers.push({
         kernel: this.addWeight(`${prefix}/kernel`, kernelValues, [fanIn, fanOut]),
         bias: this.addWeight(`${prefix}/bias`, zeros(fanOut), [fanOut]),
@@ -68,7 +68,7 @@ class Mlp extends VariableClassifier {
         if (layer.relu) {
           h = tf.relu(h);
           if (training && this.dropout > 0) {
-            const seed = dropoutSeed === undefined ? this.dropoutRandom.nextInt(2 ** 31) : mixSeed(dropoutSeed, 'dropout', i) % 2 ** 31;
+            const seed = dropoutSeed === undefined ? this.dropoutRandom.seed() : Rng.derive(dropoutSeed, DROPOUT_STREAM, i).seed();
             h = tf.dropout(h, this.dropout, undefined, seed) as tf.Tensor2D;
           }
         }

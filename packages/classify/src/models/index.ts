@@ -4,7 +4,7 @@ export { createMlp } from './create-mlp';
 export type { MlpOptions } from './create-mlp';
 export { createCnn } from './create-cnn';
 export type { CnnOptions } from './create-cnn';
-export { glorotUniform, heNormal } from './initializers';
+export { glorotUniform, heNormal, weightStream } from './initializers';
 export { buildModel, CnnSpecSchema, MlpSpecSchema, ModelSpecSchema } from './model-spec';
 export type { BuildModelOptions, ModelSpec, ModelSpecInput } from './model-spec';
 

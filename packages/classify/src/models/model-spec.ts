@@ -5,13 +5,13 @@ import { createMlp } from './create-mlp';
 
 const positiveInt = z.number().int().positive();
 
-export const MlpSpecSchema = z.object({
+export const MlpSpecSchema = z.strictObject({
   kind: z.literal('mlp'),
   hidden: z.array(positiveInt).default([]),
   dropout: z.number().min(0).lt(1).default(0),
 });
 
-export const CnnSpecSchema = z.object({
+export const CnnSpecSchema = z.strictObject({
   kind: z.literal('cnn'),
   channels: z.array(positiveInt).min(1),
   dense: positiveInt,

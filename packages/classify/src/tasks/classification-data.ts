@@ -1,6 +1,6 @@
 import { ConfigError } from '@kt/core';
 import type { ClassifyDataConfig } from '../config-schema';
-import { DataError, loadCsvClassification, loadMnistPackage, splitDeterministic, type ClassificationSplit } from '../data';
+import { DataError, loadCsvClassification, loadMnistPackage, splitTrainValTest, type ClassificationSplit } from '../data';
 
 export interface ClassificationData {
   train: ClassificationSplit;
@@ -19,9 +19,7 @@ export function loadClassificationData(cfg: ClassifyDataConfig): ClassificationD
       return { ...s, shape: s.train.shape, numClasses: s.train.numClasses };
     }
     const all = loadCsvClassification(cfg.path, { labelColumn: cfg.labelColumn, hasHeader: cfg.hasHeader, scale: cfg.scale, shape: cfg.shape });
-    const trainFraction = 1 - cfg.valFraction - cfg.testFraction;
-    if (!(trainFraction > 0)) throw new ConfigError(`data.valFraction + data.testFraction must be < 1`);
-    const s = splitDeterministic(all, { train: trainFraction, val: cfg.valFraction, test: cfg.testFraction }, cfg.splitSeed);
+    const s = splitTrainValTest(all, { valFraction: cfg.valFraction, testFraction: cfg.testFraction, seed: cfg.splitSeed, file: cfg.path });
     return { ...s, shape: all.shape, numClasses: all.numClasses };
   } catch (err) {
     if (err instanceof DataError) throw new ConfigError(err.message);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchCount, batches, ClassificationSplit, classCounts, splitDeterministic, toTensors } from '../../src/data';
+import { batchCount, batchIndices, batches, ClassificationSplit, classCounts, splitDeterministic, toTensors } from '../../src/data';
 
 /** 3 classes of 40, 20, 10 examples; x[i] = [i, -i] so every example is identifiable. */
 function toyData(): ClassificationSplit {
@@ -70,6 +70,23 @@ describe('batches', () => {
     expect(again).toEqual(epoch0.flatMap((b) => Array.from(b.indices)));
     const epoch1 = [...batches(data, 16, 3, { epoch: 1 })].flatMap((b) => Array.from(b.indices));
     expect(epoch1).not.toEqual(again);
+  });
+
+  it('batchIndices gives batch `index` of epoch `epoch` alone, equal to what batches() yields', () => {
+    const data = toyData();
+    for (const epoch of [0, 3]) {
+      const all = [...batches(data, 16, 9, { epoch })].map((b) => Array.from(b.indices));
+      const direct = all.map((_, index) => Array.from(batchIndices(70, 16, 9, epoch, index)));
+      expect(direct).toEqual(all);
+    }
+    // in any order of calls (a resumed run starts mid-epoch), and a returned array is a copy
+    const late = batchIndices(70, 16, 9, 3, 4);
+    late.fill(-1);
+    expect(Array.from(batchIndices(70, 16, 9, 3, 4))).toEqual(Array.from([...batches(data, 16, 9, { epoch: 3 })][4]!.indices));
+    expect(Array.from(batchIndices(70, 16, 9, 0, 0))).not.toEqual(Array.from(batchIndices(70, 16, 9, 1, 0)));
+    expect(Array.from(batchIndices(70, 16, 9, 0, 0))).not.toEqual(Array.from(batchIndices(70, 16, 10, 0, 0)));
+    expect(() => batchIndices(70, 16, 9, 0, 5)).toThrow(/batch index 5 outside the 5 batches/);
+    expect(() => batchIndices(70, 0, 9, 0, 0)).toThrow(/batchSize/);
   });
 
   it('dropLast and shuffle=false', () => {

@@ -1,2 +1,3 @@
 export * from './experiment-schema';
 export * from './load-config';
+export * from './strict-schema';

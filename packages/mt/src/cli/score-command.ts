@@ -38,6 +38,11 @@ export const mtScoreContribution: CliContribution = {
     mtCommandGroup(program as Command)
       .command('score')
       .description('corpus BLEU (13a, exp smoothing) and chrF2 of HYP against references, like sacreBLEU')
+      .addHelpText(
+        'after',
+        '\nFiles are read as sacreBLEU reads them: strict UTF-8 (invalid bytes are an error naming the file and\n' +
+          'byte offset, exit code 2), and a leading byte order mark is kept as part of the first segment.',
+      )
       .requiredOption('--hyp <file>', 'hypothesis file, one sentence a line (plain or .gz)')
       .option('--ref <file>', 'reference file (repeat for several references)', (v: string, acc: string[]) => [...acc, v], [] as string[])
       .option('--lowercase', 'lowercase hypotheses and references first', false)

@@ -2,11 +2,21 @@ import * as fs from 'fs';
 import { ConfigError, initBackend, parseBackendRequest, type BackendRequest, type CliContribution } from '@kt/core';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { DecodeSchema } from '../config-schema';
-import { readTextLines } from '../data';
+import { DecodeSchema, MAX_BEAM, MAX_DECODE_BATCH } from '../config-schema';
+import { decodeUtf8Strict, readTextLines, splitTextLines } from '../data';
 import { loadMtRun, type CheckpointChoice } from '../tasks/mt-model-files';
 import { translateIds } from '../tasks/translate-sentences';
 import { mtCommandGroup } from './score-command';
+
+/** A command-line integer in [1, max]; every message names the flag. */
+// eslint-disable-next-line @typescript-eslint/explicit-function-return-type -- the inferred zod type is the point
+function flagInt(flag: string, max: number) {
+  return z.coerce
+    .number({ error: `${flag} must be a number` })
+    .int(`${flag} must be a whole number`)
+    .min(1, `${flag} must be at least 1`)
+    .max(max, `${flag} must be at most ${max}`);
+}
 
 export const MtTranslateOptionsSchema = z.strictObject({
   /** The run directory written by `kt run` of an mt config. */
@@ -14,11 +24,11 @@ export const MtTranslateOptionsSchema = z.strictObject({
   /** Input file (one source sentence a line, plain or gzip); default stdin. */
   input: z.string().min(1).optional(),
   /** Beam size; default the run's `decode.beam`. */
-  beam: z.coerce.number().int().positive().optional(),
+  beam: flagInt('--beam', MAX_BEAM).optional(),
   /** Which learner weights: the latest checkpoint or the best (early stopping) one. */
   checkpoint: z.enum(['latest', 'best']).default('latest'),
   /** Sentences decoded together; default the run's `decode.batchSize`. */
-  batchSize: z.coerce.number().int().positive().optional(),
+  batchSize: flagInt('--batch-size', MAX_DECODE_BATCH).optional(),
 });
 export type MtTranslateOptions = z.input<typeof MtTranslateOptionsSchema>;
 
@@ -43,15 +53,16 @@ export function translateRun(
   options: { beam?: number; checkpoint?: CheckpointChoice; batchSize?: number } = {},
 ): TranslateRunResult {
   if (lines.length === 0) throw new ConfigError('nothing to translate: the input has no lines');
+  const overrides = MtTranslateOptionsSchema.pick({ beam: true, batchSize: true }).parse({ beam: options.beam, batchSize: options.batchSize });
   const run = loadMtRun(runDir, options.checkpoint ?? 'latest');
   try {
     const saved = DecodeSchema.safeParse(run.config['decode'] ?? {});
     const decode = saved.success ? saved.data : DecodeSchema.parse({});
     const settings = {
-      beam: options.beam ?? decode.beam,
+      beam: overrides.beam ?? decode.beam,
       lengthPenalty: decode.lengthPenalty,
       maxLen: decode.maxLen,
-      batchSize: options.batchSize ?? decode.batchSize,
+      batchSize: overrides.batchSize ?? decode.batchSize,
     };
     const nonEmpty = lines.map((l, i) => [l, i] as const).filter(([l]) => l.trim() !== '');
     const t0 = performance.now();
@@ -69,23 +80,22 @@ export function translateRun(
   }
 }
 
-async function readStdin(): Promise<string> {
+async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-/** Input lines from a file (plain or gzip) or stdin. */
-export async function readTranslateInput(input: string | undefined): Promise<string[]> {
+/**
+ * Input lines from a file (plain or gzip) or stdin (`stdinBytes` stands in for stdin in tests). Strict UTF-8:
+ * invalid input is a ConfigError naming the file (or stdin) and the byte offset. A leading BOM is dropped.
+ */
+export async function readTranslateInput(input: string | undefined, stdinBytes?: Uint8Array): Promise<string[]> {
   if (input !== undefined) {
     if (!fs.existsSync(input)) throw new ConfigError(`--input: ${input} does not exist`);
     return readTextLines(input);
   }
-  const text = (await readStdin()).replace(/^\uFEFF/, '');
-  if (text === '') return [];
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  return splitTextLines(decodeUtf8Strict(stdinBytes ?? (await readStdin()), 'stdin'));
 }
 
 /** The run's configured backend unless env KT_BACKEND says otherwise ('auto' reads it). */
@@ -107,9 +117,9 @@ export const mtTranslateContribution: CliContribution = {
       .description('translate stdin or a file line by line with the learner of an mt run; prints one translation a line')
       .requiredOption('--run <dir>', 'run directory of an mt experiment')
       .option('--input <file>', 'source sentences, one a line (plain or .gz); default stdin')
-      .option('--beam <n>', 'beam size (default: the run\'s decode.beam)')
+      .option('--beam <n>', `beam size, 1 to ${MAX_BEAM} (default: the run's decode.beam)`)
       .option('--checkpoint <which>', 'latest or best', 'latest')
-      .option('--batch-size <n>', 'sentences decoded together (default: the run\'s decode.batchSize)')
+      .option('--batch-size <n>', `sentences decoded together, 1 to ${MAX_DECODE_BATCH} (default: the run's decode.batchSize)`)
       .action(async (opts: Record<string, unknown>, cmd: Command) => {
         const options = MtTranslateOptionsSchema.parse(opts);
         if (!fs.existsSync(options.run)) throw new ConfigError(`run directory not found: ${options.run}`);

@@ -1,6 +1,14 @@
 export { MtDataError } from './mt-data-error';
-export { createRandom, shuffleInPlace, seededShuffle, type SeededRandom } from './seeded-random';
-export { isGzip, readTextLines, readParallelFiles, readTsvPairs, type SentencePair } from './read-corpus';
+export { decodeUtf8Strict, invalidUtf8Offset } from './decode-utf8';
+export {
+  isGzip,
+  readTextLines,
+  readParallelFiles,
+  readTsvPairs,
+  splitTextLines,
+  type ReadTextOptions,
+  type SentencePair,
+} from './read-corpus';
 export {
   filterByLength,
   countWords,

@@ -1,5 +1,5 @@
+import { Rng } from '@kt/core';
 import { MtDataError } from './mt-data-error';
-import { createRandom, shuffleInPlace } from './seeded-random';
 
 export interface LengthBatchOptions {
   /** Seed of the example shuffle and of the batch-order shuffle. */
@@ -31,9 +31,9 @@ export function makeLengthBatches(lengths: readonly number[], options: LengthBat
   }
   const shuffle = options.shuffle ?? true;
   const chunkSize = Math.max(1, options.chunkSize ?? (batchSize !== undefined ? batchSize * 64 : 4096));
-  const random = createRandom(options.seed);
+  const random = Rng.fromSeed(options.seed);
   const order = lengths.map((_, i) => i);
-  if (shuffle) shuffleInPlace(order, random);
+  if (shuffle) random.shuffle(order);
 
   const batches: number[][] = [];
   for (let start = 0; start < order.length; start += chunkSize) {
@@ -56,7 +56,7 @@ export function makeLengthBatches(lengths: readonly number[], options: LengthBat
     }
     if (current.length > 0) batches.push(current);
   }
-  if (shuffle) shuffleInPlace(batches, random);
+  if (shuffle) random.shuffle(batches);
   return batches;
 }
 

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { decodeUtf8Strict } from './decode-utf8';
 import { MtDataError } from './mt-data-error';
 
 /** One aligned sentence pair. */
@@ -13,11 +14,20 @@ export function isGzip(buffer: Uint8Array): boolean {
   return buffer.length >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
 }
 
+export interface ReadTextOptions {
+  /**
+   * Keep a leading byte order mark as part of the first line (default false: it is dropped). sacreBLEU reads
+   * with Python's `utf-8` codec, which keeps it, so `kt mt score` keeps it too to give sacreBLEU's scores.
+   */
+  keepBom?: boolean;
+}
+
 /**
  * Reads a text file, plain or gzip (detected by its magic bytes, not its name), as lines: `\r\n` and `\n`
- * both end a line, and a final newline does not make an extra empty line.
+ * both end a line, and a final newline does not make an extra empty line. The text must be valid UTF-8 (of
+ * the decompressed bytes, for gzip): anything else is an MtDataError naming the file and the byte offset.
  */
-export async function readTextLines(path: string): Promise<string[]> {
+export async function readTextLines(path: string, options: ReadTextOptions = {}): Promise<string[]> {
   let raw: Buffer;
   try {
     raw = await fs.readFile(path);
@@ -32,7 +42,12 @@ export async function readTextLines(path: string): Promise<string[]> {
       throw new MtDataError(`${path} looks gzipped but cannot be decompressed: ${(err as Error).message}`);
     }
   }
-  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  return splitTextLines(decodeUtf8Strict(bytes, isGzip(raw) ? `${path} (decompressed)` : path), options);
+}
+
+/** Text as lines, like readTextLines: `\r\n` and `\n` end a line; a leading BOM is dropped unless kept. */
+export function splitTextLines(decoded: string, options: ReadTextOptions = {}): string[] {
+  const text = options.keepBom === true ? decoded : decoded.replace(/^\uFEFF/, '');
   if (text.length === 0) return [];
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();

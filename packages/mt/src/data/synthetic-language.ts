@@ -1,6 +1,6 @@
+import { Rng } from '@kt/core';
 import { MtDataError } from './mt-data-error';
 import type { SentencePair } from './read-corpus';
-import { createRandom, type SeededRandom } from './seeded-random';
 
 /*
  * A small synchronous grammar that generates an English-like source language and an invented target language:
@@ -99,7 +99,7 @@ function pastTense(verb: string): string {
   return `${verb}ed`;
 }
 
-function stemMaker(random: SeededRandom): () => string {
+function stemMaker(random: Rng): () => string {
   const onsets = ['b', 'd', 'f', 'g', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z', 'sh', 'tr', 'gl', 'br'];
   const vowels = ['a', 'e', 'i', 'o', 'u', 'ai', 'ou'];
   const codas = ['k', 'l', 'm', 'n', 'r', 's', 't', 'v', 'nd', 'rk', 'lt'];
@@ -125,7 +125,7 @@ let cachedLexicon: SyntheticLexicon | undefined;
 /** The synthetic lexicon (the same in every call and on every machine). */
 export function syntheticLexicon(): SyntheticLexicon {
   if (cachedLexicon !== undefined) return cachedLexicon;
-  const random = createRandom(LEXICON_SEED);
+  const random = Rng.fromSeed(LEXICON_SEED);
   const stem = stemMaker(random);
   const nouns = (words: string[]): Noun[] =>
     words.map((w) => ({ sg: w, pl: pluralize(w), stem: stem(), gender: random.int(3) }));
@@ -175,7 +175,7 @@ interface Phrase {
   tgt: string[];
 }
 
-function nounPhrase(random: SeededRandom, pool: Noun[], adjectives: Word[]): Phrase & { noun: Noun; plural: boolean } {
+function nounPhrase(random: Rng, pool: Noun[], adjectives: Word[]): Phrase & { noun: Noun; plural: boolean } {
   const noun = pool[random.int(pool.length)] as Noun;
   const plural = random.next() < 0.35;
   const r = random.next();
@@ -198,7 +198,7 @@ function nounPhrase(random: SeededRandom, pool: Noun[], adjectives: Word[]): Phr
   return { src: [srcDet, ...srcWords], tgt: [tgtDet, tgtNoun, ...tgtAdjs], noun, plural };
 }
 
-function sentence(random: SeededRandom, lex: SyntheticLexicon): SentencePair {
+function sentence(random: Rng, lex: SyntheticLexicon): SentencePair {
   const subject = nounPhrase(random, lex.animate, lex.adjectives);
   const transitive = random.next() < 0.65;
   const verbs = transitive ? lex.transitive : lex.intransitive;
@@ -247,7 +247,7 @@ export function syntheticPairs(options: SyntheticPairsOptions): SentencePair[] {
     throw new MtDataError(`syntheticPairs: n must be a non-negative integer, got ${options.n}`);
   }
   const lex = syntheticLexicon();
-  const random = createRandom(options.seed);
+  const random = Rng.fromSeed(options.seed);
   const pairs: SentencePair[] = [];
   for (let i = 0; i < options.n; i++) pairs.push(sentence(random, lex));
   return pairs;

@@ -39,8 +39,9 @@ export interface FileScores {
 /** Scores a hypothesis file against reference files with BLEU and chrF (the engine of `kt mt score`). */
 export async function scoreFiles(options: ScoreFilesOptions): Promise<FileScores> {
   if (options.refs.length === 0) throw new MtDataError('scoreFiles: give at least one reference file');
-  const hyps = await readTextLines(options.hyp);
-  const refs = await Promise.all(options.refs.map((r) => readTextLines(r)));
+  // As sacreBLEU reads them: strict UTF-8, a leading byte order mark kept as part of the first segment.
+  const hyps = await readTextLines(options.hyp, { keepBom: true });
+  const refs = await Promise.all(options.refs.map((r) => readTextLines(r, { keepBom: true })));
   refs.forEach((lines, k) => {
     if (lines.length !== hyps.length) {
       throw new MtDataError(

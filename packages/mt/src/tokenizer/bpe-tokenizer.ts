@@ -13,7 +13,7 @@ import {
 } from './special-tokens';
 
 /** Saved form of a BPE tokenizer (`toJSON()` / `BpeTokenizer.fromJSON()`). */
-export const BpeTokenizerJsonSchema = z.object({
+export const BpeTokenizerJsonSchema = z.strictObject({
   type: z.literal('bpe'),
   version: z.literal(1),
   lowercase: z.boolean(),

@@ -1,16 +1,8 @@
-import { createRandom, makeLengthBatches, paddingFraction, seededShuffle, MtDataError } from '../../src/data';
+import { Rng } from '@kt/core';
+import { makeLengthBatches, paddingFraction, MtDataError } from '../../src/data';
 
-const random = createRandom(7);
+const random = Rng.fromSeed(7);
 const lengths = Array.from({ length: 3000 }, () => 3 + random.int(40));
-
-describe('seeded shuffling', () => {
-  it('is deterministic for a seed and differs between seeds', () => {
-    const xs = Array.from({ length: 50 }, (_, i) => i);
-    expect(seededShuffle(xs, 1)).toEqual(seededShuffle(xs, 1));
-    expect(seededShuffle(xs, 1)).not.toEqual(seededShuffle(xs, 2));
-    expect([...seededShuffle(xs, 1)].sort((a, b) => a - b)).toEqual(xs);
-  });
-});
 
 describe('makeLengthBatches', () => {
   const all = (batches: number[][]): number[] => batches.flat().sort((a, b) => a - b);
@@ -44,7 +36,7 @@ describe('makeLengthBatches', () => {
 
   it('wastes far less padding than random batches', () => {
     const bucketed = makeLengthBatches(lengths, { seed: 1, batchSize: 32 });
-    const order = seededShuffle(lengths.map((_, i) => i), 1);
+    const order = Rng.fromSeed(1).permutation(lengths.length);
     const randomBatches: number[][] = [];
     for (let i = 0; i < order.length; i += 32) randomBatches.push(order.slice(i, i + 32));
     const padBucketed = paddingFraction(bucketed, [lengths]);

@@ -4,12 +4,15 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
   MtDataError,
+  decodeUtf8Strict,
   filterByLength,
+  invalidUtf8Offset,
   loadMulti30k,
   multi30kFiles,
   readParallelFiles,
   readTextLines,
   readTsvPairs,
+  splitTextLines,
 } from '../../src/data';
 import { MULTI30K_DIR, describeWithMulti30k } from './shared-data';
 
@@ -95,5 +98,41 @@ describeWithMulti30k('Multi30k from the shared data', () => {
     const test = await loadMulti30k(MULTI30K_DIR, 'test_2016_flickr', 'de', 'en');
     expect(test.length).toBe(1000);
     expect(test[0]!.src.length).toBeGreaterThan(0);
+  });
+});
+
+describe('strict UTF-8', () => {
+  const bytes = (...parts: Array<string | number[]>): Buffer =>
+    Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
+
+  it('a corpus file with an invalid byte is an MtDataError naming the file, the byte, its offset and line', async () => {
+    const bad = file('bad.de', bytes('ein Hund\nzwei ', [0xff], 'Katzen\n'));
+    await expect(readTextLines(bad)).rejects.toThrow(MtDataError);
+    await expect(readTextLines(bad)).rejects.toThrow(`${bad}: not valid UTF-8: byte 0xff at offset 14 (line 2)`);
+    const ok = file('ok.en', 'a dog\ntwo cats\n');
+    await expect(readParallelFiles(bad, ok)).rejects.toThrow(`${bad}: not valid UTF-8`);
+    const gz = file('bad.tsv.gz', gzipSync(bytes('a\tb\n', [0xc3, 0x28], '\tc\n')));
+    await expect(readTsvPairs(gz)).rejects.toThrow(`${gz} (decompressed): not valid UTF-8: byte 0xc3 at offset 4 (line 2)`);
+  });
+
+  it('a leading byte order mark is dropped from corpus text unless kept on request', async () => {
+    const withBom = file('bom.txt', '\uFEFFhello\nworld\n');
+    expect(await readTextLines(withBom)).toEqual(['hello', 'world']);
+    expect(await readTextLines(withBom, { keepBom: true })).toEqual(['\uFEFFhello', 'world']);
+    expect(splitTextLines('\uFEFF')).toEqual([]);
+  });
+
+  it('invalidUtf8Offset follows the decoder: overlongs, surrogates, > U+10FFFF and truncation are invalid', () => {
+    expect(invalidUtf8Offset(bytes('Straße 🙂 ok'))).toBe(-1);
+    expect(invalidUtf8Offset(bytes('ab', [0xc0, 0x80]))).toBe(2); // overlong NUL
+    expect(invalidUtf8Offset(bytes('a', [0xe0, 0x80, 0x80]))).toBe(1); // overlong 3-byte
+    expect(invalidUtf8Offset(bytes([0xed, 0xa0, 0x80]))).toBe(0); // surrogate U+D800
+    expect(invalidUtf8Offset(bytes('x', [0xf4, 0x90, 0x80, 0x80]))).toBe(1); // U+110000
+    expect(invalidUtf8Offset(bytes('xyz', [0xf0, 0x9f, 0x99]))).toBe(3); // truncated at the end
+    expect(invalidUtf8Offset(bytes([0x80]))).toBe(0); // lone continuation byte
+    // the offset is only computed once TextDecoder has refused: both agree on what is invalid
+    expect(() => decodeUtf8Strict(bytes('ab', [0xc0, 0x80]), 'x')).toThrow('x: not valid UTF-8: byte 0xc0 at offset 2 (line 1)');
+    expect(() => decodeUtf8Strict(bytes([0xed, 0xa0, 0x80]), 'x')).toThrow('x: not valid UTF-8: byte 0xed at offset 0 (line 1)');
+    expect(decodeUtf8Strict(bytes('\uFEFFStraße 🙂'), 'x')).toBe('\uFEFFStraße 🙂');
   });
 });

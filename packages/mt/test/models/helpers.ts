@@ -1,11 +1,10 @@
+import { registerWasmTrainingKernels, Rng } from '@kt/core';
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmTrainingKernels } from '@kt/core';
-import { createRandom } from '../../src/data';
 import { TransformerConfigInput } from '../../src/models';
 
-/** A seeded uniform [0, 1) source for tests: mt's own generator (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  const random = createRandom(seed);
+/** A seeded uniform [0, 1) source for tests: core's generator. */
+export function uniformSource(seed: number): () => number {
+  const random = Rng.fromSeed(seed);
   return () => random.next();
 }
 

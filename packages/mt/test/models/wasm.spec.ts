@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { embeddingLookup, greedyDecode, Transformer } from '../../src/models';
-import { int2d, mulberry32, randomIds, tinyConfig, useCpu, useWasmOrCpu } from './helpers';
+import { int2d, uniformSource, randomIds, tinyConfig, useCpu, useWasmOrCpu } from './helpers';
 
 let wasmReady = false;
 beforeAll(async () => {
@@ -22,7 +22,7 @@ describe('wasm backend', () => {
       return;
     }
     const model = new Transformer(tinyConfig, 31);
-    const rng = mulberry32(31);
+    const rng = uniformSource(31);
     const srcRows = randomIds(rng, 3, 6, 17);
     const tgtRows = randomIds(rng, 3, 5, 17).map((r) => [1, ...r]);
     const run = (): { full: Float32Array; steps: Float32Array[]; greedy: number[][] } => {

@@ -1,5 +1,0 @@
-describe('classify package', () => {
-  it('loads', () => {
-    expect(require('../src/index')).toBeDefined();
-  });
-});

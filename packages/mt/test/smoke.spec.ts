@@ -1,5 +1,0 @@
-describe('mt package', () => {
-  it('loads', () => {
-    expect(require('../src/index')).toBeDefined();
-  });
-});
