@@ -67,27 +67,40 @@ function describeFailure(result: SpawnSyncReturns<string>): string {
     expect(fs.existsSync(path.join(ws.root, 'packages', NAME, 'dist', 'index.d.ts'))).toBe(true);
   }, 180_000);
 
-  it('is listed by `kt plugins`', () => {
+  it('is listed by `kt plugins` with both tasks', () => {
     const result = run('packages/cli/bin/kt.js', ['plugins'], ws.root);
     expect(result.status === 0 ? '' : describeFailure(result)).toBe('');
     // One table row: name, version, package, tasks, description.
-    expect(result.stdout).toMatch(new RegExp(`^${NAME}\\s.*@kt/${NAME}\\s.*\\bkd\\b`, 'm'));
+    expect(result.stdout).toMatch(new RegExp(`^${NAME}\\s.*@kt/${NAME}\\s.*\\btrain\\b.*\\bkd\\b`, 'm'));
   }, 120_000);
 
-  it('runs its shipped config with `kt run` to a completed summary', () => {
+  it('`kt validate` rejects a config with a typo with exit 2, naming the field', () => {
+    const file = path.join(ws.root, 'typo.yaml');
+    fs.writeFileSync(file, `plugin: ${NAME}\ntask: kd\ndata:\n  featurs: 8\n`);
+    const result = run('packages/cli/bin/kt.js', ['validate', file], ws.root);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/- data: .*"featurs"/);
+  }, 120_000);
+
+  it('runs its shipped kd config with `kt run`: the teacher is trained as a run of its own that `kt show` reads', () => {
     const out = path.join(ws.root, 'runs');
     const result = run('packages/cli/bin/kt.js', ['run', `packages/${NAME}/configs/${NAME}-kd.yaml`, '--out', out], ws.root);
     expect(result.status === 0 ? '' : describeFailure(result)).toBe('');
     const runs = fs.readdirSync(out).filter((d) => fs.existsSync(path.join(out, d, 'summary.json')));
     expect(runs).toHaveLength(1);
     const summary = JSON.parse(fs.readFileSync(path.join(out, runs[0]!, 'summary.json'), 'utf8'));
-    expect(summary.status).toBe('completed');
-    expect(summary.plugin).toBe(NAME);
-    expect(summary.task).toBe('kd');
-    expect(summary.steps).toBe(200);
-    // The shipped config really teaches: the learner ends close to the teacher.
+    expect(summary).toMatchObject({ status: 'completed', plugin: NAME, task: 'kd', steps: 200 });
+    // The shipped config really teaches: the learner ends close to its teacher.
     expect(summary.test.agreement).toBeGreaterThan(0.9);
     expect(summary.test.divergence).toBeLessThan(0.05);
+    // Its teacher: a `train` run in the output's teacher cache, named by the KD run's summary.
+    expect(summary.teachers).toHaveLength(1);
+    const teacherRun: string = summary.teachers[0].runDir;
+    expect(path.dirname(teacherRun)).toBe(path.join(out, '.cache', 'teachers'));
+    expect(path.basename(teacherRun)).toMatch(new RegExp(`^${NAME}-[0-9a-f]+$`));
+    const show = run('packages/cli/bin/kt.js', ['show', teacherRun], ws.root);
+    expect(show.status === 0 ? '' : describeFailure(show)).toBe('');
+    expect(show.stdout).toContain(`plugin/task: ${NAME}/train  status: completed`);
   }, 120_000);
 
   (FULL ? it : it.skip)('typechecks and passes its own generated tests (KT_GENERATOR_FULL_E2E=1)', () => {

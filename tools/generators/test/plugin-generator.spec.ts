@@ -50,11 +50,15 @@ const EXPECTED_FILES = [
   'src/speech-kd-plugin.ts',
   'src/speech-kd-module.ts',
   'src/config-schema.ts',
-  'src/tasks/speech-kd-kd-task.ts',
+  'src/tasks/speech-kd-tasks.ts',
+  'src/tasks/speech-kd-task-kit.ts',
+  'src/tasks/train-task.ts',
+  'src/tasks/kd-task.ts',
   'src/models/linear-softmax-model.ts',
   'src/data/synthetic-data.ts',
   'test/speech-kd.spec.ts',
   'configs/speech-kd-kd.yaml',
+  'configs/speech-kd-train.yaml',
 ];
 
 describe('plugin generator', () => {
@@ -101,7 +105,7 @@ describe('plugin generator', () => {
     });
   });
 
-  it('names the exports after the plugin and wires module, schema and task together', async () => {
+  it('names the exports after the plugin and wires module, schema and tasks together', async () => {
     const tree = seededTree();
     await pluginGenerator(tree, { name: 'speech-kd', skipInstall: true });
     const index = read(tree, 'packages/speech-kd/src/index.ts');
@@ -113,19 +117,48 @@ describe('plugin generator', () => {
     expect(plugin).toContain('module: speechKdModule,');
     const module = read(tree, 'packages/speech-kd/src/speech-kd-module.ts');
     expect(module).toContain('export const speechKdModule = new ContainerModule(');
-    expect(module).toContain('bind<Task>(Task).toService(SpeechKdKdTask);');
+    expect(module).toContain('for (const task of SPEECH_KD_TASK_LIST) bind<Task>(Task).toConstantValue(task);');
     const schema = read(tree, 'packages/speech-kd/src/config-schema.ts');
     expect(schema).toContain("export const SPEECH_KD_PLUGIN = 'speech-kd';");
+    expect(schema).toContain("export const SPEECH_KD_TASKS = ['train', 'kd'] as const;");
     expect(schema).toContain('defineExperimentSchema(SPEECH_KD_PLUGIN, SPEECH_KD_TASKS, {');
-    const task = read(tree, 'packages/speech-kd/src/tasks/speech-kd-kd-task.ts');
-    expect(task).toContain('export class SpeechKdKdTask implements Task');
-    expect(task).toContain('objective.distill(teacher.logits(x), learnerLogits)');
-    expect(task).toContain('objective.combine(taskLoss, kd)');
+    const registry = read(tree, 'packages/speech-kd/src/tasks/speech-kd-tasks.ts');
+    expect(registry).toContain('export const SPEECH_KD_TASK_BY_NAME: { readonly [K in SpeechKdTaskName]: Task } = {');
+    expect(read(tree, 'packages/speech-kd/src/tasks/train-task.ts')).toContain('export const speechKdTrainTask: SpeechKdTask<Batch> = {');
+    const kd = read(tree, 'packages/speech-kd/src/tasks/kd-task.ts');
+    expect(kd).toContain('export const speechKdKdTask: SpeechKdTask<KdBatch> = {');
+    expect(kd).toContain('objective.combine(taskLoss, objective.distill(batch.teacherLogits, logits))');
+    const kit = read(tree, 'packages/speech-kd/src/tasks/speech-kd-task-kit.ts');
+    expect(kit).toContain('export type SpeechKdTask<P extends Batch> = Task<SpeechKdConfig, P>;');
+    expect(kit).toContain('ctx.teachers.provision({');
+    expect(kit).toContain('modelVersion: SPEECH_KD_MODEL_VERSION,');
     const yaml = read(tree, 'packages/speech-kd/configs/speech-kd-kd.yaml');
     expect(yaml).toMatch(/^plugin: speech-kd$/m);
     expect(yaml).toMatch(/^task: kd$/m);
+    expect(read(tree, 'packages/speech-kd/configs/speech-kd-train.yaml')).toMatch(/^task: train$/m);
     expect(read(tree, 'packages/speech-kd/jest.config.js')).toContain("displayName: 'speech-kd'");
     expect(read(tree, 'packages/speech-kd/README.md')).toContain('# @kt/speech-kd');
+  });
+
+  it('follows the plugin contract: typed tasks, no config casts, core Rng, sequenceNll, roles and teacher provisioning', async () => {
+    const tree = seededTree();
+    await pluginGenerator(tree, { name: 'speech-kd', skipInstall: true });
+    const sources = tree
+      .listChanges()
+      .filter((c) => c.type === 'CREATE' && /^packages\/speech-kd\/src\/.*\.ts$/.test(c.path))
+      .map((c) => ({ file: c.path, text: read(tree, c.path) }));
+    const all = sources.map((s) => s.text).join('\n');
+    // No cast or re-validation of ctx.config, no random generator or cross-entropy of its own.
+    expect(all).not.toMatch(/ctx\.config as|ConfigSchema\.parse\(ctx\.config\)|as unknown as/);
+    expect(all).not.toMatch(/Math\.random|mulberry|SeededRandom|softmaxCrossEntropy|@kt\/native/);
+    expect(all).toMatch(/\bRng\.derive\(/);
+    expect(all).toMatch(/\bsequenceNll\(/);
+    expect(all).toMatch(/\basLearner\(/);
+    expect(all).toMatch(/\basTeacher\(/);
+    expect(all).toMatch(/\breadRunWeights\(/);
+    // Every task declares its metrics; kd has a validate hook.
+    for (const file of ['train-task.ts', 'kd-task.ts']) expect(read(tree, `packages/speech-kd/src/tasks/${file}`)).toMatch(/^\s+metrics: SPEECH_KD_\w+_METRICS,$/m);
+    expect(read(tree, 'packages/speech-kd/src/tasks/kd-task.ts')).toMatch(/^\s+validate: teacherIssues,$/m);
   });
 
   it('collapses the description to one line and uses a default when none is given', async () => {

@@ -166,8 +166,9 @@ export function insertPathEntry(text: string, key: string, target: string): stri
 }
 
 /**
- * `nx g @kt/tools:plugin --name <name>`: creates packages/<name> (a working plugin with one KD
- * task, config schema, shipped config, README and tests) and maps `@kt/<name>` in tsconfig.base.json.
+ * `nx g @kt/tools:plugin --name <name>`: creates packages/<name> (a working plugin with tasks `train`
+ * and `kd` on kt's plugin contract, config schema, shipped configs, README and tests) and maps
+ * `@kt/<name>` in tsconfig.base.json.
  * Returns the `npm install` that links the package into node_modules unless `skipInstall`.
  */
 export async function pluginGenerator(tree: Tree, options: PluginGeneratorSchema): Promise<GeneratorCallback | undefined> {

@@ -54,24 +54,27 @@ export interface TempWorkspace {
  */
 export function createTempWorkspace(packages: readonly string[], source = REPO_ROOT): TempWorkspace {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'kt-gen-e2e-')));
-  for (const file of ROOT_FILES) {
-    if (fs.existsSync(path.join(source, file))) fs.copyFileSync(path.join(source, file), path.join(root, file));
-  }
-  for (const name of packages) copyDir(path.join(source, 'packages', name), path.join(root, 'packages', name));
+  const dispose = (): void => fs.rmSync(root, { recursive: true, force: true });
   const modules = path.join(root, 'node_modules');
-  fs.mkdirSync(path.join(modules, '@kt'), { recursive: true });
-  for (const entry of fs.readdirSync(path.join(source, 'node_modules'))) {
-    if (entry === '@kt') continue;
-    fs.symlinkSync(path.join(source, 'node_modules', entry), path.join(modules, entry));
+  try {
+    for (const file of ROOT_FILES) {
+      if (fs.existsSync(path.join(source, file))) fs.copyFileSync(path.join(source, file), path.join(root, file));
+    }
+    for (const name of packages) copyDir(path.join(source, 'packages', name), path.join(root, 'packages', name));
+    fs.mkdirSync(path.join(modules, '@kt'), { recursive: true });
+    for (const entry of fs.readdirSync(path.join(source, 'node_modules'))) {
+      if (entry === '@kt') continue;
+      fs.symlinkSync(path.join(source, 'node_modules', entry), path.join(modules, entry));
+    }
+  } catch (err) {
+    // A half-made copy is removed, not left in the temp folder.
+    dispose();
+    throw err;
   }
   const linkPackage = (name: string): void => {
     const link = path.join(modules, '@kt', name);
     if (!fs.existsSync(link)) fs.symlinkSync(path.join(root, 'packages', name), link, 'dir');
   };
   for (const name of packages) linkPackage(name);
-  return {
-    root,
-    linkPackage,
-    dispose: (): void => fs.rmSync(root, { recursive: true, force: true }),
-  };
+  return { root, linkPackage, dispose };
 }
