@@ -10,7 +10,6 @@ import {
   loadTensors,
   readRunWeights,
   readSummary,
-  Rng,
   sequenceNll,
   type ConfigIssue,
   type Learner,
@@ -24,7 +23,7 @@ import {
   type Wrapped,
 } from '@kt/core';
 import { ClassifyConfigSchema, type ClassifyConfig } from '../config-schema';
-import { batchCount, exampleSize, type ClassificationSplit } from '../data';
+import { batchCount, batchIndices, exampleSize, type ClassificationSplit } from '../data';
 import { buildModel, CLASSIFY_MODEL_VERSION, type ClassifierModel, type ModelSpecInput } from '../models';
 import type { ClassificationData } from './classification-data';
 
@@ -34,10 +33,8 @@ export type ClassifyTask = Task<ClassifyConfig, undefined>;
 /** What the classify tasks' `evaluate` reports. */
 export const CLASSIFY_METRICS = ['accuracy', 'nll'] as const;
 
-/** The examples of batch `index` of epoch `epoch`: a seeded permutation per epoch (core Rng), so resumption is exact. */
+/** The batches of one pass over `n` examples: batch `step mod count` of the step's epoch, from data's seeded `batchIndices`. */
 export class EpochBatches {
-  private epoch = -1;
-  private order: number[] = [];
   constructor(
     private readonly n: number,
     readonly batchSize: number,
@@ -48,14 +45,9 @@ export class EpochBatches {
     return batchCount(this.n, this.batchSize);
   }
 
-  /** The example indices of the batch trained at `step`. */
+  /** The example indices of the batch trained at `step` (a pure function of the step: resumption is exact). */
   at(step: StepContext): Int32Array {
-    if (step.epoch !== this.epoch) {
-      this.order = Rng.derive(this.seed, 0xc1a55, step.epoch).permutation(this.n);
-      this.epoch = step.epoch;
-    }
-    const index = step.step % this.count;
-    return Int32Array.from(this.order.slice(index * this.batchSize, Math.min(this.n, (index + 1) * this.batchSize)));
+    return batchIndices(this.n, this.batchSize, this.seed, step.epoch, step.step % this.count);
   }
 }
 

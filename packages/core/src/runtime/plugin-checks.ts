@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
 import { readConfigFile } from '../config/load-config';
+import { findNonStrictObjects } from '../config/strict-schema';
 import type { KtPlugin } from '../contracts/plugin';
 import { buildContainer, PluginRegistry, TaskRegistry } from './plugin-registry';
 import { resolveExperimentConfig } from './run-experiment';
@@ -31,12 +32,16 @@ export function pluginTaskMismatches(plugin: KtPlugin): string[] {
 }
 
 /**
- * What a plugin's own test should find empty: task mismatches between schema and module, and every
+ * What a plugin's own test should find empty: task mismatches between schema and module, config objects
+ * that are not strict, and every
  * shipped config (`configsDir/*.yaml|yml|json`) that fails its schema or its task's checks. Checks of
  * `data.*` paths are left out: shipped configs name data folders relative to where kt is run.
  */
 export function pluginProblems(plugin: KtPlugin): string[] {
-  const problems = pluginTaskMismatches(plugin);
+  const problems = [
+    ...pluginTaskMismatches(plugin),
+    ...findNonStrictObjects(plugin.configSchema).map((p) => `plugin ${plugin.name}: config object at ${p} is not strict (unknown keys would be dropped silently; use z.strictObject)`),
+  ];
   const dir = plugin.configsDir;
   if (!dir || !fs.existsSync(dir)) return problems;
   const registry = new PluginRegistry([{ plugin, from: plugin.name }]);

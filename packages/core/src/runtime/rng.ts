@@ -92,6 +92,30 @@ export class Rng {
     return items;
   }
 
+  /** `n` draws from N(0, scale²). */
+  normals(n: number, scale = 1): number[] {
+    return Array.from({ length: n }, () => this.normal() * scale);
+  }
+
+  /** An index drawn with probability proportional to `weights` (non-negative, not all 0): inverse-CDF sampling. */
+  categorical(weights: readonly number[]): number {
+    let total = 0;
+    for (const w of weights) {
+      if (!(w >= 0)) throw new RangeError(`Rng.categorical needs non-negative weights, got ${w}`);
+      total += w;
+    }
+    if (!(total > 0)) throw new RangeError('Rng.categorical needs at least one positive weight');
+    const u = this.next() * total;
+    let acc = 0;
+    for (let i = 0; i < weights.length; i++) {
+      acc += weights[i]!;
+      if (u < acc) return i;
+    }
+    let last = weights.length - 1;
+    while (weights[last] === 0) last--;
+    return last;
+  }
+
   /** A permutation of 0..n-1. */
   permutation(n: number): number[] {
     return this.shuffle(Array.from({ length: n }, (_, i) => i));

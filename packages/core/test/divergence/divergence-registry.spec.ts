@@ -8,7 +8,7 @@ import {
   type DivergenceName,
   type DivergenceOptions,
 } from '../../src/divergence';
-import { SeededRandom } from './seeded-random';
+import { Rng } from '../../src/runtime/rng';
 
 /**
  * The battery every registered divergence must pass, with the options each is run with. A new
@@ -60,7 +60,7 @@ describe('divergence registry', () => {
   });
 
   describe.each([...DIVERGENCE_NAMES])('battery: %s', (name: DivergenceName) => {
-    const rng = new SeededRandom(2024);
+    const rng = Rng.fromSeed(2024);
     const shape = [3, 4, 5];
     const cases = BATTERY[name] ?? [];
 

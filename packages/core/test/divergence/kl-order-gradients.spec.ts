@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { reinforceBackwardKl, sequenceNll, tokenLogProbs, type ReinforceBaseline } from '../../src/divergence';
 import { expectAllClose } from './close-to';
 import { logSoftmax64 } from './reference-divergences';
-import { SeededRandom } from './seeded-random';
+import { Rng } from '../../src/runtime/rng';
 
 const V = 3;
 const L = 3;
@@ -24,7 +24,7 @@ const BATCHES = 40;
 const CONTROL_BATCHES = 12;
 const BATCH_SIZE = 200;
 
-const rng = new SeededRandom(20240607);
+const rng = Rng.fromSeed(20240607);
 const thetaData = rng.normals(ROWS * V, 1);
 const teacherTables = {
   first: rng.normals(V, 1.5),
@@ -47,7 +47,7 @@ function teacherLogProbs64(t: number, prefix: readonly number[]): number[] {
   return logSoftmax64(logits);
 }
 
-function sample(n: number, logProbs: (t: number, prefix: readonly number[]) => number[], r: SeededRandom): number[][] {
+function sample(n: number, logProbs: (t: number, prefix: readonly number[]) => number[], r: Rng): number[][] {
   return Array.from({ length: n }, () => {
     const y: number[] = [];
     for (let t = 0; t < L; t++) y.push(r.categorical(logProbs(t, y).map(Math.exp)));
@@ -175,7 +175,7 @@ describe('(a) backward KL: on-policy REINFORCE = exact gradient of KL(p_θ‖q)'
   ];
 
   it.each(configs)('perToken=%s baseline=%s: within 3 SE per component', (perToken, baseline) => {
-    const sampler = new SeededRandom(perToken ? 17 : 29);
+    const sampler = Rng.fromSeed(perToken ? 17 : 29);
     const before = tf.memory().numTensors;
     const mc = monteCarlo(
       (batch) =>
@@ -200,7 +200,7 @@ describe('(a) backward KL: on-policy REINFORCE = exact gradient of KL(p_θ‖q)'
   });
 
   it('control: differentiating the sampled KL estimate through log p_θ alone (no REINFORCE) does NOT match', () => {
-    const sampler = new SeededRandom(31);
+    const sampler = Rng.fromSeed(31);
     // E_{y~p_θ}[∇ log p_θ(y)] = 0, so this "pathwise" estimate misses the score-function term entirely.
     const mc = monteCarlo(
       (batch) =>
@@ -227,7 +227,7 @@ describe('(b) forward KL: gradient = expected supervised NLL gradient on teacher
   });
 
   it('by sampling from the teacher: within 3 SE per component', () => {
-    const sampler = new SeededRandom(41);
+    const sampler = Rng.fromSeed(41);
     const mc = monteCarlo(
       (batch) =>
         tf.grad((th: tf.Tensor) =>
@@ -240,7 +240,7 @@ describe('(b) forward KL: gradient = expected supervised NLL gradient on teacher
   });
 
   it('control: NLL on the LEARNER’s own samples (the wrong order) does not match ∇KL(q‖p_θ)', () => {
-    const sampler = new SeededRandom(43);
+    const sampler = Rng.fromSeed(43);
     const mc = monteCarlo(
       (batch) =>
         tf.grad((th: tf.Tensor) =>

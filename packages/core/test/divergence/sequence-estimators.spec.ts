@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { reinforceBackwardKl, sequenceNll, tokenLogProbs, type ReinforceBaseline } from '../../src/divergence';
 import { expectAllClose } from './close-to';
 import { logSoftmax64 } from './reference-divergences';
-import { SeededRandom } from './seeded-random';
+import { Rng } from '../../src/runtime/rng';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -12,12 +12,12 @@ const B = 3;
 const T = 4;
 const V = 5;
 
-function randomTokens(rng: SeededRandom, n: number, v: number): number[] {
+function randomTokens(rng: Rng, n: number, v: number): number[] {
   return Array.from({ length: n }, () => Math.floor(rng.next() * v));
 }
 
 describe('tokenLogProbs', () => {
-  const rng = new SeededRandom(11);
+  const rng = Rng.fromSeed(11);
 
   it('equals float64 log-softmax gathered at the tokens, with gradient onehot − softmax', () => {
     const logitsData = rng.normals(B * T * V, 3);
@@ -61,7 +61,7 @@ describe('tokenLogProbs', () => {
 });
 
 describe('sequenceNll', () => {
-  const rng = new SeededRandom(12);
+  const rng = Rng.fromSeed(12);
   const logitsData = rng.normals(B * T * V, 2);
   const targetsData = randomTokens(rng, B * T, V);
   const maskData = [1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0];
@@ -118,7 +118,7 @@ describe('sequenceNll', () => {
 });
 
 describe('reinforceBackwardKl', () => {
-  const rng = new SeededRandom(13);
+  const rng = Rng.fromSeed(13);
   const lpData = rng.normals(B * T, 1).map((x) => -Math.abs(x) - 0.1);
   const lqData = rng.normals(B * T, 1).map((x) => -Math.abs(x) - 0.1);
   const maskData = [1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0];

@@ -14,7 +14,7 @@ import {
 } from '../../src/divergence';
 import { expectAllClose } from './close-to';
 import { referenceDivergence, referenceGradient, type ReferenceOptions } from './reference-divergences';
-import { SeededRandom } from './seeded-random';
+import { Rng } from '../../src/runtime/rng';
 
 /** PyTorch float64 vectors (a copy of the design folder's test-vectors.json, kept in the repository). */
 const VECTORS_PATH = path.resolve(__dirname, '../fixtures/test-vectors.json');
@@ -42,7 +42,7 @@ const EXTRA_OPTIONS: Record<DivergenceName, Array<{ beta?: number; skew?: number
 const SHAPES: number[][] = [[5], [4, 6], [2, 3, 7]];
 const TEMPERATURES = [1, 0.5, 2.5];
 
-function randomMask(rng: SeededRandom, positions: number): number[] {
+function randomMask(rng: Rng, positions: number): number[] {
   const mask = Array.from({ length: positions }, () => (rng.next() < 0.7 ? 1 : 0));
   mask[0] = 1;
   return mask;
@@ -79,7 +79,7 @@ describe('token divergences vs PyTorch float64 test vectors', () => {
 
 describe('token divergences vs a float64 JS reference', () => {
   it.each([...DIVERGENCE_NAMES])('%s: values for every shape, temperature, mask and reduction', (name) => {
-    const rng = new SeededRandom(1234);
+    const rng = Rng.fromSeed(1234);
     let checked = 0;
     for (const shape of SHAPES) {
       const size = shape.reduce((a, b) => a * b, 1);
@@ -112,7 +112,7 @@ describe('token divergences vs a float64 JS reference', () => {
   });
 
   it.each([...DIVERGENCE_NAMES])('%s: learner gradients match float64 central finite differences', (name) => {
-    const rng = new SeededRandom(99);
+    const rng = Rng.fromSeed(99);
     const shape = [2, 3, 5];
     const positionShape = [2, 3];
     const configs: ReferenceOptions[] = [
@@ -141,7 +141,7 @@ describe('token divergences vs a float64 JS reference', () => {
 });
 
 describe('token divergence properties', () => {
-  const rng = new SeededRandom(7);
+  const rng = Rng.fromSeed(7);
   const shape = [8, 6];
 
   it.each([...DIVERGENCE_NAMES])('%s is >= 0 per position and 0 when the distributions are equal', (name) => {

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ContainerModule } from 'inversify';
+import { z } from 'zod';
 import { Task } from '../../src/contracts/task';
 import type { KtPlugin } from '../../src/contracts/plugin';
 import { pluginProblems, pluginTaskMismatches, schemaTaskNames } from '../../src/runtime/plugin-checks';
@@ -35,6 +36,13 @@ describe('pluginTaskMismatches', () => {
 });
 
 describe('pluginProblems', () => {
+  it('names a config object that is not strict', () => {
+    const loose = { ...toyPlugin, configSchema: ToyConfigSchema.extend({ extra: z.object({ a: z.number().default(1) }).default({ a: 1 }) }) };
+    expect(pluginProblems(loose)).toEqual([
+      'plugin toy: config object at extra is not strict (unknown keys would be dropped silently; use z.strictObject)',
+    ]);
+  });
+
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-configs-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -27,3 +27,31 @@ describe('Rng.shuffle and Rng.permutation', () => {
     for (const row of counts) for (const c of row) expect(Math.abs(c / trials - 0.25)).toBeLessThan(0.03);
   });
 });
+
+describe('Rng.categorical and Rng.normals', () => {
+  it('draws each index in proportion to its weight (chi-square within bounds) and never a zero-weight one', () => {
+    const rng = Rng.fromSeed(5);
+    const weights = [0.1, 0, 0.6, 0.3];
+    const counts = [0, 0, 0, 0];
+    const n = 20000;
+    for (let i = 0; i < n; i++) counts[rng.categorical(weights)]! += 1;
+    expect(counts[1]).toBe(0);
+    const chi2 = [0, 2, 3].reduce((s, k) => s + (counts[k]! - n * weights[k]!) ** 2 / (n * weights[k]!), 0);
+    expect(chi2).toBeLessThan(13.8); // 2 degrees of freedom, p = 0.001
+  });
+
+  it('rejects negative or all-zero weights', () => {
+    const rng = Rng.fromSeed(1);
+    expect(() => rng.categorical([0.5, -1])).toThrow(/non-negative/);
+    expect(() => rng.categorical([0, 0])).toThrow(/positive weight/);
+  });
+
+  it('normals have the requested scale', () => {
+    const xs = Rng.fromSeed(9).normals(20000, 3);
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+    expect(Math.abs(mean)).toBeLessThan(0.1);
+    expect(sd).toBeGreaterThan(2.9);
+    expect(sd).toBeLessThan(3.1);
+  });
+});
