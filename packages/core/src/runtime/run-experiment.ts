@@ -5,7 +5,7 @@ import type { Container } from 'inversify';
 import type { BaseExperimentConfig } from '../config/experiment-schema';
 import { formatZodError, type RawConfig } from '../config/load-config';
 import type { TaskContext, TaskRun } from '../contracts/task';
-import { writeJsonAtomic } from './atomic';
+import { removeStaleTempEntries, writeJsonAtomic } from './atomic';
 import { latestCheckpoint, readCheckpoint } from './checkpoint';
 import { disposeMap } from './tensor-file';
 import { ConfigError } from './errors';
@@ -13,6 +13,7 @@ import type { Logger } from './logger';
 import type { PluginRegistry } from './plugin-registry';
 import { TaskRegistry } from './plugin-registry';
 import { Rng } from './rng';
+import { RunLock } from './run-lock';
 import { configHash, createRunDir, gitCommit, readSummary, writeSummary, type RunSummary } from './run-store';
 import { MetricsWriter, ProgressReporter, Trainer, type TrainerCallback } from './trainer';
 import { createTransferObjective } from './transfer-objective';
@@ -71,17 +72,37 @@ export function readRunConfig(runDir: string): RawConfig {
   }
 }
 
-/** Runs one experiment end to end and writes its run directory. */
-export async function runExperiment(options: RunExperimentOptions): Promise<RunOutcome> {
-  const { config, container, log } = options;
-  const outDir = options.outDir ?? config.output.dir;
-  const hash = configHash(config);
-  let runDir: string;
-  let startedAt = new Date().toISOString();
-  let resumeStep = 0;
-  if (options.resumeDir) {
-    runDir = path.resolve(options.resumeDir);
-    // Verify the checkpoint before writing anything into the run directory.
+interface ClaimedRunDir {
+  runDir: string;
+  lock: RunLock;
+  startedAt: string;
+  /** Steps done by the checkpoint a resumed run continues from (0 for a new run). */
+  resumeStep: number;
+}
+
+/**
+ * A new run directory (created atomically, then locked) or the locked directory of the run to
+ * resume, verified before anything in it is written: its checkpoint must belong to this config
+ * and the run must not have finished. Temp entries left by a killed writer are removed.
+ */
+function claimRunDir(options: RunExperimentOptions, outDir: string, hash: string): ClaimedRunDir {
+  const { config, log } = options;
+  if (!options.resumeDir) {
+    const runDir = createRunDir(outDir, config.name);
+    const lock = RunLock.acquire(runDir, log);
+    try {
+      writeJsonAtomic(path.join(runDir, 'config.json'), config);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+    return { runDir, lock, startedAt: new Date().toISOString(), resumeStep: 0 };
+  }
+  const runDir = path.resolve(options.resumeDir);
+  // Lock first: a run that another process is still writing is refused (exit 2, naming its pid).
+  const lock = RunLock.acquire(runDir, log);
+  try {
+    let resumeStep = 0;
     const latest = latestCheckpoint(path.join(runDir, 'checkpoints'));
     if (latest) {
       const contents = readCheckpoint(latest, hash);
@@ -89,14 +110,26 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
       for (const m of contents.groups.values()) disposeMap(m);
     }
     const prev = readSummary(runDir);
-    if (prev) startedAt = prev.startedAt;
     if (prev?.status === 'completed' || prev?.status === 'stopped-early') {
       throw new ConfigError(`run ${runDir} has already finished (${prev.status}); nothing to resume`);
     }
-  } else {
-    runDir = createRunDir(outDir, config.name);
-    writeJsonAtomic(path.join(runDir, 'config.json'), config);
+    const removed = ['', 'checkpoints', 'artifacts'].flatMap((d) => removeStaleTempEntries(path.join(runDir, d)));
+    if (removed.length > 0) {
+      log.warn(`removed ${removed.length} temp entr${removed.length === 1 ? 'y' : 'ies'} left by a killed run: ${removed.map((p) => path.relative(runDir, p)).join(', ')}`);
+    }
+    return { runDir, lock, startedAt: prev?.startedAt ?? new Date().toISOString(), resumeStep };
+  } catch (err) {
+    lock.release();
+    throw err;
   }
+}
+
+/** Runs one experiment end to end and writes its run directory. */
+export async function runExperiment(options: RunExperimentOptions): Promise<RunOutcome> {
+  const { config, container, log } = options;
+  const outDir = options.outDir ?? config.output.dir;
+  const hash = configHash(config);
+  const { runDir, lock, startedAt, resumeStep } = claimRunDir(options, outDir, hash);
   const cacheDir = path.join(options.resumeDir ? path.dirname(runDir) : path.resolve(outDir), '.cache');
   const t0 = Date.now();
   const summary: RunSummary = {
@@ -113,7 +146,12 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
     configHash: hash,
     startedAt,
   };
-  writeSummary(runDir, summary);
+  try {
+    writeSummary(runDir, summary);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   log.info(`run directory: ${runDir}`);
 
   const metricsWriter = new MetricsWriter(runDir, config.train.logEvery);
@@ -167,6 +205,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
     writeSummary(runDir, summary);
     trainer?.dispose();
     run?.dispose();
+    lock.release();
   }
   return { runDir, summary };
 }

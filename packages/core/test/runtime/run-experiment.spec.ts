@@ -8,14 +8,22 @@ import { buildContainer, PluginRegistry } from '../../src/runtime/plugin-registr
 import { readRunConfig, resolveExperimentConfig, runExperiment } from '../../src/runtime/run-experiment';
 import { loadTensors } from '../../src/runtime/tensor-file';
 import { latestCheckpoint } from '../../src/runtime/checkpoint';
+import { RUN_LOCK_FILE } from '../../src/runtime/run-lock';
 import { LinearModel, toyPlugin } from '../fixtures/toy-plugin';
+import { startChild } from './fixtures/children';
 
 const registry = new PluginRegistry([{ plugin: toyPlugin, from: 'test' }]);
 const container = buildContainer([toyPlugin]);
 
+const created: string[] = [];
 function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'kt-run-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-run-'));
+  created.push(dir);
+  return dir;
 }
+afterAll(() => {
+  for (const d of created.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
 
 function config(extra: Record<string, unknown> = {}, train: Record<string, unknown> = {}): ReturnType<typeof resolveExperimentConfig> {
   return resolveExperimentConfig(
@@ -165,6 +173,80 @@ describe('runExperiment', () => {
     const file = path.join(tmp(), 'not-a-dir');
     fs.writeFileSync(file, 'x');
     await expect(runExperiment({ config: config(), container, log: createMemoryLogger(), backend: 'cpu', outDir: path.join(file, 'sub'), progress: false })).rejects.toBeInstanceOf(ConfigError);
+  });
+});
+
+describe('runExperiment: one writer per run', () => {
+  const lockOwner = (runDir: string): number | undefined => {
+    const file = path.join(runDir, RUN_LOCK_FILE);
+    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { pid: number }).pid : undefined;
+  };
+
+  it('holds the run lock while training and releases it when the run completes, fails or is interrupted', async () => {
+    const seen: (number | undefined)[] = [];
+    let dir = '';
+    const watch = { onStepEnd: () => void seen.push(lockOwner(dir)) };
+    const out = tmp();
+    // The callback learns the directory from the first checkpoint-less step through the out dir listing.
+    const find = { onStepEnd: () => void (dir ||= path.join(out, fs.readdirSync(out).find((d) => !d.startsWith('.'))!)) };
+    const done = await runExperiment({ config: config(), container, log: createMemoryLogger(), backend: 'cpu', outDir: out, progress: false, callbacks: [find, watch] });
+    expect(seen).toHaveLength(20);
+    expect(new Set(seen)).toEqual(new Set([process.pid]));
+    expect(lockOwner(done.runDir)).toBeUndefined();
+
+    let steps = 0;
+    const stopped = await runExperiment({
+      config: config({}, { checkpointEvery: 4 }), container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp(), progress: false,
+      callbacks: [{ onStepEnd: () => void (steps += 1) }], shouldStop: () => steps >= 3,
+    });
+    expect(stopped.summary.status).toBe('interrupted');
+    expect(lockOwner(stopped.runDir)).toBeUndefined();
+
+    const nanOut = tmp();
+    const nan = resolveExperimentConfig({ plugin: 'toy', task: 'nan', train: { steps: 10, batchSize: 16 } }, registry);
+    await expect(runExperiment({ config: nan, container, log: createMemoryLogger(), backend: 'cpu', outDir: nanOut, progress: false })).rejects.toThrow(NonFiniteLossError);
+    expect(lockOwner(path.join(nanOut, fs.readdirSync(nanOut)[0]!))).toBeUndefined();
+  });
+
+  it('refuses to resume a run another process holds (naming its pid); once that process is dead it takes the run over and removes its temp entries', async () => {
+    const cfg = config({}, { checkpointEvery: 4, steps: 12 });
+    let steps = 0;
+    const partial = await runExperiment({
+      config: cfg, container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp(), progress: false,
+      callbacks: [{ onStepEnd: () => void (steps += 1) }], shouldStop: () => steps >= 5,
+    });
+    const checkpoints = path.join(partial.runDir, 'checkpoints');
+    const holder = await startChild(['lock', partial.runDir]);
+    const live = await startChild(['lock', checkpoints]);
+    try {
+      holder.send('go');
+      expect(await holder.next()).toMatchObject({ ok: true });
+      const summaryBefore = fs.readFileSync(path.join(partial.runDir, 'summary.json'), 'utf8');
+      const err = await runExperiment({ config: cfg, container, log: createMemoryLogger(), backend: 'cpu', resumeDir: partial.runDir, progress: false }).catch((e) => e);
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(err.message).toMatch(new RegExp(`is in use by process ${holder.pid} on `));
+      expect(fs.readFileSync(path.join(partial.runDir, 'summary.json'), 'utf8')).toBe(summaryBefore);
+
+      // The holder is SIGKILLed while writing (a checkpoint-sized temp dir); a live process has a temp entry too.
+      holder.send('write');
+      const dead = String((await holder.next())['wrote']);
+      holder.send('kill');
+      await holder.exited;
+      live.send('write');
+      const alive = String((await live.next())['wrote']);
+
+      const log = createMemoryLogger();
+      const resumed = await runExperiment({ config: cfg, container, log, backend: 'cpu', resumeDir: partial.runDir, progress: false });
+      expect(resumed.summary.status).toBe('completed');
+      expect(log.lines).toContainEqual(expect.stringMatching(new RegExp(`^warning: took over the lock of run .*process ${holder.pid} `)));
+      expect(log.lines).toContainEqual(`warning: removed 1 temp entry left by a killed run: ${path.relative(partial.runDir, dead)}`);
+      expect(fs.existsSync(dead)).toBe(false);
+      expect(fs.existsSync(alive)).toBe(true);
+      expect(lockOwner(partial.runDir)).toBeUndefined();
+    } finally {
+      for (const c of [holder, live]) c.proc.kill('SIGKILL');
+      await Promise.all([holder.exited, live.exited]);
+    }
   });
 });
 
