@@ -15,7 +15,9 @@ import { TaskRegistry } from './plugin-registry';
 import { Rng } from './rng';
 import { RunLock } from './run-lock';
 import { configHash, createRunDir, gitCommit, readSummary, writeSummary, type RunSummary } from './run-store';
-import { MetricsWriter, ProgressReporter, Trainer, type TrainerCallback } from './trainer';
+import { MetricsWriter } from './metrics-writer';
+import { ProgressReporter } from './progress-reporter';
+import { Trainer, type TrainerCallback } from './trainer';
 import { createTransferObjective } from './transfer-objective';
 import { KT_VERSION } from './version';
 
@@ -154,7 +156,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
   }
   log.info(`run directory: ${runDir}`);
 
-  const metricsWriter = new MetricsWriter(runDir, config.train.logEvery);
+  const metricsWriter = new MetricsWriter(runDir, config.train.logEvery, log);
   const callbacks: TrainerCallback[] = [metricsWriter, ...(options.callbacks ?? [])];
   if (options.progress !== false) callbacks.push(new ProgressReporter(log, config.train.logEvery));
   // Set-up failures (unknown task, teacher training, data) also end the run as 'failed', not 'running'.
@@ -188,6 +190,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
     summary.steps = result.steps;
     summary.totalSteps = result.totalSteps;
     summary.val = result.val;
+    if (result.warnings.length > 0) summary.warnings = result.warnings;
     summary.timings.trainSeconds = result.trainSeconds;
     summary.timings.stepsPerSecond = result.steps / Math.max(1e-9, result.trainSeconds);
     if (result.status !== 'interrupted') {

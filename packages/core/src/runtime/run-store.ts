@@ -73,6 +73,8 @@ export interface RunSummary {
   task: string;
   status: 'running' | 'completed' | 'stopped-early' | 'interrupted' | 'failed';
   error?: string;
+  /** Warnings raised during training, e.g. a loss that diverged without turning NaN. */
+  warnings?: string[];
   steps: number;
   totalSteps: number;
   val?: Record<string, number>;

@@ -8,6 +8,7 @@ import { buildContainer, PluginRegistry } from '../../src/runtime/plugin-registr
 import { readRunConfig, resolveExperimentConfig, runExperiment } from '../../src/runtime/run-experiment';
 import { loadTensors } from '../../src/runtime/tensor-file';
 import { latestCheckpoint } from '../../src/runtime/checkpoint';
+import { ProgressReporter } from '../../src/runtime/progress-reporter';
 import { RUN_LOCK_FILE } from '../../src/runtime/run-lock';
 import { LinearModel, toyPlugin } from '../fixtures/toy-plugin';
 import { startChild } from './fixtures/children';
@@ -104,6 +105,26 @@ describe('runExperiment', () => {
     expect(new Set(trainSteps).size).toBe(trainSteps.length);
   });
 
+  it('on resume, moves garbage lines of metrics.jsonl to metrics.jsonl.corrupt and warns with their line numbers', async () => {
+    const cfg = config({}, { checkpointEvery: 4, logEvery: 1, steps: 12 });
+    let steps = 0;
+    const partial = await runExperiment({
+      config: cfg, container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp(), progress: false,
+      callbacks: [{ onStepEnd: () => void (steps += 1) }], shouldStop: () => steps >= 6,
+    });
+    const file = path.join(partial.runDir, 'metrics.jsonl');
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    lines.splice(2, 0, 'not json at all');
+    lines.push('{"step": 7, "split": "tr');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const log = createMemoryLogger();
+    await runExperiment({ config: cfg, container, log, backend: 'cpu', resumeDir: partial.runDir, progress: false });
+    expect(log.lines).toContainEqual(`warning: ${file}: 2 unreadable lines (lines 3, ${lines.length}) moved to metrics.jsonl.corrupt`);
+    expect(fs.readFileSync(`${file}.corrupt`, 'utf8')).toBe('not json at all\n{"step": 7, "split": "tr\n');
+    const steps2 = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.split === 'train').map((l) => l.step);
+    expect(steps2).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  });
+
   it('refuses a corrupted or foreign checkpoint without overwriting it', async () => {
     const cfg = config({}, { checkpointEvery: 5, steps: 10 });
     let steps = 0;
@@ -128,13 +149,20 @@ describe('runExperiment', () => {
     expect(fs.readFileSync(bin)).toEqual(before);
   });
 
-  it('stops on a NaN loss naming the step and keeps the last good checkpoint', async () => {
-    const cfg = resolveExperimentConfig({ plugin: 'toy', task: 'nan', train: { steps: 10, checkpointEvery: 2, batchSize: 16 } }, registry);
+  it('stops on a NaN loss naming the step (counted from 1, as progress and metrics count) and keeps the last good checkpoint', async () => {
+    const cfg = resolveExperimentConfig({ plugin: 'toy', task: 'nan', train: { steps: 10, checkpointEvery: 2, batchSize: 16, logEvery: 1 } }, registry);
     const out = tmp();
-    const err = await runExperiment({ config: cfg, container, log: createMemoryLogger(), backend: 'cpu', outDir: out, progress: false }).catch((e) => e);
+    const log = createMemoryLogger();
+    const progress = new ProgressReporter(log, 1, { isTTY: false } as NodeJS.WriteStream);
+    const err = await runExperiment({ config: cfg, container, log, backend: 'cpu', outDir: out, progress: false, callbacks: [progress] }).catch((e) => e);
     expect(err).toBeInstanceOf(NonFiniteLossError);
-    expect(err.message).toMatch(/step 5/);
+    // The toy task's loss is NaN from its sixth step on: steps 1-5 are logged, step 6 fails.
+    expect(err.message).toMatch(/^loss is NaN at step 6;/);
+    expect(err.step).toBe(6);
+    expect(log.lines.filter((l) => l.startsWith('step ')).at(-1)).toMatch(/^step 5\/10 /);
     const runDir = path.join(out, fs.readdirSync(out).find((d) => !d.startsWith('.'))!);
+    const trainSteps = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
+    expect(trainSteps).toEqual([1, 2, 3, 4, 5]);
     expect(JSON.parse(fs.readFileSync(path.join(runDir, 'checkpoints/latest.json'), 'utf8')).step).toBe(4);
     expect(JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8')).status).toBe('failed');
   });
