@@ -93,6 +93,10 @@ function describeOwner(o: RunLockOwner): string {
   return `process ${o.pid} on ${o.host} (since ${o.startedAt})`;
 }
 
+function inUse(runDir: string, file: string, owner: RunLockOwner): ConfigError {
+  return new ConfigError(`run ${runDir} is in use by ${describeOwner(owner)}; wait for it to end or stop it (lock file ${file}; delete it only if that process is not kt)`);
+}
+
 /**
  * Replaces the stale lock `held` by a lock of `owner`, under a guard file so that two processes
  * finding the same stale lock cannot both take it over. Returns false when someone else got there
@@ -160,17 +164,23 @@ export class RunLock {
       if (held.kind === 'unreadable') {
         throw new ConfigError(`run ${runDir} is locked by ${file}, which cannot be read; if no kt process is using this run, delete that file`);
       }
-      if (!isStale(held.owner)) {
-        throw new ConfigError(
-          `run ${runDir} is in use by ${describeOwner(held.owner)}; wait for it to end or stop it (lock file ${file}; delete it only if that process is not kt)`,
-        );
-      }
+      if (!isStale(held.owner)) throw inUse(runDir, file, held.owner);
       if (takeOver(file, held.owner, owner)) {
         log?.warn(`took over the lock of run ${runDir}: its owner, ${describeOwner(held.owner)}, is no longer running`);
         return new RunLock(file, owner);
       }
     }
     throw new ConfigError(`cannot lock run ${runDir}: ${file} keeps changing (several processes are starting on this run)`);
+  }
+
+  /**
+   * Throws the ConfigError `acquire` would throw when another live process holds `runDir`, without
+   * taking the lock: lets a command refuse a busy run before it reads the run's files.
+   */
+  static assertFree(runDir: string): void {
+    const file = path.join(runDir, RUN_LOCK_FILE);
+    const held = readOwner(file);
+    if (held.kind === 'owner' && !isStale(held.owner)) throw inUse(runDir, file, held.owner);
   }
 
   /** Removes the lock file if it is still this lock's (idempotent). */

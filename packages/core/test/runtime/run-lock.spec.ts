@@ -104,10 +104,12 @@ describe('RunLock', () => {
     expect(refused['exitCode']).toBe(2);
     expect(String(refused['error'])).toMatch(new RegExp(`run .* is in use by process ${holder.pid} on ${os.hostname()}`));
     expect(() => RunLock.acquire(dir)).toThrow(new RegExp(`in use by process ${holder.pid}`));
+    expect(() => RunLock.assertFree(dir)).toThrow(new RegExp(`in use by process ${holder.pid}`));
 
     holder.send('kill');
     await holder.exited;
     expect(isProcessAlive(holder.pid)).toBe(false);
+    expect(() => RunLock.assertFree(dir)).not.toThrow();
     const log = createMemoryLogger();
     const lock = RunLock.acquire(dir, log);
     expect(log.lines).toEqual([expect.stringMatching(new RegExp(`^warning: took over the lock of run .*: its owner, process ${holder.pid} .* is no longer running$`))]);
