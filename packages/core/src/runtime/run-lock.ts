@@ -112,11 +112,15 @@ function takeOver(file: string, held: RunLockOwner, owner: RunLockOwner): boolea
   }
   try {
     const again = readOwner(file);
-    if (again.kind === 'owner') {
-      if (again.owner.token !== held.token) return false;
-      fs.rmSync(file, { force: true });
-    }
-    return createExclusive(file, owner);
+    if (again.kind === 'missing') return createExclusive(file, owner);
+    if (again.kind !== 'owner' || again.owner.token !== held.token) return false;
+    // Replaced by rename, never removed and re-created: a process creating the lock meanwhile
+    // (createExclusive) always finds a file, so the run never looks free during a take-over.
+    tempCounter += 1;
+    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${tempCounter}`);
+    fs.writeFileSync(tmp, `${JSON.stringify(owner)}\n`, { flag: 'wx' });
+    fs.renameSync(tmp, file);
+    return true;
   } finally {
     fs.rmSync(guard, { force: true });
   }
