@@ -80,6 +80,8 @@ interface ClaimedRunDir {
   startedAt: string;
   /** Steps done by the checkpoint a resumed run continues from (0 for a new run). */
   resumeStep: number;
+  /** Warnings the run recorded before it was interrupted (kept in the resumed run's summary). */
+  earlierWarnings: string[];
 }
 
 /**
@@ -98,7 +100,7 @@ function claimRunDir(options: RunExperimentOptions, outDir: string, hash: string
       lock.release();
       throw err;
     }
-    return { runDir, lock, startedAt: new Date().toISOString(), resumeStep: 0 };
+    return { runDir, lock, startedAt: new Date().toISOString(), resumeStep: 0, earlierWarnings: [] };
   }
   const runDir = path.resolve(options.resumeDir);
   // Lock first: a run that another process is still writing is refused (exit 2, naming its pid).
@@ -119,7 +121,7 @@ function claimRunDir(options: RunExperimentOptions, outDir: string, hash: string
     if (removed.length > 0) {
       log.warn(`removed ${removed.length} temp entr${removed.length === 1 ? 'y' : 'ies'} left by a killed run: ${removed.map((p) => path.relative(runDir, p)).join(', ')}`);
     }
-    return { runDir, lock, startedAt: prev?.startedAt ?? new Date().toISOString(), resumeStep };
+    return { runDir, lock, startedAt: prev?.startedAt ?? new Date().toISOString(), resumeStep, earlierWarnings: prev?.warnings ?? [] };
   } catch (err) {
     lock.release();
     throw err;
@@ -131,7 +133,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
   const { config, container, log } = options;
   const outDir = options.outDir ?? config.output.dir;
   const hash = configHash(config);
-  const { runDir, lock, startedAt, resumeStep } = claimRunDir(options, outDir, hash);
+  const { runDir, lock, startedAt, resumeStep, earlierWarnings } = claimRunDir(options, outDir, hash);
   const cacheDir = path.join(options.resumeDir ? path.dirname(runDir) : path.resolve(outDir), '.cache');
   const t0 = Date.now();
   const summary: RunSummary = {
@@ -190,7 +192,8 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
     summary.steps = result.steps;
     summary.totalSteps = result.totalSteps;
     summary.val = result.val;
-    if (result.warnings.length > 0) summary.warnings = result.warnings;
+    const warnings = [...earlierWarnings, ...result.warnings];
+    if (warnings.length > 0) summary.warnings = warnings;
     summary.timings.trainSeconds = result.trainSeconds;
     summary.timings.stepsPerSecond = result.steps / Math.max(1e-9, result.trainSeconds);
     if (result.status !== 'interrupted') {

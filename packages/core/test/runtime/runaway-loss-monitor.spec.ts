@@ -86,6 +86,27 @@ describe('a run whose loss diverges without NaN', () => {
     expect(Math.max(...train.map((l) => l.loss))).toBeGreaterThan(100 * Math.min(...train.map((l) => l.loss)));
   });
 
+  it('keeps the warning of an interrupted run in the summary of its resumed run', async () => {
+    const registry = new PluginRegistry([{ plugin: toyPlugin, from: 'test' }]);
+    const container = buildContainer([toyPlugin]);
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-runaway-'));
+    created.push(out);
+    const config = resolveExperimentConfig(
+      { plugin: 'toy', task: 'kd', name: 'blowup', transfer: { divergence: 'forward' }, train: { steps: 80, batchSize: 16, lr: 1e6, optimizer: 'sgd', seed: 3, checkpointEvery: 10 } },
+      registry,
+    );
+    let steps = 0;
+    const first = await runExperiment({
+      config, container, log: createMemoryLogger(), backend: 'cpu', outDir: out, progress: false,
+      callbacks: [{ onStepEnd: () => void (steps += 1) }], shouldStop: () => steps >= 60,
+    });
+    expect(first.summary.status).toBe('interrupted');
+    expect(first.summary.warnings).toHaveLength(1);
+    const resumed = await runExperiment({ config, container, log: createMemoryLogger(), backend: 'cpu', resumeDir: first.runDir, progress: false });
+    expect(resumed.summary.status).toBe('completed');
+    expect(resumed.summary.warnings?.[0]).toBe(first.summary.warnings![0]);
+  });
+
   it('a normal run of the same experiment raises no warning', async () => {
     const registry = new PluginRegistry([{ plugin: toyPlugin, from: 'test' }]);
     const container = buildContainer([toyPlugin]);
