@@ -5,7 +5,7 @@ import { processIo, type CliIo } from './cli-io';
 import { debugFromEnv, type CommandContext } from './command-context';
 import { handleError } from './error-handler';
 import { PluginCatalog } from './plugin-catalog';
-import { buildProgram } from './program';
+import { buildProgram, rejectUnknownCommand } from './program';
 
 export interface CliOptions {
   io?: CliIo;
@@ -43,7 +43,9 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
         exitCode = code;
       },
     };
-    await buildProgram(ctx).parseAsync([...argv]);
+    const program = buildProgram(ctx);
+    rejectUnknownCommand(program, argv.slice(2));
+    await program.parseAsync([...argv]);
     return exitCode;
   } catch (err) {
     const handled = handleError(err, debug);

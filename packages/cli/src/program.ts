@@ -55,3 +55,32 @@ Environment: KT_BACKEND (auto|tensorflow|wasm|cpu), KT_PLUGINS (comma-separated 
   }
   return program;
 }
+
+/** Edit distance (insert, delete, substitute, swap neighbours) for "did you mean" suggestions. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/**
+ * Commander answers `kt no-such-command --help` with the main help and exit 0, because it handles
+ * the help flag before it looks the command up. kt checks the command name first: an unknown
+ * command is a usage error (exit 2) whatever flags follow it. The program's own options (--debug,
+ * --version, --help) take no value, so the first argument not starting with `-` is the command.
+ */
+export function rejectUnknownCommand(program: Command, args: readonly string[]): void {
+  const name = args.find((a) => !a.startsWith('-'));
+  if (name === undefined) return;
+  const known = ['help', ...program.commands.flatMap((c) => [c.name(), ...c.aliases()])];
+  if (known.includes(name)) return;
+  const close = known.filter((k) => editDistance(name, k) <= Math.max(1, Math.floor(k.length / 3)));
+  const suggestion = close.length > 0 ? `\n(Did you mean ${close.join(', ')}?)` : '';
+  program.error(`error: unknown command '${name}'${suggestion}`, { code: 'commander.unknownCommand', exitCode: 2 });
+}

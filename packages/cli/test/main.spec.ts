@@ -38,6 +38,30 @@ describe('runCli', () => {
     expect(badBackend.stderr).toMatch(/^error: invalid options\n {2}- backend: Invalid option: expected one of "auto"\|"tensorflow"\|"wasm"\|"cpu"\n$/);
   });
 
+  it('an unknown command is exit 2 whatever flags follow it, not the main help with exit 0', async () => {
+    for (const args of [['no-such-command'], ['no-such-command', '--help'], ['no-such-command', '-h'], ['--debug', 'no-such-command', '--help'], ['no-such-command', '--version']]) {
+      const r = await cli(args);
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.stderr).toContain("error: unknown command 'no-such-command'");
+      expect(r.stderr).toContain('(kt --help lists the commands; kt <command> --help describes one)');
+      expect(r.stdout).toBe('');
+    }
+    expect((await cli(['rnu', '--help'])).stderr).toContain('(Did you mean run?)');
+    // Known commands, help and plugin commands are untouched.
+    expect((await cli(['help', 'run'])).code).toBe(0);
+    expect((await cli(['--debug', 'runs', '--help'])).code).toBe(0);
+    expect((await cli(['toy-info', '--help'])).code).toBe(0);
+  });
+
+  it('--set refuses __proto__, prototype and constructor path segments with exit 2 naming the flag', async () => {
+    for (const key of ['__proto__.x', 'train.__proto__.lr', 'constructor.prototype.x', 'train.prototype']) {
+      const r = await cli(['validate', TOY_CONFIG, '--set', `${key}=1`]);
+      expect({ key, code: r.code }).toEqual({ key, code: 2 });
+      expect(r.stderr).toMatch(new RegExp(`^error: --set ${key.replace(/\./g, '\\.')}=1: "(__proto__|prototype|constructor)" cannot be a config key`));
+    }
+    expect(({} as Record<string, unknown>)['x']).toBeUndefined();
+  });
+
   it("configures the plugins' CLI contributions onto the program", async () => {
     expect((await cli(['--help'])).stdout).toMatch(/^ {2}toy-info \[options\] +print what the toy plugin provides$/m);
     expect(await cli(['toy-info', '--upper'])).toEqual({ code: 0, stdout: 'TOY PLUGIN 1.2.3: TASKS KD, NAN\n', stderr: '' });

@@ -12,6 +12,7 @@ import {
   readCheckpoint,
   readRunConfig,
   runExperiment,
+  RunLock,
   type BackendInfo,
   type BaseExperimentConfig,
   type Logger,
@@ -67,6 +68,8 @@ function checkpointLogger(log: Logger): TrainerCallback {
  * corrupted or belongs to another experiment (CheckpointError, exit 2).
  */
 export function checkResumable(runDir: string, config: BaseExperimentConfig): void {
+  // A run another process is still writing is refused first (exit 2, naming its pid): its checkpoints may change while read.
+  RunLock.assertFree(runDir);
   const dir = latestCheckpoint(path.join(runDir, 'checkpoints'));
   if (dir === undefined) return;
   const contents = readCheckpoint(dir, configHash(config));

@@ -46,6 +46,7 @@ export function formatShowReport(report: ShowReport): string {
     const versions = Object.entries(s.versions).map(([k, v]) => `${k} ${v}`).join(', ');
     out.push(`versions: ${versions}  commit: ${s.gitCommit ?? '-'}  config hash: ${s.configHash}`);
     if (s.error) out.push(`error: ${s.error}`);
+    for (const w of s.warnings ?? []) out.push(`warning: ${w}`);
     const table = formatMetricsTable(s.val, s.test);
     if (table) out.push('', table.trimEnd());
   } else {

@@ -143,6 +143,15 @@ describe('runCommand and the run inspection commands', () => {
     expect(formatCompareTable(cmp).split('\n')[0]).toContain(path.basename(interrupted.runDir));
   });
 
+  it("kt show prints the warnings a run recorded (e.g. a loss that diverged)", () => {
+    const copy = path.join(work, 'warned');
+    fs.cpSync(first.runDir, copy, { recursive: true });
+    const summary = { ...readSummary(copy)!, warnings: ['the training loss is diverging: …'] };
+    fs.writeFileSync(path.join(copy, 'summary.json'), JSON.stringify(summary));
+    expect(formatShowReport(showCommand(copy, ShowOptionsSchema.parse({}), work))).toMatch(/^warning: the training loss is diverging: …$/m);
+    expect(formatShowReport(showCommand(first.runDir, ShowOptionsSchema.parse({}), work))).not.toContain('warning:');
+  });
+
   it('gives clear errors for unknown runs and directories', () => {
     expect(() => runsCommand('nowhere', work)).toThrow(/runs directory not found/);
     expect(() => showCommand('nope', ShowOptionsSchema.parse({ dir: out }), work)).toThrow(/run not found: nope/);

@@ -65,6 +65,9 @@ export function readConfigFile(file: string): RawConfig {
   return parseConfigText(text, file);
 }
 
+/** Path segments that would reach an object's prototype instead of a config field. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
+
 /**
  * Applies `--set a.b.c=value` overrides. Values are read as YAML scalars, so `1e-3` is a number,
  * `true` a boolean and `[1,2]` a list; intermediate mappings are created as needed.
@@ -86,6 +89,10 @@ export function applyOverrides(config: RawConfig, overrides: readonly string[]):
       value = rawValue;
     }
     const parts = key.split('.');
+    const forbidden = parts.find((p) => FORBIDDEN_KEYS.has(p));
+    if (forbidden !== undefined) {
+      throw new ConfigError(`--set ${item}: "${forbidden}" cannot be a config key (no config field has that name)`);
+    }
     let node: RawConfig = out;
     for (const part of parts.slice(0, -1)) {
       const next = node[part];

@@ -33,6 +33,7 @@ export class CheckpointError extends KtError {
   }
 }
 
+/** The loss of step number `step` (counted from 1, as progress and metrics count) is NaN or infinite. */
 export class NonFiniteLossError extends RunError {
   constructor(
     readonly step: number,

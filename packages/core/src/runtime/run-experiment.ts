@@ -6,7 +6,8 @@ import type { BaseExperimentConfig } from '../config/experiment-schema';
 import { formatZodError, type RawConfig } from '../config/load-config';
 import type { TaskContext, TaskRun } from '../contracts/task';
 import type { ProvisionedTeacher } from '../contracts/teacher-provider';
-import { writeJsonAtomic } from './atomic';
+import { removeStaleTempEntries, writeJsonAtomic } from './atomic';
+import { ensureDir } from './ensure-dir';
 import { latestCheckpoint, readCheckpoint } from './checkpoint';
 import { disposeMap } from './tensor-file';
 import { ConfigError, RunInterruptedError } from './errors';
@@ -14,8 +15,11 @@ import type { Logger } from './logger';
 import type { PluginRegistry } from './plugin-registry';
 import { TaskRegistry } from './plugin-registry';
 import { Rng } from './rng';
+import { RunLock } from './run-lock';
 import { configHash, createRunDir, gitCommit, readSummary, writeSummary, type RunSummary } from './run-store';
-import { MetricsWriter, ProgressReporter, Trainer, type TrainerCallback } from './trainer';
+import { MetricsWriter } from './metrics-writer';
+import { ProgressReporter } from './progress-reporter';
+import { Trainer, type TrainerCallback } from './trainer';
 import { createTeacherProvisioner } from './teacher-provisioning';
 import { createTransferObjective } from './transfer-objective';
 import { validateExperiment } from './validate-experiment';
@@ -87,6 +91,74 @@ export function readRunConfig(runDir: string): RawConfig {
   }
 }
 
+/** A new run in exactly `dir` (a provisioned teacher's cache entry): it must not exist yet. */
+function createExactRunDir(dir: string): string {
+  const runDir = path.resolve(dir);
+  ensureDir(path.dirname(runDir));
+  try {
+    fs.mkdirSync(runDir);
+  } catch (err) {
+    throw new ConfigError(`cannot create run directory ${runDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  ensureDir(path.join(runDir, 'checkpoints'));
+  ensureDir(path.join(runDir, 'artifacts'));
+  return runDir;
+}
+
+interface ClaimedRunDir {
+  runDir: string;
+  lock: RunLock;
+  startedAt: string;
+  /** Steps done by the checkpoint a resumed run continues from (0 for a new run). */
+  resumeStep: number;
+  /** Warnings the run recorded before it was interrupted (kept in the resumed run's summary). */
+  earlierWarnings: string[];
+}
+
+/**
+ * A new run directory (created atomically, then locked) or the locked directory of the run to
+ * resume, verified before anything in it is written: its checkpoint must belong to this config
+ * and the run must not have finished. Temp entries left by a killed writer are removed.
+ */
+function claimRunDir(options: RunExperimentOptions, outDir: string, hash: string): ClaimedRunDir {
+  const { config, log } = options;
+  if (!options.resumeDir) {
+    const runDir = options.runDir ? createExactRunDir(options.runDir) : createRunDir(outDir, config.name);
+    const lock = RunLock.acquire(runDir, log);
+    try {
+      writeJsonAtomic(path.join(runDir, 'config.json'), config);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+    return { runDir, lock, startedAt: new Date().toISOString(), resumeStep: 0, earlierWarnings: [] };
+  }
+  const runDir = path.resolve(options.resumeDir);
+  // Lock first: a run that another process is still writing is refused (exit 2, naming its pid).
+  const lock = RunLock.acquire(runDir, log);
+  try {
+    let resumeStep = 0;
+    const latest = latestCheckpoint(path.join(runDir, 'checkpoints'));
+    if (latest) {
+      const contents = readCheckpoint(latest, hash);
+      resumeStep = contents.state.step;
+      for (const m of contents.groups.values()) disposeMap(m);
+    }
+    const prev = readSummary(runDir);
+    if (prev?.status === 'completed' || prev?.status === 'stopped-early') {
+      throw new ConfigError(`run ${runDir} has already finished (${prev.status}); nothing to resume`);
+    }
+    const removed = ['', 'checkpoints', 'artifacts'].flatMap((d) => removeStaleTempEntries(path.join(runDir, d)));
+    if (removed.length > 0) {
+      log.warn(`removed ${removed.length} temp entr${removed.length === 1 ? 'y' : 'ies'} left by a killed run: ${removed.map((p) => path.relative(runDir, p)).join(', ')}`);
+    }
+    return { runDir, lock, startedAt: prev?.startedAt ?? new Date().toISOString(), resumeStep, earlierWarnings: prev?.warnings ?? [] };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
 export interface TaskContextOptions<C extends BaseExperimentConfig> extends Omit<RunExperimentOptions, 'config' | 'runDir' | 'cacheDir'> {
   config: C;
   /** The run's directory (artifacts go to `<runDir>/artifacts`). */
@@ -139,32 +211,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
   validateExperiment(config, container);
   const outDir = options.outDir ?? config.output.dir;
   const hash = configHash(config);
-  let runDir: string;
-  let startedAt = new Date().toISOString();
-  let resumeStep = 0;
-  if (options.resumeDir) {
-    runDir = path.resolve(options.resumeDir);
-    // Verify the checkpoint before writing anything into the run directory.
-    const latest = latestCheckpoint(path.join(runDir, 'checkpoints'));
-    if (latest) {
-      const contents = readCheckpoint(latest, hash);
-      resumeStep = contents.state.step;
-      for (const m of contents.groups.values()) disposeMap(m);
-    }
-    const prev = readSummary(runDir);
-    if (prev) startedAt = prev.startedAt;
-    if (prev?.status === 'completed' || prev?.status === 'stopped-early') {
-      throw new ConfigError(`run ${runDir} has already finished (${prev.status}); nothing to resume`);
-    }
-  } else if (options.runDir) {
-    runDir = path.resolve(options.runDir);
-    fs.mkdirSync(path.join(runDir, 'checkpoints'), { recursive: true });
-    fs.mkdirSync(path.join(runDir, 'artifacts'), { recursive: true });
-    writeJsonAtomic(path.join(runDir, 'config.json'), config);
-  } else {
-    runDir = createRunDir(outDir, config.name);
-    writeJsonAtomic(path.join(runDir, 'config.json'), config);
-  }
+  const { runDir, lock, startedAt, resumeStep, earlierWarnings } = claimRunDir(options, outDir, hash);
   const cacheDir = options.cacheDir ?? path.join(options.resumeDir ? path.dirname(runDir) : path.resolve(outDir), '.cache');
   const t0 = Date.now();
   const summary: RunSummary = {
@@ -181,10 +228,15 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
     configHash: hash,
     startedAt,
   };
-  writeSummary(runDir, summary);
+  try {
+    writeSummary(runDir, summary);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   log.info(`run directory: ${runDir}`);
 
-  const metricsWriter = new MetricsWriter(runDir, config.train.logEvery);
+  const metricsWriter = new MetricsWriter(runDir, config.train.logEvery, log);
   const callbacks: TrainerCallback[] = [metricsWriter, ...(options.callbacks ?? [])];
   if (options.progress !== false) callbacks.push(new ProgressReporter(log, config.train.logEvery));
   // Set-up failures (unknown task, teacher training, data) also end the run as 'failed', not 'running'.
@@ -225,6 +277,8 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
     summary.steps = result.steps;
     summary.totalSteps = result.totalSteps;
     summary.val = result.val;
+    const warnings = [...earlierWarnings, ...result.warnings];
+    if (warnings.length > 0) summary.warnings = warnings;
     summary.timings.trainSeconds = result.trainSeconds;
     summary.timings.stepsPerSecond = result.steps / Math.max(1e-9, result.trainSeconds);
     if (result.status !== 'interrupted') {
@@ -242,6 +296,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
     writeSummary(runDir, summary);
     trainer?.dispose();
     run?.dispose();
+    lock.release();
   }
   return { runDir, summary };
 }

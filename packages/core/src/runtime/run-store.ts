@@ -3,6 +3,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeJsonAtomic } from './atomic';
+import { ensureDir } from './ensure-dir';
 import { ConfigError } from './errors';
 
 /** A stable fingerprint of a resolved config (key order does not matter). */
@@ -24,24 +25,46 @@ function timestamp(date: Date): string {
   return `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
 }
 
-/** Creates `<outDir>/<timestamp>-<name>/` with `checkpoints/` and `artifacts/`; errors name the directory. */
+/** How many `<stamp>-<name>-N` siblings createRunDir tries before giving up. */
+export const MAX_RUN_DIR_SUFFIX = 1000;
+
+function cannotWrite(outDir: string, err: unknown): ConfigError {
+  const e = err as NodeJS.ErrnoException;
+  return new ConfigError(`output directory ${outDir} cannot be written: ${e.code ? `${e.code} (${e.message})` : e.message}`);
+}
+
+/**
+ * Creates `<outDir>/<timestamp>-<name>/` with `checkpoints/` and `artifacts/`; errors name the
+ * directory. The run directory itself is made with an exclusive (non-recursive) mkdir, so two
+ * processes started in the same second never get the same directory: the loser of the race
+ * gets EEXIST and moves on to `<timestamp>-<name>-2`, `-3`, …
+ */
 export function createRunDir(outDir: string, name: string, now = new Date()): string {
   const base = path.resolve(outDir);
   try {
-    fs.mkdirSync(base, { recursive: true });
+    ensureDir(base);
     fs.accessSync(base, fs.constants.W_OK);
   } catch (err) {
-    throw new ConfigError(`output directory ${outDir} cannot be written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw cannotWrite(outDir, err);
   }
-  let dir = path.join(base, `${timestamp(now)}-${name}`);
-  for (let i = 2; fs.existsSync(dir); i++) dir = path.join(base, `${timestamp(now)}-${name}-${i}`);
-  try {
-    fs.mkdirSync(path.join(dir, 'checkpoints'), { recursive: true });
-    fs.mkdirSync(path.join(dir, 'artifacts'), { recursive: true });
-  } catch (err) {
-    throw new ConfigError(`output directory ${outDir} cannot be written: ${(err as Error).message}`);
+  const stem = `${timestamp(now)}-${name}`;
+  for (let i = 1; i <= MAX_RUN_DIR_SUFFIX; i++) {
+    const dir = path.join(base, i === 1 ? stem : `${stem}-${i}`);
+    try {
+      fs.mkdirSync(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw cannotWrite(outDir, err);
+    }
+    try {
+      fs.mkdirSync(path.join(dir, 'checkpoints'));
+      fs.mkdirSync(path.join(dir, 'artifacts'));
+    } catch (err) {
+      throw cannotWrite(outDir, err);
+    }
+    return dir;
   }
-  return dir;
+  throw new ConfigError(`output directory ${outDir} already holds ${MAX_RUN_DIR_SUFFIX} runs named ${stem}[-N]; use another name or directory`);
 }
 
 export interface RunSummary {
@@ -50,6 +73,8 @@ export interface RunSummary {
   task: string;
   status: 'running' | 'completed' | 'stopped-early' | 'interrupted' | 'failed';
   error?: string;
+  /** Warnings raised during training, e.g. a loss that diverged without turning NaN. */
+  warnings?: string[];
   steps: number;
   totalSteps: number;
   val?: Record<string, number>;

@@ -4,12 +4,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../config/experiment-schema';
 import type { Metrics } from '../contracts/metric';
 import type { StepContext, TaskRun } from '../contracts/task';
-import { writeFileAtomic } from './atomic';
 import { checkpointName, latestCheckpoint, readCheckpoint, writeCheckpoint, type TrainerState } from './checkpoint';
 import { CheckpointError, ConfigError, NonFiniteLossError } from './errors';
 import type { Logger } from './logger';
 import { clipByGlobalNorm, createOptimizer, learningRateAt, optimizerState, restoreOptimizerState, setLearningRate } from './optimization';
 import { Rng } from './rng';
+import { RunawayLossMonitor } from './runaway-loss-monitor';
 import { disposeMap } from './tensor-file';
 import { KT_VERSION } from './version';
 
@@ -28,6 +28,8 @@ export interface TrainerCallback {
   onStepEnd?(info: StepInfo): void;
   onEvaluate?(step: number, split: 'val' | 'test', metrics: Metrics): void;
   onCheckpoint?(step: number, dir: string): void;
+  /** A problem worth a user's attention that does not stop the run (`kind` e.g. 'runaway-loss'); already logged by the trainer. */
+  onWarning?(step: number, kind: string, message: string): void;
   onEnd?(result: TrainResult): void;
 }
 
@@ -53,6 +55,8 @@ export interface TrainResult {
   bestMetric?: number;
   val?: Metrics;
   trainSeconds: number;
+  /** Warnings raised during training (also logged and passed to onWarning). */
+  warnings: string[];
 }
 
 function totalStepsOf(train: TrainConfig, stepsPerEpoch: number): number {
@@ -178,9 +182,9 @@ export class Trainer {
       const dir = latestCheckpoint(this.checkpointsDir);
       if (dir) {
         state = await this.restore(dir);
-        log.info(`resumed from ${dir} at step ${state.step}`);
+        log.info(`resumed from ${dir} after step ${state.step}; continuing with step ${state.step + 1}`);
       } else {
-        log.info('no checkpoint to resume from; starting at step 0');
+        log.info('no checkpoint to resume from; starting at step 1');
       }
     }
     const learnerVars = run.learner.trainableVariables();
@@ -189,6 +193,8 @@ export class Trainer {
     let lastLoss = Number.NaN;
     let lastVal: Metrics | undefined;
     let status: TrainResult['status'] = 'completed';
+    const warnings: string[] = [];
+    const runaway = new RunawayLossMonitor();
     let windowStart = Date.now();
     let windowSteps = 0;
 
@@ -229,11 +235,12 @@ export class Trainer {
       setLearningRate(this.learnerOptimizer, lr);
       try {
         lastLoss = this.update(this.learnerOptimizer, learnerVars, () => run.loss(ctx, prepared));
-        if (!Number.isFinite(lastLoss)) throw new NonFiniteLossError(step, lastLoss);
+        // Users read steps counted from 1 (progress, metrics, checkpoints): this is step number step + 1.
+        if (!Number.isFinite(lastLoss)) throw new NonFiniteLossError(step + 1, lastLoss);
         if (this.teacherOptimizer && run.teacherLoss) {
           setLearningRate(this.teacherOptimizer, lr);
           const tl = this.update(this.teacherOptimizer, teacherVars, () => run.teacherLoss!(ctx, prepared));
-          if (!Number.isFinite(tl)) throw new NonFiniteLossError(step, tl);
+          if (!Number.isFinite(tl)) throw new NonFiniteLossError(step + 1, tl);
           reports['teacher_loss'] = tl;
         }
       } finally {
@@ -250,6 +257,12 @@ export class Trainer {
       state.elapsedSeconds = (now - started) / 1000;
       const info: StepInfo = { step: state.step, totalSteps: this.totalSteps, epoch: ctx.epoch, loss: lastLoss, lr, stepsPerSecond: rate, reports };
       for (const cb of callbacks) cb.onStepEnd?.(info);
+      const warning = runaway.observe(state.step, lastLoss);
+      if (warning !== undefined) {
+        for (const cb of callbacks) cb.onWarning?.(state.step, 'runaway-loss', warning);
+        log.warn(warning);
+        warnings.push(warning);
+      }
 
       let stop = false;
       if (train.evalEvery !== undefined && state.step % train.evalEvery === 0 && state.step < this.totalSteps) {
@@ -289,6 +302,7 @@ export class Trainer {
       bestMetric: state.bestMetric,
       val: lastVal,
       trainSeconds: state.elapsedSeconds,
+      warnings,
     };
     for (const cb of callbacks) cb.onEnd?.(result);
     return result;
@@ -304,88 +318,4 @@ function disposePrepared(prepared: unknown): void {
   if (prepared && typeof prepared === 'object' && typeof (prepared as { dispose?: unknown }).dispose === 'function') {
     (prepared as { dispose: () => void }).dispose();
   }
-}
-
-/** Appends one JSON object per line; on resume, lines past the checkpoint's step are dropped first. */
-export class MetricsWriter implements TrainerCallback {
-  private readonly file: string;
-  constructor(
-    dir: string,
-    private readonly logEvery: number,
-  ) {
-    this.file = path.join(dir, 'metrics.jsonl');
-  }
-
-  truncateAfter(step: number): void {
-    if (!fs.existsSync(this.file)) return;
-    const kept = fs
-      .readFileSync(this.file, 'utf8')
-      .split('\n')
-      .filter((line) => {
-        if (!line.trim()) return false;
-        try {
-          return (JSON.parse(line) as { step?: number }).step! <= step;
-        } catch {
-          return false;
-        }
-      });
-    writeFileAtomic(this.file, kept.map((l) => `${l}\n`).join(''));
-  }
-
-  private append(obj: Record<string, unknown>): void {
-    fs.appendFileSync(this.file, `${JSON.stringify(obj)}\n`);
-  }
-
-  onStepEnd(info: StepInfo): void {
-    if (info.step % this.logEvery === 0 || info.step === info.totalSteps) {
-      this.append({ step: info.step, split: 'train', loss: info.loss, lr: info.lr, epoch: info.epoch, ...info.reports });
-    }
-  }
-
-  onEvaluate(step: number, split: 'val' | 'test', metrics: Metrics): void {
-    this.append({ step, split, ...metrics });
-  }
-}
-
-/** A progress bar on a TTY, plain log lines otherwise. */
-export class ProgressReporter implements TrainerCallback {
-  private lastLine = 0;
-  constructor(
-    private readonly log: Logger,
-    private readonly logEvery: number,
-    private readonly stream: NodeJS.WriteStream = process.stderr,
-  ) {}
-
-  onStepEnd(info: StepInfo): void {
-    const eta = (info.totalSteps - info.step) / Math.max(1e-6, info.stepsPerSecond);
-    const extra = Object.entries(info.reports)
-      .map(([k, v]) => `${k} ${v.toFixed(4)}`)
-      .join(' ');
-    const text = `step ${info.step}/${info.totalSteps} loss ${info.loss.toFixed(4)} ${extra ? `${extra} ` : ''}${info.stepsPerSecond.toFixed(2)} it/s ETA ${formatSeconds(eta)}`;
-    if (this.stream.isTTY) {
-      const width = 20;
-      const filled = Math.round((width * info.step) / info.totalSteps);
-      const now = Date.now();
-      if (now - this.lastLine > 100 || info.step === info.totalSteps) {
-        this.stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}\x1b[K`);
-        this.lastLine = now;
-      }
-      if (info.step === info.totalSteps) this.stream.write('\n');
-    } else if (info.step % this.logEvery === 0 || info.step === info.totalSteps) {
-      this.log.info(text);
-    }
-  }
-
-  onEvaluate(step: number, split: 'val' | 'test', metrics: Metrics): void {
-    if (this.stream.isTTY) this.stream.write('\r\x1b[K');
-    const parts = Object.entries(metrics).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`);
-    this.log.info(`eval ${split} @ step ${step}: ${parts.join(' ')}`);
-  }
-}
-
-export function formatSeconds(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  const m = Math.floor(s / 60);
-  const sec = Math.round(s % 60);
-  return m > 0 ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
 }

@@ -8,14 +8,23 @@ import { buildContainer, PluginRegistry } from '../../src/runtime/plugin-registr
 import { readRunConfig, resolveExperimentConfig, runExperiment } from '../../src/runtime/run-experiment';
 import { loadTensors } from '../../src/runtime/tensor-file';
 import { latestCheckpoint } from '../../src/runtime/checkpoint';
+import { ProgressReporter } from '../../src/runtime/progress-reporter';
+import { RUN_LOCK_FILE } from '../../src/runtime/run-lock';
 import { LinearModel, toyPlugin } from '../fixtures/toy-plugin';
+import { startChild } from './fixtures/children';
 
 const registry = new PluginRegistry([{ plugin: toyPlugin, from: 'test' }]);
 const container = buildContainer([toyPlugin]);
 
+const created: string[] = [];
 function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'kt-run-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-run-'));
+  created.push(dir);
+  return dir;
 }
+afterAll(() => {
+  for (const d of created.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
 
 function config(extra: Record<string, unknown> = {}, train: Record<string, unknown> = {}): ReturnType<typeof resolveExperimentConfig> {
   return resolveExperimentConfig(
@@ -96,6 +105,26 @@ describe('runExperiment', () => {
     expect(new Set(trainSteps).size).toBe(trainSteps.length);
   });
 
+  it('on resume, moves garbage lines of metrics.jsonl to metrics.jsonl.corrupt and warns with their line numbers', async () => {
+    const cfg = config({}, { checkpointEvery: 4, logEvery: 1, steps: 12 });
+    let steps = 0;
+    const partial = await runExperiment({
+      config: cfg, container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp(), progress: false,
+      callbacks: [{ onStepEnd: () => void (steps += 1) }], shouldStop: () => steps >= 6,
+    });
+    const file = path.join(partial.runDir, 'metrics.jsonl');
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    lines.splice(2, 0, 'not json at all');
+    lines.push('{"step": 7, "split": "tr');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const log = createMemoryLogger();
+    await runExperiment({ config: cfg, container, log, backend: 'cpu', resumeDir: partial.runDir, progress: false });
+    expect(log.lines).toContainEqual(`warning: ${file}: 2 unreadable lines (lines 3, ${lines.length}) moved to metrics.jsonl.corrupt`);
+    expect(fs.readFileSync(`${file}.corrupt`, 'utf8')).toBe('not json at all\n{"step": 7, "split": "tr\n');
+    const steps2 = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.split === 'train').map((l) => l.step);
+    expect(steps2).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  });
+
   it('refuses a corrupted or foreign checkpoint without overwriting it', async () => {
     const cfg = config({}, { checkpointEvery: 5, steps: 10 });
     let steps = 0;
@@ -120,13 +149,20 @@ describe('runExperiment', () => {
     expect(fs.readFileSync(bin)).toEqual(before);
   });
 
-  it('stops on a NaN loss naming the step and keeps the last good checkpoint', async () => {
-    const cfg = resolveExperimentConfig({ plugin: 'toy', task: 'nan', train: { steps: 10, checkpointEvery: 2, batchSize: 16 } }, registry);
+  it('stops on a NaN loss naming the step (counted from 1, as progress and metrics count) and keeps the last good checkpoint', async () => {
+    const cfg = resolveExperimentConfig({ plugin: 'toy', task: 'nan', train: { steps: 10, checkpointEvery: 2, batchSize: 16, logEvery: 1 } }, registry);
     const out = tmp();
-    const err = await runExperiment({ config: cfg, container, log: createMemoryLogger(), backend: 'cpu', outDir: out, progress: false }).catch((e) => e);
+    const log = createMemoryLogger();
+    const progress = new ProgressReporter(log, 1, { isTTY: false } as NodeJS.WriteStream);
+    const err = await runExperiment({ config: cfg, container, log, backend: 'cpu', outDir: out, progress: false, callbacks: [progress] }).catch((e) => e);
     expect(err).toBeInstanceOf(NonFiniteLossError);
-    expect(err.message).toMatch(/step 5/);
+    // The toy task's loss is NaN from its sixth step on: steps 1-5 are logged, step 6 fails.
+    expect(err.message).toMatch(/^loss is NaN at step 6;/);
+    expect(err.step).toBe(6);
+    expect(log.lines.filter((l) => l.startsWith('step ')).at(-1)).toMatch(/^step 5\/10 /);
     const runDir = path.join(out, fs.readdirSync(out).find((d) => !d.startsWith('.'))!);
+    const trainSteps = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
+    expect(trainSteps).toEqual([1, 2, 3, 4, 5]);
     expect(JSON.parse(fs.readFileSync(path.join(runDir, 'checkpoints/latest.json'), 'utf8')).step).toBe(4);
     expect(JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8')).status).toBe('failed');
   });
@@ -165,6 +201,80 @@ describe('runExperiment', () => {
     const file = path.join(tmp(), 'not-a-dir');
     fs.writeFileSync(file, 'x');
     await expect(runExperiment({ config: config(), container, log: createMemoryLogger(), backend: 'cpu', outDir: path.join(file, 'sub'), progress: false })).rejects.toBeInstanceOf(ConfigError);
+  });
+});
+
+describe('runExperiment: one writer per run', () => {
+  const lockOwner = (runDir: string): number | undefined => {
+    const file = path.join(runDir, RUN_LOCK_FILE);
+    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { pid: number }).pid : undefined;
+  };
+
+  it('holds the run lock while training and releases it when the run completes, fails or is interrupted', async () => {
+    const seen: (number | undefined)[] = [];
+    let dir = '';
+    const watch = { onStepEnd: () => void seen.push(lockOwner(dir)) };
+    const out = tmp();
+    // The callback learns the directory from the first checkpoint-less step through the out dir listing.
+    const find = { onStepEnd: () => void (dir ||= path.join(out, fs.readdirSync(out).find((d) => !d.startsWith('.'))!)) };
+    const done = await runExperiment({ config: config(), container, log: createMemoryLogger(), backend: 'cpu', outDir: out, progress: false, callbacks: [find, watch] });
+    expect(seen).toHaveLength(20);
+    expect(new Set(seen)).toEqual(new Set([process.pid]));
+    expect(lockOwner(done.runDir)).toBeUndefined();
+
+    let steps = 0;
+    const stopped = await runExperiment({
+      config: config({}, { checkpointEvery: 4 }), container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp(), progress: false,
+      callbacks: [{ onStepEnd: () => void (steps += 1) }], shouldStop: () => steps >= 3,
+    });
+    expect(stopped.summary.status).toBe('interrupted');
+    expect(lockOwner(stopped.runDir)).toBeUndefined();
+
+    const nanOut = tmp();
+    const nan = resolveExperimentConfig({ plugin: 'toy', task: 'nan', train: { steps: 10, batchSize: 16 } }, registry);
+    await expect(runExperiment({ config: nan, container, log: createMemoryLogger(), backend: 'cpu', outDir: nanOut, progress: false })).rejects.toThrow(NonFiniteLossError);
+    expect(lockOwner(path.join(nanOut, fs.readdirSync(nanOut)[0]!))).toBeUndefined();
+  });
+
+  it('refuses to resume a run another process holds (naming its pid); once that process is dead it takes the run over and removes its temp entries', async () => {
+    const cfg = config({}, { checkpointEvery: 4, steps: 12 });
+    let steps = 0;
+    const partial = await runExperiment({
+      config: cfg, container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp(), progress: false,
+      callbacks: [{ onStepEnd: () => void (steps += 1) }], shouldStop: () => steps >= 5,
+    });
+    const checkpoints = path.join(partial.runDir, 'checkpoints');
+    const holder = await startChild(['lock', partial.runDir]);
+    const live = await startChild(['lock', checkpoints]);
+    try {
+      holder.send('go');
+      expect(await holder.next()).toMatchObject({ ok: true });
+      const summaryBefore = fs.readFileSync(path.join(partial.runDir, 'summary.json'), 'utf8');
+      const err = await runExperiment({ config: cfg, container, log: createMemoryLogger(), backend: 'cpu', resumeDir: partial.runDir, progress: false }).catch((e) => e);
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(err.message).toMatch(new RegExp(`is in use by process ${holder.pid} on `));
+      expect(fs.readFileSync(path.join(partial.runDir, 'summary.json'), 'utf8')).toBe(summaryBefore);
+
+      // The holder is SIGKILLed while writing (a checkpoint-sized temp dir); a live process has a temp entry too.
+      holder.send('write');
+      const dead = String((await holder.next())['wrote']);
+      holder.send('kill');
+      await holder.exited;
+      live.send('write');
+      const alive = String((await live.next())['wrote']);
+
+      const log = createMemoryLogger();
+      const resumed = await runExperiment({ config: cfg, container, log, backend: 'cpu', resumeDir: partial.runDir, progress: false });
+      expect(resumed.summary.status).toBe('completed');
+      expect(log.lines).toContainEqual(expect.stringMatching(new RegExp(`^warning: took over the lock of run .*process ${holder.pid} `)));
+      expect(log.lines).toContainEqual(`warning: removed 1 temp entry left by a killed run: ${path.relative(partial.runDir, dead)}`);
+      expect(fs.existsSync(dead)).toBe(false);
+      expect(fs.existsSync(alive)).toBe(true);
+      expect(lockOwner(partial.runDir)).toBeUndefined();
+    } finally {
+      for (const c of [holder, live]) c.proc.kill('SIGKILL');
+      await Promise.all([holder.exited, live.exited]);
+    }
   });
 });
 
