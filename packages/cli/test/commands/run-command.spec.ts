@@ -152,6 +152,14 @@ describe('runCommand and the run inspection commands', () => {
     expect(formatShowReport(showCommand(first.runDir, ShowOptionsSchema.parse({}), work))).not.toContain('warning:');
   });
 
+  it('kt show names the teacher runs a KD run was taught by', () => {
+    const copy = path.join(work, 'taught');
+    fs.cpSync(first.runDir, copy, { recursive: true });
+    const summary = { ...readSummary(copy)!, teachers: [{ runDir: '/cache/teachers/toy-abc', key: 'abc', fromCache: true }] };
+    fs.writeFileSync(path.join(copy, 'summary.json'), JSON.stringify(summary));
+    expect(formatShowReport(showCommand(copy, ShowOptionsSchema.parse({}), work))).toMatch(/^teacher: \/cache\/teachers\/toy-abc \(reused from the cache\)$/m);
+  });
+
   it('gives clear errors for unknown runs and directories', () => {
     expect(() => runsCommand('nowhere', work)).toThrow(/runs directory not found/);
     expect(() => showCommand('nope', ShowOptionsSchema.parse({ dir: out }), work)).toThrow(/run not found: nope/);

@@ -3,6 +3,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
+import { ensureDir } from '@kt/core';
 import { MtDataError } from './mt-data-error';
 
 /** The part of an HTTP response the downloader uses. */
@@ -180,7 +181,7 @@ export async function downloadCorpus(options: DownloadCorpusOptions): Promise<Do
       throw new MtDataError(`corpus file name "${file.name}" escapes the destination ${destRoot}`);
     }
     const expected = file.sha256?.toLowerCase();
-    await fs.mkdir(path.dirname(target), { recursive: true });
+    ensureDir(path.dirname(target)); // not fs.mkdir({ recursive }), which spins forever under /proc
 
     const existing = await fileSize(target);
     if (existing !== undefined) {
