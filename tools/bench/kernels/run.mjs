@@ -8,17 +8,16 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { createRequire } from 'module';
 import { fileURLToPath } from 'url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { TRANSFORMER, transformerTrainer } from './transformer.mjs';
 import { MT_KD, mtKdDescription, mtKdTrainer } from './mt-kd-step.mjs';
+import { nativeModule } from './native-module.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
-const require = createRequire(import.meta.url);
-const native = require(path.join(root, 'packages/native/dist/index.js'));
+const native = nativeModule();
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

@@ -8,15 +8,12 @@
 //   the packed QKV projection and softmax cross-entropy (one kernel forward, one backward each, through
 //   tf.customGrad; the same math in plain ops where the native kernels are not registered) and core's
 //   FusedAdam (one native call per variable update on wasm + @kt/native; tfjs's Adam math elsewhere).
-import * as path from 'path';
-import { createRequire } from 'module';
-import { fileURLToPath } from 'url';
 import * as tf from '@tensorflow/tfjs';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const require = createRequire(import.meta.url);
-const native = require(path.join(root, 'packages/native/dist/index.js'));
-const { FusedAdam } = require(path.join(root, 'packages/core/dist/runtime/optimizers/fused-adam.js'));
+import { FusedAdam } from '@kt/core';
+// TODO(issue #9 §1): gelu / layerNorm / selfAttention / softmaxCrossEntropy become ops of @kt/core (kernels stay in
+// native); import them from '@kt/core' then and drop this exception to the layer rule (tools may not import native).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import * as native from '@kt/native';
 
 export const TRANSFORMER = { layers: 2, dModel: 128, heads: 4, seqLen: 64, batch: 8, vocab: 512, mlp: 4 };
 
