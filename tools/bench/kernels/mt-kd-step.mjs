@@ -45,8 +45,21 @@ export function mtKdTrainer(cfg = MT_KD) {
   const vars = learner.trainableVariables();
   const opt = new FusedAdam(1e-3);
   let seed = 0;
+  const evalLoss = () =>
+    tf.tidy(() => forwardKl(teacher.forward(batch.src, batch.tgtIn, { training: false }), learner.forward(batch.src, batch.tgtIn, { training: false }), { mask: batch.mask }).dataSync()[0]);
   return {
     optimizer: opt,
+    /** Loss without dropout at the current weights (the initial-loss check against PyTorch). */
+    evalLoss,
+    /** Learner and teacher weights and the batch, named as reference/mt_kd_step.py reads them. */
+    namedTensors() {
+      const named = [];
+      for (const [prefix, model] of [['learner', learner], ['teacher', teacher]]) {
+        const names = model.weightNames();
+        model.trainableVariables().forEach((v, i) => named.push([`${prefix}.${names[i]}`, v]));
+      }
+      return [...named, ['batch.src', batch.src], ['batch.tgtIn', batch.tgtIn], ['batch.mask', batch.mask]];
+    },
     step() {
       const teacherLogits = tf.tidy(() => teacher.forward(batch.src, batch.tgtIn, { training: false }));
       const loss = opt.minimize(

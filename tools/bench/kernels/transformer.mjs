@@ -62,9 +62,14 @@ export function createTransformer(cfg = TRANSFORMER, seed = 1) {
 }
 
 export function allVariables(params) {
-  const vs = [params.emb, params.pos, params.out, params.lnfG, params.lnfB];
-  for (const b of params.blocks) vs.push(...Object.values(b));
-  return vs;
+  return namedVariables(params).map(([, v]) => v);
+}
+
+/** [name, variable] in allVariables order; the names are those of reference/transformer_step.py. */
+export function namedVariables(params) {
+  const named = [['emb', params.emb], ['pos', params.pos], ['out', params.out], ['lnfG', params.lnfG], ['lnfB', params.lnfB]];
+  params.blocks.forEach((b, i) => named.push(...Object.entries(b).map(([k, v]) => [`blocks.${i}.${k}`, v])));
+  return named;
 }
 
 /** x [rows, in] x w [in, out] + b: one _FusedMatMul kernel in the fused variant. */
@@ -138,6 +143,8 @@ export function transformerTrainer(cfg = TRANSFORMER, variant = 'plain') {
       return v;
     },
     optimizer: opt,
+    /** Initial weights and the batch, named as reference/transformer_step.py reads them (call before step()). */
+    namedTensors: () => [...namedVariables(params), ['tokens', tokens], ['targets', targets]],
     dispose() {
       opt.dispose();
       tf.dispose([...vars, tokens, targets]);
