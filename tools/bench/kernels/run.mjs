@@ -411,20 +411,51 @@ function referenceSection() {
     .map((x) => `${x.id}: ${x.sameInitialLoss ? 'same' : 'DIFFERENT'}`)
     .join(', ');
   const greedy = r.rows.find((x) => x.id === 'greedy');
+  const maxLoad = Math.max(r.loadAverageAtStart[0], r.loadAverage[0]);
+  const loaded =
+    maxLoad > 0.5 * r.cores
+      ? `**Measured under load** (1-minute load average up to ${maxLoad.toFixed(1)} on ${r.cores} cores: other jobs were running): wall times are inflated, most for\nmulti-threaded runs that wait for a busy core; CPU times are steadier. Re-measure on a quiet machine with\n\`npx nx run-many -t build && node tools/bench/kernels/run.mjs\`.\n\n`
+      : '';
+  const ktNative = r.rows[0]?.kt?.native ?? 'n/a';
+  const unlike =
+    ktNative.startsWith('portable') && /openblas/i.test(r.torchBlas)
+      ? `\nNot like for like here: @kt/native was built without a system BLAS (no cblas.h at install: its portable GEMM) while\nPyTorch calls OpenBLAS. Install libopenblas-dev before \`npm ci\` (as .ci/run does) to compare both on OpenBLAS.\n`
+      : '';
   return `## kt vs PyTorch (tools/bench/reference), measured ${r.date}
 
-${r.cpu}, ${r.cores} cores; load average at the start ${r.loadAverageAtStart.join(', ')}, at the end ${r.loadAverage.join(', ')}. kt: wasm + @kt/native
+${loaded}${r.cpu}, ${r.cores} cores; load average at the start ${r.loadAverageAtStart.join(', ')}, at the end ${r.loadAverage.join(', ')}. kt: wasm + @kt/native
 (${r.rows[0]?.kt?.native ?? 'n/a'}), ${r.cores} threads, one process per step (tools/bench/kernels/step-worker.mjs). ${torch}, 1 thread and
 ${r.cores} threads (torch.set_num_threads and the BLAS pool). Both start from kt's initial weights and batch (exported to a file
 the PyTorch script loads). Wall = median ms per step (per decode of the batch); CPU = process CPU time (all threads) per step;
 ratios are kt ÷ PyTorch (below 1: kt is faster). Peak RSS is the step process's maximum resident set; "kt tensors" is
 \`tf.memory().numTensors\` before and after the timed steps (equal: no leak per step).
-
+${unlike}
 ${referenceMd}
 
 Initial loss (same weights, same batch, no dropout) kt vs PyTorch: ${loss || 'n/a'}.${greedy?.torch1?.sameTokens !== undefined ? ` Greedy decoding emits the same tokens in ${(100 * greedy.torch1.sameTokens).toFixed(1)}% of positions.` : ''}
 Decoding runs exactly 20 steps on both sides (no stop at EOS, so the work is equal whatever a random model emits);
 sentences/s = 32 ÷ wall time.
+${soakSection()}`;
+}
+
+/** Memory growth check (--soak=N), from soak.json. */
+function soakSection() {
+  if (!fs.existsSync(soakFile)) return '';
+  const s = JSON.parse(fs.readFileSync(soakFile, 'utf8'));
+  const rows = s.rows.map((x) =>
+    x.soak === undefined
+      ? `| ${x.case} | error: ${x.error ?? x.problems.join('; ')} | | | |`
+      : `| ${x.case} | ${x.soak.steps} (after ${x.soak.warmupSteps} warm-up) | ${x.soak.tensorsStart} → ${x.soak.tensorsMid} → ${x.soak.tensorsEnd} | ${x.soak.rssStartMiB} → ${x.soak.rssMidMiB} → ${x.soak.rssEndMiB} | ${x.problems.length ? x.problems.join('; ') : 'no growth'} |`,
+  );
+  return `
+### Memory over many steps (\`run.mjs --soak=${s.steps}\`, ${s.date})
+
+kt process per step kind; tensor count and RSS at the start (after the warm-up), half-way and at the end. The check fails
+(exit 1) when a tensor is left over or RSS grows by more than max(64 MiB, 10 %).
+
+| step | steps | tfjs tensors start → mid → end | RSS MiB start → mid → end | result |
+|---|---:|---:|---:|---|
+${rows.join('\n')}
 `;
 }
 
