@@ -96,9 +96,9 @@ const referenceFile = path.join(root, 'tools/bench/results/reference.json');
 const soakFile = path.join(root, 'tools/bench/results/soak.json');
 const worker = path.join(here, 'step-worker.mjs');
 
-/** Runs step-worker.mjs; returns its JSON record (last stdout line; { error } on failure) and its exit status. */
+/** Runs step-worker.mjs; returns its JSON record (last stdout line; { error } on failure) and its exit status (timeoutMs 0: none). */
 function runWorker(workerArgs, timeoutMs = 3_600_000) {
-  const r = spawnSync(process.execPath, [worker, ...workerArgs], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 << 20 });
+  const r = spawnSync(process.execPath, [worker, ...workerArgs], { encoding: 'utf8', timeout: timeoutMs > 0 ? timeoutMs : undefined, maxBuffer: 16 << 20 });
   const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
   let record;
   try {
@@ -116,7 +116,7 @@ if (soakArg) {
   const rows = [];
   for (const c of cases) {
     console.log(`soak: ${c}, ${soakSteps} steps (one decode of the batch counts as a step) ...`);
-    const { record } = runWorker(['--case', c, '--soak', String(soakSteps)]);
+    const { record } = runWorker(['--case', c, '--soak', String(soakSteps)], 0);
     const problems = record.error !== undefined ? [record.error] : soakProblems(record.soak);
     rows.push({ case: c, ...record, problems });
     const s = record.soak;
