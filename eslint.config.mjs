@@ -32,6 +32,41 @@ export default [
     },
   },
   {
+    // Workspace scripts (tools/bench, tools/demo): node ES modules over the BUILT packages, reached through
+    // their public entry points (`import … from '@kt/core'`), never through packages/*/dist internals.
+    files: ['tools/**/*.mjs'],
+    languageOptions: {
+      sourceType: 'module',
+      ecmaVersion: 2022,
+      globals: Object.fromEntries(
+        ['process', 'console', 'performance', 'Buffer', 'URL', 'setTimeout', 'clearTimeout', 'setImmediate', 'structuredClone', 'AbortController', 'TextDecoder', 'TextEncoder'].map((g) => [g, 'readonly']),
+      ),
+    },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [{ sourceTag: 'layer:tools', onlyDependOnLibsWithTags: ['layer:core', 'layer:plugin', 'layer:cli'] }],
+        },
+      ],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/dist', '**/dist/**', '**/packages/**', '@kt/*/*'], message: "import the package's public entry point ('@kt/core', '@kt/mt', …)" }] },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression Literal[value=/(^|[\\\\/])(dist|packages)([\\\\/]|$)/]',
+          message: "reach packages through their public entry point (import … from '@kt/core'), not a path into packages/ or dist/",
+        },
+      ],
+      'no-undef': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/test/**/*.ts'],
     rules: { '@typescript-eslint/explicit-function-return-type': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },

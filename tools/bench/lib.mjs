@@ -1,11 +1,11 @@
-// Shared helpers for benchmark scripts: they run on the BUILT packages (npx nx run-many -t build).
+// Shared helpers for benchmark scripts: they run on the BUILT packages (npx nx run-many -t build),
+// imported through their public entry points (`import … from '@kt/core'`).
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const require = createRequire(path.join(root, 'package.json'));
 
 export function mean(xs) {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -40,7 +40,6 @@ export function writeText(file, text) {
 }
 
 export function machine() {
-  const os = require('node:os');
   return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.versions.node };
 }
 

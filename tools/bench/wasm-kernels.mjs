@@ -1,21 +1,17 @@
 // Micro-benchmark: kt's wasm training kernels (packages/core/src/runtime/backend) vs the cpu
 // backend, for the shapes training hits, plus wasm + @kt/native when that addon is available.
 //
-// Usage (needs the built core dist; no TS runner is involved):
+// Usage (needs @kt/core built; no TS runner is involved):
 //   npx nx run @kt/core:build && node tools/bench/wasm-kernels.mjs [--reps 5] [--full]
 // --full also times the cpu baseline of the 8000-row segment sum (several minutes).
 // Prints a table and writes tools/bench/results/wasm-kernels.json.
-import { createRequire } from 'node:module';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, loadNativeModule } from '@kt/core';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
-const require = createRequire(join(root, 'package.json'));
-const tf = require('@tensorflow/tfjs');
-const backendDist = join(root, 'packages', 'core', 'dist', 'runtime', 'backend', 'index.js');
-const { initBackend, loadNativeModule } = require(backendDist);
 
 const repsArg = process.argv.indexOf('--reps');
 const REPS = repsArg > 0 ? Number(process.argv[repsArg + 1]) : 5;

@@ -4,15 +4,15 @@
 // Needs no data download: the synthetic pair is generated from a seeded grammar.
 // Flags: --out DIR, --modes none,word-forward,word-backward,seq-forward,seq-backward-gkd,reinforce, --steps N, --seed N.
 import * as path from 'node:path';
-import { root, require, table, flags, runComparison, teacherOf } from '../bench/lib.mjs';
+import * as core from '@kt/core';
+import { mtPlugin } from '@kt/mt';
+import { root, table, flags, runComparison, teacherOf } from '../bench/lib.mjs';
 
 const opt = flags({ out: path.join(root, 'runs', 'demo'), modes: 'none,word-forward,word-backward', seed: '0', steps: '300' });
-const core = require('@kt/core');
-const { mtPlugin } = require('@kt/mt');
 const log = core.createConsoleLogger();
 const backend = await core.initBackend({ requested: process.env.KT_BACKEND ?? 'auto', log: (l) => log.info(l) });
 const labels = { none: 'no KD (references only)', 'word-forward': 'forward KL(teacher‖learner)', 'word-backward': 'backward KL(learner‖teacher)', 'seq-forward': 'sequence-level forward (Kim & Rush)', 'seq-backward-gkd': 'sequence-level backward (on-policy)', reinforce: 'REINFORCE (teacher log-prob reward)' };
-const modes = opt.modes.split(',').map((m) => ({ key: m, label: labels[m] ?? m, config: path.join(root, 'packages/mt/configs', `synthetic-${m}.yaml`) }));
+const modes = opt.modes.split(',').map((m) => ({ key: m, label: labels[m] ?? m, config: path.join(mtPlugin.configsDir, `synthetic-${m}.yaml`) }));
 const t0 = Date.now();
 log.info('kt demo: teacher → learners on the synthetic language pair (first run trains the teacher)');
 const results = await runComparison({

@@ -3,7 +3,9 @@
 // cached under <out>/.cache. Needs the built packages: `npx nx run-many -t build`.
 // Usage: node tools/bench/classify-kd/run.mjs [--seeds 3] [--out runs/bench-classify] [--quick]
 import * as path from 'node:path';
-import { root, require, mean, std, table, writeJson, writeText, machine } from '../lib.mjs';
+import * as core from '@kt/core';
+import { classifyPlugin } from '@kt/classify';
+import { root, mean, std, table, writeJson, writeText, machine } from '../lib.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -13,9 +15,6 @@ const opt = (name, dflt) => {
 const seeds = Number(opt('seeds', '3'));
 const outDir = path.resolve(opt('out', path.join(root, 'runs', 'bench-classify')));
 const quick = args.includes('--quick');
-
-const core = require('@kt/core');
-const { classifyPlugin } = require('@kt/classify');
 
 const log = core.createConsoleLogger({ quiet: false });
 const backend = await core.initBackend({ requested: process.env.KT_BACKEND ?? 'auto', log: (l) => log.info(l) });
@@ -37,7 +36,7 @@ for (const [label, mode] of modes) {
   for (let seed = 0; seed < seeds; seed++) {
     const sets = [`train.seed=${seed}`];
     if (quick) sets.push('data.perDigit=200', 'teacher.train.epochs=3', 'train.epochs=2');
-    const raw = core.applyOverrides(core.readConfigFile(path.join(root, 'packages/classify/configs', `mnist-${mode}.yaml`)), sets);
+    const raw = core.applyOverrides(core.readConfigFile(path.join(classifyPlugin.configsDir, `mnist-${mode}.yaml`)), sets);
     const config = core.resolveExperimentConfig(raw, registry);
     const t = Date.now();
     const { summary } = await core.runExperiment({ config, container, log: seed === 0 && mode !== 'none' ? log : quiet, backend: backend.name, outDir, progress: false });

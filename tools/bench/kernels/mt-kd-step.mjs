@@ -1,14 +1,10 @@
 // The MT learner's word-level KD step, for the kernel benchmark: learner forward (training, dropout 0.1) +
 // teacher forward (no gradient) + forward KL (@kt/core's forwardKl, mean over real target tokens) + Adam
-// (core's FusedAdam, i.e. createOptimizer's adam). Model: packages/mt's Transformer (build it first:
+// (core's FusedAdam, i.e. createOptimizer's adam). Model: @kt/mt's Transformer (build it first:
 // `npx nx run @kt/mt:build`; also @kt/core:build), joint vocabulary, tied embedding / output projection.
-import * as path from 'path';
-import { createRequire } from 'module';
-import { fileURLToPath } from 'url';
 import * as tf from '@tensorflow/tfjs';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const require = createRequire(import.meta.url);
+import { FusedAdam, forwardKl } from '@kt/core';
+import { Transformer, makeSeq2SeqBatch } from '@kt/mt';
 
 export const MT_KD = {
   vocab: 6000,
@@ -37,14 +33,11 @@ function sentences(n, len, vocab, seed) {
 
 /** Builds learner, teacher, one batch and the optimizer on the current backend; step() -> loss. */
 export function mtKdTrainer(cfg = MT_KD) {
-  const mt = require(path.join(root, 'packages/mt/dist/models/index.js'));
-  const core = require(path.join(root, 'packages/core/dist/index.js'));
-  const { FusedAdam } = require(path.join(root, 'packages/core/dist/runtime/optimizers/fused-adam.js'));
   const common = { vocabSize: cfg.vocab, maxLen: 64, activation: 'relu', dropout: 0.1 };
-  const learner = new mt.Transformer({ ...common, ...cfg.learner }, 1);
-  const teacher = new mt.Transformer({ ...common, ...cfg.teacher }, 2);
+  const learner = new Transformer({ ...common, ...cfg.learner }, 1);
+  const teacher = new Transformer({ ...common, ...cfg.teacher }, 2);
   const ids = { padId: 0, bosId: 1, eosId: 2 };
-  const batch = mt.makeSeq2SeqBatch(
+  const batch = makeSeq2SeqBatch(
     sentences(cfg.batch, cfg.srcLen, cfg.vocab, 11),
     sentences(cfg.batch, cfg.tgtLen - 1, cfg.vocab, 12),
     ids,
@@ -52,12 +45,25 @@ export function mtKdTrainer(cfg = MT_KD) {
   const vars = learner.trainableVariables();
   const opt = new FusedAdam(1e-3);
   let seed = 0;
+  const evalLoss = () =>
+    tf.tidy(() => forwardKl(teacher.forward(batch.src, batch.tgtIn, { training: false }), learner.forward(batch.src, batch.tgtIn, { training: false }), { mask: batch.mask }).dataSync()[0]);
   return {
     optimizer: opt,
+    /** Loss without dropout at the current weights (the initial-loss check against PyTorch). */
+    evalLoss,
+    /** Learner and teacher weights and the batch, named as reference/mt_kd_step.py reads them. */
+    namedTensors() {
+      const named = [];
+      for (const [prefix, model] of [['learner', learner], ['teacher', teacher]]) {
+        const names = model.weightNames();
+        model.trainableVariables().forEach((v, i) => named.push([`${prefix}.${names[i]}`, v]));
+      }
+      return [...named, ['batch.src', batch.src], ['batch.tgtIn', batch.tgtIn], ['batch.mask', batch.mask]];
+    },
     step() {
       const teacherLogits = tf.tidy(() => teacher.forward(batch.src, batch.tgtIn, { training: false }));
       const loss = opt.minimize(
-        () => core.forwardKl(teacherLogits, learner.forward(batch.src, batch.tgtIn, { training: true, dropoutSeed: seed++ }), { mask: batch.mask }),
+        () => forwardKl(teacherLogits, learner.forward(batch.src, batch.tgtIn, { training: true, dropoutSeed: seed++ }), { mask: batch.mask }),
         true,
         vars,
       );

@@ -3,17 +3,13 @@
 // kernel, input shapes, time. For working on the step; the benchmark itself is run.mjs.
 //   node tools/bench/kernels/profile-step.mjs [--step=transformer|mt] [--variant=plain|fused] [--blas=system|portable] [--top=40]
 // (--step=mt: the MT learner's KD step of mt-kd-step.mjs; needs packages/mt built.)
-import * as path from 'path';
-import { createRequire } from 'module';
-import { fileURLToPath } from 'url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { TRANSFORMER, transformerTrainer } from './transformer.mjs';
 import { MT_KD, mtKdTrainer } from './mt-kd-step.mjs';
+import { nativeModule } from './native-module.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const require = createRequire(import.meta.url);
-const native = require(path.join(root, 'packages/native/dist/index.js'));
+const native = nativeModule();
 const arg = (name, dflt) => (process.argv.find((a) => a.startsWith(`--${name}=`)) ?? `=${dflt}`).split('=')[1];
 const variant = arg('variant', 'fused');
 const top = Number(arg('top', '40'));

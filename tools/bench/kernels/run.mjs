@@ -1,24 +1,29 @@
 #!/usr/bin/env node
-// Kernel benchmark for @kt/native. Build first:
-//   npm run build:native -w @kt/native && npx nx run @kt/native:build
-//        npx nx run @kt/core:build && npx nx run @kt/mt:build   (FusedAdam, the MT model)
-// then:  node tools/bench/kernels/run.mjs [--quick] [--only=matmul,conv,transformer,mt,profile] [--no-docs] [--mt-cpu]
+// Kernel benchmark for @kt/native, and kt side by side with PyTorch. Build first:
+//   npx nx run-many -t build        (@kt/native's addon is compiled by npm ci; core, mt: FusedAdam, the MT model)
+// then:  node tools/bench/kernels/run.mjs [--quick] [--only=matmul,conv,transformer,mt,profile,reference] [--no-docs] [--mt-cpu]
+//        node tools/bench/kernels/run.mjs --only=reference            (kt vs PyTorch only, ~5 min)
+//        node tools/bench/kernels/run.mjs --soak=1000 [--soak-cases=mt-kd,greedy,beam]   (memory growth check only)
 //        node tools/bench/kernels/run.mjs --docs-only   (rewrite the doc from the last JSON + notes.md)
-// Prints tables, writes tools/bench/results/kernels.json and docs/results/kernels.md.
+// Prints tables, writes tools/bench/results/kernels.json (+ reference.json, soak.json) and docs/results/kernels.md.
+// "reference": each step (benchmark transformer, MT word-KD step, greedy and beam decoding) runs in a kt process of
+// its own (step-worker.mjs) that exports its initial weights and batch, then in PyTorch (../reference/*.py, when a
+// python3 with torch is found; KT_BENCH_PYTHON overrides) with 1 thread and with all cores, from those weights.
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { createRequire } from 'module';
 import { fileURLToPath } from 'url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { TRANSFORMER, transformerTrainer } from './transformer.mjs';
 import { MT_KD, mtKdDescription, mtKdTrainer } from './mt-kd-step.mjs';
+import { nativeModule } from './native-module.mjs';
+import { findTorchPython, referenceTable, runReference, sameInitialLoss, soakProblems } from '../reference/compare.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
-const require = createRequire(import.meta.url);
-const native = require(path.join(root, 'packages/native/dist/index.js'));
+const native = nativeModule();
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -27,7 +32,13 @@ const only = onlyArg ? new Set(onlyArg.slice(7).split(',')) : undefined;
 // --docs-only: no measurement; rewrite docs/results/kernels.md from tools/bench/results/kernels.json and notes.md.
 const docsOnly = args.includes('--docs-only');
 const want = (name) => !docsOnly && (!only || only.has(name));
-const writeDocs = docsOnly || (!args.includes('--no-docs') && !only && !quick);
+const soakArg = args.find((a) => a.startsWith('--soak='));
+const soakSteps = soakArg ? Number(soakArg.slice(7)) : 0;
+if (soakArg && !(Number.isInteger(soakSteps) && soakSteps > 0)) {
+  console.error(`--soak must be a positive integer number of steps, got '${soakArg.slice(7)}'`);
+  process.exit(2);
+}
+const writeDocs = docsOnly || (!args.includes('--no-docs') && !only && !quick && !soakArg);
 
 const CONFIGS = [
   { id: 'wasm', label: 'wasm' },
@@ -81,7 +92,52 @@ function tryTime(fn, opts) {
 }
 
 const resultsFile = path.join(root, 'tools/bench/results/kernels.json');
-const results = docsOnly ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : { matmul: [], conv: [], transformer: [], mt: [], profile: {} };
+const referenceFile = path.join(root, 'tools/bench/results/reference.json');
+const soakFile = path.join(root, 'tools/bench/results/soak.json');
+const worker = path.join(here, 'step-worker.mjs');
+
+/** Runs step-worker.mjs; returns its JSON record (last stdout line; { error } on failure) and its exit status (timeoutMs 0: none). */
+function runWorker(workerArgs, timeoutMs = 3_600_000) {
+  const r = spawnSync(process.execPath, [worker, ...workerArgs], { encoding: 'utf8', timeout: timeoutMs > 0 ? timeoutMs : undefined, maxBuffer: 16 << 20 });
+  const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
+  let record;
+  try {
+    record = JSON.parse(line);
+  } catch {
+    record = { error: `step-worker ${workerArgs.join(' ')}: exit ${r.status}: ${(r.stderr ?? '').trim().split('\n').pop()}` };
+  }
+  if (r.stderr && r.status !== 0) process.stderr.write(r.stderr);
+  return { record, status: r.status };
+}
+
+// ---- memory soak (--soak=N): no timing, only growth ---------------------------------------------------------
+if (soakArg) {
+  const cases = (args.find((a) => a.startsWith('--soak-cases='))?.slice(13) ?? 'mt-kd,greedy,beam').split(',');
+  const rows = [];
+  for (const c of cases) {
+    console.log(`soak: ${c}, ${soakSteps} steps (one decode of the batch counts as a step) ...`);
+    const { record } = runWorker(['--case', c, '--soak', String(soakSteps)], 0);
+    const problems = record.error !== undefined ? [record.error] : soakProblems(record.soak);
+    rows.push({ case: c, ...record, problems });
+    const s = record.soak;
+    console.log(s ? `  tensors ${s.tensorsStart} → ${s.tensorsMid} → ${s.tensorsEnd}; RSS ${s.rssStartMiB} → ${s.rssMidMiB} → ${s.rssEndMiB} MiB; ${problems.length ? `GROWTH: ${problems.join('; ')}` : 'no growth'}` : `  ${record.error}`);
+  }
+  fs.mkdirSync(path.dirname(soakFile), { recursive: true });
+  fs.writeFileSync(soakFile, JSON.stringify({ date: new Date().toISOString(), steps: soakSteps, loadAverage: os.loadavg(), rows }, null, 2) + '\n');
+  console.log(`wrote ${path.relative(root, soakFile)}`);
+  const failed = rows.filter((r) => r.problems.length > 0);
+  if (failed.length > 0) {
+    console.error(`\nSOAK FAILED: ${failed.map((r) => `${r.case}: ${r.problems.join('; ')}`).join(' | ')}`);
+    process.exit(1);
+  }
+  process.exit(0);
+}
+const fresh = () => ({ matmul: [], conv: [], transformer: [], mt: [], profile: {} });
+const previous = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : fresh();
+// --only=…: the sections not run keep their last results (so `--only=reference` does not wipe the kernel tables).
+const results = docsOnly ? previous : only ? { ...fresh(), ...previous } : fresh();
+for (const section of ['matmul', 'conv', 'transformer', 'mt']) if (want(section)) results[section] = [];
+if (want('profile')) results.profile = {};
 const loadAtStart = os.loadavg().map((x) => +x.toFixed(2));
 
 // ---- matmul -------------------------------------------------------------
@@ -230,6 +286,58 @@ if (want('profile')) {
 }
 native.unregisterNativeKernels();
 
+// ---- kt vs PyTorch (tools/bench/reference) ------------------------------------------------------------------
+const REFERENCE_CASES = [
+  { id: 'transformer', label: 'benchmark transformer step (2 layers D128, 4 heads, T64, batch 8, vocab 512, Adam), kt fused ops', script: 'transformer_step.py', args: [], reps: ['--min-steps', '5', '--max-steps', '25', '--budget-ms', '3000'] },
+  { id: 'mt-kd', label: `MT word-KD step (${mtKdDescription(MT_KD)}, dropout 0.1)`, script: 'mt_kd_step.py', args: [], reps: ['--min-steps', '3', '--max-steps', '8', '--budget-ms', '6000'] },
+  { id: 'greedy', label: 'MT greedy decoding, KV cache: 32 sentences x 20 tokens (V8000 D256 FF1024 3+3 layers)', script: 'mt_decode.py', args: ['--mode', 'greedy'], reps: ['--min-steps', '3', '--max-steps', '6', '--budget-ms', '6000'] },
+  { id: 'beam', label: 'MT beam-4 decoding, KV cache: 32 sentences x 20 tokens (same model)', script: 'mt_decode.py', args: ['--mode', 'beam', '--beam', '4'], reps: ['--min-steps', '2', '--max-steps', '4', '--budget-ms', '6000'] },
+];
+const QUICK_REPS = ['--min-steps', '2', '--max-steps', '2', '--budget-ms', '0'];
+let reference = docsOnly && fs.existsSync(referenceFile) ? JSON.parse(fs.readFileSync(referenceFile, 'utf8')) : undefined;
+if (want('reference')) {
+  const found = findTorchPython();
+  if (found.python === undefined) console.warn(`PyTorch reference skipped: ${found.reason}`);
+  let torchBlas = 'unknown';
+  try {
+    torchBlas = fs.realpathSync('/usr/lib/x86_64-linux-gnu/libblas.so.3');
+  } catch {
+    // not Debian multiarch
+  }
+  reference = { date: new Date().toISOString(), python: found.python, torch: found.torch, skipped: found.reason, torchBlas, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1), loadAverageAtStart: os.loadavg().map((x) => +x.toFixed(2)), rows: [] };
+  for (const c of REFERENCE_CASES) {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-bench-ref-'));
+    try {
+      const prefix = path.join(tmp, c.id);
+      const reps = quick ? QUICK_REPS : c.reps;
+      const kt = runWorker(['--case', c.id, '--export', prefix, ...reps]).record;
+      const row = { id: c.id, label: c.label, kt };
+      if (found.python !== undefined && kt.error === undefined) {
+        row.torch1 = runReference(found.python, c.script, [...c.args, ...reps, '--weights', prefix, '--threads', '1']);
+        row.torchAll = runReference(found.python, c.script, [...c.args, ...reps, '--weights', prefix, '--threads', '0']);
+        row.sameInitialLoss = sameInitialLoss(kt.initialLoss, row.torch1.initialLoss);
+      }
+      reference.rows.push(row);
+      console.log(JSON.stringify(row));
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+  reference.loadAverage = os.loadavg().map((x) => +x.toFixed(2));
+  if (!quick) {
+    fs.mkdirSync(path.dirname(referenceFile), { recursive: true });
+    fs.writeFileSync(referenceFile, JSON.stringify(reference, null, 2) + '\n');
+    console.log(`wrote ${path.relative(root, referenceFile)}`);
+  }
+}
+const referenceMd = reference === undefined ? undefined : referenceTable(reference.rows, { threadsAll: reference.cores });
+if (referenceMd !== undefined) {
+  console.log(`\nkt (wasm + native, ${reference.cores} threads) vs PyTorch ${reference.torch ?? '(not found)'}:\n\n${referenceMd}\n`);
+  if (reference.skipped) console.log(`PyTorch columns skipped: ${reference.skipped}\n`);
+  const mismatch = reference.rows.filter((r) => r.sameInitialLoss === false);
+  if (mismatch.length > 0) console.warn(`initial loss differs between kt and PyTorch for: ${mismatch.map((r) => r.id).join(', ')} (the two steps are not the same computation)`);
+}
+
 // ---- report ---------------------------------------------------------------
 function cell(v) {
   if (v === undefined) return 'n/a';
@@ -251,14 +359,16 @@ try {
 } catch {
   // not Debian
 }
-const machine = docsOnly ? results.machine : {
+// A run of --only=reference measures no kernel table: the machine record stays that of the tables.
+const kernelSectionsRun = ['matmul', 'conv', 'transformer', 'mt', 'profile'].some(want);
+const machine = docsOnly || !kernelSectionsRun ? results.machine : {
   cpu: cpuModel,
   cores: os.cpus().length,
   memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
   node: process.version,
   tfjs: tf.version.tfjs,
-  wasmSimd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'),
-  wasmThreads: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'),
+  wasmSimd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
+  wasmThreads: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
   native: status,
   openblas,
   loadAverageAtStart: loadAtStart,
@@ -284,11 +394,69 @@ const lossTable = [
     (r) => `| ${r.case} | ${CONFIGS.map((c) => (r[`${c.id}-firstLoss`] === undefined ? 'n/a' : r[`${c.id}-firstLoss`].toFixed(6))).join(' | ')} |`,
   ),
 ].join('\n');
-console.log(`\n${md}\n\n${stepTable}\n\n${lossTable}\n`);
-if (!docsOnly) {
+if (kernelSectionsRun || docsOnly) console.log(`\n${md}\n\n${stepTable}\n\n${lossTable}\n`);
+if (!docsOnly && kernelSectionsRun) {
   fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
   fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
   console.log(`wrote ${path.relative(root, resultsFile)}`);
+}
+
+/** The kt-vs-PyTorch section of the doc, from reference.json. */
+function referenceSection() {
+  if (reference === undefined) return '## kt vs PyTorch\n\nNot measured in this run (`node tools/bench/kernels/run.mjs --only=reference`).\n';
+  const r = reference;
+  const torch = r.torch ? `PyTorch ${r.torch} (${r.python}; BLAS ${r.torchBlas})` : `PyTorch not found: ${r.skipped}`;
+  const loss = r.rows
+    .filter((x) => x.sameInitialLoss !== undefined)
+    .map((x) => `${x.id}: ${x.sameInitialLoss ? 'same' : 'DIFFERENT'}`)
+    .join(', ');
+  const greedy = r.rows.find((x) => x.id === 'greedy');
+  const maxLoad = Math.max(r.loadAverageAtStart[0], r.loadAverage[0]);
+  const loaded =
+    maxLoad > 0.5 * r.cores
+      ? `**Measured under load** (1-minute load average up to ${maxLoad.toFixed(1)} on ${r.cores} cores: other jobs were running): wall times are inflated, most for\nmulti-threaded runs that wait for a busy core; CPU times are steadier. Re-measure on a quiet machine with\n\`npx nx run-many -t build && node tools/bench/kernels/run.mjs\`.\n\n`
+      : '';
+  const ktNative = r.rows[0]?.kt?.native ?? 'n/a';
+  const unlike =
+    ktNative.startsWith('portable') && /openblas/i.test(r.torchBlas)
+      ? `\nNot like for like here: @kt/native was built without a system BLAS (no cblas.h at install: its portable GEMM) while\nPyTorch calls OpenBLAS. Install libopenblas-dev before \`npm ci\` (as .ci/run does) to compare both on OpenBLAS.\n`
+      : '';
+  return `## kt vs PyTorch (tools/bench/reference), measured ${r.date}
+
+${loaded}${r.cpu}, ${r.cores} cores; load average at the start ${r.loadAverageAtStart.join(', ')}, at the end ${r.loadAverage.join(', ')}. kt: wasm + @kt/native
+(${r.rows[0]?.kt?.native ?? 'n/a'}), ${r.cores} threads, one process per step (tools/bench/kernels/step-worker.mjs). ${torch}, 1 thread and
+${r.cores} threads (torch.set_num_threads and the BLAS pool). Both start from kt's initial weights and batch (exported to a file
+the PyTorch script loads). Wall = median ms per step (per decode of the batch); CPU = process CPU time (all threads) per step;
+ratios are kt ÷ PyTorch (below 1: kt is faster). Peak RSS is the step process's maximum resident set; "kt tensors" is
+\`tf.memory().numTensors\` before and after the timed steps (equal: no leak per step).
+${unlike}
+${referenceMd}
+
+Initial loss (same weights, same batch, no dropout) kt vs PyTorch: ${loss || 'n/a'}.${greedy?.torch1?.sameTokens !== undefined ? ` Greedy decoding emits the same tokens in ${(100 * greedy.torch1.sameTokens).toFixed(1)}% of positions.` : ''}
+Decoding runs exactly 20 steps on both sides (no stop at EOS, so the work is equal whatever a random model emits);
+sentences/s = 32 ÷ wall time.
+${soakSection()}`;
+}
+
+/** Memory growth check (--soak=N), from soak.json. */
+function soakSection() {
+  if (!fs.existsSync(soakFile)) return '';
+  const s = JSON.parse(fs.readFileSync(soakFile, 'utf8'));
+  const rows = s.rows.map((x) =>
+    x.soak === undefined
+      ? `| ${x.case} | error: ${x.error ?? x.problems.join('; ')} | | | |`
+      : `| ${x.case} | ${x.soak.steps} (after ${x.soak.warmupSteps} warm-up) | ${x.soak.tensorsStart} → ${x.soak.tensorsMid} → ${x.soak.tensorsEnd} | ${x.soak.rssStartMiB} → ${x.soak.rssMidMiB} → ${x.soak.rssEndMiB} | ${x.problems.length ? x.problems.join('; ') : 'no growth'} |`,
+  );
+  return `
+### Memory over many steps (\`run.mjs --soak=${s.steps}\`, ${s.date})
+
+kt process per step kind; tensor count and RSS at the start (after the warm-up), half-way and at the end. The check fails
+(exit 1) when a tensor is left over or RSS grows by more than max(64 MiB, 10 %).
+
+| step | steps | tfjs tensors start → mid → end | RSS MiB start → mid → end | result |
+|---|---:|---:|---:|---|
+${rows.join('\n')}
+`;
 }
 
 if (writeDocs) {
@@ -325,6 +493,8 @@ First-step loss (same initial weights and batch everywhere; a check that every c
 ${lossTable}
 
 "not registered": tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel (conv gradients do not run on plain wasm).
+
+${referenceSection()}
 
 ## Profile of one training step (tf.profile, summed kernelTimeMs per registered kernel, top 12)
 

@@ -8,15 +8,12 @@
 //   the packed QKV projection and softmax cross-entropy (one kernel forward, one backward each, through
 //   tf.customGrad; the same math in plain ops where the native kernels are not registered) and core's
 //   FusedAdam (one native call per variable update on wasm + @kt/native; tfjs's Adam math elsewhere).
-import * as path from 'path';
-import { createRequire } from 'module';
-import { fileURLToPath } from 'url';
 import * as tf from '@tensorflow/tfjs';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const require = createRequire(import.meta.url);
-const native = require(path.join(root, 'packages/native/dist/index.js'));
-const { FusedAdam } = require(path.join(root, 'packages/core/dist/runtime/optimizers/fused-adam.js'));
+import { FusedAdam } from '@kt/core';
+// TODO(issue #9 §1): gelu / layerNorm / selfAttention / softmaxCrossEntropy become ops of @kt/core (kernels stay in
+// native); import them from '@kt/core' then and drop this exception to the layer rule (tools may not import native).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import * as native from '@kt/native';
 
 export const TRANSFORMER = { layers: 2, dModel: 128, heads: 4, seqLen: 64, batch: 8, vocab: 512, mlp: 4 };
 
@@ -65,9 +62,14 @@ export function createTransformer(cfg = TRANSFORMER, seed = 1) {
 }
 
 export function allVariables(params) {
-  const vs = [params.emb, params.pos, params.out, params.lnfG, params.lnfB];
-  for (const b of params.blocks) vs.push(...Object.values(b));
-  return vs;
+  return namedVariables(params).map(([, v]) => v);
+}
+
+/** [name, variable] in allVariables order; the names are those of reference/transformer_step.py. */
+export function namedVariables(params) {
+  const named = [['emb', params.emb], ['pos', params.pos], ['out', params.out], ['lnfG', params.lnfG], ['lnfB', params.lnfB]];
+  params.blocks.forEach((b, i) => named.push(...Object.entries(b).map(([k, v]) => [`blocks.${i}.${k}`, v])));
+  return named;
 }
 
 /** x [rows, in] x w [in, out] + b: one _FusedMatMul kernel in the fused variant. */
@@ -141,6 +143,8 @@ export function transformerTrainer(cfg = TRANSFORMER, variant = 'plain') {
       return v;
     },
     optimizer: opt,
+    /** Initial weights and the batch, named as reference/transformer_step.py reads them (call before step()). */
+    namedTensors: () => [...namedVariables(params), ['tokens', tokens], ['targets', targets]],
     dispose() {
       opt.dispose();
       tf.dispose([...vars, tokens, targets]);

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Benchmark: incremental (cached) vs full-prefix-recompute greedy decoding of the @kt/mt Transformer.
 //
-// The package index does not export the models yet, so this script loads the BUILT module directly:
-//   npx nx run @kt/mt:build          # writes packages/mt/dist
+// Runs on the BUILT @kt/mt (imported through its public entry point):
+//   npx nx run @kt/mt:build
 //   node tools/bench/mt-decode/run.mjs [--backends cpu,wasm] [--batch 32] [--steps 20] [--src-len 20]
 //        [--vocab 8000] [--d 256] [--heads 4] [--ff 1024] [--layers 3] [--reps 2]
 //
@@ -11,24 +11,17 @@
 // token (self-attention K/V cached). "full" = encode + decodePrefix per token (recomputes the whole prefix and the
 // cross-attention K/V each step). Both emit identical tokens (checked). Times are the median of --reps runs after
 // one warm-up run. Prints a table and writes tools/bench/results/mt-decode.json.
-import { createRequire } from 'node:module';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { Rng } from '@kt/core';
+import * as models from '@kt/mt';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
-const require = createRequire(resolve(root, 'packages/mt/package.json'));
-const tf = require('@tensorflow/tfjs');
-require('@tensorflow/tfjs-backend-wasm');
-let models;
-try {
-  models = require(resolve(root, 'packages/mt/dist/models/index.js'));
-} catch (e) {
-  console.error('packages/mt/dist/models not found: run `npx nx run @kt/mt:build` first.\n' + e.message);
-  process.exit(1);
-}
 
 function arg(name, def) {
   const i = process.argv.indexOf(`--${name}`);
@@ -114,7 +107,7 @@ const config = {
   maxLen: Math.max(64, opts.steps + 1, opts.srcLen),
   activation: 'relu',
 };
-const random = require(resolve(root, 'packages/core/dist/index.js')).Rng.fromSeed(7);
+const random = Rng.fromSeed(7);
 const rng = () => random.next();
 const srcRows = Array.from({ length: opts.batch }, () =>
   Array.from({ length: opts.srcLen }, () => 3 + Math.floor(rng() * (opts.vocab - 3))),

@@ -9,7 +9,9 @@
 //     [--steps N --tag NAME]   (a probe with another learner step budget, written to mt-kd-NAME.json)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { root, require, mean, std, table, writeJson, writeText, machine, flags, runComparison, teacherOf } from '../lib.mjs';
+import * as core from '@kt/core';
+import { mtPlugin } from '@kt/mt';
+import { root, mean, std, table, writeJson, writeText, machine, flags, runComparison, teacherOf } from '../lib.mjs';
 
 const opt = flags({ seeds: '3', out: path.join(root, 'runs', 'bench-mt'), data: path.resolve(root, '..', 'shared', 'data', 'multi30k'), modes: 'none,word-forward,word-backward,seq-forward,seq-backward-gkd', prefix: 'multi30k', steps: '', tag: '' });
 const dataDir = path.resolve(opt.data);
@@ -17,8 +19,6 @@ if (opt.prefix === 'multi30k' && !fs.existsSync(path.join(dataDir, 'train.de.gz'
   console.error(`mt-kd benchmark: Multi30k not found at ${dataDir} (pass --data DIR)`);
   process.exit(2);
 }
-const core = require('@kt/core');
-const { mtPlugin } = require('@kt/mt');
 const log = core.createConsoleLogger();
 const backend = await core.initBackend({ requested: process.env.KT_BACKEND ?? 'auto', log: (l) => log.info(l) });
 const seeds = Array.from({ length: Number(opt.seeds) }, (_, i) => i);
@@ -31,7 +31,7 @@ const labels = {
   'seq-backward-gkd': 'sequence-level backward (on-policy, GKD λ=1)',
   reinforce: 'sequence-level backward (REINFORCE)',
 };
-const modes = opt.modes.split(',').map((m) => ({ key: m, label: labels[m] ?? m, config: path.join(root, 'packages/mt/configs', `${opt.prefix}-${m}.yaml`) }));
+const modes = opt.modes.split(',').map((m) => ({ key: m, label: labels[m] ?? m, config: path.join(mtPlugin.configsDir, `${opt.prefix}-${m}.yaml`) }));
 const sets = opt.prefix === 'multi30k' ? [`data.root=${dataDir}`] : [];
 // --steps N overrides the learners' train.steps (the teacher keeps its own); --tag NAME keeps such a probe's outputs apart.
 if (opt.steps) sets.push(`train.steps=${Number(opt.steps)}`);
