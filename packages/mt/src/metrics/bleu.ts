@@ -3,6 +3,9 @@ import { pyRstrip, pySplit } from './python-text';
 import { referenceCountLabel, segmentReferences } from './reference-streams';
 import { BLEU_TOKENIZERS, type BleuTokenizerName } from './bleu-tokenizers';
 
+// Math's functions as module constants: global lookups are slow inside jest's vm contexts, and these run in hot loops.
+const { abs, exp, fround, log } = Math;
+
 export type BleuSmoothMethod = 'exp' | 'floor' | 'add-k' | 'none';
 export type { BleuTokenizerName };
 
@@ -49,7 +52,7 @@ const SMOOTH_DEFAULTS: Record<BleuSmoothMethod, number | undefined> = {
 
 /** sacreBLEU's my_log: log, with log(0) floored to -9999999999. */
 function myLog(x: number): number {
-  return x === 0 ? -9999999999 : Math.log(x);
+  return x === 0 ? -9999999999 : log(x);
 }
 
 function wordNgrams(tokens: readonly string[], maxOrder: number): Map<string, number>[] {
@@ -69,7 +72,7 @@ function closestRefLength(hypLen: number, refLens: readonly number[]): number {
   let closestDiff = -1;
   let closestLen = -1;
   for (const len of refLens) {
-    const diff = Math.abs(hypLen - len);
+    const diff = abs(hypLen - len);
     if (closestDiff === -1 || diff < closestDiff) {
       closestDiff = diff;
       closestLen = len;
@@ -94,13 +97,13 @@ export function computeBleu(
     float32?: boolean;
   } = {},
 ): Omit<BleuScore, 'kind' | 'signature'> {
-  const f = options.float32 ? Math.fround : (x: number): number => x;
+  const f = options.float32 ? fround : (x: number): number => x;
   const method = options.smoothMethod ?? 'exp';
   const smoothValue = options.smoothValue ?? SMOOTH_DEFAULTS[method] ?? 0;
   const maxOrder = correctIn.length;
   const correct = [...correctIn];
   const total = [...totalIn];
-  const bp = sysLen < refLen ? (sysLen > 0 ? Math.exp(1 - refLen / sysLen) : 0) : 1;
+  const bp = sysLen < refLen ? (sysLen > 0 ? exp(1 - refLen / sysLen) : 0) : 1;
   const precisions = new Array<number>(maxOrder).fill(0);
   const ratio = refLen ? sysLen / refLen : 0;
   const result = { counts: correct, totals: total, precisions, bp, sysLen, refLen, ratio };
@@ -130,7 +133,7 @@ export function computeBleu(
   }
   let logSum = 0;
   for (let i = 0; i < effOrder; i++) logSum += myLog(precisions[i] as number);
-  return { score: bp * Math.exp(logSum / effOrder), ...result };
+  return { score: bp * exp(logSum / effOrder), ...result };
 }
 
 /** Per-segment sufficient statistics of BLEU: `[hypLen, refLen, correct_1..N, total_1..N]` (sacreBLEU's layout). */

@@ -2,6 +2,9 @@ import { MtDataError } from '../data/mt-data-error';
 import { pyRemoveWhitespace, pySplit } from './python-text';
 import { referenceCountLabel, segmentReferences } from './reference-streams';
 
+// Math's functions as module constants: global lookups are slow inside jest's vm contexts, and these run in hot loops.
+const { fround } = Math;
+
 export interface ChrfOptions {
   /** Character n-gram order; default 6. */
   charOrder?: number;
@@ -117,7 +120,7 @@ interface Typed {
 const py = (v: number): Typed => ({ v, f32: false });
 const op = (a: Typed, b: Typed, g: (x: number, y: number) => number): Typed => {
   const f32 = a.f32 || b.f32;
-  return { v: f32 ? Math.fround(g(a.v, b.v)) : g(a.v, b.v), f32 };
+  return { v: f32 ? fround(g(a.v, b.v)) : g(a.v, b.v), f32 };
 };
 const add = (a: Typed, b: Typed): Typed => op(a, b, (x, y) => x + y);
 const mul = (a: Typed, b: Typed): Typed => op(a, b, (x, y) => x * y);
@@ -137,9 +140,9 @@ function computeChrfFloat32(stats: readonly number[], cfg: Pick<ChrfConfig, 'bet
   let avgPrec = py(0);
   let avgRec = py(0);
   for (let i = 0; i < order; i++) {
-    const nHyp: Typed = { v: Math.fround(stats[3 * i]!), f32: true };
-    const nRef: Typed = { v: Math.fround(stats[3 * i + 1]!), f32: true };
-    const nMatch: Typed = { v: Math.fround(stats[3 * i + 2]!), f32: true };
+    const nHyp: Typed = { v: fround(stats[3 * i]!), f32: true };
+    const nRef: Typed = { v: fround(stats[3 * i + 1]!), f32: true };
+    const nMatch: Typed = { v: fround(stats[3 * i + 2]!), f32: true };
     const prec = nHyp.v > 0 ? div(nMatch, nHyp) : eps;
     const rec = nRef.v > 0 ? div(nMatch, nRef) : eps;
     const denom = add(mul(factor, prec), rec);

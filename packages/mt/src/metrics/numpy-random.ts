@@ -6,6 +6,9 @@
  * buffered 32-bit draw each). Checked against numpy 2.x by the metric tests.
  */
 
+// Math's functions as module constants: global lookups are slow inside jest's vm contexts, and these run in hot loops.
+const { imul, round } = Math;
+
 const MASK32 = 0xffffffff;
 const MASK64 = (1n << 64n) - 1n;
 const MASK128 = (1n << 128n) - 1n;
@@ -21,7 +24,7 @@ const XSHIFT = 16;
 const POOL_SIZE = 4;
 
 /** uint32 multiply (mod 2^32). */
-const mul32 = (a: number, b: number): number => Math.imul(a, b) >>> 0;
+const mul32 = (a: number, b: number): number => imul(a, b) >>> 0;
 
 /** `SeedSequence(seed).generate_state(words, np.uint32)` for a non-negative integer seed. */
 export function seedSequenceState(seed: number | bigint, words: number): number[] {
@@ -144,7 +147,7 @@ export class NumpyGenerator {
         }
       }
       // The high 32 bits of the exact product: (draw·n − low bits) / 2^32 is an integer; the float error is < 2^11.
-      out[i] = Math.round((draw * rngExcl - leftover) / 2 ** 32);
+      out[i] = round((draw * rngExcl - leftover) / 2 ** 32);
     }
     return out;
   }

@@ -1,6 +1,9 @@
 import { MtDataError } from '../data/mt-data-error';
 import { NumpyGenerator } from './numpy-random';
 
+// Math's functions as module constants: global lookups are slow inside jest's vm contexts, and these run in hot loops.
+const { abs, floor, fround } = Math;
+
 /*
  * sacreBLEU 2.6's statistical tests (significance.py), reproduced number for number: the same numpy generator
  * (`default_rng(SACREBLEU_SEED or 12345)`), the same resampling indices, the same float32 arithmetic where numpy
@@ -36,7 +39,7 @@ export function sacrebleuSeed(env: NodeJS.ProcessEnv = process.env): number {
 
 /** numpy's pairwise summation (`np.add.reduce` on a contiguous 1-D array), in float64 or float32. */
 export function numpySum(values: ArrayLike<number>, float32 = false, start = 0, end = values.length): number {
-  const f = float32 ? Math.fround : (x: number): number => x;
+  const f = float32 ? fround : (x: number): number => x;
   const n = end - start;
   if (n < 8) {
     let res = 0;
@@ -51,7 +54,7 @@ export function numpySum(values: ArrayLike<number>, float32 = false, start = 0, 
     for (let i = whole; i < n; i++) res = f(res + values[start + i]!);
     return res;
   }
-  let n2 = Math.floor(n / 2);
+  let n2 = floor(n / 2);
   n2 -= n2 % 8;
   return f(numpySum(values, float32, start, start + n2) + numpySum(values, float32, start + n2, end));
 }
@@ -59,16 +62,16 @@ export function numpySum(values: ArrayLike<number>, float32 = false, start = 0, 
 /** `np.mean`: pairwise sum divided by the count (in float32 for a float32 array). */
 export function numpyMean(values: ArrayLike<number>, float32 = false): number {
   const mean = numpySum(values, float32) / values.length;
-  return float32 ? Math.fround(mean) : mean;
+  return float32 ? fround(mean) : mean;
 }
 
 /** sacreBLEU's `estimate_ci`: the mean of the scores and half the width of their central 95 % (indices n//40 and n−n//40−1 of the sorted scores). */
 export function estimateCi(scores: ArrayLike<number>, float32 = false): { mean: number; ci: number } {
   const sorted = Float64Array.from(scores).sort();
-  const lowerIdx = Math.floor(sorted.length / 40);
+  const lowerIdx = floor(sorted.length / 40);
   const upperIdx = sorted.length - lowerIdx - 1;
   const half = 0.5 * (sorted[upperIdx]! - sorted[lowerIdx]!);
-  return { mean: numpyMean(sorted, float32), ci: float32 ? Math.fround(half) : half };
+  return { mean: numpyMean(sorted, float32), ci: float32 ? fround(half) : half };
 }
 
 /** `_compute_p_value`: (number of sample statistics > the real one, + 1) / (samples + 1). */
@@ -84,7 +87,7 @@ function sumRows(stats: readonly (readonly number[])[], idx: Int32Array, offset:
   const out = new Array<number>(k).fill(0);
   for (let i = 0; i < n; i++) {
     const row = stats[idx[offset + i]!]!;
-    for (let j = 0; j < k; j++) out[j] = float32 ? Math.fround(out[j]! + row[j]!) : out[j]! + row[j]!;
+    for (let j = 0; j < k; j++) out[j] = float32 ? fround(out[j]! + row[j]!) : out[j]! + row[j]!;
   }
   return out;
 }
@@ -146,12 +149,12 @@ export function pairedBootstrap(
   const scoresBl = bootstrapScores(metric, baselineStats, idx, samples);
   const scoresSys = bootstrapScores(metric, systemStats, idx, samples);
   const diffs = new Float64Array(samples);
-  for (let s = 0; s < samples; s++) diffs[s] = f32 ? Math.fround(Math.abs(scoresSys[s]! - scoresBl[s]!)) : Math.abs(scoresSys[s]! - scoresBl[s]!);
+  for (let s = 0; s < samples; s++) diffs[s] = f32 ? fround(abs(scoresSys[s]! - scoresBl[s]!)) : abs(scoresSys[s]! - scoresBl[s]!);
   const meanDiff = numpyMean(diffs, f32);
-  const centred = diffs.map((d) => (f32 ? Math.fround(d - meanDiff) : d - meanDiff));
+  const centred = diffs.map((d) => (f32 ? fround(d - meanDiff) : d - meanDiff));
   // numpy compares a float32 array with a Python float by casting the float to float32 (NEP 50).
-  const real = Math.abs(blScore - sysScore);
-  const p = pValue(centred, f32 ? Math.fround(real) : real);
+  const real = abs(blScore - sysScore);
+  const p = pValue(centred, f32 ? fround(real) : real);
   const bl = estimateCi(scoresBl, f32);
   const sys = estimateCi(scoresSys, f32);
   return {
@@ -180,7 +183,7 @@ export function pairedApproximateRandomization(
   const pos = new NumpyGenerator(seed).booleans(samples * n);
   const blScore = metric.score(sumAll(baselineStats), false);
   const sysScore = metric.score(sumAll(systemStats), false);
-  const diff = Math.abs(blScore - sysScore);
+  const diff = abs(blScore - sysScore);
   const trialDiffs = new Float64Array(samples);
   const a = new Array<number>(k);
   const b = new Array<number>(k);
@@ -195,7 +198,7 @@ export function pairedApproximateRandomization(
         b[j] += y[j]!;
       }
     }
-    trialDiffs[s] = Math.abs(metric.score(a, false) - metric.score(b, false));
+    trialDiffs[s] = abs(metric.score(a, false) - metric.score(b, false));
   }
   return {
     baseline: { score: blScore },

@@ -50,7 +50,12 @@ export function architectureDifferences(saved: Partial<TransformerConfig>, wante
 }
 
 function readInitManifest(source: LearnerInitSource, init: string): { manifest: MtModelManifest; tokenizer: BpeTokenizer } {
-  const config = JSON.parse(fs.readFileSync(path.join(source.runDir, 'config.json'), 'utf8')) as { plugin?: unknown };
+  let config: { plugin?: unknown };
+  try {
+    config = JSON.parse(fs.readFileSync(path.join(source.runDir, 'config.json'), 'utf8')) as { plugin?: unknown };
+  } catch (err) {
+    throw new ConfigError(`learner.init: ${path.join(source.runDir, 'config.json')} is not valid JSON: ${(err as Error).message}`);
+  }
   if (config.plugin !== 'mt') throw new ConfigError(`learner.init: ${init} is a ${String(config.plugin)} run, not an mt run`);
   return readModelFiles(path.join(source.runDir, 'artifacts'), `learner.init ${init}`);
 }
