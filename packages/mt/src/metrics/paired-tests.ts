@@ -30,10 +30,12 @@ export interface PairedResult {
   ci?: number;
 }
 
-/** The seed sacreBLEU uses: env `SACREBLEU_SEED` (default 12345); `none` means unseeded (refused here: results must repeat). */
+/** The seed sacreBLEU uses: env `SACREBLEU_SEED` (default 12345); `none` (and 0) mean unseeded in sacreBLEU, refused here: results must repeat. */
 export function sacrebleuSeed(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env['SACREBLEU_SEED'] ?? '12345';
   if (!/^\d+$/.test(raw)) throw new MtDataError(`SACREBLEU_SEED must be a non-negative integer (got "${raw}"); unseeded tests are not supported`);
+  // PairedTest passes `seed if seed else None`: with 0 sacreBLEU's paired test itself is unseeded.
+  if (Number(raw) === 0) throw new MtDataError('SACREBLEU_SEED=0 leaves sacreBLEU\'s paired tests unseeded (it treats 0 as no seed); use a positive seed');
   return Number(raw);
 }
 

@@ -143,6 +143,10 @@ describe('kt mt score', () => {
       const err = await mtScore({ hyp: f.hyp, ref: [f.r1], system: f.r2, pairedBs: true }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ConfigError);
       expect((err as Error).message).toMatch(/SACREBLEU_SEED must be a non-negative integer \(got "None"\)/);
+      process.env['SACREBLEU_SEED'] = '0';
+      const zero = await mtScore({ hyp: f.hyp, ref: [f.r1], system: f.r2, pairedAr: true }).catch((e: unknown) => e);
+      expect(zero).toBeInstanceOf(ConfigError);
+      expect((zero as Error).message).toContain('SACREBLEU_SEED=0 leaves');
     } finally {
       if (previous === undefined) delete process.env['SACREBLEU_SEED'];
       else process.env['SACREBLEU_SEED'] = previous;
