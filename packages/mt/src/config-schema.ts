@@ -30,6 +30,12 @@ const commonDataShape = {
   maxLen: z.int().min(2).max(250).default(50),
   /** Translate and score only the first N sentences of val/test (BLEU, chrF, NLL); default all. */
   evalLimit: z.int().positive().optional(),
+  /**
+   * Extra named test sets, each scored at the end of the run like the test split (BLEU, chrF, NLL) into
+   * `summary.json` as `test_<name>_bleu`, `test_<name>_chrf`, `test_<name>_nll`, its translations written to
+   * `artifacts/test_<name>.hyp.txt`. Each is two aligned files or one TSV (plain or gzip, strict UTF-8).
+   */
+  evalSets: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'name an eval set with letters, digits, "_" or "-"'), ParallelSplitSchema).default({}),
 };
 
 const SyntheticDataSchema = z.strictObject({
@@ -170,6 +176,14 @@ export const DecodeSchema = z.strictObject({
 });
 export type DecodeConfig = z.infer<typeof DecodeSchema>;
 
+export const ValidationSchema = z.strictObject({
+  /** Score only the first N val sentences (default: `data.evalLimit`, else all). */
+  limit: z.int().positive().optional(),
+  /** Beam of validation decoding; default 1 (greedy). */
+  beam: z.int().positive().max(MAX_BEAM).default(1),
+});
+export type ValidationConfig = z.infer<typeof ValidationSchema>;
+
 export const MtConfigSchema = defineExperimentSchema('mt', MT_TASKS, {
   /** Where the sentence pairs come from. */
   data: MtDataSchema.default(() => MtDataSchema.parse({ source: 'synthetic' })),
@@ -179,8 +193,21 @@ export const MtConfigSchema = defineExperimentSchema('mt', MT_TASKS, {
   teacher: TeacherSchema.default(() => TeacherSchema.parse({})),
   /** The learner's transformer sizes (it trains with the top-level `train` settings and seed). */
   learner: z
-    .strictObject({ model: ModelSizesSchema.default(() => ModelSizesSchema.parse({})) })
+    .strictObject({
+      model: ModelSizesSchema.default(() => ModelSizesSchema.parse({})),
+      /**
+       * Start from another mt run's weights instead of a random initialisation: a run directory (its best
+       * checkpoint when it kept one, else its latest) or one of its checkpoint directories. Its architecture
+       * must equal `learner.model` and its tokenizer this config's (fingerprints compared), else exit 2.
+       */
+      init: z.string().min(1).optional(),
+    })
     .default(() => ({ model: ModelSizesSchema.parse({}) })),
+  /**
+   * Validation scoring at `train.evalEvery` (what early stopping watches): cheap by default — the first
+   * `limit` val sentences (a fixed subset), decoded with beam `beam` (1 = greedy) whatever `decode.beam` is.
+   */
+  validation: ValidationSchema.default(() => ValidationSchema.parse({})),
   /** Batching of the learner's training. */
   batching: BatchingSchema.default({}),
   /** Knobs of the sequence-level and on-policy estimators. */

@@ -10,7 +10,7 @@ export * from './metrics';
 export * from './models';
 export { mtModule } from './mt-module';
 export { mtTrainTask, mtWordKdTask, mtSeqKdTask, mtReinforceTask, MT_TASK_LIST } from './tasks/mt-tasks';
-export { prepareMtData, loadMtCorpus, obtainTokenizer, limitSplit, MODEL_POSITIONS, type MtData, type MtCorpus, type EncodedSplit } from './tasks/mt-data';
+export { prepareMtData, loadMtCorpus, obtainTokenizer, limitSplit, trainingDataConfig, MODEL_POSITIONS, type MtData, type MtCorpus, type EncodedSplit } from './tasks/mt-data';
 export {
   loadMtRun,
   readModelFiles,
@@ -22,6 +22,14 @@ export {
   type LoadedRun,
   type CheckpointChoice,
 } from './tasks/mt-model-files';
+export {
+  initLearnerWeights,
+  learnerInitIssues,
+  resolveLearnerInit,
+  architectureDifferences,
+  ARCHITECTURE_FIELDS,
+  type LearnerInitSource,
+} from './tasks/learner-init';
 export { obtainTeacher, teacherRunConfig, loadTeacherRun, transformerConfig, type LoadedTeacher } from './tasks/mt-teacher';
 export { translateIds, scoreTranslations, referenceNll, type DecodeSettings, type TranslationScores } from './tasks/translate-sentences';
 export { StepBatches, StepTimer } from './tasks/step-batches';

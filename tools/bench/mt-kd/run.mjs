@@ -7,11 +7,18 @@
 // Needs the built packages: `npm run build`. Usage:
 //   node tools/bench/mt-kd/run.mjs [--seeds 3] [--out runs/bench-mt] [--data ../shared/data/multi30k] [--modes none,word-forward,...]
 //     [--steps N --tag NAME]   (a probe with another learner step budget, written to mt-kd-NAME.json)
+//   node tools/bench/mt-kd/run.mjs --study [--synthetic] …   (the forward-vs-backward study: see study.mjs)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as core from '@kt/core';
 import { mtPlugin } from '@kt/mt';
 import { root, mean, std, table, writeJson, writeText, machine, flags, runComparison, teacherOf } from '../lib.mjs';
+
+// `--study [--synthetic]`: the resumable forward-vs-backward study of issue #14 (study.mjs).
+if (process.argv.includes('--study')) {
+  await import('./study.mjs');
+  process.exit(process.exitCode ?? 0);
+}
 
 const opt = flags({ seeds: '3', out: path.join(root, 'runs', 'bench-mt'), data: path.resolve(root, '..', 'shared', 'data', 'multi30k'), modes: 'none,word-forward,word-backward,seq-forward,seq-backward-gkd', prefix: 'multi30k', steps: '', tag: '' });
 const dataDir = path.resolve(opt.data);

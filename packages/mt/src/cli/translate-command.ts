@@ -25,8 +25,8 @@ export const MtTranslateOptionsSchema = z.strictObject({
   input: z.string().min(1).optional(),
   /** Beam size; default the run's `decode.beam`. */
   beam: flagInt('--beam', MAX_BEAM).optional(),
-  /** Which learner weights: the latest checkpoint or the best (early stopping) one. */
-  checkpoint: z.enum(['latest', 'best']).default('latest'),
+  /** Which learner weights: the latest checkpoint or the best (early stopping) one; default best when kept, else latest. */
+  checkpoint: z.enum(['latest', 'best']).optional(),
   /** Sentences decoded together; default the run's `decode.batchSize`. */
   batchSize: flagInt('--batch-size', MAX_DECODE_BATCH).optional(),
 });
@@ -43,7 +43,8 @@ export interface TranslateRunResult {
 
 /**
  * Translates `lines` with the learner of an mt run: loads `config.json`, `artifacts/tokenizer.json`,
- * `artifacts/model.json` and the learner weights of the chosen checkpoint, and decodes with the run's
+ * `artifacts/model.json` and the learner weights of the chosen checkpoint (default: the best one when the run
+ * kept one, as its test scores were computed with, else the latest), and decodes with the run's
  * `decode` settings (beam overridable). A missing run, missing artifacts or no input lines are ConfigErrors.
  * The tfjs backend must be initialised by the caller.
  */
@@ -54,7 +55,7 @@ export function translateRun(
 ): TranslateRunResult {
   if (lines.length === 0) throw new ConfigError('nothing to translate: the input has no lines');
   const overrides = MtTranslateOptionsSchema.pick({ beam: true, batchSize: true }).parse({ beam: options.beam, batchSize: options.batchSize });
-  const run = loadMtRun(runDir, options.checkpoint ?? 'latest');
+  const run = loadMtRun(runDir, options.checkpoint);
   try {
     const saved = DecodeSchema.safeParse(run.config['decode'] ?? {});
     const decode = saved.success ? saved.data : DecodeSchema.parse({});
@@ -118,7 +119,7 @@ export const mtTranslateContribution: CliContribution = {
       .requiredOption('--run <dir>', 'run directory of an mt experiment')
       .option('--input <file>', 'source sentences, one a line (plain or .gz); default stdin')
       .option('--beam <n>', `beam size, 1 to ${MAX_BEAM} (default: the run's decode.beam)`)
-      .option('--checkpoint <which>', 'latest or best', 'latest')
+      .option('--checkpoint <which>', 'latest or best (default: best when the run kept one, else latest)')
       .option('--batch-size <n>', `sentences decoded together, 1 to ${MAX_DECODE_BATCH} (default: the run's decode.batchSize)`)
       .action(async (opts: Record<string, unknown>, cmd: Command) => {
         const options = MtTranslateOptionsSchema.parse(opts);

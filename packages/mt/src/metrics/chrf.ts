@@ -2,6 +2,9 @@ import { MtDataError } from '../data/mt-data-error';
 import { pyRemoveWhitespace, pySplit } from './python-text';
 import { referenceCountLabel, segmentReferences } from './reference-streams';
 
+// Math's functions as module constants: global lookups are slow inside jest's vm contexts, and these run in hot loops.
+const { fround } = Math;
+
 export interface ChrfOptions {
   /** Character n-gram order; default 6. */
   charOrder?: number;
@@ -74,7 +77,8 @@ function extractNgrams(sentence: string, cfg: ChrfConfig): Map<string, number>[]
 }
 
 /** chrF from [hyp, ref, match] statistics, exactly as sacreBLEU's `_compute_f_score`. */
-export function computeChrf(stats: readonly number[], cfg: Pick<ChrfConfig, 'beta' | 'epsSmoothing'>): number {
+export function computeChrf(stats: readonly number[], cfg: Pick<ChrfConfig, 'beta' | 'epsSmoothing'> & { float32?: boolean }): number {
+  if (cfg.float32) return computeChrfFloat32(stats, cfg);
   const eps = 1e-16;
   const factor = cfg.beta ** 2;
   const order = stats.length / 3;
@@ -108,25 +112,120 @@ export function computeChrf(stats: readonly number[], cfg: Pick<ChrfConfig, 'bet
   return (100 * ((1 + factor) * avgPrec * avgRec)) / (factor * avgPrec + avgRec);
 }
 
+/** A number as numpy ≥ 2 types it: a float32 array element, or a Python float (weak: float32 wins). */
+interface Typed {
+  v: number;
+  f32: boolean;
+}
+const py = (v: number): Typed => ({ v, f32: false });
+const op = (a: Typed, b: Typed, g: (x: number, y: number) => number): Typed => {
+  const f32 = a.f32 || b.f32;
+  return { v: f32 ? fround(g(a.v, b.v)) : g(a.v, b.v), f32 };
+};
+const add = (a: Typed, b: Typed): Typed => op(a, b, (x, y) => x + y);
+const mul = (a: Typed, b: Typed): Typed => op(a, b, (x, y) => x * y);
+const div = (a: Typed, b: Typed): Typed => op(a, b, (x, y) => x / y);
+
+/**
+ * `_compute_f_score` on float32 statistics (sacreBLEU's bootstrap resampling sums numpy float32 segment stats):
+ * each operation with a float32 operand rounds to float32 (NEP 50), the eps branches stay Python floats.
+ */
+function computeChrfFloat32(stats: readonly number[], cfg: Pick<ChrfConfig, 'beta' | 'epsSmoothing'>): number {
+  const eps = py(1e-16);
+  const factor = py(cfg.beta ** 2);
+  const one = py(1);
+  const order = stats.length / 3;
+  let score = py(0);
+  let effectiveOrder = 0;
+  let avgPrec = py(0);
+  let avgRec = py(0);
+  for (let i = 0; i < order; i++) {
+    const nHyp: Typed = { v: fround(stats[3 * i]!), f32: true };
+    const nRef: Typed = { v: fround(stats[3 * i + 1]!), f32: true };
+    const nMatch: Typed = { v: fround(stats[3 * i + 2]!), f32: true };
+    const prec = nHyp.v > 0 ? div(nMatch, nHyp) : eps;
+    const rec = nRef.v > 0 ? div(nMatch, nRef) : eps;
+    const denom = add(mul(factor, prec), rec);
+    score = add(score, denom.v > 0 ? div(mul(mul(add(one, factor), prec), rec), denom) : eps);
+    if (nHyp.v > 0 && nRef.v > 0) {
+      avgPrec = add(avgPrec, prec);
+      avgRec = add(avgRec, rec);
+      effectiveOrder++;
+    }
+  }
+  if (cfg.epsSmoothing) return div(mul(py(100), score), py(order)).v;
+  if (effectiveOrder === 0) {
+    avgPrec = py(0);
+    avgRec = py(0);
+  } else {
+    avgPrec = div(avgPrec, py(effectiveOrder));
+    avgRec = div(avgRec, py(effectiveOrder));
+  }
+  if (add(avgPrec, avgRec).v === 0) return 0;
+  const num = mul(mul(add(one, factor), avgPrec), avgRec);
+  return mul(py(100), div(num, add(mul(factor, avgPrec), avgRec))).v;
+}
+
 /**
  * Corpus chrF identical to sacreBLEU 2.x (defaults: chrF2, character order 6, whitespace removed, no word
  * n-grams, effective-order averaging). With several references, each segment uses the reference with the best
  * sentence-level score (the first on ties); statistics are summed over the corpus.
  */
 export function corpusChrf(hyps: readonly string[], refs: readonly (readonly string[])[], options: ChrfOptions = {}): ChrfScore {
-  if (hyps.length === 0) throw new MtDataError('corpusChrf: no hypotheses');
-  const cfg: ChrfConfig = {
+  const cfg = chrfConfig(options);
+  const order = cfg.charOrder + cfg.wordOrder;
+  const perSegment = segmentReferences(hyps, refs);
+  const totals = new Array<number>(3 * order).fill(0);
+  for (const best of chrfSegmentStats(hyps, refs, options)) best.forEach((v, k) => (totals[k] = (totals[k] as number) + v));
+  return {
+    kind: 'chrf',
+    score: computeChrf(totals, cfg),
+    beta: cfg.beta,
+    charOrder: cfg.charOrder,
+    wordOrder: cfg.wordOrder,
+    stats: totals,
+    signature: chrfSignature(referenceCountLabel(perSegment), options),
+  };
+}
+
+function chrfConfig(options: ChrfOptions): ChrfConfig {
+  return {
     charOrder: options.charOrder ?? 6,
     wordOrder: options.wordOrder ?? 0,
     beta: options.beta ?? 2,
     whitespace: options.whitespace ?? false,
     epsSmoothing: options.epsSmoothing ?? false,
   };
-  const order = cfg.charOrder + cfg.wordOrder;
+}
+
+/** chrF from summed segment statistics; `float32` as sacreBLEU's bootstrap computes it. */
+export function chrfFromStats(stats: readonly number[], options: ChrfOptions & { float32?: boolean } = {}): number {
+  return computeChrf(stats, { ...chrfConfig(options), float32: options.float32 });
+}
+
+/** sacreBLEU's chrF signature fields (without `version`), e.g. `nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no`. */
+export function chrfSignature(nrefs: string, options: ChrfOptions = {}): string {
+  const cfg = chrfConfig(options);
+  return [
+    `nrefs:${nrefs}`,
+    `case:${options.lowercase ? 'lc' : 'mixed'}`,
+    `eff:${cfg.epsSmoothing ? 'no' : 'yes'}`,
+    `nc:${cfg.charOrder}`,
+    `nw:${cfg.wordOrder}`,
+    `space:${cfg.whitespace ? 'yes' : 'no'}`,
+  ].join('|');
+}
+
+/**
+ * Per-segment chrF statistics: `[hyp, ref, match]` per order of the reference with the best sentence-level
+ * score (the first on ties), as sacreBLEU's `_extract_corpus_statistics` keeps them.
+ */
+export function chrfSegmentStats(hyps: readonly string[], refs: readonly (readonly string[])[], options: ChrfOptions = {}): number[][] {
+  if (hyps.length === 0) throw new MtDataError('corpusChrf: no hypotheses');
+  const cfg = chrfConfig(options);
   const cased = (s: string): string => (options.lowercase ? s.toLowerCase() : s);
   const perSegment = segmentReferences(hyps, refs);
-  const totals = new Array<number>(3 * order).fill(0);
-  hyps.forEach((hyp, i) => {
+  return hyps.map((hyp, i) => {
     const hypNgrams = extractNgrams(cased(hyp), cfg);
     let best: number[] = [];
     let bestScore = -1;
@@ -152,23 +251,6 @@ export function corpusChrf(hyps: readonly string[], refs: readonly (readonly str
         best = stats;
       }
     }
-    best.forEach((v, k) => (totals[k] = (totals[k] as number) + v));
+    return best;
   });
-  const signature = [
-    `nrefs:${referenceCountLabel(perSegment)}`,
-    `case:${options.lowercase ? 'lc' : 'mixed'}`,
-    `eff:${cfg.epsSmoothing ? 'no' : 'yes'}`,
-    `nc:${cfg.charOrder}`,
-    `nw:${cfg.wordOrder}`,
-    `space:${cfg.whitespace ? 'yes' : 'no'}`,
-  ].join('|');
-  return {
-    kind: 'chrf',
-    score: computeChrf(totals, cfg),
-    beta: cfg.beta,
-    charOrder: cfg.charOrder,
-    wordOrder: cfg.wordOrder,
-    stats: totals,
-    signature,
-  };
 }

@@ -7,6 +7,8 @@ export interface FormatScoreOptions {
   signature?: boolean;
   /** Decimals of the score; default 2. */
   width?: number;
+  /** With `signature`: append `|version:<v>` as sacreBLEU's signatures end. */
+  version?: string;
 }
 
 /**
@@ -16,7 +18,7 @@ export interface FormatScoreOptions {
 export function formatScore(score: BleuScore | ChrfScore, options: FormatScoreOptions = {}): string {
   const width = options.width ?? 2;
   const name = score.kind === 'bleu' ? 'BLEU' : `chrF${score.beta}${'+'.repeat(score.wordOrder)}`;
-  const head = options.signature ? `${name}|${score.signature}` : name;
+  const head = options.signature ? `${name}|${score.signature}${options.version ? `|version:${options.version}` : ''}` : name;
   const value = formatFixed(score.score, width);
   if (score.kind === 'chrf') return `${head} = ${value}`;
   const precisions = score.precisions.map((p) => formatFixed(p, 1)).join('/');

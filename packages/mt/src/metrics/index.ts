@@ -10,4 +10,36 @@ export {
 } from './bleu';
 export { corpusChrf, computeChrf, type ChrfOptions, type ChrfScore } from './chrf';
 export { formatScore, type FormatScoreOptions } from './format-score';
-export { scoreFiles, type ScoreFilesOptions, type FileScores, type ScoreDetail } from './score-files';
+export {
+  scoreFiles,
+  scoreLines,
+  readScoringFiles,
+  pairedTestLines,
+  SACREBLEU_VERSION,
+  type ScoreFilesOptions,
+  type FileScores,
+  type ScoreDetail,
+  type PairedTestName,
+  type PairedMetricResult,
+  type PairedFileResults,
+} from './score-files';
+export { bleuSegmentStats, bleuFromStats, bleuSignature, sumStats } from './bleu';
+export { chrfSegmentStats, chrfFromStats, chrfSignature } from './chrf';
+export { BLEU_TOKENIZERS, BLEU_TOKENIZER_NAMES } from './bleu-tokenizers';
+export { tokenizeIntl } from './tokenize-intl';
+export { tokenizeZh } from './tokenize-zh';
+export { NumpyGenerator, Pcg64, seedSequenceState } from './numpy-random';
+export {
+  pairedBootstrap,
+  pairedApproximateRandomization,
+  estimateCi,
+  numpySum,
+  numpyMean,
+  pValue,
+  sacrebleuSeed,
+  type StatsMetric,
+  type PairedResult,
+  type PairedTestOptions,
+  type PairedTestResult,
+} from './paired-tests';
+export { bleuStatsMetric, chrfStatsMetric } from './stats-metrics';

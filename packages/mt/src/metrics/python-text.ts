@@ -7,6 +7,7 @@ const PY_WS_CLASS = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a
 const PY_WS_RUN = new RegExp(`[${PY_WS_CLASS}]+`);
 const PY_WS_RUN_GLOBAL = new RegExp(`[${PY_WS_CLASS}]+`, 'g');
 const PY_WS_TRAILING = new RegExp(`[${PY_WS_CLASS}]+$`);
+const PY_WS_LEADING = new RegExp(`^[${PY_WS_CLASS}]+`);
 
 /** Python `s.split()`. */
 export function pySplit(s: string): string[] {
@@ -16,6 +17,11 @@ export function pySplit(s: string): string[] {
 /** Python `s.rstrip()`. */
 export function pyRstrip(s: string): string {
   return s.replace(PY_WS_TRAILING, '');
+}
+
+/** Python `s.strip()`. */
+export function pyStrip(s: string): string {
+  return s.replace(PY_WS_TRAILING, '').replace(PY_WS_LEADING, '');
 }
 
 /** Python `''.join(s.split())`: removes all whitespace. */

@@ -12,7 +12,12 @@ export function tokenize13a(input: string): string {
   if (line.includes('&')) {
     line = line.split('&quot;').join('"').split('&amp;').join('&').split('&lt;').join('<').split('&gt;').join('>');
   }
-  line = ` ${line} `
+  return tokenizeRegexp(` ${line} `);
+}
+
+/** sacreBLEU's `TokenizerRegexp`: the language-dependent part shared by the 13a and zh tokenizers. */
+export function tokenizeRegexp(input: string): string {
+  const line = input
     .replace(SYMBOLS, ' $1 ')
     .replace(PERIOD_COMMA_AFTER_NON_DIGIT, '$1 $2 ')
     .replace(PERIOD_COMMA_BEFORE_NON_DIGIT, ' $1 $2')

@@ -44,10 +44,22 @@ export interface MtData {
    * keys the teacher and seq-kd caches, so the same corpus under another path still hits them.
    */
   contentHash: string;
+  /** The extra named test sets of `data.evalSets` (not part of `contentHash`: they do not change training). */
+  evalSets: Record<string, EncodedSplit>;
+}
+
+/** The data config without its extra test sets: what the tokenizer, the teacher and training depend on. */
+export function trainingDataConfig(data: MtDataConfig): MtDataConfig {
+  return { ...data, evalSets: {} };
 }
 
 async function readSplit(split: ParallelSplitConfig): Promise<SentencePair[]> {
   return 'tsv' in split ? readTsvPairs(path.resolve(split.tsv)) : readParallelFiles(path.resolve(split.src), path.resolve(split.tgt));
+}
+
+/** The file(s) of a split, for messages. */
+function describeSplit(split: ParallelSplitConfig): string {
+  return 'tsv' in split ? split.tsv : `${split.src} + ${split.tgt}`;
 }
 
 /** Reads the raw sentence pairs a data config names. Missing or malformed files are ConfigErrors. */
@@ -87,7 +99,7 @@ export function obtainTokenizer(
   cacheDir: string,
   log: Logger,
 ): BpeTokenizer {
-  const key = configHash({ data, tokenizer: config });
+  const key = configHash({ data: trainingDataConfig(data), tokenizer: config });
   const file = path.join(cacheDir, 'mt-tokenizers', key, 'tokenizer.json');
   if (fs.existsSync(file)) {
     try {
@@ -142,7 +154,16 @@ export async function prepareMtData(config: MtConfig, cacheDir: string, log: Log
   const train = encodeSplit(kept, tokenizer);
   const val = encodeSplit(corpus.val, tokenizer);
   const test = encodeSplit(corpus.test, tokenizer);
-  return { tokenizer, train, val, test, contentHash: contentHash(tokenizer, [train, val, test]) };
+  const evalSets: Record<string, EncodedSplit> = {};
+  for (const [name, split] of Object.entries(config.data.evalSets)) {
+    const pairs = await readSplit(split);
+    if (pairs.length === 0) throw new ConfigError(`data.evalSets.${name}: ${describeSplit(split)} has no sentence pairs`);
+    evalSets[name] = encodeSplit(pairs, tokenizer);
+  }
+  if (Object.keys(evalSets).length > 0) {
+    log.info(`data: extra test sets ${Object.entries(evalSets).map(([n, s]) => `${n} (${s.src.length})`).join(', ')}`);
+  }
+  return { tokenizer, train, val, test, contentHash: contentHash(tokenizer, [train, val, test]), evalSets };
 }
 
 /** sha256 over the tokenizer's fingerprint and each split's ids and raw text. */

@@ -67,9 +67,13 @@ export interface WeightsLocation {
   name: string;
 }
 
-/** The learner weights of a run: its latest checkpoint (`checkpoints/latest.json`) or `checkpoints/best`. */
-export function runWeights(runDir: string, which: CheckpointChoice): WeightsLocation {
+/**
+ * The learner weights of a run: its latest checkpoint (`checkpoints/latest.json`) or `checkpoints/best`;
+ * undefined = the best one when the run kept one (early stopping), else the latest.
+ */
+export function runWeights(runDir: string, choice?: CheckpointChoice): WeightsLocation {
   const checkpoints = path.join(runDir, 'checkpoints');
+  const which = choice ?? (hasTensors(path.join(checkpoints, 'best'), 'learner') ? 'best' : 'latest');
   const dir = which === 'best' ? path.join(checkpoints, 'best') : latestCheckpoint(checkpoints);
   if (dir === undefined || !fs.existsSync(dir)) {
     throw new ConfigError(
@@ -105,8 +109,11 @@ export interface LoadedRun {
   weights: WeightsLocation;
 }
 
-/** Loads a run directory written by an mt task: config.json, artifacts/{model,tokenizer}.json and learner weights. */
-export function loadMtRun(runDir: string, which: CheckpointChoice = 'latest'): LoadedRun {
+/**
+ * Loads a run directory written by an mt task: config.json, artifacts/{model,tokenizer}.json and learner
+ * weights (`which`: default the best checkpoint when the run kept one, else the latest).
+ */
+export function loadMtRun(runDir: string, which?: CheckpointChoice): LoadedRun {
   const dir = path.resolve(runDir);
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ConfigError(`run directory not found: ${runDir}`);
   const config = readJson(path.join(dir, 'config.json'), `${runDir} is not a kt run directory`) as Record<string, unknown>;

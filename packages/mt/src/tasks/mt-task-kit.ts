@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { asLearner, writeFileAtomic, writeJsonAtomic, type ConfigIssue, type Learner, type Metrics, type StepContext, type Task, type TaskContext, type Wrapped } from '@kt/core';
-import type { MtConfig } from '../config-schema';
+import type { MtConfig, ParallelSplitConfig } from '../config-schema';
+import { initLearnerWeights, learnerInitIssues } from './learner-init';
 import { makeTargetTensors, sampleDecode, Transformer } from '../models';
 import { limitSplit, prepareMtData, type MtData } from './mt-data';
 import { writeModelFiles } from './mt-model-files';
@@ -47,6 +48,8 @@ export interface MtLearnerSetup {
   learner: Learner & Wrapped<Transformer>;
   decode: DecodeSettings;
   evalLimit?: number;
+  /** Validation scoring (at `train.evalEvery`, for early stopping): sentences and beam. */
+  validation: { limit?: number; decode: DecodeSettings };
 }
 
 /** Loads the data, builds the learner from `learner.model` and writes its model files into the run's artifacts. */
@@ -54,36 +57,65 @@ export async function setUpLearner(ctx: TaskContext<MtConfig>): Promise<MtLearne
   const { config } = ctx;
   const data = await prepareMtData(config, ctx.cacheDir, ctx.log);
   const model = new Transformer(transformerConfig(config.learner.model, data.tokenizer.vocabSize), config.train.seed);
+  if (config.learner.init !== undefined) {
+    try {
+      const from = initLearnerWeights(model, config.learner.init, data.tokenizer);
+      ctx.log.info(`learner: initialised from ${from}`);
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+  }
   writeModelFiles(path.join(ctx.runDir, 'artifacts'), model.config, model.parameterCount(), data.tokenizer);
   ctx.log.info(`learner: ${model.parameterCount()} parameters; vocabulary ${data.tokenizer.vocabSize}`);
-  return { data, model, learner: asLearner(model), decode: config.decode, evalLimit: config.data.evalLimit };
+  const validation = { limit: config.validation.limit ?? config.data.evalLimit, decode: { ...config.decode, beam: config.validation.beam } };
+  return { data, model, learner: asLearner(model), decode: config.decode, evalLimit: config.data.evalLimit, validation };
 }
 
 /**
- * `evaluate` and `writeArtifacts` of an mt run: BLEU/chrF/NLL on the first `data.evalLimit` sentences
- * (plus training throughput), test hypotheses and references, and the teacher's scores.
+ * `evaluate` and `writeArtifacts` of an mt run. Validation: BLEU/chrF/NLL of the first `validation.limit`
+ * val sentences decoded with `validation.beam` (cheap, for early stopping). Test: the first `data.evalLimit`
+ * test sentences with `decode.*`, plus every `data.evalSets` entry as `test_<name>_<metric>`, plus training
+ * throughput. Artifacts: test hypotheses and references (`test.*.txt`, `test_<name>.*.txt`), the teacher's scores.
  */
 export function mtReporting(
   setup: MtLearnerSetup,
   timer: StepTimer,
   teacher?: LoadedTeacher,
 ): { evaluate(split: 'val' | 'test'): Promise<Metrics>; writeArtifacts(dir: string): Promise<void> } {
-  const { data, model, decode, evalLimit } = setup;
+  const { data, model, decode, evalLimit, validation } = setup;
   let lastTest: string[] | undefined;
+  const lastSets = new Map<string, string[]>();
   return {
     async evaluate(split) {
       timer.end();
-      const scored = scoreTranslations(model, data.tokenizer, limitSplit(data[split], evalLimit), decode);
-      if (split === 'test') lastTest = scored.hypotheses;
+      const scored =
+        split === 'val'
+          ? scoreTranslations(model, data.tokenizer, limitSplit(data.val, validation.limit), validation.decode)
+          : scoreTranslations(model, data.tokenizer, limitSplit(data.test, evalLimit), decode);
+      const metrics: Metrics = { ...scored.metrics };
+      if (split === 'test') {
+        lastTest = scored.hypotheses;
+        for (const [name, set] of Object.entries(data.evalSets)) {
+          const extra = scoreTranslations(model, data.tokenizer, set, decode);
+          lastSets.set(name, extra.hypotheses);
+          for (const key of ['bleu', 'chrf', 'nll'] as const) metrics[`test_${name}_${key}`] = extra.metrics[key]!;
+        }
+      }
       const throughput = timer.summary();
-      if (!throughput) return scored.metrics;
-      return { ...scored.metrics, train_tokens_per_second: throughput.tokensPerSecond, train_ms_per_step: throughput.msPerStep };
+      if (!throughput) return metrics;
+      return { ...metrics, train_tokens_per_second: throughput.tokensPerSecond, train_ms_per_step: throughput.msPerStep };
     },
     async writeArtifacts(dir) {
       const test = limitSplit(data.test, evalLimit);
       const hyps = lastTest ?? scoreTranslations(model, data.tokenizer, test, decode).hypotheses;
       writeFileAtomic(path.join(dir, 'test.hyp.txt'), hyps.map((h) => `${h}\n`).join(''));
       writeFileAtomic(path.join(dir, 'test.ref.txt'), test.refs.map((r) => `${r}\n`).join(''));
+      for (const [name, set] of Object.entries(data.evalSets)) {
+        const setHyps = lastSets.get(name) ?? scoreTranslations(model, data.tokenizer, set, decode).hypotheses;
+        writeFileAtomic(path.join(dir, `test_${name}.hyp.txt`), setHyps.map((h) => `${h}\n`).join(''));
+        writeFileAtomic(path.join(dir, `test_${name}.ref.txt`), set.refs.map((r) => `${r}\n`).join(''));
+      }
       if (teacher) {
         const scores = teacher.test ?? scoreTranslations(teacher.teacher.model, data.tokenizer, test, decode).metrics;
         writeJsonAtomic(path.join(dir, 'teacher.json'), { test: scores, parameters: teacher.teacher.parameterCount(), source: teacher.source });
@@ -97,14 +129,17 @@ export function dataIssues(config: MtConfig): ConfigIssue[] {
   const data = config.data;
   const missing = (p: string, field: string, what = 'file'): ConfigIssue[] =>
     fs.existsSync(path.resolve(p)) ? [] : [{ path: field, message: `${what} ${p} does not exist` }];
-  if (data.source === 'multi30k') return missing(data.root, 'data.root', 'Multi30k folder');
-  if (data.source === 'files') {
-    return (['train', 'val', 'test'] as const).flatMap((split) => {
-      const s = data[split];
-      return 'tsv' in s ? missing(s.tsv, `data.${split}.tsv`) : [...missing(s.src, `data.${split}.src`), ...missing(s.tgt, `data.${split}.tgt`)];
-    });
-  }
-  return [];
+  const splitIssues = (s: ParallelSplitConfig, field: string): ConfigIssue[] =>
+    'tsv' in s ? missing(s.tsv, `${field}.tsv`) : [...missing(s.src, `${field}.src`), ...missing(s.tgt, `${field}.tgt`)];
+  const extra = Object.entries(data.evalSets).flatMap(([name, s]) => splitIssues(s, `data.evalSets.${name}`));
+  if (data.source === 'multi30k') return [...missing(data.root, 'data.root', 'Multi30k folder'), ...extra];
+  if (data.source === 'files') return [...(['train', 'val', 'test'] as const).flatMap((split) => splitIssues(data[split], `data.${split}`)), ...extra];
+  return extra;
+}
+
+/** The checks of task `train`: data files and `learner.init`. */
+export function trainIssues(config: MtConfig): ConfigIssue[] {
+  return [...dataIssues(config), ...learnerInitIssues(config.learner.init, config.learner.model)];
 }
 
 /** The teacher's early-stopping metric must be one its `train` run reports. */
@@ -116,9 +151,9 @@ function teacherTrainIssues(config: MtConfig): ConfigIssue[] {
   return [];
 }
 
-/** The checks of every KD task: data files, `teacher.checkpoint`, the teacher's early-stopping metric. */
+/** The checks of every KD task: data files, `learner.init`, `teacher.checkpoint`, the teacher's early-stopping metric. */
 export function kdIssues(config: MtConfig): ConfigIssue[] {
-  return [...dataIssues(config), ...teacherCheckpointIssues(config), ...teacherTrainIssues(config)];
+  return [...trainIssues(config), ...teacherCheckpointIssues(config), ...teacherTrainIssues(config)];
 }
 
 /**

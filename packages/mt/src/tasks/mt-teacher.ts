@@ -21,7 +21,7 @@ import {
 import { MtConfigSchema, type BatchingConfig, type MtConfig, type ModelSizes } from '../config-schema';
 import { MT_MODEL_VERSION, Transformer, type TransformerConfig } from '../models';
 import { assertVocabularyMatches } from '../tokenizer';
-import { limitSplit, MODEL_POSITIONS, type MtData } from './mt-data';
+import { limitSplit, MODEL_POSITIONS, trainingDataConfig, type MtData } from './mt-data';
 import { readModelFiles } from './mt-model-files';
 import { StepBatches, StepTimer, type IndexedBatch } from './step-batches';
 import { scoreTranslations, type DecodeSettings } from './translate-sentences';
@@ -112,7 +112,8 @@ export function teacherRunConfig(config: MtConfig): MtConfig {
     task: 'train',
     name: 'teacher',
     backend: config.backend,
-    data: config.data,
+    // Without the learner's extra test sets: they change neither the teacher nor its cache key.
+    data: trainingDataConfig(config.data),
     tokenizer: config.tokenizer,
     learner: { model: config.teacher.model },
     train: { ...config.teacher.train, seed: config.teacher.seed },

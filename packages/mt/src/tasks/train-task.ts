@@ -1,4 +1,4 @@
-import { MT_METRICS, dataIssues, mtReporting, setUpLearner, type MtTask } from './mt-task-kit';
+import { MT_METRICS, trainIssues, mtReporting, setUpLearner, type MtTask } from './mt-task-kit';
 import { supervisedRun, type BatchPrepared } from './mt-teacher';
 
 /** Supervised NLL on the references (label smoothing): the no-KD baseline, and how teachers are trained. */
@@ -7,7 +7,7 @@ export const mtTrainTask: MtTask<BatchPrepared> = {
   name: 'train',
   description: 'train the learner on the references (label-smoothed NLL): the no-KD baseline',
   metrics: MT_METRICS,
-  validate: dataIssues,
+  validate: trainIssues,
   async create(ctx) {
     const setup = await setUpLearner(ctx);
     const { config } = ctx;

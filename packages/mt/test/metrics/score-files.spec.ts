@@ -26,10 +26,11 @@ describe('scoreFiles', () => {
     expect(r.detail).toEqual(expect.objectContaining({ hypLen: 17, refLen: 18 }));
     expect(r.detail.bp).toBeCloseTo(Math.exp(1 - 18 / 17), 12);
     expect(r.lines).toEqual([
-      'BLEU = 48.53 82.4/50.0/45.5/37.5 (BP = 0.943 ratio = 0.944 hyp_len = 17 ref_len = 18)',
-      'chrF2 = 59.73',
+      // sacreBLEU 2.6.0 `-f text`: the metric name, its signature, the score
+      'BLEU|nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0 = 48.53 82.4/50.0/45.5/37.5 (BP = 0.943 ratio = 0.944 hyp_len = 17 ref_len = 18)',
+      'chrF2|nrefs:2|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0 = 59.73',
     ]);
-    expect(r.signature).toContain('nrefs:2');
+    expect(r.signature).toBe('BLEU|nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0 chrF2|nrefs:2|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0');
   });
 
   it('throws an MtDataError naming both files and counts when line counts differ', async () => {

@@ -1,0 +1,148 @@
+// Pure helpers of the forward-vs-backward study (issue #14 §2): which run comes next, which learning rate
+// each objective keeps, and the tables. No I/O here: study.mjs runs the experiments; study-plan.test.mjs
+// tests these (node --test tools/bench/mt-kd/).
+
+/** The objectives compared, in run order (`none` first: the warm start of the `init` runs is its best checkpoint). */
+export const STUDY_MODES = ['none', 'word-forward', 'word-backward', 'word-jsd', 'seq-forward', 'seq-backward-gkd'];
+/** Starting points: a random initialisation, or the no-KD learner's best checkpoint of the same seed. */
+export const STARTS = ['scratch', 'init'];
+/** Backward-vs-forward pairs tested per seed with paired bootstrap resampling. */
+export const PAIRS = [
+  ['word-forward', 'word-backward'],
+  ['seq-forward', 'seq-backward-gkd'],
+];
+
+/** The stable key of one run, e.g. `scratch.word-forward.lr0.002.s1` (also its run name). */
+export function runKey({ start, mode, lr, seed }) {
+  return `${start}.${mode}.lr${lr}.s${seed}`;
+}
+
+/**
+ * The learning rate an objective keeps for a starting point: the best validation BLEU (of the best checkpoint)
+ * among its tuning runs (seed 0, one per grid value). Undefined until every grid value has run. Ties go to
+ * the smaller rate.
+ */
+export function chosenLr(done, { start, mode, lrGrid }) {
+  let best;
+  for (const lr of lrGrid) {
+    const r = done[runKey({ start, mode, lr, seed: 0 })];
+    if (!r) return undefined;
+    const bleu = r.val?.bleu ?? -Infinity;
+    if (best === undefined || bleu > best.bleu || (bleu === best.bleu && lr < best.lr)) best = { lr, bleu };
+  }
+  return best?.lr;
+}
+
+/**
+ * Every run of the study in order, given what is done: for each start, first the learning-rate grid of each
+ * objective on seed 0, then the other seeds at the chosen rate. A run of the `init` start needs the no-KD
+ * learner of its seed (at its chosen rate) to have finished; runs whose learning rate is not chosen yet, or
+ * whose warm start is missing, are left out until they are. Returns `{ pending, blocked }`: runnable runs
+ * not done yet (in order), and how many are waiting on others.
+ */
+export function studyRuns(done, { modes = STUDY_MODES, starts = STARTS, lrGrid, seeds }) {
+  const pending = [];
+  let blocked = 0;
+  for (const start of starts) {
+    for (const seed of seeds) {
+      for (const mode of modes) {
+        let init;
+        if (start === 'init') {
+          const noKdLr = chosenLr(done, { start: 'scratch', mode: 'none', lrGrid });
+          const warm = noKdLr === undefined ? undefined : done[runKey({ start: 'scratch', mode: 'none', lr: noKdLr, seed })];
+          if (!warm) {
+            blocked += seed === 0 ? lrGrid.length : 1;
+            continue;
+          }
+          init = warm.runDir;
+        }
+        const lrs = seed === 0 ? lrGrid : [chosenLr(done, { start, mode, lrGrid })];
+        if (lrs[0] === undefined) {
+          blocked += 1;
+          continue;
+        }
+        for (const lr of lrs) {
+          const spec = { start, mode, lr, seed, init };
+          if (!done[runKey(spec)]) pending.push({ ...spec, key: runKey(spec) });
+        }
+      }
+    }
+  }
+  return { pending, blocked };
+}
+
+export function mean(xs) {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN;
+}
+
+/** Sample standard deviation (n − 1); 0 for fewer than two values. */
+export function std(xs) {
+  if (xs.length < 2) return 0;
+  const m = mean(xs);
+  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
+}
+
+export const fmt = (xs, d = 2) => (xs.length ? `${mean(xs).toFixed(d)} ± ${std(xs).toFixed(d)}` : 'n/a');
+
+/** The step of the best validation BLEU from a run's `metrics.jsonl` records (the first on ties); undefined without val records. */
+export function bestValStep(records) {
+  let best;
+  for (const r of records) {
+    if (r.split !== 'val' || typeof r.bleu !== 'number' || typeof r.step !== 'number') continue;
+    if (best === undefined || r.bleu > best.bleu) best = { step: r.step, bleu: r.bleu };
+  }
+  return best?.step;
+}
+
+/** The finished runs of (start, mode) at its chosen learning rate, one per seed, in seed order. */
+export function finalRuns(done, { start, mode, lrGrid, seeds }) {
+  const lr = chosenLr(done, { start, mode, lrGrid });
+  if (lr === undefined) return [];
+  return seeds.map((seed) => done[runKey({ start, mode, lr, seed })]).filter(Boolean);
+}
+
+/**
+ * Paired-by-seed differences `b − a` of test BLEU for the seeds both have finished, with the paired
+ * bootstrap p-values recorded for them (`pairs[a~b][seed]`).
+ */
+export function pairedDifferences(done, { start, a, b, lrGrid, seeds, pairs = {} }) {
+  const ra = finalRuns(done, { start, mode: a, lrGrid, seeds });
+  const rb = finalRuns(done, { start, mode: b, lrGrid, seeds });
+  const rows = [];
+  for (const x of ra) {
+    const y = rb.find((r) => r.seed === x.seed);
+    if (!y) continue;
+    const p = pairs[`${start}.${a}~${b}`]?.[x.seed];
+    rows.push({ seed: x.seed, a: x.test.bleu, b: y.test.bleu, diff: y.test.bleu - x.test.bleu, p });
+  }
+  return rows;
+}
+
+/** Markdown tables of the study so far: per start, one row per objective; then the paired comparisons. */
+export function studyTables(done, { modes = STUDY_MODES, starts = STARTS, lrGrid, seeds, pairs = {}, labels = {} }) {
+  const out = [];
+  for (const start of starts) {
+    out.push(`### Start: ${start === 'scratch' ? 'from scratch' : "from the no-KD learner's best checkpoint"}`, '');
+    out.push('| objective | lr (chosen on val) | seeds | test BLEU | test chrF | val BLEU | steps to best val | wall s/run |');
+    out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const mode of modes) {
+      const runs = finalRuns(done, { start, mode, lrGrid, seeds });
+      const lr = chosenLr(done, { start, mode, lrGrid });
+      out.push(
+        `| ${labels[mode] ?? mode} | ${lr ?? 'tuning'} | ${runs.length} | ${fmt(runs.map((r) => r.test.bleu))} | ${fmt(runs.map((r) => r.test.chrf))} | ` +
+          `${fmt(runs.map((r) => r.val.bleu))} | ${fmt(runs.map((r) => r.bestStep).filter((s) => s !== undefined), 0)} | ${fmt(runs.map((r) => r.seconds), 0)} |`,
+      );
+    }
+    out.push('');
+    for (const [a, b] of PAIRS) {
+      if (!modes.includes(a) || !modes.includes(b)) continue;
+      const rows = pairedDifferences(done, { start, a, b, lrGrid, seeds, pairs });
+      if (rows.length === 0) continue;
+      out.push(`${labels[b] ?? b} − ${labels[a] ?? a} (test BLEU, paired by seed): ${fmt(rows.map((r) => r.diff))}`, '');
+      out.push('| seed | ' + `${a} | ${b} | difference | paired bootstrap p |`, '|---:|---:|---:|---:|---:|');
+      for (const r of rows) out.push(`| ${r.seed} | ${r.a.toFixed(2)} | ${r.b.toFixed(2)} | ${r.diff >= 0 ? '+' : ''}${r.diff.toFixed(2)} | ${r.p === undefined ? 'n/a' : r.p.toFixed(4)} |`);
+      out.push('');
+    }
+  }
+  return out.join('\n');
+}

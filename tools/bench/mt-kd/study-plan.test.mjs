@@ -1,0 +1,56 @@
+// node --test tools/bench/mt-kd/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bestValStep, chosenLr, pairedDifferences, runKey, std, studyRuns, studyTables } from './study-plan.mjs';
+
+const lrGrid = [0.001, 0.002, 0.004];
+const seeds = [0, 1, 2];
+const run = (spec, valBleu, testBleu = valBleu) => ({ ...spec, runDir: `/runs/${runKey(spec)}`, val: { bleu: valBleu }, test: { bleu: testBleu, chrf: testBleu + 20 }, seconds: 60, bestStep: 400 });
+
+test('the first runs are the learning-rate grid of each objective on seed 0, from scratch; init waits for no-KD', () => {
+  const { pending, blocked } = studyRuns({}, { modes: ['none', 'word-forward'], lrGrid, seeds });
+  assert.deepEqual(
+    pending.map((r) => r.key),
+    ['scratch.none.lr0.001.s0', 'scratch.none.lr0.002.s0', 'scratch.none.lr0.004.s0', 'scratch.word-forward.lr0.001.s0', 'scratch.word-forward.lr0.002.s0', 'scratch.word-forward.lr0.004.s0'],
+  );
+  assert.ok(blocked > 0);
+});
+
+test('the best val BLEU picks the rate (ties to the smaller); later seeds run at it; done runs are skipped (resume)', () => {
+  const done = {};
+  const add = (spec, val) => (done[runKey(spec)] = run(spec, val));
+  add({ start: 'scratch', mode: 'none', lr: 0.001, seed: 0 }, 20);
+  add({ start: 'scratch', mode: 'none', lr: 0.002, seed: 0 }, 25);
+  assert.equal(chosenLr(done, { start: 'scratch', mode: 'none', lrGrid }), undefined);
+  add({ start: 'scratch', mode: 'none', lr: 0.004, seed: 0 }, 25);
+  assert.equal(chosenLr(done, { start: 'scratch', mode: 'none', lrGrid }), 0.002);
+  add({ start: 'scratch', mode: 'none', lr: 0.002, seed: 1 }, 24);
+  const { pending } = studyRuns(done, { modes: ['none'], lrGrid, seeds });
+  // seed 1 is done; init seed 1 waits for the init grid of seed 0 to choose its rate
+  assert.deepEqual(pending.map((r) => r.key), ['scratch.none.lr0.002.s2', 'init.none.lr0.001.s0', 'init.none.lr0.002.s0', 'init.none.lr0.004.s0']);
+  // the init runs start from the no-KD learner of the same seed at its chosen rate
+  assert.equal(pending[1].init, '/runs/scratch.none.lr0.002.s0');
+});
+
+test('paired differences are by seed, b − a, with the recorded p-values; tables name the chosen rate', () => {
+  const done = {};
+  for (const mode of ['word-forward', 'word-backward']) {
+    for (const lr of lrGrid) done[runKey({ start: 'scratch', mode, lr, seed: 0 })] = run({ start: 'scratch', mode, lr, seed: 0 }, lr === 0.002 ? 30 : 10, mode === 'word-forward' ? 30 : 29);
+    for (const seed of [1, 2]) done[runKey({ start: 'scratch', mode, lr: 0.002, seed })] = run({ start: 'scratch', mode, lr: 0.002, seed }, 30, mode === 'word-forward' ? 30 + seed : 31);
+  }
+  const pairs = { 'scratch.word-forward~word-backward': { 0: 0.2, 1: 0.5 } };
+  const rows = pairedDifferences(done, { start: 'scratch', a: 'word-forward', b: 'word-backward', lrGrid, seeds, pairs });
+  assert.deepEqual(rows.map((r) => [r.seed, r.diff, r.p]), [[0, -1, 0.2], [1, 0, 0.5], [2, -1, undefined]]);
+  const md = studyTables(done, { modes: ['word-forward', 'word-backward'], starts: ['scratch'], lrGrid, seeds, pairs });
+  assert.match(md, /\| word-forward \| 0\.002 \| 3 \| 31\.00 ± 1\.00 \|/);
+  assert.match(md, /word-backward − word-forward \(test BLEU, paired by seed\): -0\.67 ± 0\.58/);
+  assert.match(md, /\| 0 \| 30\.00 \| 29\.00 \| -1\.00 \| 0\.2000 \|/);
+});
+
+test('bestValStep reads the first best val record; std is the sample deviation', () => {
+  const recs = [{ split: 'train', step: 10, loss: 1 }, { split: 'val', step: 200, bleu: 10 }, { split: 'val', step: 400, bleu: 12 }, { split: 'val', step: 600, bleu: 12 }, { split: 'test', step: 600, bleu: 50 }];
+  assert.equal(bestValStep(recs), 400);
+  assert.equal(bestValStep([]), undefined);
+  assert.equal(std([1, 2, 3]), 1);
+  assert.equal(std([5]), 0);
+});

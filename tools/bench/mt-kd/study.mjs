@@ -1,0 +1,208 @@
+// The forward-vs-backward study of issue #14 §2, as one resumable command (run.mjs --study dispatches here):
+//   node tools/bench/mt-kd/run.mjs --study [--synthetic] [--seeds 3] [--lr-grid 0.001,0.002,0.004]
+//     [--max-minutes 115] [--max-steps 8000] [--eval-every 250] [--patience 4] [--val-limit 500]
+//     [--teacher-steps 30000] [--out runs/mt-study] [--data ../shared/data/multi30k] [--dry-run]
+// --dry-run resolves and validates the configs of the runs that could start now, prints them, and trains nothing.
+// Multi30k De→En with all 29,000 training pairs (or, with --synthetic, the built-in pair and 5 seeds); the
+// teacher trained to convergence (early stopping on val BLEU) and cached; the learners of STUDY_MODES each
+// trained to convergence (early stopping on val BLEU of a fixed greedy val subset), the learning rate chosen
+// per objective on val from a grid of 3 (seed 0), then the other seeds at that rate; from scratch and from the
+// no-KD learner's best checkpoint (learner.init). Per seed, paired bootstrap resampling (sacreBLEU-exact,
+// 1,000 resamples) of backward vs forward on the test set.
+// Resumable: results/mt-kd-study[-synthetic].json is written after every run; a killed study restarted with
+// the same command skips finished runs and resumes an interrupted one from its checkpoint. --max-minutes
+// stops launching new runs after that long (the issue's parts of at most two hours).
+// Needs the built packages: `npm run build`.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { root, require, writeJson, writeText, machine, flags } from '../lib.mjs';
+import { bestValStep, finalRuns, studyRuns, studyTables, PAIRS, STUDY_MODES } from './study-plan.mjs';
+
+const opt = flags({
+  study: false,
+  synthetic: false,
+  seeds: '',
+  'lr-grid': '',
+  'max-minutes': '115',
+  'max-steps': '',
+  'eval-every': '',
+  patience: '4',
+  'val-limit': '500',
+  'teacher-steps': '',
+  out: '',
+  'dry-run': false,
+  data: path.resolve(root, '..', 'shared', 'data', 'multi30k'),
+});
+const synthetic = opt.synthetic === true;
+const prefix = synthetic ? 'synthetic' : 'multi30k';
+const seeds = Array.from({ length: Number(opt.seeds || (synthetic ? 5 : 3)) }, (_, i) => i);
+const lrGrid = (opt['lr-grid'] || (synthetic ? '0.002,0.005,0.01' : '0.001,0.002,0.004')).split(',').map(Number);
+const evalEvery = Number(opt['eval-every'] || (synthetic ? 100 : 250));
+const maxSteps = Number(opt['max-steps'] || (synthetic ? 4000 : 8000));
+const teacherSteps = Number(opt['teacher-steps'] || (synthetic ? 6000 : 30000));
+const patience = Number(opt.patience);
+const outDir = path.resolve(opt.out || path.join(root, 'runs', `mt-study-${prefix}`));
+const dataDir = path.resolve(opt.data);
+const suffix = synthetic ? '-synthetic' : '';
+const resultsFile = path.join(root, 'tools/bench/results', `mt-kd-study${suffix}.json`);
+const tableFile = path.join(root, 'docs/results', `mt-kd-study${suffix}.table.md`);
+if (!synthetic && !fs.existsSync(path.join(dataDir, 'train.de.gz'))) {
+  console.error(`mt-kd study: Multi30k not found at ${dataDir} (pass --data DIR, or --synthetic)`);
+  process.exit(2);
+}
+if (lrGrid.length !== 3 || lrGrid.some((x) => !(x > 0))) {
+  console.error(`mt-kd study: --lr-grid needs three positive rates, got ${opt['lr-grid']}`);
+  process.exit(2);
+}
+
+const core = require('@kt/core');
+const mt = require('@kt/mt');
+const log = core.createConsoleLogger();
+const backend = await core.initBackend({ requested: process.env.KT_BACKEND ?? 'auto', log: (l) => log.info(l) });
+const registry = new core.PluginRegistry([{ plugin: mt.mtPlugin, from: '@kt/mt' }]);
+const container = core.buildContainer([mt.mtPlugin]);
+const labels = {
+  none: 'no KD (references)',
+  'word-forward': 'word-level forward KL',
+  'word-backward': 'word-level backward KL',
+  'word-jsd': 'word-level JSD(0.5)',
+  'seq-forward': 'sequence-level forward (Kim & Rush)',
+  'seq-backward-gkd': 'sequence-level backward (on-policy, GKD λ=1)',
+};
+
+/** The resolved config of one study run (the shipped `<prefix>-<mode>.yaml` with the study's overrides). */
+function studyConfig(spec) {
+  const configFile = path.join(root, 'packages/mt/configs', `${prefix}-${spec.mode}.yaml`);
+  return core.resolveExperimentConfig(core.applyOverrides(core.readConfigFile(configFile), overrides(spec)), registry, configFile);
+}
+
+const state = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : { done: {}, pairs: {}, parts: [] };
+const settings = { prefix, seeds, lrGrid, evalEvery, maxSteps, teacherSteps, patience, valLimit: Number(opt['val-limit']) };
+if (state.settings && JSON.stringify(state.settings) !== JSON.stringify(settings)) {
+  console.error(`mt-kd study: ${path.relative(root, resultsFile)} was written with other settings (${JSON.stringify(state.settings)}); move it away to start over`);
+  process.exit(2);
+}
+state.settings = settings;
+const part = { started: new Date().toISOString(), runs: 0, backend: backend.name, native: backend.native?.active ?? false, machine: machine() };
+state.parts.push(part);
+const t0 = Date.now();
+
+/** The overrides of one study run (on top of the shipped `<prefix>-<mode>.yaml`). */
+function overrides(spec) {
+  const sets = [
+    `name=${spec.key}`,
+    `train.lr=${spec.lr}`,
+    `train.seed=${spec.seed}`,
+    `train.steps=${maxSteps}`,
+    `train.evalEvery=${evalEvery}`,
+    `train.checkpointEvery=${evalEvery}`,
+    `train.earlyStopping={metric: bleu, patience: ${patience}, mode: max}`,
+    `validation.limit=${settings.valLimit}`,
+    `teacher.train.steps=${teacherSteps}`,
+    `teacher.train.evalEvery=${evalEvery * 2}`,
+    `teacher.train.checkpointEvery=${evalEvery * 2}`,
+    `teacher.train.earlyStopping={metric: bleu, patience: ${patience}, mode: max}`,
+  ];
+  if (!synthetic) sets.push(`data.root=${dataDir}`, 'data.trainLimit=29000');
+  if (spec.init) sets.push(`learner.init=${spec.init}`);
+  return sets;
+}
+
+/** An earlier, unfinished run directory of this key (a killed study): resumed from its checkpoint. */
+function unfinishedRun(key) {
+  if (!fs.existsSync(outDir)) return undefined;
+  const dirs = fs.readdirSync(outDir).filter((d) => d.endsWith(`-${key}`)).sort();
+  const last = dirs.at(-1);
+  if (!last) return undefined;
+  const summary = core.readSummary(path.join(outDir, last));
+  return summary?.status === 'completed' || summary?.status === 'stopped-early' ? undefined : path.join(outDir, last);
+}
+
+const readLines = (file) => fs.readFileSync(file, 'utf8').replace(/\n$/, '').split('\n');
+
+/** Paired bootstrap (BLEU) of backward vs forward for every seed whose two runs are final and not yet tested. */
+function updatePairs() {
+  for (const start of ['scratch', 'init']) {
+    for (const [a, b] of PAIRS) {
+      const key = `${start}.${a}~${b}`;
+      const tested = (state.pairs[key] ??= {});
+      for (const seed of seeds) {
+        if (tested[seed] !== undefined) continue;
+        const final = (mode) => finalRuns(state.done, { start, mode, lrGrid, seeds }).find((r) => r.seed === seed);
+        const ra = final(a);
+        const rb = final(b);
+        if (!ra || !rb) continue;
+        const art = (r, f) => path.join(r.runDir, 'artifacts', f);
+        const refs = readLines(art(ra, 'test.ref.txt'));
+        const result = mt.pairedTestLines(readLines(art(ra, 'test.hyp.txt')), readLines(art(rb, 'test.hyp.txt')), [refs], { test: 'bs', samples: 1000, seed: 12345 });
+        tested[seed] = result.metrics.BLEU.system.pValue;
+      }
+    }
+  }
+}
+
+function save(final) {
+  part.minutes = (Date.now() - t0) / 60000;
+  state.updated = new Date().toISOString();
+  state.complete = final;
+  writeJson(resultsFile, state);
+  const teacher = Object.values(state.done).find((r) => r.teacher)?.teacher;
+  const head =
+    `MT forward-vs-backward study on ${synthetic ? 'the synthetic pair' : 'Multi30k De→En (29,000 pairs; test_2016_flickr)'}; ` +
+    `${seeds.length} seeds, lr grid ${lrGrid.join('/')}, early stopping on val BLEU (first ${settings.valLimit} val sentences, greedy; every ${evalEvery} steps, patience ${patience}); ` +
+    (teacher ? `teacher test BLEU ${teacher.test?.bleu?.toFixed(2)}, chrF ${teacher.test?.chrf?.toFixed(2)}.` : 'teacher: not yet trained.');
+  const md = studyTables(state.done, { modes: STUDY_MODES, lrGrid, seeds, pairs: state.pairs, labels });
+  const minutes = state.parts.reduce((s, p) => s + (p.minutes ?? 0), 0);
+  writeText(tableFile, `${head}\n\n${md}\n${final ? 'Complete' : 'Partial'}: ${Object.keys(state.done).length} runs, ${minutes.toFixed(0)} min in ${state.parts.length} part(s), ${state.updated}.\n`);
+}
+
+if (opt['dry-run'] === true) {
+  const { pending, blocked } = studyRuns(state.done, { modes: STUDY_MODES, lrGrid, seeds });
+  for (const spec of pending) {
+    const config = studyConfig(spec);
+    core.validateExperiment(config, container, spec.key);
+    console.log(`${spec.key}: ${config.task}, lr ${config.train.lr}, ≤ ${config.train.steps} steps, early stopping ${JSON.stringify(config.train.earlyStopping)}`);
+  }
+  console.log(`${pending.length} runs can start now, ${blocked} wait for others; ${Object.keys(state.done).length} done (${path.relative(root, resultsFile)})`);
+  process.exit(0);
+}
+
+for (;;) {
+  const { pending, blocked } = studyRuns(state.done, { modes: STUDY_MODES, lrGrid, seeds });
+  if (pending.length === 0) {
+    if (blocked > 0) throw new Error(`mt-kd study: ${blocked} runs are blocked with nothing runnable (a failed run?)`);
+    break;
+  }
+  if ((Date.now() - t0) / 60000 > Number(opt['max-minutes'])) {
+    log.info(`mt-kd study: --max-minutes ${opt['max-minutes']} reached with ${pending.length}+ runs to go; run the same command again to continue`);
+    save(false);
+    process.exit(0);
+  }
+  const spec = pending[0];
+  const config = studyConfig(spec);
+  const resumeDir = unfinishedRun(spec.key);
+  log.info(`mt-kd study: ${spec.key}${resumeDir ? ` (resuming ${resumeDir})` : ''}`);
+  const t = Date.now();
+  const { runDir, summary } = await core.runExperiment({ config, container, log: core.createMemoryLogger(), backend: backend.name, outDir, progress: false, ...(resumeDir ? { resumeDir } : {}) });
+  if (summary.status !== 'completed' && summary.status !== 'stopped-early') throw new Error(`mt-kd study: ${spec.key} ended ${summary.status}: ${summary.error ?? ''} (${runDir})`);
+  const records = readLines(path.join(runDir, 'metrics.jsonl')).map((l) => JSON.parse(l));
+  const teacherFile = path.join(runDir, 'artifacts', 'teacher.json');
+  state.done[spec.key] = {
+    ...spec,
+    runDir,
+    seconds: (Date.now() - t) / 1000,
+    status: summary.status,
+    steps: summary.steps,
+    bestStep: bestValStep(records),
+    val: summary.val,
+    test: summary.test,
+    teacher: fs.existsSync(teacherFile) ? JSON.parse(fs.readFileSync(teacherFile, 'utf8')) : undefined,
+  };
+  part.runs += 1;
+  updatePairs();
+  log.info(`mt-kd study: ${spec.key}: val BLEU ${summary.val?.bleu?.toFixed(2)}, test BLEU ${summary.test?.bleu?.toFixed(2)} after ${summary.steps} steps`);
+  save(false);
+}
+updatePairs();
+save(true);
+log.info(`mt-kd study complete: ${path.relative(root, tableFile)}`);
