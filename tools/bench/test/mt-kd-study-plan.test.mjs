@@ -1,7 +1,7 @@
 // node --test tools/bench/mt-kd/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bestValStep, chosenLr, pairedDifferences, runKey, std, studyRuns, studyTables } from './study-plan.mjs';
+import { bestValStep, chosenLr, pairedDifferences, runKey, std, studyRuns, studyTables } from '../mt-kd/study-plan.mjs';
 
 const lrGrid = [0.001, 0.002, 0.004];
 const seeds = [0, 1, 2];
