@@ -72,7 +72,7 @@ const labels = {
 
 /** The resolved config of one study run (the shipped `<prefix>-<mode>.yaml` with the study's overrides). */
 function studyConfig(spec) {
-  const configFile = path.join(root, 'packages/mt/configs', `${prefix}-${spec.mode}.yaml`);
+  const configFile = path.join(mt.mtPlugin.configsDir, `${prefix}-${spec.mode}.yaml`);
   return core.resolveExperimentConfig(core.applyOverrides(core.readConfigFile(configFile), overrides(spec)), registry, configFile);
 }
 
