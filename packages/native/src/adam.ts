@@ -2,21 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadAddon } from './addon';
 import { FUSED_KERNEL_NAMES } from './kernels/fused-kernels';
 import type { WasmBackendLike } from './kernels/wasm-heap';
-
-/** One variable's Adam step; the coefficients are those of tfjs's AdamOptimizer for this step. */
-export interface NativeAdamUpdate {
-  variable: tf.Variable;
-  m: tf.Variable;
-  v: tf.Variable;
-  grad: tf.Tensor;
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  /** beta1 ** t and beta2 ** t (t = 1-based step), as float32 values (tfjs keeps them as float32 scalars). */
-  accBeta1: number;
-  accBeta2: number;
-}
+import type { NativeAdamUpdate } from '@kt/core';
 
 interface HeapBackend extends WasmBackendLike {
   refCount(dataId: unknown): number;

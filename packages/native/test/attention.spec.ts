@@ -2,14 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import {
   fusedKernelsActive,
   loadAddon,
-  registerNativeKernels,
   selfAttention,
   selfAttentionComposite,
   softmaxCrossEntropy,
   softmaxCrossEntropyComposite,
-  unregisterNativeKernels,
 } from '../src';
-import { describeNative, expectFusedMatchesCpu, maxRelErr, seeded } from './helpers';
+import { describeNative, expectFusedMatchesCpu, maxRelErr, registerNativeKernels, seeded, unregisterNativeKernels } from './helpers';
 
 describe('selfAttention / softmaxCrossEntropy argument checks (any backend)', () => {
   it('names the bad argument', async () => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { adamUpdate, fusedKernelsActive, gelu, geluComposite, layerNorm, layerNormComposite, registerNativeKernels, unregisterNativeKernels } from '../src';
-import { describeNative, expectFusedMatchesCpu, maxRelErr, seeded } from './helpers';
+import { adamUpdate, fusedKernelsActive, gelu, geluComposite, layerNorm, layerNormComposite } from '../src';
+import { describeNative, expectFusedMatchesCpu, maxRelErr, registerNativeKernels, seeded, unregisterNativeKernels } from './helpers';
 
 describeNative('fused GELU and LayerNorm kernels (KtGelu, KtLayerNorm and their gradients)', () => {
   beforeAll(async () => {

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { loadNativeModule } from '../backend/native-accelerator';
-import type { NativeAdamUpdate } from '../backend/native-accelerator';
+import { nativeAdamUpdate } from '../backend/native-accelerator';
 
 /** A moment slot: tfjs's naming (`<variable>/m`, `<variable>/v`) and its variable. */
 interface Slot {
@@ -12,21 +11,6 @@ interface Slot {
 interface NamedTensor {
   name: string;
   tensor: tf.Tensor;
-}
-
-type NativeAdam = (update: NativeAdamUpdate) => boolean;
-
-/** undefined: not looked up yet; false: @kt/native (or its adamUpdate) is not there. */
-let nativeAdam: NativeAdam | false | undefined;
-
-/** @kt/native's adamUpdate, loaded dynamically once (only when the wasm backend is in use). */
-function resolveNativeAdam(): NativeAdam | undefined {
-  if (nativeAdam === undefined) {
-    const loaded = loadNativeModule();
-    const fn = loaded.module?.adamUpdate;
-    nativeAdam = typeof fn === 'function' ? fn.bind(loaded.module) : false;
-  }
-  return nativeAdam === false ? undefined : nativeAdam;
 }
 
 /** Float32 rounding, as tfjs's scalar tensors store the accumulated beta powers. */
@@ -75,7 +59,7 @@ export class FusedAdam extends tf.Optimizer {
 
   applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
-    const native = this.useNative && tf.getBackend() === 'wasm' ? resolveNativeAdam() : undefined;
+    const native = this.useNative && tf.getBackend() === 'wasm' ? nativeAdamUpdate() : undefined;
     const acc1 = this.accBeta1;
     const acc2 = this.accBeta2;
     tf.tidy(() => {
