@@ -4,18 +4,6 @@ export { nativeKernels, nativeStatus, defaultThreads, NATIVE_KERNELS, NATIVE_KER
 export { loadAddon, addonPath } from './addon';
 export type { NativeAddon, AddonLoad } from './addon';
 export { adamUpdate } from './adam';
-export {
-  fusedKernelsActive,
-  gelu,
-  geluComposite,
-  layerNorm,
-  layerNormComposite,
-  selfAttention,
-  selfAttentionComposite,
-  softmaxCrossEntropy,
-  softmaxCrossEntropyComposite,
-} from './fused-ops';
-export type { SelfAttentionOptions } from './fused-ops';
 export { FUSED_KERNEL_NAMES } from './kernels/fused-kernels';
 
 /**

@@ -70,7 +70,7 @@ export const NATIVE_KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   ['GatherV2', makeGatherV2],
   ['Max', makeMax],
   ['Mean', makeMean],
-  // Fused training ops under custom names (used by fused-ops.ts through tf.customGrad).
+  // Kernels of core's fused ops (@kt/core ops/: gelu, layerNorm, selfAttention, softmaxCrossEntropy).
   [FUSED_KERNEL_NAMES.gelu, makeGelu],
   [FUSED_KERNEL_NAMES.geluGrad, makeGeluGrad],
   [FUSED_KERNEL_NAMES.layerNorm, makeLayerNorm],

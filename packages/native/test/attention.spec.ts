@@ -1,13 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import {
-  fusedKernelsActive,
-  loadAddon,
-  selfAttention,
-  selfAttentionComposite,
-  softmaxCrossEntropy,
-  softmaxCrossEntropyComposite,
-} from '../src';
-import { describeNative, expectFusedMatchesCpu, maxRelErr, registerNativeKernels, seeded, unregisterNativeKernels } from './helpers';
+import { selfAttention, selfAttentionComposite, softmaxCrossEntropy, softmaxCrossEntropyComposite } from '@kt/core';
+import { loadAddon } from '../src';
+import { describeNative, expectFusedMatchesCpu, fusedKernelsActive, maxRelErr, registerNativeKernels, seeded, unregisterNativeKernels } from './helpers';
 
 describe('selfAttention / softmaxCrossEntropy argument checks (any backend)', () => {
   it('names the bad argument', async () => {

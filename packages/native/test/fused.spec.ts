@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { adamUpdate, fusedKernelsActive, gelu, geluComposite, layerNorm, layerNormComposite } from '../src';
-import { describeNative, expectFusedMatchesCpu, maxRelErr, registerNativeKernels, seeded, unregisterNativeKernels } from './helpers';
+import { gelu, geluComposite, layerNorm, layerNormComposite } from '@kt/core';
+import { adamUpdate } from '../src';
+import { describeNative, expectFusedMatchesCpu, fusedKernelsActive, maxRelErr, registerNativeKernels, seeded, unregisterNativeKernels } from './helpers';
 
 describeNative('fused GELU and LayerNorm kernels (KtGelu, KtLayerNorm and their gradients)', () => {
   beforeAll(async () => {

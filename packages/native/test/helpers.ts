@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { installKernels, kernelBelow, removeKernels } from '@kt/core';
+import { installKernels, kernelBelow, KT_KERNEL_NAMES, removeKernels } from '@kt/core';
 import type { NativeKernelOptions, NativeStatus } from '@kt/core';
-import { fusedKernelsActive, nativeKernels, nativeStatus } from '../src';
+import { nativeKernels, nativeStatus } from '../src';
 
 export const STATUS = nativeStatus();
 export const describeNative: jest.Describe = STATUS.available ? describe : describe.skip;
@@ -24,6 +24,11 @@ export function registerNativeKernels(options: Omit<NativeKernelOptions, 'below'
 /** Restores what was registered before {@link registerNativeKernels}. */
 export function unregisterNativeKernels(): void {
   removeKernels(TEST_OWNER);
+}
+
+/** Whether core's fused ops run this package's kernels here: the backend is wasm and they are registered. */
+export function fusedKernelsActive(): boolean {
+  return tf.getBackend() === 'wasm' && tf.getKernel(KT_KERNEL_NAMES.gelu, 'wasm') !== undefined;
 }
 
 /** Deterministic values in [-1, 1). */

@@ -12,6 +12,8 @@ const RTOL = 1e-4;
 const ATOL = 1e-5;
 
 const cpuResults = new Map<string, CaseResult>();
+/** Kernels the cases dispatched on wasm + native. */
+const dispatched = new Set<string>();
 
 async function reference(name: string): Promise<CaseResult> {
   const cached = cpuResults.get(name);
@@ -31,6 +33,8 @@ async function reference(name: string): Promise<CaseResult> {
 interface Mode {
   name: string;
   skipReason?: string;
+  /** Records which kernels each case dispatches (for the meta-test below). */
+  recordKernels?: boolean;
   enter: () => void;
   leave: () => void;
 }
@@ -48,6 +52,7 @@ function nativeMode(name: string, blas: 'system' | 'portable'): Mode {
   return {
     name,
     skipReason: nativeSkip,
+    recordKernels: blas === 'system',
     enter: () => {
       const info = installNativeKernels({ blas });
       if (!info.active) {
@@ -79,7 +84,14 @@ for (const mode of modes) {
     it.each(opCases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
       const expected = await reference(c.name);
       await tf.setBackend('wasm');
-      const actual = runCase(c);
+      let actual = runCase(c);
+      if (mode.recordKernels) {
+        const profile = await tf.profile(() => {
+          actual = runCase(c);
+          return undefined;
+        });
+        profile.kernelNames.forEach((k) => dispatched.add(k));
+      }
       const rtol = c.rtol ?? RTOL;
       const atol = c.atol ?? ATOL;
       const problems: string[] = [];
@@ -96,5 +108,17 @@ for (const mode of modes) {
       expect(problems).toEqual([]);
       expect(actual.leakedTensors).toBe(0);
     });
+
+    if (mode.recordKernels) {
+      // Runs after the cases above (jest keeps declaration order within a describe).
+      it("meta: every kernel in @kt/native's kernel list has a parity case", () => {
+        const names = loaded.module?.NATIVE_KERNEL_NAMES ?? [];
+        expect(names.length).toBeGreaterThan(0);
+        const missing = names.filter((k) => !dispatched.has(k));
+        if (missing.length > 0) {
+          throw new Error(`no parity case runs these @kt/native kernels: ${missing.join(', ')} (add cases to op-cases.ts)`);
+        }
+      });
+    }
   });
 }

@@ -1,10 +1,14 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { KtKernelNames } from '@kt/core';
 import type { NativeAddon } from '../addon';
 import type { KernelArgs } from './matmul-kernels';
 import { asWasmBackend, heapFloats, shapeError, sizeOf } from './wasm-heap';
 
-/** Custom kernel names (wasm only) of the fused training ops; see fused-ops.ts. */
-export const FUSED_KERNEL_NAMES = {
+/**
+ * Kernel names of core's fused ops (@kt/core ops/kernel-names.ts declares them; typing this table as
+ * KtKernelNames makes any name that differs a compile error).
+ */
+export const FUSED_KERNEL_NAMES: KtKernelNames = {
   gelu: 'KtGelu',
   geluGrad: 'KtGeluGrad',
   layerNorm: 'KtLayerNorm',
@@ -13,7 +17,7 @@ export const FUSED_KERNEL_NAMES = {
   attentionGrad: 'KtAttentionGrad',
   softmaxXent: 'KtSoftmaxXent',
   softmaxXentGrad: 'KtSoftmaxXentGrad',
-} as const;
+};
 
 function float32Input(args: KernelArgs, name: string, kernel: string): TensorInfo {
   const t = args.inputs[name];
