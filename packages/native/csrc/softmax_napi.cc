@@ -9,63 +9,89 @@
 namespace kt_napi {
 namespace {
 
-// Reads B, T, H, dh (positive, with B*T*3*H*dh and B*H*T*T within int64) for the attention kernels.
-bool get_attention_dims(napi_env env, napi_value* argv, int64_t* B, int64_t* T, int64_t* H, int64_t* dh) {
-  if (!get_int(env, argv[0], B, "batch") || !get_int(env, argv[1], T, "time") || !get_int(env, argv[2], H, "heads") ||
-      !get_int(env, argv[3], dh, "headDim")) {
-    return false;
+// Reads dims = [B, Tq, Tk, H, dh, ldq, ldk, ldv] (positive, ld >= H*dh, products within int64).
+bool get_attention_geometry(napi_env env, napi_value dims, double scale, bool causal, kt::AttentionGeometry* g) {
+  Ints d;
+  if (!get_ints(env, dims, &d, "dims")) return false;
+  if (d.length != 8) return fail(env, "attention: dims must be [B, Tq, Tk, H, dh, ldq, ldk, ldv]");
+  for (size_t i = 0; i < 8; ++i) {
+    if (d.data[i] < 1) return fail(env, "attention: every dim and stride must be positive");
   }
-  if (*B < 1 || *T < 1 || *H < 1 || *dh < 1 || *B > INT32_MAX || *T > 65536 || *H > 65536 || *dh > 65536 ||
-      static_cast<double>(*B) * *T * 3 * *H * *dh > 4e18 || static_cast<double>(*B) * *H * *T * *T > 4e18) {
-    return fail(env, "attention: batch, time, heads and headDim must be positive and not too large");
+  const int64_t B = d.data[0], Tq = d.data[1], Tk = d.data[2], H = d.data[3], dh = d.data[4];
+  if (Tq > 65536 || Tk > 65536 || H > 65536 || dh > 65536 || static_cast<double>(B) * H * Tq * Tk > 4e18) {
+    return fail(env, "attention: batch, time, heads and headDim too large");
+  }
+  const int64_t D = H * dh;
+  if (d.data[5] < D || d.data[6] < D || d.data[7] < D) return fail(env, "attention: row strides must be >= heads * headDim");
+  *g = kt::AttentionGeometry{static_cast<int>(B), static_cast<int>(Tq), static_cast<int>(Tk), static_cast<int>(H),
+                             static_cast<int>(dh), d.data[5], d.data[6], d.data[7], static_cast<float>(scale), causal,
+                             nullptr};
+  return true;
+}
+
+// Whether a buffer of `rows` rows of stride ld holds the row's first D floats.
+bool covers(const Floats& f, int64_t rows, int64_t ld, int64_t D) {
+  return static_cast<double>(f.length) >= static_cast<double>(rows - 1) * ld + D;
+}
+
+bool check_qkv(napi_env env, const char* name, const kt::AttentionGeometry& g, const Floats& q, const Floats& k,
+               const Floats& v) {
+  const int64_t D = static_cast<int64_t>(g.H) * g.dh;
+  if (!covers(q, static_cast<int64_t>(g.B) * g.Tq, g.ldq, D) || !covers(k, static_cast<int64_t>(g.B) * g.Tk, g.ldk, D) ||
+      !covers(v, static_cast<int64_t>(g.B) * g.Tk, g.ldv, D)) {
+    return fail(env, std::string(name) + ": q, k or v is smaller than its [rows, stride] geometry");
   }
   return true;
 }
 
-// attentionForward(qkv, out, probs, B, T, H, dh, scale, causal)
+// attentionForward(q, k, v, out, probs, keyPad | undefined, dims, scale, causal)
 napi_value AttentionForward(napi_env env, napi_callback_info info) {
   napi_value argv[9];
   if (!get_args(env, info, 9, argv)) return nullptr;
-  Floats qkv, out, probs;
-  int64_t B, T, H, dh;
+  Floats q, k, v, out, probs, pad;
   double scale;
   bool causal;
-  if (!get_floats(env, argv[0], &qkv, "qkv") || !get_floats(env, argv[1], &out, "out") ||
-      !get_floats(env, argv[2], &probs, "probs") || !get_attention_dims(env, argv + 3, &B, &T, &H, &dh) ||
-      !get_double(env, argv[7], &scale, "scale") || !get_bool(env, argv[8], &causal, "causal")) {
+  kt::AttentionGeometry g;
+  if (!get_floats(env, argv[0], &q, "q") || !get_floats(env, argv[1], &k, "k") || !get_floats(env, argv[2], &v, "v") ||
+      !get_floats(env, argv[3], &out, "out") || !get_floats(env, argv[4], &probs, "probs") ||
+      (!is_nullish(env, argv[5]) && !get_floats(env, argv[5], &pad, "keyPad")) ||
+      !get_double(env, argv[7], &scale, "scale") || !get_bool(env, argv[8], &causal, "causal") ||
+      !get_attention_geometry(env, argv[6], scale, causal, &g) || !check_qkv(env, "attentionForward", g, q, k, v)) {
     return nullptr;
   }
-  const int64_t D = H * dh;
-  if (static_cast<int64_t>(qkv.length) != B * T * 3 * D || static_cast<int64_t>(out.length) != B * T * D ||
-      static_cast<int64_t>(probs.length) != B * H * T * T) {
-    fail(env, "attentionForward: buffer sizes do not match [B, T, 3*H*dh], [B, T, H*dh], [B, H, T, T]");
+  const int64_t D = static_cast<int64_t>(g.H) * g.dh;
+  if (static_cast<int64_t>(out.length) != static_cast<int64_t>(g.B) * g.Tq * D ||
+      static_cast<int64_t>(probs.length) != static_cast<int64_t>(g.B) * g.H * g.Tq * g.Tk ||
+      (pad.data != nullptr && static_cast<int64_t>(pad.length) != static_cast<int64_t>(g.B) * g.Tk)) {
+    fail(env, "attentionForward: buffer sizes do not match out [B, Tq, H*dh], probs [B, H, Tq, Tk], keyPad [B, Tk]");
     return nullptr;
   }
-  kt::attention_forward(qkv.data, out.data, probs.data, static_cast<int>(B), static_cast<int>(T), static_cast<int>(H),
-                        static_cast<int>(dh), static_cast<float>(scale), causal);
+  g.keyPad = pad.data;
+  kt::attention_forward(g, q.data, k.data, v.data, out.data, probs.data);
   return undefined(env);
 }
 
-// attentionBackward(qkv, probs, dout, dqkv, B, T, H, dh, scale)
+// attentionBackward(q, k, v, probs, dout, dq, dk, dv, dims, scale)
 napi_value AttentionBackward(napi_env env, napi_callback_info info) {
-  napi_value argv[9];
-  if (!get_args(env, info, 9, argv)) return nullptr;
-  Floats qkv, probs, dout, dqkv;
-  int64_t B, T, H, dh;
+  napi_value argv[10];
+  if (!get_args(env, info, 10, argv)) return nullptr;
+  Floats q, k, v, probs, dout, dq, dk, dv;
   double scale;
-  if (!get_floats(env, argv[0], &qkv, "qkv") || !get_floats(env, argv[1], &probs, "probs") ||
-      !get_floats(env, argv[2], &dout, "dout") || !get_floats(env, argv[3], &dqkv, "dqkv") ||
-      !get_attention_dims(env, argv + 4, &B, &T, &H, &dh) || !get_double(env, argv[8], &scale, "scale")) {
+  kt::AttentionGeometry g;
+  if (!get_floats(env, argv[0], &q, "q") || !get_floats(env, argv[1], &k, "k") || !get_floats(env, argv[2], &v, "v") ||
+      !get_floats(env, argv[3], &probs, "probs") || !get_floats(env, argv[4], &dout, "dout") ||
+      !get_floats(env, argv[5], &dq, "dq") || !get_floats(env, argv[6], &dk, "dk") || !get_floats(env, argv[7], &dv, "dv") ||
+      !get_double(env, argv[9], &scale, "scale") || !get_attention_geometry(env, argv[8], scale, false, &g) ||
+      !check_qkv(env, "attentionBackward", g, q, k, v) || !check_qkv(env, "attentionBackward", g, dq, dk, dv)) {
     return nullptr;
   }
-  const int64_t D = H * dh;
-  if (static_cast<int64_t>(qkv.length) != B * T * 3 * D || static_cast<int64_t>(dqkv.length) != B * T * 3 * D ||
-      static_cast<int64_t>(dout.length) != B * T * D || static_cast<int64_t>(probs.length) != B * H * T * T) {
-    fail(env, "attentionBackward: buffer sizes do not match [B, T, 3*H*dh], [B, H, T, T], [B, T, H*dh]");
+  const int64_t D = static_cast<int64_t>(g.H) * g.dh;
+  if (static_cast<int64_t>(dout.length) != static_cast<int64_t>(g.B) * g.Tq * D ||
+      static_cast<int64_t>(probs.length) != static_cast<int64_t>(g.B) * g.H * g.Tq * g.Tk) {
+    fail(env, "attentionBackward: buffer sizes do not match dout [B, Tq, H*dh], probs [B, H, Tq, Tk]");
     return nullptr;
   }
-  kt::attention_backward(qkv.data, probs.data, dout.data, dqkv.data, static_cast<int>(B), static_cast<int>(T),
-                         static_cast<int>(H), static_cast<int>(dh), static_cast<float>(scale));
+  kt::attention_backward(g, q.data, k.data, v.data, probs.data, dout.data, dq.data, dk.data, dv.data);
   return undefined(env);
 }
 

@@ -4,6 +4,6 @@ export { hasKernel } from './has-kernel';
 export { gelu, geluComposite } from './gelu';
 export { layerNorm, layerNormComposite } from './layer-norm';
 export type { LayerNormAttrs } from './layer-norm';
-export { selfAttention, selfAttentionComposite } from './attention';
-export type { SelfAttentionOptions } from './attention';
+export { ATTENTION_MASK_BIAS, crossAttention, crossAttentionComposite, selfAttention, selfAttentionComposite } from './attention';
+export type { AttentionAttrs, AttentionOptions, SelfAttentionOptions } from './attention';
 export { softmaxCrossEntropy, softmaxCrossEntropyComposite } from './softmax-cross-entropy';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { gelu as geluOp, layerNorm, selfAttention, softmaxCrossEntropy } from '../../src/ops';
+import { crossAttention, gelu as geluOp, layerNorm, selfAttention, softmaxCrossEntropy } from '../../src/ops';
 
 /**
  * The table of ops training uses, for the cpu-vs-wasm kernel-parity suite. Add a case to cover a
@@ -168,5 +168,11 @@ export const opCases: OpCase[] = [
   { name: 'op layerNorm (KtLayerNorm) epsilon 1e-3', inputs: [{ shape: [4, 16] }, { shape: [16] }, { shape: [16] }], fn: (x, g, b) => layerNorm(x, g, b, 1e-3) },
   { name: 'op selfAttention (KtAttention) 2 heads', inputs: [{ shape: [2, 5, 24] }], fn: (qkv) => selfAttention(qkv, { heads: 2 }), rtol: 2e-4 },
   { name: 'op selfAttention (KtAttention) causal, 4 heads, scale', inputs: [{ shape: [3, 7, 48] }], fn: (qkv) => selfAttention(qkv, { heads: 4, causal: true, scale: 0.3 }), rtol: 2e-4 },
+  // Key padding [2, 6]: the second sentence has 2 padding keys at its end.
+  { name: 'op selfAttention causal + key padding (decoder self-attention)', inputs: [{ shape: [2, 6, 24] }, { shape: [2, 6], values: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1], grad: false }], fn: (qkv, pad) => selfAttention(qkv, { heads: 2, causal: true, keyPadding: pad }), rtol: 2e-4 },
+  // The third row's keys are all padding: it attends uniformly, like the composite's -1e9 biases.
+  { name: 'op selfAttention key padding incl. an all-padding row (encoder)', inputs: [{ shape: [3, 5, 36] }, { shape: [3, 5], values: [0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1], grad: false }], fn: (qkv, pad) => selfAttention(qkv, { heads: 3, keyPadding: pad }), rtol: 2e-4 },
+  { name: 'op crossAttention (q [2,4,16] over kv [2,7,32]) with key padding', inputs: [{ shape: [2, 4, 16] }, { shape: [2, 7, 32] }, { shape: [2, 7], values: [0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0], grad: false }], fn: (q, kv, pad) => crossAttention(q, kv, { heads: 4, keyPadding: pad }), rtol: 2e-4 },
+  { name: 'op crossAttention causal over a longer cache (incremental decoding: Tq 1, Tk 5)', inputs: [{ shape: [3, 1, 16] }, { shape: [3, 5, 32] }, { shape: [3, 5], values: [0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0], grad: false }], fn: (q, kv, pad) => crossAttention(q, kv, { heads: 2, causal: true, keyPadding: pad }), rtol: 2e-4 },
   { name: 'op softmaxCrossEntropy (KtSoftmaxXent) soft labels', inputs: [{ shape: [3, 4, 11], values: 'uniform' }, { shape: [3, 4, 11] }], fn: (labels, logits) => softmaxCrossEntropy(tf.softmax(tf.mul(labels, 4)), tf.mul(logits, 3)) },
 ];

@@ -1,5 +1,5 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import type { KtKernelNames } from '@kt/core';
+import type { AttentionAttrs, KtKernelNames } from '@kt/core';
 import type { NativeAddon } from '../addon';
 import type { KernelArgs } from './matmul-kernels';
 import { asWasmBackend, heapFloats, shapeError, sizeOf } from './wasm-heap';
@@ -127,78 +127,106 @@ export function makeLayerNormGrad(addon: NativeAddon): KernelFunc {
   }) as unknown as KernelFunc;
 }
 
-interface AttentionGeometry {
+/** Where q, k and v live: the packed self-attention projection qkv, or q and a packed kv (cross-attention). */
+interface AttentionLayout {
   batch: number;
-  time: number;
+  tq: number;
+  tk: number;
   heads: number;
   headDim: number;
   scale: number;
+  causal: boolean;
+  /** Inputs in their order of q, k, v sources: [qkv] or [q, kv]. */
+  sources: TensorInfo[];
+  keyPadding: TensorInfo | undefined;
 }
 
-function attentionGeometry(kernel: string, qkv: TensorInfo, args: KernelArgs): AttentionGeometry {
-  const heads = args.attrs?.['heads'];
-  const scale = args.attrs?.['scale'];
-  if (qkv.shape.length !== 3) throw shapeError(kernel, `qkv must be [batch, time, 3 * model], got ${JSON.stringify(qkv.shape)}`);
-  const [batch, time, width] = qkv.shape as [number, number, number];
-  if (typeof heads !== 'number' || !Number.isInteger(heads) || heads < 1) throw shapeError(kernel, 'attr heads must be a positive integer');
+function positiveInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1;
+}
+
+/** Reads the inputs ({qkv} or {q, kv}, optional keyPadding [B, Tk]) and attrs of KtAttention / KtAttentionGrad. */
+function attentionLayout(kernel: string, args: KernelArgs): AttentionLayout {
+  const attrs = (args.attrs ?? {}) as Partial<AttentionAttrs>;
+  const { heads, scale } = attrs;
+  if (!positiveInt(heads)) throw shapeError(kernel, 'attr heads must be a positive integer');
   if (typeof scale !== 'number' || !Number.isFinite(scale)) throw shapeError(kernel, 'attr scale must be a finite number');
-  if (width % (3 * heads) !== 0) throw shapeError(kernel, `qkv's last dim ${width} is not 3 * heads (${heads}) * headDim`);
-  return { batch, time, heads, headDim: width / (3 * heads), scale };
+  const causal = Boolean(attrs.causal);
+  const packed = args.inputs['qkv'];
+  let layout: Omit<AttentionLayout, 'keyPadding' | 'heads' | 'scale' | 'causal'>;
+  if (packed) {
+    const qkv = float32Input(args, 'qkv', kernel);
+    if (qkv.shape.length !== 3) throw shapeError(kernel, `qkv must be [batch, time, 3 * model], got ${JSON.stringify(qkv.shape)}`);
+    const [batch, time, width] = qkv.shape as [number, number, number];
+    if (width % (3 * heads) !== 0) throw shapeError(kernel, `qkv's last dim ${width} is not 3 * heads (${heads}) * headDim`);
+    layout = { batch, tq: time, tk: time, headDim: width / (3 * heads), sources: [qkv] };
+  } else {
+    const q = float32Input(args, 'q', kernel);
+    const kv = float32Input(args, 'kv', kernel);
+    if (q.shape.length !== 3 || kv.shape.length !== 3) throw shapeError(kernel, `q and kv must be rank 3, got ${JSON.stringify(q.shape)} and ${JSON.stringify(kv.shape)}`);
+    const [batch, tq, d] = q.shape as [number, number, number];
+    if (kv.shape[0] !== batch || kv.shape[2] !== 2 * d) throw shapeError(kernel, `kv must be [${batch}, keys, ${2 * d}], got ${JSON.stringify(kv.shape)}`);
+    if (d % heads !== 0) throw shapeError(kernel, `model width ${d} is not a multiple of heads (${heads})`);
+    layout = { batch, tq, tk: kv.shape[1]!, headDim: d / heads, sources: [q, kv] };
+  }
+  const pad = args.inputs['keyPadding'];
+  if (pad) {
+    float32Input(args, 'keyPadding', kernel);
+    if (!sameShape(pad.shape, [layout.batch, layout.tk])) throw shapeError(kernel, `keyPadding must be [${layout.batch}, ${layout.tk}], got ${JSON.stringify(pad.shape)}`);
+  }
+  if (layout.batch > 0 && (layout.tk === 0 || layout.tq === 0)) throw shapeError(kernel, 'attention needs at least one query and one key');
+  if (causal && layout.tq > layout.tk) throw shapeError(kernel, `causal attention needs at least as many keys (${layout.tk}) as queries (${layout.tq})`);
+  return { ...layout, heads, scale, causal, keyPadding: pad };
 }
 
-/** KtAttention: {qkv [B, T, 3*H*dh]}, attrs {heads, scale, causal} -> [out [B, T, H*dh], probs [B, H, T, T]]. */
+/** Views of q, k, v in the (heap) buffers of the sources, and the addon's dims [B, Tq, Tk, H, dh, ldq, ldk, ldv]. */
+function qkvViews(g: AttentionLayout, buffers: Float32Array[]): { q: Float32Array; k: Float32Array; v: Float32Array; dims: Int32Array } {
+  const d = g.heads * g.headDim;
+  if (buffers.length === 1) {
+    const qkv = buffers[0]!;
+    return { q: qkv, k: qkv.subarray(d), v: qkv.subarray(2 * d), dims: Int32Array.of(g.batch, g.tq, g.tk, g.heads, g.headDim, 3 * d, 3 * d, 3 * d) };
+  }
+  const [q, kv] = buffers as [Float32Array, Float32Array];
+  return { q, k: kv, v: kv.subarray(d), dims: Int32Array.of(g.batch, g.tq, g.tk, g.heads, g.headDim, d, 2 * d, 2 * d) };
+}
+
+/**
+ * KtAttention: {qkv [B, T, 3D]} (self-attention) or {q [B, Tq, D], kv [B, Tk, 2D]} (cross-attention), optional
+ * keyPadding [B, Tk] (nonzero: masked), attrs {heads, scale, causal} -> [out [B, Tq, D], probs [B, H, Tq, Tk]].
+ */
 export function makeAttention(addon: NativeAddon): KernelFunc {
   const kernel = FUSED_KERNEL_NAMES.attention;
   return ((args: KernelArgs) => {
-    const qkv = float32Input(args, 'qkv', kernel);
-    const g = attentionGeometry(kernel, qkv, args);
-    const causal = Boolean(args.attrs?.['causal']);
+    const g = attentionLayout(kernel, args);
     const backend = asWasmBackend(args.backend, kernel);
-    const out = backend.makeOutput([g.batch, g.time, g.heads * g.headDim], 'float32');
-    const probs = backend.makeOutput([g.batch, g.heads, g.time, g.time], 'float32');
-    if (g.batch > 0 && g.time > 0) {
-      addon.attentionForward(
-        heapFloats(backend, qkv, kernel),
-        heapFloats(backend, out, kernel),
-        heapFloats(backend, probs, kernel),
-        g.batch,
-        g.time,
-        g.heads,
-        g.headDim,
-        g.scale,
-        causal,
-      );
-    }
+    const out = backend.makeOutput([g.batch, g.tq, g.heads * g.headDim], 'float32');
+    const probs = backend.makeOutput([g.batch, g.heads, g.tq, g.tk], 'float32');
+    // Views only after allocating the outputs (an allocation may grow the heap).
+    const { q, k, v, dims } = qkvViews(g, g.sources.map((t) => heapFloats(backend, t, kernel)));
+    const pad = g.keyPadding ? heapFloats(backend, g.keyPadding, kernel) : undefined;
+    if (g.batch === 0) return [out, probs];
+    addon.attentionForward(q, k, v, heapFloats(backend, out, kernel), heapFloats(backend, probs, kernel), pad, dims, g.scale, g.causal);
     return [out, probs];
   }) as unknown as KernelFunc;
 }
 
-/** KtAttentionGrad: {qkv, probs, dy}, attrs {heads, scale} -> dqkv. */
+/** KtAttentionGrad: the inputs of KtAttention plus probs and dy [B, Tq, D] -> dqkv, or [dq, dkv]. */
 export function makeAttentionGrad(addon: NativeAddon): KernelFunc {
   const kernel = FUSED_KERNEL_NAMES.attentionGrad;
   return ((args: KernelArgs) => {
-    const qkv = float32Input(args, 'qkv', kernel);
+    const g = attentionLayout(kernel, args);
     const probs = float32Input(args, 'probs', kernel);
     const dy = float32Input(args, 'dy', kernel);
-    const g = attentionGeometry(kernel, qkv, args);
-    if (!sameShape(probs.shape, [g.batch, g.heads, g.time, g.time])) throw shapeError(kernel, `probs must be [${g.batch}, ${g.heads}, ${g.time}, ${g.time}], got ${JSON.stringify(probs.shape)}`);
-    if (!sameShape(dy.shape, [g.batch, g.time, g.heads * g.headDim])) throw shapeError(kernel, `dy must be [${g.batch}, ${g.time}, ${g.heads * g.headDim}], got ${JSON.stringify(dy.shape)}`);
+    const d = g.heads * g.headDim;
+    if (!sameShape(probs.shape, [g.batch, g.heads, g.tq, g.tk])) throw shapeError(kernel, `probs must be [${g.batch}, ${g.heads}, ${g.tq}, ${g.tk}], got ${JSON.stringify(probs.shape)}`);
+    if (!sameShape(dy.shape, [g.batch, g.tq, d])) throw shapeError(kernel, `dy must be [${g.batch}, ${g.tq}, ${d}], got ${JSON.stringify(dy.shape)}`);
     const backend = asWasmBackend(args.backend, kernel);
-    const dqkv = backend.makeOutput([...qkv.shape], 'float32');
-    if (g.batch > 0 && g.time > 0) {
-      addon.attentionBackward(
-        heapFloats(backend, qkv, kernel),
-        heapFloats(backend, probs, kernel),
-        heapFloats(backend, dy, kernel),
-        heapFloats(backend, dqkv, kernel),
-        g.batch,
-        g.time,
-        g.heads,
-        g.headDim,
-        g.scale,
-      );
-    }
-    return dqkv;
+    const grads = g.sources.map((t) => backend.makeOutput([...t.shape], 'float32'));
+    const x = qkvViews(g, g.sources.map((t) => heapFloats(backend, t, kernel)));
+    const dx = qkvViews(g, grads.map((t) => heapFloats(backend, t, kernel)));
+    if (g.batch === 0) return grads.length === 1 ? grads[0]! : grads;
+    addon.attentionBackward(x.q, x.k, x.v, heapFloats(backend, probs, kernel), heapFloats(backend, dy, kernel), dx.q, dx.k, dx.v, x.dims, g.scale);
+    return grads.length === 1 ? grads[0]! : grads;
   }) as unknown as KernelFunc;
 }
 
