@@ -106,7 +106,7 @@ describe('Transformer', () => {
       const prefixLogits = model.decodePrefix(enc, int2d(tgt.map((r) => r.slice(0, t + 1))));
       expect(maxAbsDiff(prefixLogits, ref)).toBeLessThan(1e-4);
       expect(cache.step).toBe(t + 1);
-      expect(cache.selfKeys[0].shape).toEqual([3, 2, t + 1, 8]);
+      expect(cache.selfKv[0]!.shape).toEqual([3, t + 1, 2 * 16]);
       tf.dispose([tokens, out.logits, ref, prefixLogits]);
     }
     disposeDecoderCache(cache);
