@@ -315,9 +315,34 @@ napi_value Transpose2d(napi_env env, napi_callback_info info) {
 }
 
 
+// dropout(x, out, seed, rate, scale): see kt::dropout.
+napi_value Dropout(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!get_args(env, info, 5, argv)) return nullptr;
+  Floats x, out;
+  int64_t seed;
+  double rate, scale;
+  if (!get_floats(env, argv[0], &x, "x") || !get_floats(env, argv[1], &out, "out") || !get_int(env, argv[2], &seed, "seed") ||
+      !get_double(env, argv[3], &rate, "rate") || !get_double(env, argv[4], &scale, "scale")) {
+    return nullptr;
+  }
+  if (out.length != x.length) {
+    fail(env, "dropout: x and out differ in length");
+    return nullptr;
+  }
+  if (seed < 0 || seed > 0xFFFFFFFFLL || !(rate >= 0 && rate < 1) || !std::isfinite(scale)) {
+    fail(env, "dropout: seed must be a uint32, rate in [0, 1), scale finite");
+    return nullptr;
+  }
+  kt::dropout(x.data, out.data, static_cast<int64_t>(x.length), static_cast<uint32_t>(seed), static_cast<float>(rate),
+              static_cast<float>(scale));
+  return undefined(env);
+}
+
 }  // namespace
 
 void add_elementwise_bindings(Bindings& out) {
+  out.emplace_back("dropout", Dropout);
   out.emplace_back("unary", Unary);
   out.emplace_back("pow", Pow);
   out.emplace_back("binary", Binary);

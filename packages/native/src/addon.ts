@@ -69,6 +69,8 @@ export interface NativeAddon {
     vOut: Float32Array,
     coefficients: Float32Array,
   ): void;
+  /** out[i] = x[i] * scale where the counter-based uniform u_i(seed) >= rate, else 0 (see csrc/elementwise.h). */
+  dropout(x: Float32Array, out: Float32Array, seed: number, rate: number, scale: number): void;
   /** y = GELU(x), tanh form. */
   geluForward(x: Float32Array, y: Float32Array): void;
   /** dx = dy * GELU'(x). */
@@ -195,7 +197,7 @@ function readCpuinfo(): string | undefined {
 
 function isAddon(value: unknown): value is NativeAddon {
   if (typeof value !== 'object' || value === null) return false;
-  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'max', 'stridedCopy', 'transpose2d', 'adamUpdate', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward', 'attentionForward', 'attentionBackward', 'softmaxXentForward', 'softmaxXentBackward'];
+  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'max', 'stridedCopy', 'transpose2d', 'adamUpdate', 'dropout', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward', 'attentionForward', 'attentionBackward', 'softmaxXentForward', 'softmaxXentBackward'];
   return names.every((n) => typeof (value as Record<string, unknown>)[n] === 'function');
 }
 

@@ -24,6 +24,7 @@ import {
   FUSED_KERNEL_NAMES,
   makeAttention,
   makeAttentionGrad,
+  makeDropout,
   makeGelu,
   makeGeluGrad,
   makeLayerNorm,
@@ -79,6 +80,8 @@ export const NATIVE_KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   [FUSED_KERNEL_NAMES.attentionGrad, makeAttentionGrad],
   [FUSED_KERNEL_NAMES.softmaxXent, makeSoftmaxXent],
   [FUSED_KERNEL_NAMES.softmaxXentGrad, makeSoftmaxXentGrad],
+  // Dropout with a counter-based mask from a seed: no mask tensor drawn in JavaScript.
+  [FUSED_KERNEL_NAMES.dropout, makeDropout],
 ];
 
 /** Every kernel name {@link nativeKernels} returns when the addon is available. */

@@ -7,3 +7,5 @@ export type { LayerNormAttrs } from './layer-norm';
 export { ATTENTION_MASK_BIAS, crossAttention, crossAttentionComposite, selfAttention, selfAttentionComposite } from './attention';
 export type { AttentionAttrs, AttentionOptions, SelfAttentionOptions } from './attention';
 export { softmaxCrossEntropy, softmaxCrossEntropyComposite } from './softmax-cross-entropy';
+export { dropout, dropoutComposite, dropoutMask } from './dropout';
+export type { DropoutAttrs } from './dropout';

@@ -13,6 +13,8 @@ export const KT_KERNEL_NAMES = {
   attentionGrad: 'KtAttentionGrad',
   softmaxXent: 'KtSoftmaxXent',
   softmaxXentGrad: 'KtSoftmaxXentGrad',
+  /** Forward and backward (the gradient is the same mask applied to dy). */
+  dropout: 'KtDropout',
 } as const;
 
 export type KtKernelNames = typeof KT_KERNEL_NAMES;

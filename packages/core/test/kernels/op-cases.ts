@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { crossAttention, gelu as geluOp, layerNorm, selfAttention, softmaxCrossEntropy } from '../../src/ops';
+import { crossAttention, dropout, gelu as geluOp, layerNorm, selfAttention, softmaxCrossEntropy } from '../../src/ops';
 
 /**
  * The table of ops training uses, for the cpu-vs-wasm kernel-parity suite. Add a case to cover a
@@ -174,5 +174,7 @@ export const opCases: OpCase[] = [
   { name: 'op selfAttention key padding incl. an all-padding row (encoder)', inputs: [{ shape: [3, 5, 36] }, { shape: [3, 5], values: [0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1], grad: false }], fn: (qkv, pad) => selfAttention(qkv, { heads: 3, keyPadding: pad }), rtol: 2e-4 },
   { name: 'op crossAttention (q [2,4,16] over kv [2,7,32]) with key padding', inputs: [{ shape: [2, 4, 16] }, { shape: [2, 7, 32] }, { shape: [2, 7], values: [0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0], grad: false }], fn: (q, kv, pad) => crossAttention(q, kv, { heads: 4, keyPadding: pad }), rtol: 2e-4 },
   { name: 'op crossAttention causal over a longer cache (incremental decoding: Tq 1, Tk 5)', inputs: [{ shape: [3, 1, 16] }, { shape: [3, 5, 32] }, { shape: [3, 5], values: [0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0], grad: false }], fn: (q, kv, pad) => crossAttention(q, kv, { heads: 2, causal: true, keyPadding: pad }), rtol: 2e-4 },
+  { name: 'op dropout (KtDropout) rate 0.3, seed 12345, [70,513] threaded', inputs: [{ shape: [70, 513] }], fn: (x) => dropout(x, 0.3, 12345) },
+  { name: 'op dropout (KtDropout) rate 0.1, seed 2^32-1', inputs: [{ shape: [3, 7] }], fn: (x) => dropout(x, 0.1, 0xffffffff) },
   { name: 'op softmaxCrossEntropy (KtSoftmaxXent) soft labels', inputs: [{ shape: [3, 4, 11], values: 'uniform' }, { shape: [3, 4, 11] }], fn: (labels, logits) => softmaxCrossEntropy(tf.softmax(tf.mul(labels, 4)), tf.mul(logits, 3)) },
 ];

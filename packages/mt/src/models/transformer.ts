@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { crossAttention, gelu, layerNorm, selfAttention } from '@kt/core';
+import { crossAttention, dropout, gelu, layerNorm, Rng, selfAttention } from '@kt/core';
 import { TransformerConfig, TransformerConfigInput, TransformerConfigSchema } from './transformer-config';
 import { embeddingLookup, linear, matMulNoFlags, padMaskOf, sinusoidalPositions } from './transformer-ops';
 
@@ -74,7 +74,7 @@ interface DecoderLayerWeights {
   ffn: FeedForwardWeights;
 }
 
-/** Dropout context of one forward pass: deterministic masks from (seed, call index). */
+/** Dropout context of one forward pass: deterministic masks from (seed, call index) through core's Rng. */
 interface DropoutContext {
   rate: number;
   seed: number;
@@ -298,7 +298,8 @@ export class Transformer {
 
   private dropout(x: tf.Tensor, drop: DropoutContext | undefined): tf.Tensor {
     if (drop === undefined) return x;
-    return tf.dropout(x, drop.rate, undefined, `${drop.seed}/${drop.calls++}`);
+    // core's dropout: a counter-based mask from one uint32 per call (a native kernel on wasm, no mask drawn in JS).
+    return dropout(x, drop.rate, Rng.derive(drop.seed, drop.calls++).nextUint32());
   }
 
   private embed(ids: tf.Tensor2D, offset: number, drop: DropoutContext | undefined): tf.Tensor3D {

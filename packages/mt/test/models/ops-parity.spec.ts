@@ -105,4 +105,39 @@ describe('MT transformer forward: core ops with native kernels vs composites', (
     expect(native.greedy).toEqual(cpu.greedy);
     model.dispose();
   }, 120_000);
+
+  it('trains with the same dropout masks (KtDropout on wasm + native, drawn in JavaScript on cpu)', async () => {
+    if (!nativeActive) {
+      console.warn(`@kt/native unavailable (${nativeReason}): skipping the dropout parity`);
+      return;
+    }
+    const model = new Transformer({ ...tinyConfig, dropout: 0.25 }, 9);
+    const src = [[5, 6, 7, 8], [9, 8, 0, 0]];
+    const tgt = [[1, 4, 5], [1, 9, 0]];
+    const run = async (): Promise<{ logits: Float32Array; grads: Float32Array[]; kernels: string[] }> => {
+      const s = int2d(src);
+      const t = int2d(tgt);
+      const vars = model.trainableVariables();
+      let out: { logits: Float32Array; grads: Float32Array[] } | undefined;
+      const profile = await tf.profile(() => {
+        const { value, grads } = tf.variableGrads(() => tf.mean(model.forward(s, t, { training: true, dropoutSeed: 3 })) as tf.Scalar, vars);
+        const logits = model.forward(s, t, { training: true, dropoutSeed: 3 });
+        out = { logits: logits.dataSync() as Float32Array, grads: vars.map((x) => grads[x.name]!.dataSync() as Float32Array) };
+        tf.dispose([value, logits, ...Object.values(grads)]);
+        return undefined;
+      });
+      tf.dispose([s, t]);
+      return { ...out!, kernels: profile.kernelNames };
+    };
+    await useCpu();
+    const cpu = await run();
+    await tf.setBackend('wasm');
+    const native = await run();
+    await useCpu();
+    expect(native.kernels).toContain('KtDropout');
+    expect(cpu.kernels).not.toContain('KtDropout');
+    expect(maxAbs(native.logits, cpu.logits)).toBeLessThan(1e-4);
+    native.grads.forEach((g, i) => expect(maxAbs(g, cpu.grads[i]!)).toBeLessThan(1e-4));
+    model.dispose();
+  }, 120_000);
 });

@@ -1,5 +1,5 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import type { AttentionAttrs, KtKernelNames } from '@kt/core';
+import type { AttentionAttrs, DropoutAttrs, KtKernelNames } from '@kt/core';
 import type { NativeAddon } from '../addon';
 import type { KernelArgs } from './matmul-kernels';
 import { asWasmBackend, heapFloats, shapeError, sizeOf } from './wasm-heap';
@@ -17,6 +17,7 @@ export const FUSED_KERNEL_NAMES: KtKernelNames = {
   attentionGrad: 'KtAttentionGrad',
   softmaxXent: 'KtSoftmaxXent',
   softmaxXentGrad: 'KtSoftmaxXentGrad',
+  dropout: 'KtDropout',
 };
 
 function float32Input(args: KernelArgs, name: string, kernel: string): TensorInfo {
@@ -286,5 +287,21 @@ export function makeSoftmaxXentGrad(addon: NativeAddon): KernelFunc {
       );
     }
     return [dlabels, dlogits];
+  }) as unknown as KernelFunc;
+}
+
+/** KtDropout: {x}, attrs {rate, seed, scale} -> x * scale where the counter-based uniform of (seed, index) >= rate, else 0. */
+export function makeDropout(addon: NativeAddon): KernelFunc {
+  const kernel = FUSED_KERNEL_NAMES.dropout;
+  return ((args: KernelArgs) => {
+    const x = float32Input(args, 'x', kernel);
+    const { rate, seed, scale } = (args.attrs ?? {}) as Partial<DropoutAttrs>;
+    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw shapeError(kernel, 'attr rate must be in [0, 1)');
+    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw shapeError(kernel, 'attr seed must be a uint32');
+    if (typeof scale !== 'number' || !Number.isFinite(scale)) throw shapeError(kernel, 'attr scale must be a finite number');
+    const backend = asWasmBackend(args.backend, kernel);
+    const out = backend.makeOutput([...x.shape], 'float32');
+    if (sizeOf(x.shape) > 0) addon.dropout(heapFloats(backend, x, kernel), heapFloats(backend, out, kernel), seed, rate, scale);
+    return out;
   }) as unknown as KernelFunc;
 }
