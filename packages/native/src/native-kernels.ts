@@ -25,6 +25,7 @@ import {
   makeAttention,
   makeAttentionGrad,
   makeDropout,
+  makeEmbeddingGrad,
   makeGelu,
   makeGeluGrad,
   makeLayerNorm,
@@ -82,6 +83,8 @@ export const NATIVE_KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   [FUSED_KERNEL_NAMES.softmaxXentGrad, makeSoftmaxXentGrad],
   // Dropout with a counter-based mask from a seed: no mask tensor drawn in JavaScript.
   [FUSED_KERNEL_NAMES.dropout, makeDropout],
+  // embeddingLookup's table gradient on the heap.
+  [FUSED_KERNEL_NAMES.embeddingGrad, makeEmbeddingGrad],
 ];
 
 /** Every kernel name {@link nativeKernels} returns when the addon is available. */

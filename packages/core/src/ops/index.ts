@@ -9,3 +9,5 @@ export type { AttentionAttrs, AttentionOptions, SelfAttentionOptions } from './a
 export { softmaxCrossEntropy, softmaxCrossEntropyComposite } from './softmax-cross-entropy';
 export { dropout, dropoutComposite, dropoutMask } from './dropout';
 export type { DropoutAttrs } from './dropout';
+export { embeddingGradComposite, embeddingLookup } from './embedding-lookup';
+export type { EmbeddingGradAttrs } from './embedding-lookup';

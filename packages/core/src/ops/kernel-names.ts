@@ -15,6 +15,8 @@ export const KT_KERNEL_NAMES = {
   softmaxXentGrad: 'KtSoftmaxXentGrad',
   /** Forward and backward (the gradient is the same mask applied to dy). */
   dropout: 'KtDropout',
+  /** The table gradient of embeddingLookup: a scatter-add of dy's rows. */
+  embeddingGrad: 'KtEmbeddingGrad',
 } as const;
 
 export type KtKernelNames = typeof KT_KERNEL_NAMES;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { crossAttention, dropout, gelu as geluOp, layerNorm, selfAttention, softmaxCrossEntropy } from '../../src/ops';
+import { crossAttention, dropout, embeddingLookup, gelu as geluOp, layerNorm, selfAttention, softmaxCrossEntropy } from '../../src/ops';
 
 /**
  * The table of ops training uses, for the cpu-vs-wasm kernel-parity suite. Add a case to cover a
@@ -176,5 +176,6 @@ export const opCases: OpCase[] = [
   { name: 'op crossAttention causal over a longer cache (incremental decoding: Tq 1, Tk 5)', inputs: [{ shape: [3, 1, 16] }, { shape: [3, 5, 32] }, { shape: [3, 5], values: [0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0], grad: false }], fn: (q, kv, pad) => crossAttention(q, kv, { heads: 2, causal: true, keyPadding: pad }), rtol: 2e-4 },
   { name: 'op dropout (KtDropout) rate 0.3, seed 12345, [70,513] threaded', inputs: [{ shape: [70, 513] }], fn: (x) => dropout(x, 0.3, 12345) },
   { name: 'op dropout (KtDropout) rate 0.1, seed 2^32-1', inputs: [{ shape: [3, 7] }], fn: (x) => dropout(x, 0.1, 0xffffffff) },
+  { name: 'op embeddingLookup (GatherV2 + KtEmbeddingGrad) repeated ids [4,6] from [40,24]', inputs: [{ shape: [40, 24] }, { shape: [4, 6], dtype: 'int32', values: { intBelow: 12 } }], fn: (table, ids) => embeddingLookup(table, ids) },
   { name: 'op softmaxCrossEntropy (KtSoftmaxXent) soft labels', inputs: [{ shape: [3, 4, 11], values: 'uniform' }, { shape: [3, 4, 11] }], fn: (labels, logits) => softmaxCrossEntropy(tf.softmax(tf.mul(labels, 4)), tf.mul(logits, 3)) },
 ];

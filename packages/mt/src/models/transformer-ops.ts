@@ -15,44 +15,6 @@ export function sinusoidalPositions(maxLen: number, d: number): tf.Tensor2D {
   return tf.tensor2d(data, [maxLen, d]);
 }
 
-/**
- * Embedding lookup `table[ids]` ([V, D] x int32 [...ids] -> [...ids, D]) with a custom gradient.
- *
- * Why not plain `tf.gather`: its gradient is `UnsortedSegmentSum`, which the cpu backend implements as one
- * equal/multiply/sum pass per vocabulary row (O(V·N·D) plus V kernel launches): measured 43 s for one backward
- * pass at V=1000, D=256, N=640 (tools/bench/mt-decode README numbers), and the wasm backend of tfjs 4.22 has no
- * kernel at all. One-hot matmul works everywhere but costs a dense [N,V]x[V,D] product forward and backward
- * (~0.8 s forward at V=1000 on cpu). Here the forward is `tf.gather` (cheap on every backend) and the backward is
- * a scatter-add of the upstream gradient rows into a [V, D] buffer done in JS: O(N·D), backend independent
- * (cpu and wasm both read synchronously), exact (float32 sums in id order).
- */
-export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
-  const [vocab, dim] = table.shape;
-  const idShape = ids.shape;
-  const flatIds = ids.reshape([-1]) as tf.Tensor1D;
-  const lookup = tf.customGrad((...args: unknown[]) => {
-    const [e, i, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
-    save([i]);
-    return {
-      value: tf.gather(e, i),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): tf.Tensor[] => {
-        const upstream = Array.isArray(dy) ? dy[0] : dy;
-        const idValues = saved[0].dataSync();
-        const g = upstream.dataSync();
-        const out = new Float32Array(vocab * dim);
-        for (let n = 0; n < idValues.length; n++) {
-          const row = idValues[n] * dim;
-          const src = n * dim;
-          for (let d = 0; d < dim; d++) out[row + d] += g[src + d];
-        }
-        return [tf.tensor2d(out, [vocab, dim]), tf.zerosLike(saved[0])];
-      },
-    };
-  });
-  const flat = lookup(table, flatIds);
-  return flat.reshape([...idShape, dim]);
-}
-
 /** Swaps the last two axes. */
 function swapLast(x: tf.Tensor): tf.Tensor {
   const perm = x.shape.map((_, i) => i);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { crossAttention, dropout, gelu, layerNorm, Rng, selfAttention } from '@kt/core';
+import { crossAttention, dropout, embeddingLookup, gelu, layerNorm, Rng, selfAttention } from '@kt/core';
 import { TransformerConfig, TransformerConfigInput, TransformerConfigSchema } from './transformer-config';
-import { embeddingLookup, linear, matMulNoFlags, padMaskOf, sinusoidalPositions } from './transformer-ops';
+import { linear, matMulNoFlags, padMaskOf, sinusoidalPositions } from './transformer-ops';
 
 /** Output of the encoder. Owned by the caller: free with {@link disposeEncoderState}. */
 export interface EncoderState {

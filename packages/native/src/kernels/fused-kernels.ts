@@ -1,5 +1,5 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import type { AttentionAttrs, DropoutAttrs, KtKernelNames } from '@kt/core';
+import type { AttentionAttrs, DropoutAttrs, EmbeddingGradAttrs, KtKernelNames } from '@kt/core';
 import type { NativeAddon } from '../addon';
 import type { KernelArgs } from './matmul-kernels';
 import { asWasmBackend, heapFloats, shapeError, sizeOf } from './wasm-heap';
@@ -18,6 +18,7 @@ export const FUSED_KERNEL_NAMES: KtKernelNames = {
   softmaxXent: 'KtSoftmaxXent',
   softmaxXentGrad: 'KtSoftmaxXentGrad',
   dropout: 'KtDropout',
+  embeddingGrad: 'KtEmbeddingGrad',
 };
 
 function float32Input(args: KernelArgs, name: string, kernel: string): TensorInfo {
@@ -302,6 +303,38 @@ export function makeDropout(addon: NativeAddon): KernelFunc {
     const backend = asWasmBackend(args.backend, kernel);
     const out = backend.makeOutput([...x.shape], 'float32');
     if (sizeOf(x.shape) > 0) addon.dropout(heapFloats(backend, x, kernel), heapFloats(backend, out, kernel), seed, rate, scale);
+    return out;
+  }) as unknown as KernelFunc;
+}
+
+/**
+ * KtEmbeddingGrad: {dy [N, D] float32, ids [N] int32}, attrs {vocab} -> [vocab, D]: dy's rows scatter-added by id, in
+ * id order, straight on the heap (core's composite copies dy out and the [vocab, D] result back in).
+ */
+export function makeEmbeddingGrad(): KernelFunc {
+  const kernel = FUSED_KERNEL_NAMES.embeddingGrad;
+  return ((args: KernelArgs) => {
+    const dy = float32Input(args, 'dy', kernel);
+    const ids = args.inputs['ids'];
+    if (!ids || ids.dtype !== 'int32') throw shapeError(kernel, 'input ids must be int32');
+    const { vocab } = (args.attrs ?? {}) as Partial<EmbeddingGradAttrs>;
+    if (typeof vocab !== 'number' || !Number.isInteger(vocab) || vocab < 1) throw shapeError(kernel, 'attr vocab must be a positive integer');
+    const n = sizeOf(ids.shape);
+    const dim = dy.shape[dy.shape.length - 1] ?? 0;
+    if (sizeOf(dy.shape) !== n * dim) throw shapeError(kernel, `dy ${JSON.stringify(dy.shape)} does not hold ${n} rows`);
+    const backend = asWasmBackend(args.backend, kernel);
+    const out = backend.makeOutput([vocab, dim], 'float32');
+    const dst = heapFloats(backend, out, kernel);
+    dst.fill(0);
+    const idx = backend.typedArrayFromHeap(ids);
+    const src = heapFloats(backend, dy, kernel);
+    for (let r = 0; r < n; r++) {
+      const id = idx[r]!;
+      if (!(id >= 0 && id < vocab)) throw shapeError(kernel, `the id ${id} is not in [0, ${vocab - 1}]`);
+      const to = id * dim;
+      const from = r * dim;
+      for (let d = 0; d < dim; d++) dst[to + d]! += src[from + d]!;
+    }
     return out;
   }) as unknown as KernelFunc;
 }
