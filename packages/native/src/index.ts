@@ -3,7 +3,6 @@ import type { KtNativeModule } from '@kt/core';
 export { nativeKernels, nativeStatus, defaultThreads, NATIVE_KERNELS, NATIVE_KERNEL_NAMES } from './native-kernels';
 export { loadAddon, addonPath } from './addon';
 export type { NativeAddon, AddonLoad } from './addon';
-export { adamUpdate } from './adam';
 export { FUSED_KERNEL_NAMES } from './kernels/fused-kernels';
 
 /**

@@ -22,6 +22,7 @@ import {
 } from './kernels/elementwise-kernels';
 import {
   FUSED_KERNEL_NAMES,
+  makeAdam,
   makeAttention,
   makeAttentionGrad,
   makeDropout,
@@ -85,6 +86,8 @@ export const NATIVE_KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   [FUSED_KERNEL_NAMES.dropout, makeDropout],
   // embeddingLookup's table gradient on the heap.
   [FUSED_KERNEL_NAMES.embeddingGrad, makeEmbeddingGrad],
+  // core's adamUpdate op (FusedAdam): a variable's whole Adam step in one pass.
+  [FUSED_KERNEL_NAMES.adam, makeAdam],
 ];
 
 /** Every kernel name {@link nativeKernels} returns when the addon is available. */

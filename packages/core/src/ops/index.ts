@@ -11,3 +11,5 @@ export { dropout, dropoutComposite, dropoutMask } from './dropout';
 export type { DropoutAttrs } from './dropout';
 export { embeddingGradComposite, embeddingLookup } from './embedding-lookup';
 export type { EmbeddingGradAttrs } from './embedding-lookup';
+export { adamUpdate, adamUpdateComposite } from './adam-update';
+export type { AdamAttrs, AdamResult } from './adam-update';

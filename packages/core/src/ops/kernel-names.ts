@@ -17,6 +17,8 @@ export const KT_KERNEL_NAMES = {
   dropout: 'KtDropout',
   /** The table gradient of embeddingLookup: a scatter-add of dy's rows. */
   embeddingGrad: 'KtEmbeddingGrad',
+  /** One Adam step: [value, m, v] from (value, m, v, grad). */
+  adam: 'KtAdam',
 } as const;
 
 export type KtKernelNames = typeof KT_KERNEL_NAMES;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { crossAttention, dropout, embeddingLookup, gelu as geluOp, layerNorm, selfAttention, softmaxCrossEntropy } from '../../src/ops';
+import { adamUpdate, crossAttention, dropout, embeddingLookup, gelu as geluOp, layerNorm, selfAttention, softmaxCrossEntropy } from '../../src/ops';
 
 /**
  * The table of ops training uses, for the cpu-vs-wasm kernel-parity suite. Add a case to cover a
@@ -177,5 +177,6 @@ export const opCases: OpCase[] = [
   { name: 'op dropout (KtDropout) rate 0.3, seed 12345, [70,513] threaded', inputs: [{ shape: [70, 513] }], fn: (x) => dropout(x, 0.3, 12345) },
   { name: 'op dropout (KtDropout) rate 0.1, seed 2^32-1', inputs: [{ shape: [3, 7] }], fn: (x) => dropout(x, 0.1, 0xffffffff) },
   { name: 'op embeddingLookup (GatherV2 + KtEmbeddingGrad) repeated ids [4,6] from [40,24]', inputs: [{ shape: [40, 24] }, { shape: [4, 6], dtype: 'int32', values: { intBelow: 12 } }], fn: (table, ids) => embeddingLookup(table, ids) },
+  { name: 'op adamUpdate (KtAdam) [37,29] step 3', inputs: [{ shape: [37, 29] }, { shape: [37, 29] }, { shape: [37, 29], values: 'positive' }, { shape: [37, 29] }], fn: (value, m, v, g) => adamUpdate(value, tf.mul(m, 0.01), tf.mul(v, 0.001), g, { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, accBeta1: Math.fround(0.9 ** 3), accBeta2: Math.fround(0.999 ** 3) }), grads: false },
   { name: 'op softmaxCrossEntropy (KtSoftmaxXent) soft labels', inputs: [{ shape: [3, 4, 11], values: 'uniform' }, { shape: [3, 4, 11] }], fn: (labels, logits) => softmaxCrossEntropy(tf.softmax(tf.mul(labels, 4)), tf.mul(logits, 3)) },
 ];

@@ -1,5 +1,5 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import type { AttentionAttrs, DropoutAttrs, EmbeddingGradAttrs, KtKernelNames } from '@kt/core';
+import type { AdamAttrs, AttentionAttrs, DropoutAttrs, EmbeddingGradAttrs, KtKernelNames } from '@kt/core';
 import type { NativeAddon } from '../addon';
 import type { KernelArgs } from './matmul-kernels';
 import { asWasmBackend, heapFloats, shapeError, sizeOf } from './wasm-heap';
@@ -19,6 +19,7 @@ export const FUSED_KERNEL_NAMES: KtKernelNames = {
   softmaxXentGrad: 'KtSoftmaxXentGrad',
   dropout: 'KtDropout',
   embeddingGrad: 'KtEmbeddingGrad',
+  adam: 'KtAdam',
 };
 
 function float32Input(args: KernelArgs, name: string, kernel: string): TensorInfo {
@@ -336,5 +337,31 @@ export function makeEmbeddingGrad(): KernelFunc {
       for (let d = 0; d < dim; d++) dst[to + d]! += src[from + d]!;
     }
     return out;
+  }) as unknown as KernelFunc;
+}
+
+/**
+ * KtAdam: {value, m, v, grad} (float32, one size), attrs AdamAttrs -> [value', m', v']: tfjs's Adam step in one
+ * native pass (the coefficients rounded to float32 as tfjs's scalar tensors are).
+ */
+export function makeAdam(addon: NativeAddon): KernelFunc {
+  const kernel = FUSED_KERNEL_NAMES.adam;
+  return ((args: KernelArgs) => {
+    const ins = (['value', 'm', 'v', 'grad'] as const).map((n) => float32Input(args, n, kernel));
+    const size = sizeOf(ins[0]!.shape);
+    if (ins.some((t) => sizeOf(t.shape) !== size)) throw shapeError(kernel, 'value, m, v and grad differ in size');
+    const a = (args.attrs ?? {}) as Partial<AdamAttrs>;
+    const keys = ['learningRate', 'beta1', 'beta2', 'epsilon', 'accBeta1', 'accBeta2'] as const;
+    for (const k of keys) if (typeof a[k] !== 'number' || !Number.isFinite(a[k])) throw shapeError(kernel, `attr ${k} must be a finite number`);
+    const { learningRate, beta1, beta2, epsilon, accBeta1, accBeta2 } = a as AdamAttrs;
+    const backend = asWasmBackend(args.backend, kernel);
+    const outs = ins.slice(0, 3).map((t) => backend.makeOutput([...t.shape], 'float32'));
+    if (size === 0) return outs;
+    // Views only after every allocation (an allocation may grow the heap and detach older views).
+    const [value, m, v, grad] = ins.map((t) => heapFloats(backend, t, kernel));
+    const [valueOut, mOut, vOut] = outs.map((t) => heapFloats(backend, t, kernel));
+    const coefficients = Float32Array.of(beta1, 1 - beta1, beta2, 1 - beta2, 1 - Math.fround(accBeta1), 1 - Math.fround(accBeta2), epsilon, -learningRate);
+    addon.adamUpdate(value!, m!, v!, grad!, valueOut!, mOut!, vOut!, coefficients);
+    return outs;
   }) as unknown as KernelFunc;
 }

@@ -15,7 +15,6 @@ export type { NativeInfo, NativeLoadResult } from './native-accelerator';
 export { KT_NATIVE_MODULE_MEMBERS } from './native-api';
 export type {
   KtNativeModule,
-  NativeAdamUpdate,
   NativeBlas,
   NativeKernelOptions,
   NativeKernelSet,

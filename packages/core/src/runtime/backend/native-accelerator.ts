@@ -6,7 +6,7 @@
  */
 import { installedKernels, installKernels, kernelBelow, removeKernels } from './kernel-layers';
 import { KT_NATIVE_MODULE_MEMBERS } from './native-api';
-import type { KtNativeModule, NativeAdamUpdate, NativeBlas, NativeStatus } from './native-api';
+import type { KtNativeModule, NativeBlas, NativeStatus } from './native-api';
 
 /** Whether native kernels run in this process, and which. */
 export interface NativeInfo {
@@ -129,13 +129,4 @@ export function removeNativeKernels(): void {
 /** Whether @kt/native's kernels are installed. */
 export function nativeKernelsInstalled(): boolean {
   return installedKernels(NATIVE_KERNELS_OWNER).length > 0;
-}
-
-/** @kt/native's one-call Adam update when its kernels are installed, else undefined. */
-export function nativeAdamUpdate(): ((update: NativeAdamUpdate) => boolean) | undefined {
-  const module = cached?.module;
-  if (module === undefined || !nativeKernelsInstalled()) {
-    return undefined;
-  }
-  return (update) => module.adamUpdate(update);
 }

@@ -41,21 +41,6 @@ export interface NativeKernelSet {
   configs: tf.KernelConfig[];
 }
 
-/** One variable's Adam step; the coefficients are those of tfjs's AdamOptimizer for this step. */
-export interface NativeAdamUpdate {
-  variable: tf.Variable;
-  m: tf.Variable;
-  v: tf.Variable;
-  grad: tf.Tensor;
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  /** beta1 ** t and beta2 ** t for this (1-based) step t, as float32 values (tfjs keeps them as float32 scalars). */
-  accBeta1: number;
-  accBeta2: number;
-}
-
 /** The exports of @kt/native that core uses. */
 export interface KtNativeModule {
   /** Never throws. */
@@ -67,11 +52,6 @@ export interface KtNativeModule {
   nativeKernels(options: NativeKernelOptions): NativeKernelSet;
   /** Every kernel name {@link nativeKernels} can return, whether or not the addon is built. */
   readonly NATIVE_KERNEL_NAMES: readonly string[];
-  /**
-   * One Adam update of variable, m and v in place on the wasm heap in one native call. Returns false,
-   * changing nothing, when it cannot (native kernels not registered, not wasm, not float32).
-   */
-  adamUpdate(update: NativeAdamUpdate): boolean;
 }
 
 /** The members of {@link KtNativeModule}, checked at load time (the compiler keeps this list complete). */
@@ -79,5 +59,4 @@ export const KT_NATIVE_MODULE_MEMBERS: Record<keyof KtNativeModule, 'function' |
   nativeStatus: 'function',
   nativeKernels: 'function',
   NATIVE_KERNEL_NAMES: 'object',
-  adamUpdate: 'function',
 };
