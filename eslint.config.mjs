@@ -1,7 +1,17 @@
 import nx from '@nx/eslint-plugin';
 
-// Layering (see docs/architecture.md): core <- plugins <- cli; native is a leaf that
-// only core may load. A wrong import is a lint error naming the allowed layers.
+// Layering (see docs/architecture.md): core <- plugins <- cli; native is a leaf at run time that only
+// core loads (dynamically, by a name in a variable). The core/native interface is declared once, in core
+// (packages/core/src/runtime/backend/native-api.ts): native's source may import core's *types* only, its
+// tests may use core's kernel layers; core may not import native at all (packages/native/README.md).
+// A wrong import is a lint error naming the allowed layers.
+const CORE_LOADS_NATIVE =
+  "core loads @kt/native only at run time, through installNativeKernels / loadNativeModule " +
+  '(runtime/backend/native-accelerator.ts); declare what core needs of it in runtime/backend/native-api.ts.';
+const NATIVE_IS_A_LEAF =
+  '@kt/native is a leaf at run time: its source may use core\'s types (`import type ... from \'@kt/core\'`), ' +
+  'never its code (core registers the kernels native hands it).';
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -16,8 +26,9 @@ export default [
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            { sourceTag: 'layer:native', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'layer:core', onlyDependOnLibsWithTags: ['layer:native'] },
+            // Type imports only in native's src (see the no-restricted-imports blocks below).
+            { sourceTag: 'layer:native', onlyDependOnLibsWithTags: ['layer:core'] },
+            { sourceTag: 'layer:core', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'layer:support', onlyDependOnLibsWithTags: ['layer:core'] },
             { sourceTag: 'layer:plugin', onlyDependOnLibsWithTags: ['layer:core', 'layer:support'] },
             { sourceTag: 'layer:cli', onlyDependOnLibsWithTags: ['layer:core', 'layer:plugin'] },
@@ -64,6 +75,27 @@ export default [
       ],
       'no-undef': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['packages/core/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@kt/native', message: CORE_LOADS_NATIVE }], patterns: [{ group: ['@kt/native/*'], message: CORE_LOADS_NATIVE }] },
+      ],
+    },
+  },
+  {
+    files: ['packages/native/src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@kt/core', allowTypeImports: true, message: NATIVE_IS_A_LEAF }],
+          patterns: [{ group: ['@kt/core/*'], message: NATIVE_IS_A_LEAF }],
+        },
+      ],
     },
   },
   {

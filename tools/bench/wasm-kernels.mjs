@@ -9,7 +9,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, loadNativeModule } from '@kt/core';
+import { initBackend } from '@kt/core';
+import { nativeModule } from './kernels/native-module.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -119,8 +120,8 @@ function timeCase(c, reps, warmUp = true) {
 
 async function main() {
   const info = await initBackend({ requested: 'wasm', native: false });
-  const native = loadNativeModule();
-  const nativeOk = native.module !== undefined && native.module.nativeStatus().available;
+  const native = nativeModule();
+  const nativeOk = native.nativeStatus().available;
   const rows = [];
   for (const c of cases) {
     await tf.setBackend('cpu');
@@ -131,9 +132,9 @@ async function main() {
     const wasmMs = timeCase(c, REPS);
     let nativeMs;
     if (nativeOk) {
-      native.module.registerNativeKernels({});
+      native.registerNativeKernels({});
       nativeMs = timeCase(c, REPS);
-      native.module.unregisterNativeKernels();
+      native.unregisterNativeKernels();
     }
     rows.push({ kernel: c.name, cpuMs, wasmMs, nativeMs, speedup: cpuMs === undefined ? undefined : cpuMs / wasmMs });
     const rssMb = process.memoryUsage().rss / 1e6;

@@ -5,3 +5,4 @@ export * from './contracts';
 export * from './config';
 export * from './runtime';
 export * from './runtime/backend';
+export * from './ops';

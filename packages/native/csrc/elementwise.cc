@@ -446,4 +446,29 @@ void transpose_2d(const float* x, float* out, int64_t batch, int64_t rows, int64
   parallel_range(tiles, batch * rows * cols >= kParallelElems, body);
 }
 
+namespace {
+
+// Chris Wellons' lowbias32 integer hash; core's dropout composite computes the same in JavaScript.
+inline uint32_t lowbias32(uint32_t x) {
+  x ^= x >> 16;
+  x *= 0x7feb352dU;
+  x ^= x >> 15;
+  x *= 0x846ca68bU;
+  x ^= x >> 16;
+  return x;
+}
+
+}  // namespace
+
+void dropout(const float* x, float* out, int64_t n, uint32_t seed, float rate, float scale) {
+  const uint32_t base = lowbias32(seed);
+  parallel_range(n, n >= (1 << 15), [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      const uint32_t h = lowbias32(base + static_cast<uint32_t>(i));
+      const float u = static_cast<float>(h >> 8) * (1.0f / 16777216.0f);
+      out[i] = u >= rate ? x[i] * scale : 0.f;
+    }
+  });
+}
+
 }  // namespace kt

@@ -49,4 +49,8 @@ void strided_copy(const float* x, float* out, int rank, const int64_t* dims, con
                   const int64_t* outStrides, int64_t inner);
 void transpose_2d(const float* x, float* out, int64_t batch, int64_t rows, int64_t cols);
 
+// Dropout with a counter-based mask: element i is kept when u_i = (lowbias32(lowbias32(seed) + i) >> 8) / 2^24
+// >= rate, then out[i] = x[i] * scale, else 0. Its gradient is the same call on dy (same seed).
+void dropout(const float* x, float* out, int64_t n, uint32_t seed, float rate, float scale);
+
 }  // namespace kt

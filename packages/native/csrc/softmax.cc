@@ -61,63 +61,97 @@ void parallel_rows(int64_t n, int64_t elemsPerRow, F body) {
 
 }  // namespace
 
-void attention_forward(const float* qkv, float* out, float* probs, int B, int T, int H, int dh, float scale,
-                       bool causal) {
-  const int D = H * dh;
-  const int ld = 3 * D;
-  parallel_rows(static_cast<int64_t>(B) * H, static_cast<int64_t>(T) * T, [&](int64_t bh) {
-    const int b = static_cast<int>(bh / H), h = static_cast<int>(bh % H);
-    const float* q = qkv + static_cast<int64_t>(b) * T * ld + h * dh;
-    const float* k = q + D;
-    const float* v = q + 2 * D;
-    float* p = probs + bh * T * T;
-    // S = q k^T, then each row: softmax(scale * S) over the allowed columns.
-    sgemm_st(false, true, T, T, dh, q, ld, k, ld, p, T, false);
-    for (int i = 0; i < T; ++i) {
-      float* row = p + static_cast<int64_t>(i) * T;
-      const int n = causal ? i + 1 : T;
-      for (int j = 0; j < n; ++j) row[j] *= scale;
-      const float m = row_max(row, n);
-      const float sum = exp_shifted(row, row, n, m);
-      for (int j = 0; j < n; ++j) row[j] /= sum;
-      for (int j = n; j < T; ++j) row[j] = 0.f;
+namespace {
+
+// Row i of one (batch, head): which keys it may attend, marked in `allowed` (1/0). Returns false when no key is
+// allowed: then `allowed` marks the keys the causal mask allows (every key when not causal), over which the row
+// attends uniformly, as the composite's additive -1e9 biases make it in float32 (they swamp the scores).
+bool allowed_keys(const AttentionGeometry& g, int b, int i, unsigned char* allowed) {
+  const int causalLimit = g.causal ? i + (g.Tk - g.Tq) : g.Tk - 1;
+  const float* pad = g.keyPad == nullptr ? nullptr : g.keyPad + static_cast<int64_t>(b) * g.Tk;
+  int n = 0;
+  for (int j = 0; j < g.Tk; ++j) {
+    const bool ok = j <= causalLimit && (pad == nullptr || pad[j] == 0.f);
+    allowed[j] = ok ? 1 : 0;
+    n += ok ? 1 : 0;
+  }
+  if (n > 0) return true;
+  for (int j = 0; j < g.Tk; ++j) allowed[j] = j <= causalLimit ? 1 : 0;
+  return false;
+}
+
+}  // namespace
+
+void attention_forward(const AttentionGeometry& g, const float* q, const float* k, const float* v, float* out,
+                       float* probs) {
+  const int D = g.H * g.dh;
+  const int Tq = g.Tq, Tk = g.Tk, dh = g.dh;
+  parallel_rows(static_cast<int64_t>(g.B) * g.H, static_cast<int64_t>(Tq) * Tk, [&](int64_t bh) {
+    thread_local std::vector<unsigned char> allowedBuf;
+    if (allowedBuf.size() < static_cast<size_t>(Tk)) allowedBuf.resize(static_cast<size_t>(Tk));
+    unsigned char* allowed = allowedBuf.data();
+    const int b = static_cast<int>(bh / g.H), h = static_cast<int>(bh % g.H);
+    const float* qb = q + static_cast<int64_t>(b) * Tq * g.ldq + h * dh;
+    const float* kb = k + static_cast<int64_t>(b) * Tk * g.ldk + h * dh;
+    const float* vb = v + static_cast<int64_t>(b) * Tk * g.ldv + h * dh;
+    float* p = probs + bh * Tq * Tk;
+    // S = q k^T, then each row: softmax(scale * S) over the allowed keys, 0 elsewhere.
+    sgemm_st(false, true, Tq, Tk, dh, qb, static_cast<int>(g.ldq), kb, static_cast<int>(g.ldk), p, Tk, false);
+    for (int i = 0; i < Tq; ++i) {
+      float* row = p + static_cast<int64_t>(i) * Tk;
+      if (!allowed_keys(g, b, i, allowed)) {
+        int n = 0;
+        for (int j = 0; j < Tk; ++j) n += allowed[j];
+        for (int j = 0; j < Tk; ++j) row[j] = allowed[j] ? 1.f / static_cast<float>(n) : 0.f;
+        continue;
+      }
+      float m = -std::numeric_limits<float>::infinity();
+      for (int j = 0; j < Tk; ++j) {
+        row[j] *= g.scale;
+        if (allowed[j]) m = std::max(m, row[j]);
+      }
+      float sum = 0.f;
+      for (int j = 0; j < Tk; ++j) {
+        row[j] = allowed[j] ? std::exp(row[j] - m) : 0.f;
+        sum += row[j];
+      }
+      const float inv = 1.f / sum;
+      for (int j = 0; j < Tk; ++j) row[j] *= inv;
     }
-    sgemm_st(false, false, T, dh, T, p, T, v, ld, out + static_cast<int64_t>(b) * T * D + h * dh, D, false);
+    sgemm_st(false, false, Tq, dh, Tk, p, Tk, vb, static_cast<int>(g.ldv), out + static_cast<int64_t>(b) * Tq * D + h * dh,
+             D, false);
   });
 }
 
-void attention_backward(const float* qkv, const float* probs, const float* dout, float* dqkv, int B, int T, int H,
-                        int dh, float scale) {
-  const int D = H * dh;
-  const int ld = 3 * D;
-  parallel_rows(static_cast<int64_t>(B) * H, static_cast<int64_t>(T) * T, [&](int64_t bh) {
+void attention_backward(const AttentionGeometry& g, const float* q, const float* k, const float* v, const float* probs,
+                        const float* dout, float* dq, float* dk, float* dv) {
+  const int D = g.H * g.dh;
+  const int Tq = g.Tq, Tk = g.Tk, dh = g.dh;
+  const int ldq = static_cast<int>(g.ldq), ldk = static_cast<int>(g.ldk), ldv = static_cast<int>(g.ldv);
+  parallel_rows(static_cast<int64_t>(g.B) * g.H, static_cast<int64_t>(Tq) * Tk, [&](int64_t bh) {
     thread_local std::vector<float> dsBuf;
-    if (dsBuf.size() < static_cast<size_t>(T) * T) dsBuf.resize(static_cast<size_t>(T) * T);
+    if (dsBuf.size() < static_cast<size_t>(Tq) * Tk) dsBuf.resize(static_cast<size_t>(Tq) * Tk);
     float* ds = dsBuf.data();
-    const int b = static_cast<int>(bh / H), h = static_cast<int>(bh % H);
-    const int64_t base = static_cast<int64_t>(b) * T * ld + h * dh;
-    const float* q = qkv + base;
-    const float* k = q + D;
-    const float* v = q + 2 * D;
-    float* dq = dqkv + base;
-    float* dk = dq + D;
-    float* dv = dq + 2 * D;
-    const float* p = probs + bh * T * T;
-    const float* dO = dout + static_cast<int64_t>(b) * T * D + h * dh;
+    const int b = static_cast<int>(bh / g.H), h = static_cast<int>(bh % g.H);
+    const int64_t qo = static_cast<int64_t>(b) * Tq * g.ldq + h * dh;
+    const int64_t ko = static_cast<int64_t>(b) * Tk * g.ldk + h * dh;
+    const int64_t vo = static_cast<int64_t>(b) * Tk * g.ldv + h * dh;
+    const float* p = probs + bh * Tq * Tk;
+    const float* dO = dout + static_cast<int64_t>(b) * Tq * D + h * dh;
     // dV = P^T dO; dP = dO V^T.
-    sgemm_st(true, false, T, dh, T, p, T, dO, D, dv, ld, false);
-    sgemm_st(false, true, T, T, dh, dO, D, v, ld, ds, T, false);
+    sgemm_st(true, false, Tk, dh, Tq, p, Tk, dO, D, dv + vo, ldv, false);
+    sgemm_st(false, true, Tq, Tk, dh, dO, D, v + vo, ldv, ds, Tk, false);
     // dS = scale * P * (dP - rowsum(dP * P)); masked entries have P = 0.
-    for (int i = 0; i < T; ++i) {
-      const float* pr = p + static_cast<int64_t>(i) * T;
-      float* dr = ds + static_cast<int64_t>(i) * T;
+    for (int i = 0; i < Tq; ++i) {
+      const float* pr = p + static_cast<int64_t>(i) * Tk;
+      float* dr = ds + static_cast<int64_t>(i) * Tk;
       float dot = 0.f;
-      for (int j = 0; j < T; ++j) dot += dr[j] * pr[j];
-      for (int j = 0; j < T; ++j) dr[j] = scale * (pr[j] * (dr[j] - dot));
+      for (int j = 0; j < Tk; ++j) dot += dr[j] * pr[j];
+      for (int j = 0; j < Tk; ++j) dr[j] = g.scale * (pr[j] * (dr[j] - dot));
     }
     // dQ = dS K; dK = dS^T Q.
-    sgemm_st(false, false, T, dh, T, ds, T, k, ld, dq, ld, false);
-    sgemm_st(true, false, T, dh, T, ds, T, q, ld, dk, ld, false);
+    sgemm_st(false, false, Tq, dh, Tk, ds, Tk, k + ko, ldk, dq + qo, ldq, false);
+    sgemm_st(true, false, Tk, dh, Tq, ds, Tk, q + qo, ldq, dk + ko, ldk, false);
   });
 }
 

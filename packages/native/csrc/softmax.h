@@ -5,14 +5,28 @@
 
 namespace kt {
 
-// qkv: [B, T, 3*H*dh] rows (q | k | v, head h in columns h*dh .. h*dh+dh-1 of each part).
-// out: [B, T, H*dh] (heads merged); probs: [B, H, T, T] = softmax(scale * q k^T (+ causal mask)).
-void attention_forward(const float* qkv, float* out, float* probs, int B, int T, int H, int dh, float scale,
-                       bool causal);
+// Multi-head attention geometry. q rows [B, Tq] (row stride ldq floats, head h in columns h*dh .. h*dh+dh-1),
+// k and v rows [B, Tk] (strides ldk, ldv): a packed self-attention projection [q | k | v] is q = qkv,
+// k = qkv + D, v = qkv + 2D with ld 3D; cross-attention is q [B, Tq, D] (ld D) with a packed kv (ld 2D).
+struct AttentionGeometry {
+  int B, Tq, Tk, H, dh;
+  int64_t ldq, ldk, ldv;
+  float scale;
+  // Query i may attend key j only when j <= i + (Tk - Tq).
+  bool causal;
+  // [B, Tk]: nonzero at keys no query may attend (padding); null for none.
+  const float* keyPad;
+};
 
-// Gradient of attention_forward: dqkv [B, T, 3*H*dh] from dout [B, T, H*dh] and the saved probs.
-void attention_backward(const float* qkv, const float* probs, const float* dout, float* dqkv, int B, int T, int H,
-                        int dh, float scale);
+// out [B, Tq, H*dh] (heads merged); probs [B, H, Tq, Tk] = softmax(scale * q k^T) over the allowed keys (0 elsewhere;
+// a row with none attends uniformly to its causally allowed keys, as additive -1e9 masks do in float32).
+void attention_forward(const AttentionGeometry& g, const float* q, const float* k, const float* v, float* out,
+                       float* probs);
+
+// Gradient of attention_forward from dout [B, Tq, H*dh] and the saved probs: dq, dk, dv with the geometry of q, k, v
+// (every column block of each head written, so packed gradients are fully covered).
+void attention_backward(const AttentionGeometry& g, const float* q, const float* k, const float* v, const float* probs,
+                        const float* dout, float* dq, float* dk, float* dv);
 
 // Row-wise: logSoftmax[i] = logits[i] - logsumexp(logits[i]); loss[i] = -sum_j labels[i,j] * logSoftmax[i,j].
 void softmax_xent_forward(const float* logits, const float* labels, float* loss, float* logSoftmax, int64_t rows,

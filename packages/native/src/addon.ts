@@ -69,6 +69,8 @@ export interface NativeAddon {
     vOut: Float32Array,
     coefficients: Float32Array,
   ): void;
+  /** out[i] = x[i] * scale where the counter-based uniform u_i(seed) >= rate, else 0 (see csrc/elementwise.h). */
+  dropout(x: Float32Array, out: Float32Array, seed: number, rate: number, scale: number): void;
   /** y = GELU(x), tanh form. */
   geluForward(x: Float32Array, y: Float32Array): void;
   /** dx = dy * GELU'(x). */
@@ -87,28 +89,33 @@ export interface NativeAddon {
     d: number,
     epsilon: number,
   ): void;
-  /** Multi-head self-attention on packed qkv [B, T, 3*H*dh]: out [B, T, H*dh], probs [B, H, T, T]. */
+  /**
+   * Multi-head attention: q rows [B, Tq], k and v rows [B, Tk] (views into their buffers; row strides in dims),
+   * dims = [B, Tq, Tk, H, dh, ldq, ldk, ldv]; keyPad [B, Tk] (nonzero: masked) or undefined.
+   * out [B, Tq, H*dh], probs [B, H, Tq, Tk].
+   */
   attentionForward(
-    qkv: Float32Array,
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
     out: Float32Array,
     probs: Float32Array,
-    batch: number,
-    time: number,
-    heads: number,
-    headDim: number,
+    keyPad: Float32Array | undefined,
+    dims: Int32Array,
     scale: number,
     causal: boolean,
   ): void;
-  /** dqkv [B, T, 3*H*dh] from dout [B, T, H*dh] and the forward's probs. */
+  /** dq, dk, dv (same geometry as q, k, v) from dout [B, Tq, H*dh] and the forward's probs. */
   attentionBackward(
-    qkv: Float32Array,
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
     probs: Float32Array,
     dout: Float32Array,
-    dqkv: Float32Array,
-    batch: number,
-    time: number,
-    heads: number,
-    headDim: number,
+    dq: Float32Array,
+    dk: Float32Array,
+    dv: Float32Array,
+    dims: Int32Array,
     scale: number,
   ): void;
   /** Row-wise softmax cross-entropy: loss [rows], logSoftmax [rows, cols]. */
@@ -190,7 +197,7 @@ function readCpuinfo(): string | undefined {
 
 function isAddon(value: unknown): value is NativeAddon {
   if (typeof value !== 'object' || value === null) return false;
-  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'max', 'stridedCopy', 'transpose2d', 'adamUpdate', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward', 'attentionForward', 'attentionBackward', 'softmaxXentForward', 'softmaxXentBackward'];
+  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'max', 'stridedCopy', 'transpose2d', 'adamUpdate', 'dropout', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward', 'attentionForward', 'attentionBackward', 'softmaxXentForward', 'softmaxXentBackward'];
   return names.every((n) => typeof (value as Record<string, unknown>)[n] === 'function');
 }
 

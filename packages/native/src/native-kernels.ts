@@ -1,7 +1,7 @@
 import * as os from 'os';
 import '@tensorflow/tfjs-backend-wasm';
-import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { NativeKernelOptions, NativeKernelSet, NativeStatus } from '@kt/core';
 import { loadAddon } from './addon';
 import type { NativeAddon } from './addon';
 import { makeConv2D, makeConv2DBackpropFilter, makeConv2DBackpropInput, makeFusedConv2D } from './kernels/conv-kernels';
@@ -22,8 +22,11 @@ import {
 } from './kernels/elementwise-kernels';
 import {
   FUSED_KERNEL_NAMES,
+  makeAdam,
   makeAttention,
   makeAttentionGrad,
+  makeDropout,
+  makeEmbeddingGrad,
   makeGelu,
   makeGeluGrad,
   makeLayerNorm,
@@ -33,21 +36,6 @@ import {
 } from './kernels/fused-kernels';
 import { makeBatchMatMul, makeFusedMatMul } from './kernels/matmul-kernels';
 import type { Fallback, KernelArgs } from './kernels/matmul-kernels';
-
-export interface NativeStatus {
-  available: boolean;
-  blas: 'openblas' | 'cblas' | 'portable' | 'none';
-  threads: number;
-  reason?: string;
-  kernels: string[];
-}
-
-export interface RegisterOptions {
-  /** 'system' uses the BLAS found at build time (falls back to portable); 'portable' forces the built-in GEMM. */
-  blas?: 'system' | 'portable';
-  /** Threads for the GEMM and OpenBLAS; default KT_NUM_THREADS or the number of cores. */
-  threads?: number;
-}
 
 const BACKEND = 'wasm';
 
@@ -85,7 +73,7 @@ export const NATIVE_KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   ['GatherV2', makeGatherV2],
   ['Max', makeMax],
   ['Mean', makeMean],
-  // Fused training ops under custom names (used by fused-ops.ts through tf.customGrad).
+  // Kernels of core's fused ops (@kt/core ops/: gelu, layerNorm, selfAttention, softmaxCrossEntropy).
   [FUSED_KERNEL_NAMES.gelu, makeGelu],
   [FUSED_KERNEL_NAMES.geluGrad, makeGeluGrad],
   [FUSED_KERNEL_NAMES.layerNorm, makeLayerNorm],
@@ -94,16 +82,19 @@ export const NATIVE_KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   [FUSED_KERNEL_NAMES.attentionGrad, makeAttentionGrad],
   [FUSED_KERNEL_NAMES.softmaxXent, makeSoftmaxXent],
   [FUSED_KERNEL_NAMES.softmaxXentGrad, makeSoftmaxXentGrad],
+  // Dropout with a counter-based mask from a seed: no mask tensor drawn in JavaScript.
+  [FUSED_KERNEL_NAMES.dropout, makeDropout],
+  // embeddingLookup's table gradient on the heap.
+  [FUSED_KERNEL_NAMES.embeddingGrad, makeEmbeddingGrad],
+  // core's adamUpdate op (FusedAdam): a variable's whole Adam step in one pass.
+  [FUSED_KERNEL_NAMES.adam, makeAdam],
 ];
 
-interface Registration {
-  previous: Map<string, KernelConfig | undefined>;
-  ours: Map<string, KernelConfig>;
-  blas: NativeStatus['blas'];
-  threads: number;
-}
+/** Every kernel name {@link nativeKernels} returns when the addon is available. */
+export const NATIVE_KERNEL_NAMES: readonly string[] = NATIVE_KERNELS.map(([name]) => name);
 
-let registration: Registration | undefined;
+/** The BLAS mode and threads the addon was last configured with (by nativeKernels). */
+let configured: { blas: NativeStatus['blas']; threads: number } | undefined;
 
 export function defaultThreads(): number {
   const fromEnv = Number.parseInt(process.env['KT_NUM_THREADS'] ?? '', 10);
@@ -112,7 +103,7 @@ export function defaultThreads(): number {
   return Math.max(1, Math.min(cores, 256));
 }
 
-function requestedBlas(opts?: RegisterOptions): 'system' | 'portable' {
+function requestedBlas(opts?: Pick<NativeKernelOptions, 'blas'>): 'system' | 'portable' {
   if (opts?.blas) return opts.blas;
   return process.env['KT_NATIVE_BLAS'] === 'portable' ? 'portable' : 'system';
 }
@@ -129,69 +120,37 @@ export function nativeStatus(): NativeStatus {
     if (!load.addon) {
       return { available: false, blas: 'none', threads: 0, reason: load.reason ?? 'addon unavailable', kernels: [] };
     }
-    if (registration) {
-      return { available: true, blas: registration.blas, threads: registration.threads, kernels: [...registration.ours.keys()] };
-    }
-    return { available: true, blas: effectiveBlas(load.addon, requestedBlas()), threads: defaultThreads(), kernels: [] };
+    const { blas, threads } = configured ?? { blas: effectiveBlas(load.addon, requestedBlas()), threads: defaultThreads() };
+    return { available: true, blas, threads, kernels: [...NATIVE_KERNEL_NAMES] };
   } catch (err) {
     return { available: false, blas: 'none', threads: 0, reason: err instanceof Error ? err.message : String(err), kernels: [] };
   }
 }
 
-function fallbackFor(name: string, previous: KernelConfig | undefined): Fallback {
+function fallbackFor(name: string, below: NativeKernelOptions['below']): Fallback {
   return (args: KernelArgs): TensorInfo | TensorInfo[] => {
-    if (!previous) throw new Error(`@kt/native ${name}: these inputs are not supported and no previous '${BACKEND}' kernel exists`);
+    const previous = below(name);
+    if (!previous) throw new Error(`@kt/native ${name}: these inputs are not supported and no other '${BACKEND}' kernel is registered`);
     return (previous.kernelFunc as unknown as Fallback)(args);
   };
 }
 
 /**
- * Registers the native kernels on the 'wasm' backend, replacing (and
- * remembering) the registrations found there. Calling it again re-configures
- * the BLAS mode and threads. Returns the status; when the addon is missing
- * nothing is registered and `available` is false.
+ * Configures the addon (BLAS mode, threads) and returns the native kernels for the 'wasm' backend;
+ * registering them is the caller's (core's kernel layers). Each kernel runs `options.below(name)` for
+ * inputs it does not handle. Calling it again re-configures the addon (kernels already registered use
+ * the new settings). When the addon is missing: `configs` is empty and `status.available` false.
  */
-export function registerNativeKernels(opts?: RegisterOptions): NativeStatus {
+export function nativeKernels(options: NativeKernelOptions): NativeKernelSet {
   const load = loadAddon();
-  if (!load.addon) return nativeStatus();
+  if (!load.addon) return { status: nativeStatus(), configs: [] };
   const addon = load.addon;
-  const want = requestedBlas(opts);
-  const threads = opts?.threads !== undefined ? Math.max(1, Math.min(256, Math.floor(opts.threads))) : defaultThreads();
+  const want = requestedBlas(options);
+  const threads = options.threads !== undefined ? Math.max(1, Math.min(256, Math.floor(options.threads))) : defaultThreads();
   addon.configure(want === 'system', threads);
-  const blas = effectiveBlas(addon, want);
-  if (registration) {
-    registration.blas = blas;
-    registration.threads = threads;
-    return nativeStatus();
-  }
-  const previous = new Map<string, KernelConfig | undefined>();
-  const ours = new Map<string, KernelConfig>();
-  for (const [name, factory] of NATIVE_KERNELS) {
-    const prev = getKernel(name, BACKEND);
-    previous.set(name, prev);
-    if (prev) unregisterKernel(name, BACKEND);
-    const config: KernelConfig = {
-      kernelName: name,
-      backendName: BACKEND,
-      kernelFunc: factory(addon, fallbackFor(name, prev)),
-      // Keep the replaced kernel set up if the wasm backend initialises later,
-      // so that it works again after unregisterNativeKernels().
-      setupFunc: prev?.setupFunc,
-    };
-    registerKernel(config);
-    ours.set(name, config);
-  }
-  registration = { previous, ours, blas, threads };
-  return nativeStatus();
-}
-
-/** Restores the 'wasm' kernel registrations that were there before registerNativeKernels(). */
-export function unregisterNativeKernels(): void {
-  if (!registration) return;
-  for (const [name, config] of registration.ours) {
-    if (getKernel(name, BACKEND) === config) unregisterKernel(name, BACKEND);
-    const prev = registration.previous.get(name);
-    if (prev && !getKernel(name, BACKEND)) registerKernel(prev);
-  }
-  registration = undefined;
+  configured = { blas: effectiveBlas(addon, want), threads };
+  const configs = NATIVE_KERNELS.map(
+    ([name, factory]): KernelConfig => ({ kernelName: name, backendName: BACKEND, kernelFunc: factory(addon, fallbackFor(name, options.below)) }),
+  );
+  return { status: nativeStatus(), configs };
 }

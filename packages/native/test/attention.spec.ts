@@ -1,15 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import {
-  fusedKernelsActive,
-  loadAddon,
-  registerNativeKernels,
-  selfAttention,
-  selfAttentionComposite,
-  softmaxCrossEntropy,
-  softmaxCrossEntropyComposite,
-  unregisterNativeKernels,
-} from '../src';
-import { describeNative, expectFusedMatchesCpu, maxRelErr, seeded } from './helpers';
+import { selfAttention, selfAttentionComposite, softmaxCrossEntropy, softmaxCrossEntropyComposite } from '@kt/core';
+import { loadAddon } from '../src';
+import { describeNative, expectFusedMatchesCpu, fusedKernelsActive, maxRelErr, registerNativeKernels, seeded, unregisterNativeKernels } from './helpers';
 
 describe('selfAttention / softmaxCrossEntropy argument checks (any backend)', () => {
   it('names the bad argument', async () => {
@@ -175,9 +167,20 @@ describeNative('fused self-attention and softmax cross-entropy kernels', () => {
   it('the addon rejects buffers that do not match the geometry instead of crashing', () => {
     const { addon } = loadAddon();
     const f = (n: number): Float32Array => new Float32Array(n);
-    expect(() => addon!.attentionForward(f(2 * 3 * 12), f(2 * 3 * 4), f(2 * 2 * 3 * 3 - 1), 2, 3, 2, 2, 1, true)).toThrow(/attentionForward: buffer sizes/);
-    expect(() => addon!.attentionForward(f(12), f(4), f(4), 1, 0, 2, 2, 1, true)).toThrow(/must be positive/);
-    expect(() => addon!.attentionBackward(f(2 * 3 * 12), f(2 * 2 * 9), f(2 * 3 * 4), f(5), 2, 3, 2, 2, 1)).toThrow(/attentionBackward: buffer sizes/);
+    const dims = (b: number, tq: number, tk: number, ld = 12): Int32Array => Int32Array.of(b, tq, tk, 2, 2, ld, ld, ld);
+    // B=2, T=3, H=2, dh=2 packed (ld 12): probs one float short.
+    expect(() => addon!.attentionForward(f(72), f(70), f(68), f(24), f(2 * 2 * 9 - 1), undefined, dims(2, 3, 3), 1, true)).toThrow(
+      /attentionForward: buffer sizes/,
+    );
+    expect(() => addon!.attentionForward(f(72), f(70), f(68), f(24), f(36), f(5), dims(2, 3, 3), 1, true)).toThrow(/keyPad/);
+    expect(() => addon!.attentionForward(f(72), f(70), f(60), f(24), f(36), undefined, dims(2, 3, 3), 1, true)).toThrow(
+      /smaller than its \[rows, stride\] geometry/,
+    );
+    expect(() => addon!.attentionForward(f(12), f(4), f(4), f(4), f(4), undefined, dims(1, 0, 1), 1, true)).toThrow(/must be positive/);
+    expect(() => addon!.attentionForward(f(12), f(12), f(12), f(4), f(1), undefined, dims(1, 1, 1, 3), 1, false)).toThrow(/strides must be >=/);
+    expect(() => addon!.attentionBackward(f(72), f(70), f(68), f(36), f(5), f(72), f(70), f(68), dims(2, 3, 3), 1)).toThrow(
+      /attentionBackward: buffer sizes/,
+    );
     expect(() => addon!.softmaxXentForward(f(6), f(6), f(3), f(5), 2, 3)).toThrow(/softmaxXentForward: buffer sizes/);
     expect(() => addon!.softmaxXentBackward(f(6), f(6), f(1), f(6), f(6), 2, 3)).toThrow(/softmaxXentBackward: buffer sizes/);
   });

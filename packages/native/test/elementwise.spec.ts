@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { registerNativeKernels, unregisterNativeKernels } from '../src';
-import { describeNative, expectMatchesCpu } from './helpers';
+
+import { describeNative, expectMatchesCpu, registerNativeKernels, unregisterNativeKernels } from './helpers';
 
 describeNative('native elementwise kernels (Tanh, Exp, Sigmoid, Pow)', () => {
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { adamUpdate, fusedKernelsActive, gelu, geluComposite, layerNorm, layerNormComposite, registerNativeKernels, unregisterNativeKernels } from '../src';
-import { describeNative, expectFusedMatchesCpu, maxRelErr, seeded } from './helpers';
+import { adamUpdate, adamUpdateComposite, gelu, geluComposite, layerNorm, layerNormComposite } from '@kt/core';
+import { describeNative, expectFusedMatchesCpu, fusedKernelsActive, maxRelErr, registerNativeKernels, seeded, unregisterNativeKernels } from './helpers';
 
 describeNative('fused GELU and LayerNorm kernels (KtGelu, KtLayerNorm and their gradients)', () => {
   beforeAll(async () => {
@@ -61,63 +61,43 @@ describeNative('fused GELU and LayerNorm kernels (KtGelu, KtLayerNorm and their 
   });
 });
 
-describeNative('native adamUpdate', () => {
+describeNative('KtAdam (core adamUpdate)', () => {
   beforeAll(async () => {
     await tf.setBackend('wasm');
     registerNativeKernels({ threads: 2 });
   });
   afterAll(() => unregisterNativeKernels());
 
-  /** tfjs's Adam formula in float32 ops. */
-  function reference(value: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, lr: number, acc1: number, acc2: number): tf.Tensor[] {
-    return tf.tidy(() => {
-      const m2 = tf.add(tf.mul(m, 0.9), tf.mul(g, 1 - 0.9));
-      const v2 = tf.add(tf.mul(v, 0.999), tf.mul(tf.square(g), 1 - 0.999));
-      const mh = tf.div(m2, tf.sub(1, tf.scalar(acc1)));
-      const vh = tf.div(v2, tf.sub(1, tf.scalar(acc2)));
-      return [tf.add(tf.mul(tf.div(mh, tf.add(tf.sqrt(vh), 1e-7)), -lr), value), m2, v2];
-    });
-  }
+  const attrs = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, accBeta1: Math.fround(0.9 ** 3), accBeta2: Math.fround(0.999 ** 3) };
 
-  it('updates variable, m and v in place like tfjs Adam, and copies on write when the data is shared', () => {
-    const n = 300 * 257; // threaded, with a tail
-    // Inside tidy the initial values are disposed, so each variable holds the only reference to its data.
-    const value = tf.tidy(() => tf.variable(tf.tensor(seeded(n, 81))));
-    const m = tf.tidy(() => tf.variable(tf.mul(tf.tensor(seeded(n, 82)), 0.01)));
-    const v = tf.tidy(() => tf.variable(tf.abs(tf.mul(tf.tensor(seeded(n, 83)), 0.001))));
-    const g = tf.tensor(seeded(n, 84));
-    const [ev, em, evv] = reference(value, m, v, g, 0.01, Math.fround(0.9 ** 3), Math.fround(0.999 ** 3));
-    const valueId = value.dataId;
-    const snapshot = tf.clone(m); // shares m's data: m must be written elsewhere
-    const before = tf.memory().numTensors;
-    const u = { variable: value, m, v, grad: g, learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
-    expect(adamUpdate({ ...u, accBeta1: 0.9 ** 3, accBeta2: 0.999 ** 3 })).toBe(true);
-    expect(tf.memory().numTensors).toBe(before);
-    expect(value.dataId).toBe(valueId); // in place
-    expect(maxRelErr(value.dataSync() as Float32Array, ev!.dataSync() as Float32Array)).toBeLessThan(1e-6);
-    expect(maxRelErr(m.dataSync() as Float32Array, em!.dataSync() as Float32Array)).toBeLessThan(1e-6);
-    expect(maxRelErr(v.dataSync() as Float32Array, evv!.dataSync() as Float32Array)).toBeLessThan(1e-6);
-    expect(m.dataId).not.toBe(snapshot.dataId);
-    const m0 = tf.tidy(() => tf.mul(tf.tensor(seeded(n, 82)), 0.01).dataSync() as Float32Array);
-    expect(maxRelErr(snapshot.dataSync() as Float32Array, m0)).toBe(0);
-    tf.dispose([value, m, v, g, ev!, em!, evv!, snapshot]);
+  it("gives tfjs Adam's step (the composite on cpu) in one kernel call, threaded with a tail, leaving the inputs unchanged", async () => {
+    const n = 300 * 257;
+    const make = (): tf.Tensor[] => [
+      tf.tensor(seeded(n, 81)),
+      tf.mul(tf.tensor(seeded(n, 82)), 0.01),
+      tf.abs(tf.mul(tf.tensor(seeded(n, 83)), 0.001)),
+      tf.tensor(seeded(n, 84)),
+    ];
+    await tf.setBackend('cpu');
+    const cpuIns = make();
+    const expected = adamUpdateComposite(cpuIns[0]!, cpuIns[1]!, cpuIns[2]!, cpuIns[3]!, attrs).map((t) => t.dataSync() as Float32Array);
+    await tf.setBackend('wasm');
+    const ins = make();
+    const m0 = ins[1]!.dataSync().slice();
+    const profile = await tf.profile(() => {
+      const outs = adamUpdate(ins[0]!, ins[1]!, ins[2]!, ins[3]!, attrs);
+      outs.forEach((o, i) => expect(maxRelErr(o.dataSync() as Float32Array, expected[i]!)).toBeLessThan(1e-6));
+      tf.dispose(outs);
+      return undefined;
+    });
+    expect(profile.kernelNames).toEqual(['KtAdam']);
+    expect(Array.from(ins[1]!.dataSync())).toEqual(Array.from(m0));
+    tf.dispose(ins);
   });
 
-  it('declines (returns false, changes nothing) on cpu, for other dtypes or sizes', async () => {
-    const base = { learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, accBeta1: 0.9, accBeta2: 0.999 };
-    const a = tf.variable(tf.ones([4]));
-    const m = tf.variable(tf.zeros([4]));
-    const v = tf.variable(tf.zeros([4]));
-    expect(adamUpdate({ ...base, variable: a, m, v, grad: tf.ones([5]) })).toBe(false);
-    expect(adamUpdate({ ...base, variable: a, m, v, grad: tf.ones([4], 'int32') })).toBe(false);
-    expect(Array.from(a.dataSync())).toEqual([1, 1, 1, 1]);
-    tf.dispose([a, m, v]);
-    await tf.setBackend('cpu');
-    const c = tf.variable(tf.ones([4]));
-    const cm = tf.variable(tf.zeros([4]));
-    const cv = tf.variable(tf.zeros([4]));
-    expect(adamUpdate({ ...base, variable: c, m: cm, v: cv, grad: tf.ones([4]) })).toBe(false);
-    tf.dispose([c, cm, cv]);
-    await tf.setBackend('wasm');
+  it('rejects inputs of different sizes with a clear error', () => {
+    const a = tf.ones([4]);
+    expect(() => adamUpdate(a, a, a, tf.ones([5]), attrs)).toThrow(/differ in size/);
+    a.dispose();
   });
 });

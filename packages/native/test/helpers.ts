@@ -1,12 +1,34 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { fusedKernelsActive, nativeStatus } from '../src';
+import { installKernels, kernelBelow, KT_KERNEL_NAMES, removeKernels } from '@kt/core';
+import type { NativeKernelOptions, NativeStatus } from '@kt/core';
+import { nativeKernels, nativeStatus } from '../src';
 
 export const STATUS = nativeStatus();
 export const describeNative: jest.Describe = STATUS.available ? describe : describe.skip;
 
 if (!STATUS.available) {
   console.warn(`@kt/native tests skipped: addon unavailable (${STATUS.reason ?? 'unknown reason'})`);
+}
+
+/** Owner of the kernels these tests install (core's kernel layers, as core's backend set-up does). */
+export const TEST_OWNER = '@kt/native tests';
+
+/** Registers this package's kernels on 'wasm' through core's kernel layers; returns the status. */
+export function registerNativeKernels(options: Omit<NativeKernelOptions, 'below'> = {}): NativeStatus {
+  const set = nativeKernels({ ...options, below: (name) => kernelBelow(TEST_OWNER, name, 'wasm') });
+  installKernels(TEST_OWNER, set.configs);
+  return set.status;
+}
+
+/** Restores what was registered before {@link registerNativeKernels}. */
+export function unregisterNativeKernels(): void {
+  removeKernels(TEST_OWNER);
+}
+
+/** Whether core's fused ops run this package's kernels here: the backend is wasm and they are registered. */
+export function fusedKernelsActive(): boolean {
+  return tf.getBackend() === 'wasm' && tf.getKernel(KT_KERNEL_NAMES.gelu, 'wasm') !== undefined;
 }
 
 /** Deterministic values in [-1, 1). */

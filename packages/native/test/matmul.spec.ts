@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { registerNativeKernels, unregisterNativeKernels } from '../src';
-import { describeNative, expectMatchesCpu, maxRelErr, seeded } from './helpers';
+
+import { describeNative, expectMatchesCpu, maxRelErr, registerNativeKernels, seeded, unregisterNativeKernels } from './helpers';
 
 const TRANSPOSES: Array<[boolean, boolean]> = [
   [false, false],

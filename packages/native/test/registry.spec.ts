@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { NATIVE_KERNELS, loadAddon, nativeStatus, registerNativeKernels, unregisterNativeKernels } from '../src';
+import type { KtNativeModule } from '@kt/core';
+import { KT_NATIVE_MODULE_MEMBERS } from '@kt/core';
+import * as native from '../src';
+import { NATIVE_KERNEL_NAMES, NATIVE_KERNELS, loadAddon, nativeKernels, nativeStatus } from '../src';
 import { missingCpuFeatures } from '../src/addon';
-import { describeNative, seeded } from './helpers';
+import { describeNative, registerNativeKernels, seeded, unregisterNativeKernels } from './helpers';
 
 describe('missingCpuFeatures (addon built with -march=native on another CPU)', () => {
   const cpuinfo = (flags: string): string => `processor\t: 0\nflags\t\t: fpu ${flags} sse4_2\n`;
@@ -25,8 +28,20 @@ describe('nativeStatus', () => {
     } else {
       expect(s.blas).toBe('none');
       expect(s.reason).toEqual(expect.any(String));
-      expect(registerNativeKernels().available).toBe(false);
+      expect(nativeKernels({ below: () => undefined })).toEqual({ status: s, configs: [] });
     }
+  });
+});
+
+describe('the module core loads (its interface is declared once, in @kt/core native-api.ts)', () => {
+  it('exports every member core checks at load time, with the declared kinds', () => {
+    // Compile-time: src/index.ts's Conforms type fails to build when an export drifts.
+    const asLoaded: KtNativeModule = native;
+    for (const [name, kind] of Object.entries(KT_NATIVE_MODULE_MEMBERS)) {
+      expect(typeof (asLoaded as unknown as Record<string, unknown>)[name]).toBe(kind);
+    }
+    expect(NATIVE_KERNEL_NAMES).toEqual(NATIVE_KERNELS.map(([name]) => name));
+    expect(new Set(NATIVE_KERNEL_NAMES).size).toBe(NATIVE_KERNEL_NAMES.length);
   });
 });
 
@@ -47,7 +62,7 @@ describeNative('native kernel registry and safety', () => {
     expect(before.get('BatchMatMul')).toBeDefined();
     const status = registerNativeKernels();
     expect(status.available).toBe(true);
-    expect(status.kernels.sort()).toEqual(NATIVE_KERNELS.map(([n]) => n).sort());
+    expect([...status.kernels].sort()).toEqual([...NATIVE_KERNEL_NAMES].sort());
     for (const [name] of NATIVE_KERNELS) {
       const k = tf.getKernel(name, 'wasm');
       expect(k).toBeDefined();
@@ -58,7 +73,6 @@ describeNative('native kernel registry and safety', () => {
     expect(nativeStatus().blas).toBe('portable');
     unregisterNativeKernels();
     for (const [name] of NATIVE_KERNELS) expect(tf.getKernel(name, 'wasm')).toBe(before.get(name));
-    expect(nativeStatus().kernels).toEqual([]);
     // The restored built-in kernel still works.
     const out = tf.matMul(tf.ones([2, 3]), tf.ones([3, 2]));
     expect(Array.from(out.dataSync())).toEqual([3, 3, 3, 3]);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { loadAddon, registerNativeKernels, unregisterNativeKernels } from '../src';
+import { loadAddon } from '../src';
 import { stridedCopyPlan, transposePlan } from '../src/kernels/geometry';
-import { describeNative, expectMatchesCpu } from './helpers';
+import { describeNative, expectMatchesCpu, registerNativeKernels, unregisterNativeKernels } from './helpers';
 
 describe('transposePlan', () => {
   it('merges adjacent dims, drops size-1 dims and picks copy / rows / swap', () => {

@@ -1,16 +1,17 @@
-// @kt/native as core's backend set-up loads it (core's loadNativeModule: the one interface between core and
-// native), so the benchmarks do not import native themselves. When the addon cannot load, a stand-in reports
-// it unavailable (with the reason) and registers nothing, so the native columns stay empty.
-import { loadNativeModule } from '@kt/core';
+// @kt/native through core: core's backend set-up loads the addon (loadNativeModule, the one interface between
+// core and native) and installs or removes its kernels (installNativeKernels / removeNativeKernels), so the
+// benchmarks never import native themselves. When the addon cannot load, the status says why and nothing
+// is installed, so the native columns stay empty.
+import { installNativeKernels, loadNativeModule, removeNativeKernels } from '@kt/core';
 
-/** @returns {import('@kt/core').KtNativeModule} */
+/** The addon's status and switches for its kernels on the wasm backend. */
 export function nativeModule() {
   const loaded = loadNativeModule();
-  if (loaded.module !== undefined) return loaded.module;
-  const status = { available: false, blas: 'none', threads: 0, reason: loaded.reason, kernels: [] };
+  const status = loaded.module !== undefined ? loaded.module.nativeStatus() : { available: false, blas: 'none', threads: 0, reason: loaded.reason, kernels: [] };
   return {
     nativeStatus: () => status,
-    registerNativeKernels: () => status,
-    unregisterNativeKernels: () => undefined,
+    /** @param {{ blas?: 'system' | 'portable', threads?: number }} options */
+    registerNativeKernels: (options = {}) => installNativeKernels(options),
+    unregisterNativeKernels: () => removeNativeKernels(),
   };
 }

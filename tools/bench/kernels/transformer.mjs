@@ -4,16 +4,13 @@
 //
 // Two variants of the same step (same sizes, same initial weights, same loss):
 // - 'plain': plain tfjs ops and tf.train.adam (the reference);
-// - 'fused': tf.fused.matMul with the bias, @kt/native's fused GELU, LayerNorm, causal self-attention on
+// - 'fused': tf.fused.matMul with the bias, @kt/core's fused ops GELU, LayerNorm, causal self-attention on
 //   the packed QKV projection and softmax cross-entropy (one kernel forward, one backward each, through
 //   tf.customGrad; the same math in plain ops where the native kernels are not registered) and core's
 //   FusedAdam (one native call per variable update on wasm + @kt/native; tfjs's Adam math elsewhere).
 import * as tf from '@tensorflow/tfjs';
-import { FusedAdam } from '@kt/core';
-// TODO(issue #9 §1): gelu / layerNorm / selfAttention / softmaxCrossEntropy become ops of @kt/core (kernels stay in
-// native); import them from '@kt/core' then and drop this exception to the layer rule (tools may not import native).
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import * as native from '@kt/native';
+// The fused ops are @kt/core's (each runs @kt/native's kernel when registered, its composite otherwise).
+import { FusedAdam, gelu as coreGelu, layerNorm as coreLayerNorm, selfAttention, softmaxCrossEntropy } from '@kt/core';
 
 export const TRANSFORMER = { layers: 2, dModel: 128, heads: 4, seqLen: 64, batch: 8, vocab: 512, mlp: 4 };
 
@@ -80,8 +77,8 @@ function dense(x, w, b, fused) {
 /** Mean next-token cross-entropy of `tokens` [B, T] (int32) predicting `targets` [B, T]. */
 export function transformerLoss(params, tokens, targets, cfg = TRANSFORMER, variant = 'plain') {
   const fused = variant === 'fused';
-  const ln = fused ? (x, g, b) => native.layerNorm(x, g, b, 1e-5) : layerNorm;
-  const act = fused ? (x) => native.gelu(x) : (x) => gelu(x, 'mul');
+  const ln = fused ? (x, g, b) => coreLayerNorm(x, g, b, 1e-5) : layerNorm;
+  const act = fused ? (x) => coreGelu(x) : (x) => gelu(x, 'mul');
   const { dModel: D, heads: H, vocab: V } = cfg;
   const [B, T] = tokens.shape;
   const dh = D / H;
@@ -96,7 +93,7 @@ export function transformerLoss(params, tokens, targets, cfg = TRANSFORMER, vari
     let merged;
     if (fused) {
       // One kernel forward and one backward: q k^T, causal softmax, times v, on the packed projection.
-      merged = tf.reshape(native.selfAttention(tf.reshape(qkv, [B, T, 3 * D]), { heads: H, causal: true }), [B * T, D]);
+      merged = tf.reshape(selfAttention(tf.reshape(qkv, [B, T, 3 * D]), { heads: H, causal: true }), [B * T, D]);
     } else {
       const split = (i) => tf.transpose(tf.reshape(tf.slice(qkv, [0, i * D], [B * T, D]), [B, T, H, dh]), [0, 2, 1, 3]);
       const q = split(0);
@@ -114,7 +111,7 @@ export function transformerLoss(params, tokens, targets, cfg = TRANSFORMER, vari
   const logits = tf.matMul(tf.reshape(ln(x, params.lnfG, params.lnfB), [B * T, D]), params.out);
   const labels = tf.oneHot(tf.reshape(targets, [-1]), V).toFloat();
   // Fused: one softmax-cross-entropy kernel forward and one backward; the mean equals tf.losses' default reduction.
-  return fused ? tf.mean(native.softmaxCrossEntropy(labels, logits)) : tf.losses.softmaxCrossEntropy(labels, logits);
+  return fused ? tf.mean(softmaxCrossEntropy(labels, logits)) : tf.losses.softmaxCrossEntropy(labels, logits);
 }
 
 export function makeBatch(cfg = TRANSFORMER, seed = 7) {

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { BACKEND_REQUESTS, initBackend, KT_VERSION, type BackendInfo } from '@kt/core';
-import { chooseBackend } from '../backend-choice';
 import { globalOptionsShape, type CommandContext } from '../command-context';
 
 export const DoctorOptionsSchema = z.strictObject({
@@ -63,10 +62,10 @@ export async function measureMatmul(seconds: number, size = 256): Promise<Matmul
 
 /** `kt doctor`: which backend runs, whether kt's native kernels are active, versions, and matmul speed. */
 export async function doctorCommand(options: DoctorOptions, env: NodeJS.ProcessEnv): Promise<DoctorReport> {
-  const choice = chooseBackend(options.backend, env);
   let backendLine = '';
   const backend = await initBackend({
-    requested: choice.requested,
+    requested: options.backend,
+    env,
     log: (l) => {
       backendLine = l;
     },
@@ -74,7 +73,7 @@ export async function doctorCommand(options: DoctorOptions, env: NodeJS.ProcessE
   const matmul = await measureMatmul(options.seconds, options.size);
   return {
     backend,
-    chosenBy: `${choice.requested} (${choice.source})`,
+    chosenBy: `${backend.choice.requested} (${backend.choice.source})`,
     backendLine,
     kt: KT_VERSION,
     tfjs: tf.version.tfjs,

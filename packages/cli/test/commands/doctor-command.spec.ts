@@ -29,6 +29,12 @@ describe('doctor', () => {
     expect(text).toMatch(/^matmul +\d+\.\d\d GFLOP\/s \(32x32 float32, \d+ in \d+\.\d\d s\)$/m);
   });
 
+  it('says which setting chose the backend (core decides the precedence)', async () => {
+    const report = await doctorCommand(DoctorOptionsSchema.parse({ seconds: '0.01', size: '16' }), { KT_BACKEND: 'cpu' });
+    expect(report.backend.name).toBe('cpu');
+    expect(report.chosenBy).toBe('cpu (env)');
+  });
+
   it('validates its options', () => {
     expect(DoctorOptionsSchema.safeParse({ seconds: '-1' }).success).toBe(false);
     expect(DoctorOptionsSchema.safeParse({ backend: 'gpu' }).success).toBe(false);

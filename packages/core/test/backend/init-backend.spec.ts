@@ -75,6 +75,21 @@ describe('initBackend', () => {
     expect(tf.getBackend()).toBe('wasm');
   });
 
+  it('decides KT_BACKEND precedence once: a requested auto is not overridden by KT_BACKEND, a config is', async () => {
+    process.env['KT_BACKEND'] = 'cpu';
+    const fromConfig = await initBackend({ config: 'wasm', native: false, log: () => undefined });
+    expect(fromConfig.name).toBe('cpu');
+    expect(fromConfig.choice).toEqual({ requested: 'cpu', source: 'env' });
+    if (!tfjsNodeInstalled()) {
+      const auto = await initBackend({ requested: 'auto', native: false, log: () => undefined });
+      expect(auto.name).toBe('wasm');
+      expect(auto.choice).toEqual({ requested: 'auto', source: 'flag' });
+    }
+    delete process.env['KT_BACKEND'];
+    const config = await initBackend({ config: 'cpu', log: () => undefined });
+    expect(config.choice).toEqual({ requested: 'cpu', source: 'config' });
+  });
+
   it('KT_NATIVE=off runs plain wasm and says why', async () => {
     await initBackend({ requested: 'cpu', log: () => undefined });
     process.env['KT_NATIVE'] = 'off';

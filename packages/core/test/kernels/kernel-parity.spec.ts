@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, KtNativeModule, loadNativeModule } from '../../src/runtime/backend';
+import { initBackend, installNativeKernels, loadNativeModule, removeNativeKernels } from '../../src/runtime/backend';
 import { opCases } from './op-cases';
 import { CaseResult, compareValues, runCase } from './parity-harness';
 
@@ -12,6 +12,8 @@ const RTOL = 1e-4;
 const ATOL = 1e-5;
 
 const cpuResults = new Map<string, CaseResult>();
+/** Kernels the cases dispatched on wasm + native. */
+const dispatched = new Set<string>();
 
 async function reference(name: string): Promise<CaseResult> {
   const cached = cpuResults.get(name);
@@ -31,17 +33,18 @@ async function reference(name: string): Promise<CaseResult> {
 interface Mode {
   name: string;
   skipReason?: string;
+  /** Records which kernels each case dispatches (for the meta-test below). */
+  recordKernels?: boolean;
   enter: () => void;
   leave: () => void;
 }
 
 const loaded = loadNativeModule();
-const nativeModule: KtNativeModule | undefined = loaded.module;
 const nativeSkip = ((): string | undefined => {
-  if (nativeModule === undefined) {
+  if (loaded.module === undefined) {
     return loaded.reason;
   }
-  const status = nativeModule.nativeStatus();
+  const status = loaded.module.nativeStatus();
   return status.available ? undefined : `@kt/native unavailable: ${status.reason ?? 'no reason given'}`;
 })();
 
@@ -49,13 +52,14 @@ function nativeMode(name: string, blas: 'system' | 'portable'): Mode {
   return {
     name,
     skipReason: nativeSkip,
+    recordKernels: blas === 'system',
     enter: () => {
-      const status = nativeModule?.registerNativeKernels({ blas });
-      if (status === undefined || !status.available) {
-        throw new Error(`registerNativeKernels(${blas}) failed: ${status?.reason ?? 'module missing'}`);
+      const info = installNativeKernels({ blas });
+      if (!info.active) {
+        throw new Error(`installNativeKernels(${blas}) failed: ${info.reason ?? 'no reason given'}`);
       }
     },
-    leave: () => nativeModule?.unregisterNativeKernels(),
+    leave: () => removeNativeKernels(),
   };
 }
 
@@ -70,20 +74,24 @@ beforeAll(async () => {
 });
 
 for (const mode of modes) {
-  if (mode.skipReason !== undefined) {
-    describe.skip(`kernel parity: ${mode.name} (skipped: ${mode.skipReason})`, () => {
-      it('needs @kt/native', () => undefined);
-    });
-    continue;
-  }
-  describe(`kernel parity: ${mode.name}`, () => {
+  // Without the addon the native modes' cases are reported as skipped, with the reason.
+  const describeMode = mode.skipReason === undefined ? describe : describe.skip;
+  const title = mode.skipReason === undefined ? mode.name : `${mode.name} (skipped: ${mode.skipReason})`;
+  describeMode(`kernel parity: ${title}`, () => {
     beforeAll(() => mode.enter());
     afterAll(() => mode.leave());
 
     it.each(opCases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
       const expected = await reference(c.name);
       await tf.setBackend('wasm');
-      const actual = runCase(c);
+      let actual = runCase(c);
+      if (mode.recordKernels) {
+        const profile = await tf.profile(() => {
+          actual = runCase(c);
+          return undefined;
+        });
+        profile.kernelNames.forEach((k) => dispatched.add(k));
+      }
       const rtol = c.rtol ?? RTOL;
       const atol = c.atol ?? ATOL;
       const problems: string[] = [];
@@ -100,5 +108,17 @@ for (const mode of modes) {
       expect(problems).toEqual([]);
       expect(actual.leakedTensors).toBe(0);
     });
+
+    if (mode.recordKernels) {
+      // Runs after the cases above (jest keeps declaration order within a describe).
+      it("meta: every kernel in @kt/native's kernel list has a parity case", () => {
+        const names = loaded.module?.NATIVE_KERNEL_NAMES ?? [];
+        expect(names.length).toBeGreaterThan(0);
+        const missing = names.filter((k) => !dispatched.has(k));
+        if (missing.length > 0) {
+          throw new Error(`no parity case runs these @kt/native kernels: ${missing.join(', ')} (add cases to op-cases.ts)`);
+        }
+      });
+    }
   });
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { adamUpdate, crossAttention, dropout, embeddingLookup, gelu as geluOp, layerNorm, selfAttention, softmaxCrossEntropy } from '../../src/ops';
 
 /**
  * The table of ops training uses, for the cpu-vs-wasm kernel-parity suite. Add a case to cover a
@@ -156,4 +157,26 @@ export const opCases: OpCase[] = [
   { name: 'tanh, exp, sigmoid over [-20, 20] (vectorised)', inputs: [{ shape: [40, 33] }], fn: (x) => { const y = tf.mul(x, 7); return [tf.tanh(y), tf.sigmoid(y), tf.exp(tf.mul(y, 0.5))]; } },
   { name: 'broadcast add/mul/div/sub', inputs: [{ shape: [3, 4] }, { shape: [4], values: 'positive' }], fn: (a, b) => [tf.add(a, b), tf.mul(a, b), tf.div(a, b), tf.sub(b, a)] },
   { name: 'squaredDifference, maximum, minimum', inputs: [{ shape: [3, 4] }, { shape: [3, 4] }], fn: (a, b) => [tf.squaredDifference(a, b), tf.maximum(a, b), tf.minimum(a, b)] },
+  // tfjs's fused ops (_FusedMatMul / FusedConv2D: native GEMM + epilogue on wasm + native).
+  { name: 'fused matMul + bias + relu', inputs: [{ shape: [6, 9] }, { shape: [9, 7] }, { shape: [7] }], fn: (a, b, bias) => tf.fused.matMul({ a, b, bias, activation: 'relu' }) },
+  // Not transposed or batched with a bias: tfjs-backend-wasm 4.22's own _FusedMatMul gets those wrong (2x2 a.bT with
+  // b = I and bias [10, 20]: wasm [11, 22, 23, 24], cpu [11, 22, 13, 24]); @kt/native's kernel agrees with cpu.
+  { name: 'fused conv2d + bias + relu, 3x3 same', inputs: [{ shape: n4(2, 6, 6, 3) }, { shape: [3, 3, 3, 4] }, { shape: [4] }], fn: (x, w, bias) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias, activation: 'relu' }) },
+  // core's fused ops (ops/): composites on cpu and plain wasm, @kt/native's Kt* kernels on wasm + native.
+  { name: 'op gelu (KtGelu) [37,41] threaded, odd tail', inputs: [{ shape: [37, 41] }], fn: (x) => geluOp(tf.mul(x, 3)) },
+  { name: 'op layerNorm (KtLayerNorm) [6,5,48]', inputs: [{ shape: [6, 5, 48] }, { shape: [48] }, { shape: [48] }], fn: (x, g, b) => layerNorm(tf.add(tf.mul(x, 2), 0.5), g, b), rtol: 2e-4 },
+  { name: 'op layerNorm (KtLayerNorm) epsilon 1e-3', inputs: [{ shape: [4, 16] }, { shape: [16] }, { shape: [16] }], fn: (x, g, b) => layerNorm(x, g, b, 1e-3) },
+  { name: 'op selfAttention (KtAttention) 2 heads', inputs: [{ shape: [2, 5, 24] }], fn: (qkv) => selfAttention(qkv, { heads: 2 }), rtol: 2e-4 },
+  { name: 'op selfAttention (KtAttention) causal, 4 heads, scale', inputs: [{ shape: [3, 7, 48] }], fn: (qkv) => selfAttention(qkv, { heads: 4, causal: true, scale: 0.3 }), rtol: 2e-4 },
+  // Key padding [2, 6]: the second sentence has 2 padding keys at its end.
+  { name: 'op selfAttention causal + key padding (decoder self-attention)', inputs: [{ shape: [2, 6, 24] }, { shape: [2, 6], values: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1], grad: false }], fn: (qkv, pad) => selfAttention(qkv, { heads: 2, causal: true, keyPadding: pad }), rtol: 2e-4 },
+  // The third row's keys are all padding: it attends uniformly, like the composite's -1e9 biases.
+  { name: 'op selfAttention key padding incl. an all-padding row (encoder)', inputs: [{ shape: [3, 5, 36] }, { shape: [3, 5], values: [0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1], grad: false }], fn: (qkv, pad) => selfAttention(qkv, { heads: 3, keyPadding: pad }), rtol: 2e-4 },
+  { name: 'op crossAttention (q [2,4,16] over kv [2,7,32]) with key padding', inputs: [{ shape: [2, 4, 16] }, { shape: [2, 7, 32] }, { shape: [2, 7], values: [0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0], grad: false }], fn: (q, kv, pad) => crossAttention(q, kv, { heads: 4, keyPadding: pad }), rtol: 2e-4 },
+  { name: 'op crossAttention causal over a longer cache (incremental decoding: Tq 1, Tk 5)', inputs: [{ shape: [3, 1, 16] }, { shape: [3, 5, 32] }, { shape: [3, 5], values: [0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0], grad: false }], fn: (q, kv, pad) => crossAttention(q, kv, { heads: 2, causal: true, keyPadding: pad }), rtol: 2e-4 },
+  { name: 'op dropout (KtDropout) rate 0.3, seed 12345, [70,513] threaded', inputs: [{ shape: [70, 513] }], fn: (x) => dropout(x, 0.3, 12345) },
+  { name: 'op dropout (KtDropout) rate 0.1, seed 2^32-1', inputs: [{ shape: [3, 7] }], fn: (x) => dropout(x, 0.1, 0xffffffff) },
+  { name: 'op embeddingLookup (GatherV2 + KtEmbeddingGrad) repeated ids [4,6] from [40,24]', inputs: [{ shape: [40, 24] }, { shape: [4, 6], dtype: 'int32', values: { intBelow: 12 } }], fn: (table, ids) => embeddingLookup(table, ids) },
+  { name: 'op adamUpdate (KtAdam) [37,29] step 3', inputs: [{ shape: [37, 29] }, { shape: [37, 29] }, { shape: [37, 29], values: 'positive' }, { shape: [37, 29] }], fn: (value, m, v, g) => adamUpdate(value, tf.mul(m, 0.01), tf.mul(v, 0.001), g, { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, accBeta1: Math.fround(0.9 ** 3), accBeta2: Math.fround(0.999 ** 3) }), grads: false },
+  { name: 'op softmaxCrossEntropy (KtSoftmaxXent) soft labels', inputs: [{ shape: [3, 4, 11], values: 'uniform' }, { shape: [3, 4, 11] }], fn: (labels, logits) => softmaxCrossEntropy(tf.softmax(tf.mul(labels, 4)), tf.mul(logits, 3)) },
 ];

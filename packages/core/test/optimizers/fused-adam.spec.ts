@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { loadNativeModule } from '../../src/runtime/backend/native-accelerator';
+import { installNativeKernels, removeNativeKernels } from '../../src/runtime/backend/native-accelerator';
 import { createOptimizer, setLearningRate } from '../../src/runtime/optimization';
 import { FusedAdam } from '../../src/runtime/optimizers/fused-adam';
 
@@ -87,18 +87,20 @@ describe('FusedAdam', () => {
 
   it('matches tf.train.adam on wasm with @kt/native, one native call per variable update', async () => {
     await tf.setBackend('wasm');
-    const loaded = loadNativeModule();
-    if (!loaded.module?.nativeStatus().available || !loaded.module.adamUpdate) {
-      console.warn(`FusedAdam native test skipped: ${loaded.reason ?? loaded.module?.nativeStatus().reason ?? 'no adamUpdate'}`);
+    const native = installNativeKernels();
+    if (!native.active) {
+      console.warn(`FusedAdam native test skipped: ${native.reason ?? 'native kernels unavailable'}`);
       return;
     }
-    loaded.module.registerNativeKernels({});
     try {
       const fused = await compareWithTfjsAdam(true, NATIVE_SHAPES);
       expect(fused.nativeUpdates).toBe(20 * NATIVE_SHAPES.length);
     } finally {
-      loaded.module.unregisterNativeKernels();
+      removeNativeKernels();
     }
+    // Without the native kernels installed, FusedAdam does not call the native update.
+    const plain = await compareWithTfjsAdam(true);
+    expect(plain.nativeUpdates).toBe(0);
   });
 
   it('resumes from getWeights/setWeights (also from tf.train.adam weights) exactly like an uninterrupted run', async () => {

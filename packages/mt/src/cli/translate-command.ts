@@ -99,14 +99,13 @@ export async function readTranslateInput(input: string | undefined, stdinBytes?:
   return splitTextLines(decodeUtf8Strict(stdinBytes ?? (await readStdin()), 'stdin'));
 }
 
-/** The run's configured backend unless env KT_BACKEND says otherwise ('auto' reads it). */
-function backendOf(runDir: string): BackendRequest {
-  if (process.env['KT_BACKEND']) return 'auto';
+/** The run's configured backend (initBackend lets env KT_BACKEND override it). */
+function backendOf(runDir: string): BackendRequest | undefined {
   try {
     const raw = JSON.parse(fs.readFileSync(`${runDir}/config.json`, 'utf8')) as { backend?: string };
-    return raw.backend ? parseBackendRequest(raw.backend) : 'auto';
+    return raw.backend ? parseBackendRequest(raw.backend) : undefined;
   } catch {
-    return 'auto';
+    return undefined;
   }
 }
 
@@ -130,7 +129,7 @@ export const mtTranslateContribution: CliContribution = {
         const output = cmd.configureOutput();
         const write = output.writeOut ?? ((s: string): void => void process.stdout.write(s));
         const writeErr = output.writeErr ?? ((s: string): void => void process.stderr.write(s));
-        await initBackend({ requested: backendOf(options.run), log: (l) => writeErr(`${l}\n`) });
+        await initBackend({ config: backendOf(options.run), log: (l) => writeErr(`${l}\n`) });
         const result = translateRun(options.run, lines, options);
         write(result.translations.map((t) => `${t}\n`).join(''));
         writeErr(`translated ${lines.length} lines (${result.sentencesPerSecond.toFixed(1)} sentences/s) with ${result.weights}\n`);

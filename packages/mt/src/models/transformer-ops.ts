@@ -1,8 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 
-/** Additive bias used to mask attention logits (large negative, finite: a fully masked row stays finite). */
-export const MASK_BIAS = -1e9;
-
 /**
  * Sinusoidal position table [maxLen, d]: PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(...).
  */
@@ -16,58 +13,6 @@ export function sinusoidalPositions(maxLen: number, d: number): tf.Tensor2D {
     }
   }
   return tf.tensor2d(data, [maxLen, d]);
-}
-
-/**
- * Embedding lookup `table[ids]` ([V, D] x int32 [...ids] -> [...ids, D]) with a custom gradient.
- *
- * Why not plain `tf.gather`: its gradient is `UnsortedSegmentSum`, which the cpu backend implements as one
- * equal/multiply/sum pass per vocabulary row (O(V·N·D) plus V kernel launches): measured 43 s for one backward
- * pass at V=1000, D=256, N=640 (tools/bench/mt-decode README numbers), and the wasm backend of tfjs 4.22 has no
- * kernel at all. One-hot matmul works everywhere but costs a dense [N,V]x[V,D] product forward and backward
- * (~0.8 s forward at V=1000 on cpu). Here the forward is `tf.gather` (cheap on every backend) and the backward is
- * a scatter-add of the upstream gradient rows into a [V, D] buffer done in JS: O(N·D), backend independent
- * (cpu and wasm both read synchronously), exact (float32 sums in id order).
- */
-export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
-  const [vocab, dim] = table.shape;
-  const idShape = ids.shape;
-  const flatIds = ids.reshape([-1]) as tf.Tensor1D;
-  const lookup = tf.customGrad((...args: unknown[]) => {
-    const [e, i, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
-    save([i]);
-    return {
-      value: tf.gather(e, i),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): tf.Tensor[] => {
-        const upstream = Array.isArray(dy) ? dy[0] : dy;
-        const idValues = saved[0].dataSync();
-        const g = upstream.dataSync();
-        const out = new Float32Array(vocab * dim);
-        for (let n = 0; n < idValues.length; n++) {
-          const row = idValues[n] * dim;
-          const src = n * dim;
-          for (let d = 0; d < dim; d++) out[row + d] += g[src + d];
-        }
-        return [tf.tensor2d(out, [vocab, dim]), tf.zerosLike(saved[0])];
-      },
-    };
-  });
-  const flat = lookup(table, flatIds);
-  return flat.reshape([...idShape, dim]);
-}
-
-/** LayerNorm over the last axis with learned scale/shift. */
-export function layerNorm(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps = 1e-5): tf.Tensor {
-  const axis = x.rank - 1;
-  const { mean, variance } = tf.moments(x, axis, true);
-  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), gamma), beta);
-}
-
-/** GELU, tanh approximation; cube as x*x*x (the wasm Pow kernel is slow). */
-export function gelu(x: tf.Tensor): tf.Tensor {
-  const cube = tf.mul(tf.mul(x, x), x);
-  const inner = tf.mul(tf.add(x, tf.mul(cube, 0.044715)), Math.sqrt(2 / Math.PI));
-  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }
 
 /** Swaps the last two axes. */
@@ -108,59 +53,6 @@ export function matMulNoFlags(a: tf.Tensor, b: tf.Tensor, transposeA = false, tr
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation?: 'relu'): tf.Tensor2D {
   const y = tf.add(matMulNoFlags(x, w), b);
   return (activation === 'relu' ? tf.relu(y) : y) as tf.Tensor2D;
-}
-
-/**
- * Splits a fused projection [B·T, P·D] (P parts, e.g. q|k|v) into P head-major tensors [B, H, T, dh] with a
- * single transpose and contiguous slices along the leading axis (much cheaper on the cpu backend than
- * slicing the last axis and transposing each part).
- */
-export function splitFusedHeads(x: tf.Tensor2D, b: number, t: number, parts: number, heads: number): tf.Tensor4D[] {
-  const d = x.shape[1] / parts;
-  const dh = d / heads;
-  const arranged = tf.transpose(tf.reshape(x, [b, t, parts, heads, dh]), [2, 0, 3, 1, 4]);
-  return tf.unstack(arranged, 0) as tf.Tensor4D[];
-}
-
-/** [B, T, H*dh] -> [B, H, T, dh]. */
-export function splitHeads(x: tf.Tensor, heads: number): tf.Tensor4D {
-  const [b, t, d] = x.shape as [number, number, number];
-  return tf.transpose(tf.reshape(x, [b, t, heads, d / heads]), [0, 2, 1, 3]);
-}
-
-/** [B, H, T, dh] -> [B, T, H*dh]. */
-export function mergeHeads(x: tf.Tensor4D): tf.Tensor3D {
-  const [b, h, t, dh] = x.shape;
-  return tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [b, t, h * dh]);
-}
-
-/**
- * Scaled dot-product attention: softmax(q·kᵀ/√dh + bias)·v.
- * q [B,H,Tq,dh], k/v [B,H,Tk,dh]; bias broadcastable to [B,H,Tq,Tk] (0 = keep, MASK_BIAS = drop).
- */
-export function scaledDotAttention(
-  q: tf.Tensor4D,
-  k: tf.Tensor4D,
-  v: tf.Tensor4D,
-  bias: tf.Tensor | undefined,
-): tf.Tensor4D {
-  const dh = q.shape[3];
-  let scores: tf.Tensor = tf.mul(matMulNoFlags(q, k, false, true), 1 / Math.sqrt(dh));
-  if (bias !== undefined) scores = tf.add(scores, bias);
-  return matMulNoFlags(tf.softmax(scores), v) as tf.Tensor4D;
-}
-
-/** Key-padding bias [B, 1, 1, S] from a float mask [B, S] (1 at padding positions). */
-export function paddingBias(padMask: tf.Tensor2D): tf.Tensor4D {
-  const [b, s] = padMask.shape;
-  return tf.reshape(tf.mul(padMask, MASK_BIAS), [b, 1, 1, s]);
-}
-
-/** Causal bias [1, 1, T, T]: position i may attend to j <= i only. */
-export function causalBias(t: number): tf.Tensor4D {
-  const data = new Float32Array(t * t);
-  for (let i = 0; i < t; i++) for (let j = i + 1; j < t; j++) data[i * t + j] = MASK_BIAS;
-  return tf.tensor4d(data, [1, 1, t, t]);
 }
 
 /** Float mask (1 where `ids == padId`) of the same shape as ids. */

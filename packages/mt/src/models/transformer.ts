@@ -1,21 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { crossAttention, dropout, embeddingLookup, gelu, layerNorm, Rng, selfAttention } from '@kt/core';
 import { TransformerConfig, TransformerConfigInput, TransformerConfigSchema } from './transformer-config';
-import {
-  causalBias,
-  embeddingLookup,
-  gelu,
-  layerNorm,
-  linear,
-  MASK_BIAS,
-  matMulNoFlags,
-  mergeHeads,
-  padMaskOf,
-  paddingBias,
-  scaledDotAttention,
-  sinusoidalPositions,
-  splitFusedHeads,
-  splitHeads,
-} from './transformer-ops';
+import { linear, matMulNoFlags, padMaskOf, sinusoidalPositions } from './transformer-ops';
 
 /** Output of the encoder. Owned by the caller: free with {@link disposeEncoderState}. */
 export interface EncoderState {
@@ -33,16 +19,14 @@ export interface EncoderState {
 export interface DecoderCache {
   /** Number of target tokens consumed so far (= position of the next token). */
   readonly step: number;
-  /** Per decoder layer: cached self-attention keys/values of the prefix, [N, H, step, dh] (empty at step 0). */
-  readonly selfKeys: readonly tf.Tensor4D[];
-  readonly selfValues: readonly tf.Tensor4D[];
-  /** [N, 1, 1, step]: MASK_BIAS where a consumed token was padding (undefined at step 0). */
-  readonly selfBias: tf.Tensor4D | undefined;
-  /** Per decoder layer: cross-attention keys/values of the memory, computed once, [N, H, S, dh]. */
-  readonly crossKeys: readonly tf.Tensor4D[];
-  readonly crossValues: readonly tf.Tensor4D[];
-  /** [N, 1, 1, S] source padding bias. */
-  readonly crossBias: tf.Tensor4D;
+  /** Per decoder layer: self-attention keys and values of the prefix packed as [k | v], [N, step, 2D] (empty at step 0). */
+  readonly selfKv: readonly tf.Tensor3D[];
+  /** [N, step]: 1 where a consumed token was padding (undefined at step 0). */
+  readonly selfPadMask: tf.Tensor2D | undefined;
+  /** Per decoder layer: cross-attention keys and values of the memory, computed once, [N, S, 2D]. */
+  readonly crossKv: readonly tf.Tensor3D[];
+  /** [N, S]: 1 at source padding positions. */
+  readonly crossPadMask: tf.Tensor2D;
 }
 
 export interface ForwardOptions {
@@ -90,7 +74,7 @@ interface DecoderLayerWeights {
   ffn: FeedForwardWeights;
 }
 
-/** Dropout context of one forward pass: deterministic masks from (seed, call index). */
+/** Dropout context of one forward pass: deterministic masks from (seed, call index) through core's Rng. */
 interface DropoutContext {
   rate: number;
   seed: number;
@@ -255,29 +239,8 @@ export class Transformer {
 
   /** Empty decoder cache for the encoder state: cross-attention keys/values are computed here, once. */
   initDecoderCache(enc: EncoderState): DecoderCache {
-    const { heads, dModel: d } = this.config;
-    const cross = tf.tidy(() => {
-      const [b, s] = enc.srcPadMask.shape;
-      const mem2d = tf.reshape(enc.memory, [b * s, d]) as tf.Tensor2D;
-      const keys: tf.Tensor4D[] = [];
-      const values: tf.Tensor4D[] = [];
-      for (const layer of this.decoderLayers) {
-        const kv = linear(mem2d, layer.crossAttn.wkv as tf.Tensor2D, layer.crossAttn.bkv as tf.Tensor1D);
-        const [k, v] = splitFusedHeads(kv, b, s, 2, heads);
-        keys.push(k);
-        values.push(v);
-      }
-      return { keys, values, bias: paddingBias(enc.srcPadMask) };
-    });
-    return {
-      step: 0,
-      selfKeys: [],
-      selfValues: [],
-      selfBias: undefined,
-      crossKeys: cross.keys,
-      crossValues: cross.values,
-      crossBias: cross.bias,
-    };
+    const crossKv = tf.tidy(() => this.decoderLayers.map((layer) => this.memoryKv(enc.memory, layer)));
+    return { step: 0, selfKv: [], selfPadMask: undefined, crossKv, crossPadMask: tf.clone(enc.srcPadMask) };
   }
 
   /**
@@ -286,45 +249,41 @@ export class Transformer {
    * self-attention tensors are disposed (the cross-attention tensors move to the new cache).
    */
   decodeStep(cache: DecoderCache, tokens: tf.Tensor1D): { logits: tf.Tensor2D; cache: DecoderCache } {
-    const { padId, maxLen } = this.config;
+    const { padId, maxLen, heads, dModel: d } = this.config;
     if (cache.step >= maxLen) throw new Error(`decodeStep: position ${cache.step} exceeds maxLen ${maxLen}`);
     const out = tf.tidy(() => {
       const n = tokens.shape[0];
-      let x = this.embed(tf.reshape(tokens, [n, 1]) as tf.Tensor2D, cache.step, undefined);
-      const stepBias = tf.reshape(tf.mul(padMaskOf(tokens, padId), MASK_BIAS), [n, 1, 1, 1]) as tf.Tensor4D;
-      const selfBias =
-        cache.selfBias === undefined ? stepBias : (tf.concat([cache.selfBias, stepBias], 3) as tf.Tensor4D);
-      const keys: tf.Tensor4D[] = [];
-      const values: tf.Tensor4D[] = [];
+      let x: tf.Tensor = this.embed(tf.reshape(tokens, [n, 1]) as tf.Tensor2D, cache.step, undefined);
+      const stepPad = tf.reshape(padMaskOf(tokens, padId), [n, 1]);
+      const selfPadMask = (cache.selfPadMask === undefined ? stepPad : tf.concat([cache.selfPadMask, stepPad], 1)) as tf.Tensor2D;
+      const selfKv: tf.Tensor3D[] = [];
       this.decoderLayers.forEach((layer, i) => {
-        const h = layerNorm(x, layer.norm1.gamma as tf.Tensor1D, layer.norm1.beta as tf.Tensor1D);
-        const { q, k, v } = this.selfProjections(h, layer.selfAttn);
-        const kAll = i < cache.selfKeys.length ? (tf.concat([cache.selfKeys[i], k], 2) as tf.Tensor4D) : k;
-        const vAll = i < cache.selfValues.length ? (tf.concat([cache.selfValues[i], v], 2) as tf.Tensor4D) : v;
-        keys.push(kAll);
-        values.push(vAll);
-        const attn = scaledDotAttention(q, kAll, vAll, selfBias);
+        const h = layerNorm(x, layer.norm1.gamma, layer.norm1.beta);
+        const qkv = linear(tf.reshape(h, [n, d]) as tf.Tensor2D, layer.selfAttn.wqkv as tf.Tensor2D, layer.selfAttn.bqkv as tf.Tensor1D);
+        const q = tf.reshape(tf.slice(qkv, [0, 0], [n, d]), [n, 1, d]);
+        const kvNew = tf.reshape(tf.slice(qkv, [0, d], [n, 2 * d]), [n, 1, 2 * d]);
+        const kv = (i < cache.selfKv.length ? tf.concat([cache.selfKv[i]!, kvNew], 1) : kvNew) as tf.Tensor3D;
+        selfKv.push(kv);
+        // Every cached key is at or before this position: no causal mask needed.
+        const attn = crossAttention(q, kv, { heads, keyPadding: selfPadMask });
         x = tf.add(x, this.attnOut(attn, layer.selfAttn.wo, layer.selfAttn.bo));
-        x = tf.add(x, this.crossAttend(x, layer, cache.crossKeys[i], cache.crossValues[i], cache.crossBias));
-        x = tf.add(x, this.feedForward(layerNorm(x, layer.norm3.gamma as tf.Tensor1D, layer.norm3.beta as tf.Tensor1D), layer.ffn));
+        x = tf.add(x, this.crossAttend(x, layer, cache.crossKv[i]!, cache.crossPadMask));
+        x = tf.add(x, this.feedForward(layerNorm(x, layer.norm3.gamma, layer.norm3.beta), layer.ffn));
       });
-      const hFinal = layerNorm(x, this.decoderNorm.gamma as tf.Tensor1D, this.decoderNorm.beta as tf.Tensor1D);
+      const hFinal = layerNorm(x, this.decoderNorm.gamma, this.decoderNorm.beta);
       const logits = tf.reshape(this.project(hFinal as tf.Tensor3D), [n, this.config.vocabSize]) as tf.Tensor2D;
-      return { logits, keys, values, selfBias };
+      return { logits, selfKv, selfPadMask };
     });
-    for (const t of cache.selfKeys) t.dispose();
-    for (const t of cache.selfValues) t.dispose();
-    cache.selfBias?.dispose();
+    for (const t of cache.selfKv) t.dispose();
+    cache.selfPadMask?.dispose();
     return {
       logits: out.logits,
       cache: {
         step: cache.step + 1,
-        selfKeys: out.keys,
-        selfValues: out.values,
-        selfBias: out.selfBias,
-        crossKeys: cache.crossKeys,
-        crossValues: cache.crossValues,
-        crossBias: cache.crossBias,
+        selfKv: out.selfKv,
+        selfPadMask: out.selfPadMask,
+        crossKv: cache.crossKv,
+        crossPadMask: cache.crossPadMask,
       },
     };
   }
@@ -339,7 +298,8 @@ export class Transformer {
 
   private dropout(x: tf.Tensor, drop: DropoutContext | undefined): tf.Tensor {
     if (drop === undefined) return x;
-    return tf.dropout(x, drop.rate, undefined, `${drop.seed}/${drop.calls++}`);
+    // core's dropout: a counter-based mask from one uint32 per call (a native kernel on wasm, no mask drawn in JS).
+    return dropout(x, drop.rate, Rng.derive(drop.seed, drop.calls++).nextUint32());
   }
 
   private embed(ids: tf.Tensor2D, offset: number, drop: DropoutContext | undefined): tf.Tensor3D {
@@ -353,17 +313,15 @@ export class Transformer {
 
   private encodeWith(src: tf.Tensor2D, drop: DropoutContext | undefined): EncoderState {
     const srcPadMask = padMaskOf(src, this.config.padId) as tf.Tensor2D;
-    const bias = paddingBias(srcPadMask);
     let x: tf.Tensor = this.embed(src, 0, drop);
     for (const layer of this.encoderLayers) {
-      const h = layerNorm(x, layer.norm1.gamma as tf.Tensor1D, layer.norm1.beta as tf.Tensor1D);
-      const { q, k, v } = this.selfProjections(h, layer.selfAttn);
-      const attn = scaledDotAttention(q, k, v, bias);
+      const h = layerNorm(x, layer.norm1.gamma, layer.norm1.beta);
+      const attn = selfAttention(this.qkvOf(h, layer.selfAttn), { heads: this.config.heads, keyPadding: srcPadMask });
       x = tf.add(x, this.dropout(this.attnOut(attn, layer.selfAttn.wo, layer.selfAttn.bo), drop));
-      const h2 = layerNorm(x, layer.norm2.gamma as tf.Tensor1D, layer.norm2.beta as tf.Tensor1D);
+      const h2 = layerNorm(x, layer.norm2.gamma, layer.norm2.beta);
       x = tf.add(x, this.dropout(this.feedForward(h2, layer.ffn), drop));
     }
-    const memory = layerNorm(x, this.encoderNorm.gamma as tf.Tensor1D, this.encoderNorm.beta as tf.Tensor1D);
+    const memory = layerNorm(x, this.encoderNorm.gamma, this.encoderNorm.beta);
     return { memory: memory as tf.Tensor3D, srcPadMask };
   }
 
@@ -374,60 +332,49 @@ export class Transformer {
     srcPadMask: tf.Tensor2D,
     drop: DropoutContext | undefined,
   ): tf.Tensor3D {
-    const { heads, dModel: d, padId } = this.config;
-    const [n, t] = tgt.shape;
-    const s = memory.shape[1];
-    const selfBias = tf.add(causalBias(t), paddingBias(padMaskOf(tgt, padId) as tf.Tensor2D));
-    const crossBias = paddingBias(srcPadMask);
-    const mem2d = tf.reshape(memory, [n * s, d]) as tf.Tensor2D;
+    const { heads, padId } = this.config;
+    const tgtPadMask = padMaskOf(tgt, padId) as tf.Tensor2D;
     let x: tf.Tensor = this.embed(tgt, 0, drop);
     for (const layer of this.decoderLayers) {
-      const h = layerNorm(x, layer.norm1.gamma as tf.Tensor1D, layer.norm1.beta as tf.Tensor1D);
-      const { q, k, v } = this.selfProjections(h, layer.selfAttn);
-      const attn = scaledDotAttention(q, k, v, selfBias);
+      const h = layerNorm(x, layer.norm1.gamma, layer.norm1.beta);
+      const attn = selfAttention(this.qkvOf(h, layer.selfAttn), { heads, causal: true, keyPadding: tgtPadMask });
       x = tf.add(x, this.dropout(this.attnOut(attn, layer.selfAttn.wo, layer.selfAttn.bo), drop));
-      const kv = linear(mem2d, layer.crossAttn.wkv as tf.Tensor2D, layer.crossAttn.bkv as tf.Tensor1D);
-      const [ck, cv] = splitFusedHeads(kv, n, s, 2, heads);
-      x = tf.add(x, this.dropout(this.crossAttend(x, layer, ck, cv, crossBias), drop));
-      const h3 = layerNorm(x, layer.norm3.gamma as tf.Tensor1D, layer.norm3.beta as tf.Tensor1D);
+      x = tf.add(x, this.dropout(this.crossAttend(x, layer, this.memoryKv(memory, layer), srcPadMask), drop));
+      const h3 = layerNorm(x, layer.norm3.gamma, layer.norm3.beta);
       x = tf.add(x, this.dropout(this.feedForward(h3, layer.ffn), drop));
     }
-    return layerNorm(x, this.decoderNorm.gamma as tf.Tensor1D, this.decoderNorm.beta as tf.Tensor1D) as tf.Tensor3D;
+    return layerNorm(x, this.decoderNorm.gamma, this.decoderNorm.beta) as tf.Tensor3D;
   }
 
-  /** q, k, v [N, H, T, dh] from pre-normed input h [N, T, D] with the fused qkv projection. */
-  private selfProjections(h: tf.Tensor, w: SelfAttentionWeights): { q: tf.Tensor4D; k: tf.Tensor4D; v: tf.Tensor4D } {
-    const { heads, dModel: d } = this.config;
+  /** The packed projection qkv [N, T, 3D] of pre-normed input h [N, T, D]. */
+  private qkvOf(h: tf.Tensor, w: SelfAttentionWeights): tf.Tensor3D {
+    const { dModel: d } = this.config;
     const [n, t] = h.shape as [number, number, number];
     const qkv = linear(tf.reshape(h, [n * t, d]) as tf.Tensor2D, w.wqkv as tf.Tensor2D, w.bqkv as tf.Tensor1D);
-    const [q, k, v] = splitFusedHeads(qkv, n, t, 3, heads);
-    return { q, k, v };
+    return tf.reshape(qkv, [n, t, 3 * d]) as tf.Tensor3D;
   }
 
-  /** Output projection of an attention result [N, H, T, dh] -> [N, T, D]. */
-  private attnOut(attn: tf.Tensor4D, wo: tf.Variable, bo: tf.Variable): tf.Tensor3D {
-    const merged = mergeHeads(attn);
-    const [n, t, d] = merged.shape;
-    return tf.reshape(linear(tf.reshape(merged, [n * t, d]) as tf.Tensor2D, wo as tf.Tensor2D, bo as tf.Tensor1D), [
-      n,
-      t,
-      d,
-    ]) as tf.Tensor3D;
+  /** Cross-attention keys and values of the memory [N, S, D], packed as [k | v]: [N, S, 2D]. */
+  private memoryKv(memory: tf.Tensor3D, layer: DecoderLayerWeights): tf.Tensor3D {
+    const { dModel: d } = this.config;
+    const [n, s] = memory.shape;
+    const kv = linear(tf.reshape(memory, [n * s, d]) as tf.Tensor2D, layer.crossAttn.wkv as tf.Tensor2D, layer.crossAttn.bkv as tf.Tensor1D);
+    return tf.reshape(kv, [n, s, 2 * d]) as tf.Tensor3D;
   }
 
-  /** Cross-attention branch (pre-LN applied here) with precomputed memory keys/values. */
-  private crossAttend(
-    x: tf.Tensor,
-    layer: DecoderLayerWeights,
-    keys: tf.Tensor4D,
-    values: tf.Tensor4D,
-    bias: tf.Tensor4D,
-  ): tf.Tensor3D {
+  /** Output projection of an attention result [N, T, D] (heads merged). */
+  private attnOut(attn: tf.Tensor, wo: tf.Variable, bo: tf.Variable): tf.Tensor3D {
+    const [n, t, d] = attn.shape as [number, number, number];
+    return tf.reshape(linear(tf.reshape(attn, [n * t, d]) as tf.Tensor2D, wo as tf.Tensor2D, bo as tf.Tensor1D), [n, t, d]) as tf.Tensor3D;
+  }
+
+  /** Cross-attention branch (pre-LN applied here) over the memory's packed keys/values kv [N, S, 2D]. */
+  private crossAttend(x: tf.Tensor, layer: DecoderLayerWeights, kv: tf.Tensor3D, srcPadMask: tf.Tensor2D): tf.Tensor3D {
     const { heads, dModel: d } = this.config;
     const [n, t] = x.shape as [number, number, number];
-    const h = layerNorm(x, layer.norm2.gamma as tf.Tensor1D, layer.norm2.beta as tf.Tensor1D);
+    const h = layerNorm(x, layer.norm2.gamma, layer.norm2.beta);
     const q = linear(tf.reshape(h, [n * t, d]) as tf.Tensor2D, layer.crossAttn.wq as tf.Tensor2D, layer.crossAttn.bq as tf.Tensor1D);
-    const attn = scaledDotAttention(splitHeads(tf.reshape(q, [n, t, d]), heads), keys, values, bias);
+    const attn = crossAttention(tf.reshape(q, [n, t, d]), kv, { heads, keyPadding: srcPadMask });
     return this.attnOut(attn, layer.crossAttn.wo, layer.crossAttn.bo);
   }
 
@@ -507,12 +454,10 @@ export function disposeEncoderState(enc: EncoderState): void {
 
 /** Frees every tensor of a decoder cache (self- and cross-attention state). */
 export function disposeDecoderCache(cache: DecoderCache): void {
-  for (const t of cache.selfKeys) t.dispose();
-  for (const t of cache.selfValues) t.dispose();
-  cache.selfBias?.dispose();
-  for (const t of cache.crossKeys) t.dispose();
-  for (const t of cache.crossValues) t.dispose();
-  cache.crossBias.dispose();
+  for (const t of cache.selfKv) t.dispose();
+  cache.selfPadMask?.dispose();
+  for (const t of cache.crossKv) t.dispose();
+  cache.crossPadMask.dispose();
 }
 
 /**
@@ -535,12 +480,10 @@ export function reorderDecoderCache(
   };
   const next: DecoderCache = {
     step: cache.step,
-    selfKeys: cache.selfKeys.map(gather),
-    selfValues: cache.selfValues.map(gather),
-    selfBias: cache.selfBias === undefined ? undefined : gather(cache.selfBias),
-    crossKeys: sameSource ? cache.crossKeys : cache.crossKeys.map(gather),
-    crossValues: sameSource ? cache.crossValues : cache.crossValues.map(gather),
-    crossBias: sameSource ? cache.crossBias : gather(cache.crossBias),
+    selfKv: cache.selfKv.map(gather),
+    selfPadMask: cache.selfPadMask === undefined ? undefined : gather(cache.selfPadMask),
+    crossKv: sameSource ? cache.crossKv : cache.crossKv.map(gather),
+    crossPadMask: sameSource ? cache.crossPadMask : gather(cache.crossPadMask),
   };
   idx.dispose();
   return next;

@@ -1,10 +1,14 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { AdamAttrs, AttentionAttrs, DropoutAttrs, EmbeddingGradAttrs, KtKernelNames } from '@kt/core';
 import type { NativeAddon } from '../addon';
 import type { KernelArgs } from './matmul-kernels';
 import { asWasmBackend, heapFloats, shapeError, sizeOf } from './wasm-heap';
 
-/** Custom kernel names (wasm only) of the fused training ops; see fused-ops.ts. */
-export const FUSED_KERNEL_NAMES = {
+/**
+ * Kernel names of core's fused ops (@kt/core ops/kernel-names.ts declares them; typing this table as
+ * KtKernelNames makes any name that differs a compile error).
+ */
+export const FUSED_KERNEL_NAMES: KtKernelNames = {
   gelu: 'KtGelu',
   geluGrad: 'KtGeluGrad',
   layerNorm: 'KtLayerNorm',
@@ -13,7 +17,10 @@ export const FUSED_KERNEL_NAMES = {
   attentionGrad: 'KtAttentionGrad',
   softmaxXent: 'KtSoftmaxXent',
   softmaxXentGrad: 'KtSoftmaxXentGrad',
-} as const;
+  dropout: 'KtDropout',
+  embeddingGrad: 'KtEmbeddingGrad',
+  adam: 'KtAdam',
+};
 
 function float32Input(args: KernelArgs, name: string, kernel: string): TensorInfo {
   const t = args.inputs[name];
@@ -123,78 +130,106 @@ export function makeLayerNormGrad(addon: NativeAddon): KernelFunc {
   }) as unknown as KernelFunc;
 }
 
-interface AttentionGeometry {
+/** Where q, k and v live: the packed self-attention projection qkv, or q and a packed kv (cross-attention). */
+interface AttentionLayout {
   batch: number;
-  time: number;
+  tq: number;
+  tk: number;
   heads: number;
   headDim: number;
   scale: number;
+  causal: boolean;
+  /** Inputs in their order of q, k, v sources: [qkv] or [q, kv]. */
+  sources: TensorInfo[];
+  keyPadding: TensorInfo | undefined;
 }
 
-function attentionGeometry(kernel: string, qkv: TensorInfo, args: KernelArgs): AttentionGeometry {
-  const heads = args.attrs?.['heads'];
-  const scale = args.attrs?.['scale'];
-  if (qkv.shape.length !== 3) throw shapeError(kernel, `qkv must be [batch, time, 3 * model], got ${JSON.stringify(qkv.shape)}`);
-  const [batch, time, width] = qkv.shape as [number, number, number];
-  if (typeof heads !== 'number' || !Number.isInteger(heads) || heads < 1) throw shapeError(kernel, 'attr heads must be a positive integer');
+function positiveInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1;
+}
+
+/** Reads the inputs ({qkv} or {q, kv}, optional keyPadding [B, Tk]) and attrs of KtAttention / KtAttentionGrad. */
+function attentionLayout(kernel: string, args: KernelArgs): AttentionLayout {
+  const attrs = (args.attrs ?? {}) as Partial<AttentionAttrs>;
+  const { heads, scale } = attrs;
+  if (!positiveInt(heads)) throw shapeError(kernel, 'attr heads must be a positive integer');
   if (typeof scale !== 'number' || !Number.isFinite(scale)) throw shapeError(kernel, 'attr scale must be a finite number');
-  if (width % (3 * heads) !== 0) throw shapeError(kernel, `qkv's last dim ${width} is not 3 * heads (${heads}) * headDim`);
-  return { batch, time, heads, headDim: width / (3 * heads), scale };
+  const causal = Boolean(attrs.causal);
+  const packed = args.inputs['qkv'];
+  let layout: Omit<AttentionLayout, 'keyPadding' | 'heads' | 'scale' | 'causal'>;
+  if (packed) {
+    const qkv = float32Input(args, 'qkv', kernel);
+    if (qkv.shape.length !== 3) throw shapeError(kernel, `qkv must be [batch, time, 3 * model], got ${JSON.stringify(qkv.shape)}`);
+    const [batch, time, width] = qkv.shape as [number, number, number];
+    if (width % (3 * heads) !== 0) throw shapeError(kernel, `qkv's last dim ${width} is not 3 * heads (${heads}) * headDim`);
+    layout = { batch, tq: time, tk: time, headDim: width / (3 * heads), sources: [qkv] };
+  } else {
+    const q = float32Input(args, 'q', kernel);
+    const kv = float32Input(args, 'kv', kernel);
+    if (q.shape.length !== 3 || kv.shape.length !== 3) throw shapeError(kernel, `q and kv must be rank 3, got ${JSON.stringify(q.shape)} and ${JSON.stringify(kv.shape)}`);
+    const [batch, tq, d] = q.shape as [number, number, number];
+    if (kv.shape[0] !== batch || kv.shape[2] !== 2 * d) throw shapeError(kernel, `kv must be [${batch}, keys, ${2 * d}], got ${JSON.stringify(kv.shape)}`);
+    if (d % heads !== 0) throw shapeError(kernel, `model width ${d} is not a multiple of heads (${heads})`);
+    layout = { batch, tq, tk: kv.shape[1]!, headDim: d / heads, sources: [q, kv] };
+  }
+  const pad = args.inputs['keyPadding'];
+  if (pad) {
+    float32Input(args, 'keyPadding', kernel);
+    if (!sameShape(pad.shape, [layout.batch, layout.tk])) throw shapeError(kernel, `keyPadding must be [${layout.batch}, ${layout.tk}], got ${JSON.stringify(pad.shape)}`);
+  }
+  if (layout.batch > 0 && (layout.tk === 0 || layout.tq === 0)) throw shapeError(kernel, 'attention needs at least one query and one key');
+  if (causal && layout.tq > layout.tk) throw shapeError(kernel, `causal attention needs at least as many keys (${layout.tk}) as queries (${layout.tq})`);
+  return { ...layout, heads, scale, causal, keyPadding: pad };
 }
 
-/** KtAttention: {qkv [B, T, 3*H*dh]}, attrs {heads, scale, causal} -> [out [B, T, H*dh], probs [B, H, T, T]]. */
+/** Views of q, k, v in the (heap) buffers of the sources, and the addon's dims [B, Tq, Tk, H, dh, ldq, ldk, ldv]. */
+function qkvViews(g: AttentionLayout, buffers: Float32Array[]): { q: Float32Array; k: Float32Array; v: Float32Array; dims: Int32Array } {
+  const d = g.heads * g.headDim;
+  if (buffers.length === 1) {
+    const qkv = buffers[0]!;
+    return { q: qkv, k: qkv.subarray(d), v: qkv.subarray(2 * d), dims: Int32Array.of(g.batch, g.tq, g.tk, g.heads, g.headDim, 3 * d, 3 * d, 3 * d) };
+  }
+  const [q, kv] = buffers as [Float32Array, Float32Array];
+  return { q, k: kv, v: kv.subarray(d), dims: Int32Array.of(g.batch, g.tq, g.tk, g.heads, g.headDim, d, 2 * d, 2 * d) };
+}
+
+/**
+ * KtAttention: {qkv [B, T, 3D]} (self-attention) or {q [B, Tq, D], kv [B, Tk, 2D]} (cross-attention), optional
+ * keyPadding [B, Tk] (nonzero: masked), attrs {heads, scale, causal} -> [out [B, Tq, D], probs [B, H, Tq, Tk]].
+ */
 export function makeAttention(addon: NativeAddon): KernelFunc {
   const kernel = FUSED_KERNEL_NAMES.attention;
   return ((args: KernelArgs) => {
-    const qkv = float32Input(args, 'qkv', kernel);
-    const g = attentionGeometry(kernel, qkv, args);
-    const causal = Boolean(args.attrs?.['causal']);
+    const g = attentionLayout(kernel, args);
     const backend = asWasmBackend(args.backend, kernel);
-    const out = backend.makeOutput([g.batch, g.time, g.heads * g.headDim], 'float32');
-    const probs = backend.makeOutput([g.batch, g.heads, g.time, g.time], 'float32');
-    if (g.batch > 0 && g.time > 0) {
-      addon.attentionForward(
-        heapFloats(backend, qkv, kernel),
-        heapFloats(backend, out, kernel),
-        heapFloats(backend, probs, kernel),
-        g.batch,
-        g.time,
-        g.heads,
-        g.headDim,
-        g.scale,
-        causal,
-      );
-    }
+    const out = backend.makeOutput([g.batch, g.tq, g.heads * g.headDim], 'float32');
+    const probs = backend.makeOutput([g.batch, g.heads, g.tq, g.tk], 'float32');
+    // Views only after allocating the outputs (an allocation may grow the heap).
+    const { q, k, v, dims } = qkvViews(g, g.sources.map((t) => heapFloats(backend, t, kernel)));
+    const pad = g.keyPadding ? heapFloats(backend, g.keyPadding, kernel) : undefined;
+    if (g.batch === 0) return [out, probs];
+    addon.attentionForward(q, k, v, heapFloats(backend, out, kernel), heapFloats(backend, probs, kernel), pad, dims, g.scale, g.causal);
     return [out, probs];
   }) as unknown as KernelFunc;
 }
 
-/** KtAttentionGrad: {qkv, probs, dy}, attrs {heads, scale} -> dqkv. */
+/** KtAttentionGrad: the inputs of KtAttention plus probs and dy [B, Tq, D] -> dqkv, or [dq, dkv]. */
 export function makeAttentionGrad(addon: NativeAddon): KernelFunc {
   const kernel = FUSED_KERNEL_NAMES.attentionGrad;
   return ((args: KernelArgs) => {
-    const qkv = float32Input(args, 'qkv', kernel);
+    const g = attentionLayout(kernel, args);
     const probs = float32Input(args, 'probs', kernel);
     const dy = float32Input(args, 'dy', kernel);
-    const g = attentionGeometry(kernel, qkv, args);
-    if (!sameShape(probs.shape, [g.batch, g.heads, g.time, g.time])) throw shapeError(kernel, `probs must be [${g.batch}, ${g.heads}, ${g.time}, ${g.time}], got ${JSON.stringify(probs.shape)}`);
-    if (!sameShape(dy.shape, [g.batch, g.time, g.heads * g.headDim])) throw shapeError(kernel, `dy must be [${g.batch}, ${g.time}, ${g.heads * g.headDim}], got ${JSON.stringify(dy.shape)}`);
+    const d = g.heads * g.headDim;
+    if (!sameShape(probs.shape, [g.batch, g.heads, g.tq, g.tk])) throw shapeError(kernel, `probs must be [${g.batch}, ${g.heads}, ${g.tq}, ${g.tk}], got ${JSON.stringify(probs.shape)}`);
+    if (!sameShape(dy.shape, [g.batch, g.tq, d])) throw shapeError(kernel, `dy must be [${g.batch}, ${g.tq}, ${d}], got ${JSON.stringify(dy.shape)}`);
     const backend = asWasmBackend(args.backend, kernel);
-    const dqkv = backend.makeOutput([...qkv.shape], 'float32');
-    if (g.batch > 0 && g.time > 0) {
-      addon.attentionBackward(
-        heapFloats(backend, qkv, kernel),
-        heapFloats(backend, probs, kernel),
-        heapFloats(backend, dy, kernel),
-        heapFloats(backend, dqkv, kernel),
-        g.batch,
-        g.time,
-        g.heads,
-        g.headDim,
-        g.scale,
-      );
-    }
-    return dqkv;
+    const grads = g.sources.map((t) => backend.makeOutput([...t.shape], 'float32'));
+    const x = qkvViews(g, g.sources.map((t) => heapFloats(backend, t, kernel)));
+    const dx = qkvViews(g, grads.map((t) => heapFloats(backend, t, kernel)));
+    if (g.batch === 0) return grads.length === 1 ? grads[0]! : grads;
+    addon.attentionBackward(x.q, x.k, x.v, heapFloats(backend, probs, kernel), heapFloats(backend, dy, kernel), dx.q, dx.k, dx.v, x.dims, g.scale);
+    return grads.length === 1 ? grads[0]! : grads;
   }) as unknown as KernelFunc;
 }
 
@@ -254,5 +289,79 @@ export function makeSoftmaxXentGrad(addon: NativeAddon): KernelFunc {
       );
     }
     return [dlabels, dlogits];
+  }) as unknown as KernelFunc;
+}
+
+/** KtDropout: {x}, attrs {rate, seed, scale} -> x * scale where the counter-based uniform of (seed, index) >= rate, else 0. */
+export function makeDropout(addon: NativeAddon): KernelFunc {
+  const kernel = FUSED_KERNEL_NAMES.dropout;
+  return ((args: KernelArgs) => {
+    const x = float32Input(args, 'x', kernel);
+    const { rate, seed, scale } = (args.attrs ?? {}) as Partial<DropoutAttrs>;
+    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw shapeError(kernel, 'attr rate must be in [0, 1)');
+    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw shapeError(kernel, 'attr seed must be a uint32');
+    if (typeof scale !== 'number' || !Number.isFinite(scale)) throw shapeError(kernel, 'attr scale must be a finite number');
+    const backend = asWasmBackend(args.backend, kernel);
+    const out = backend.makeOutput([...x.shape], 'float32');
+    if (sizeOf(x.shape) > 0) addon.dropout(heapFloats(backend, x, kernel), heapFloats(backend, out, kernel), seed, rate, scale);
+    return out;
+  }) as unknown as KernelFunc;
+}
+
+/**
+ * KtEmbeddingGrad: {dy [N, D] float32, ids [N] int32}, attrs {vocab} -> [vocab, D]: dy's rows scatter-added by id, in
+ * id order, straight on the heap (core's composite copies dy out and the [vocab, D] result back in).
+ */
+export function makeEmbeddingGrad(): KernelFunc {
+  const kernel = FUSED_KERNEL_NAMES.embeddingGrad;
+  return ((args: KernelArgs) => {
+    const dy = float32Input(args, 'dy', kernel);
+    const ids = args.inputs['ids'];
+    if (!ids || ids.dtype !== 'int32') throw shapeError(kernel, 'input ids must be int32');
+    const { vocab } = (args.attrs ?? {}) as Partial<EmbeddingGradAttrs>;
+    if (typeof vocab !== 'number' || !Number.isInteger(vocab) || vocab < 1) throw shapeError(kernel, 'attr vocab must be a positive integer');
+    const n = sizeOf(ids.shape);
+    const dim = dy.shape[dy.shape.length - 1] ?? 0;
+    if (sizeOf(dy.shape) !== n * dim) throw shapeError(kernel, `dy ${JSON.stringify(dy.shape)} does not hold ${n} rows`);
+    const backend = asWasmBackend(args.backend, kernel);
+    const out = backend.makeOutput([vocab, dim], 'float32');
+    const dst = heapFloats(backend, out, kernel);
+    dst.fill(0);
+    const idx = backend.typedArrayFromHeap(ids);
+    const src = heapFloats(backend, dy, kernel);
+    for (let r = 0; r < n; r++) {
+      const id = idx[r]!;
+      if (!(id >= 0 && id < vocab)) throw shapeError(kernel, `the id ${id} is not in [0, ${vocab - 1}]`);
+      const to = id * dim;
+      const from = r * dim;
+      for (let d = 0; d < dim; d++) dst[to + d]! += src[from + d]!;
+    }
+    return out;
+  }) as unknown as KernelFunc;
+}
+
+/**
+ * KtAdam: {value, m, v, grad} (float32, one size), attrs AdamAttrs -> [value', m', v']: tfjs's Adam step in one
+ * native pass (the coefficients rounded to float32 as tfjs's scalar tensors are).
+ */
+export function makeAdam(addon: NativeAddon): KernelFunc {
+  const kernel = FUSED_KERNEL_NAMES.adam;
+  return ((args: KernelArgs) => {
+    const ins = (['value', 'm', 'v', 'grad'] as const).map((n) => float32Input(args, n, kernel));
+    const size = sizeOf(ins[0]!.shape);
+    if (ins.some((t) => sizeOf(t.shape) !== size)) throw shapeError(kernel, 'value, m, v and grad differ in size');
+    const a = (args.attrs ?? {}) as Partial<AdamAttrs>;
+    const keys = ['learningRate', 'beta1', 'beta2', 'epsilon', 'accBeta1', 'accBeta2'] as const;
+    for (const k of keys) if (typeof a[k] !== 'number' || !Number.isFinite(a[k])) throw shapeError(kernel, `attr ${k} must be a finite number`);
+    const { learningRate, beta1, beta2, epsilon, accBeta1, accBeta2 } = a as AdamAttrs;
+    const backend = asWasmBackend(args.backend, kernel);
+    const outs = ins.slice(0, 3).map((t) => backend.makeOutput([...t.shape], 'float32'));
+    if (size === 0) return outs;
+    // Views only after every allocation (an allocation may grow the heap and detach older views).
+    const [value, m, v, grad] = ins.map((t) => heapFloats(backend, t, kernel));
+    const [valueOut, mOut, vOut] = outs.map((t) => heapFloats(backend, t, kernel));
+    const coefficients = Float32Array.of(beta1, 1 - beta1, beta2, 1 - beta2, 1 - Math.fround(accBeta1), 1 - Math.fround(accBeta2), epsilon, -learningRate);
+    addon.adamUpdate(value!, m!, v!, grad!, valueOut!, mOut!, vOut!, coefficients);
+    return outs;
   }) as unknown as KernelFunc;
 }

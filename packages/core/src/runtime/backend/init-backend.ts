@@ -1,25 +1,16 @@
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import {
-  inactiveNative,
-  KtNativeModule,
-  loadNativeModule,
-  NativeInfo,
-  nativeInfoFromStatus,
-  requireOptional,
-} from './native-accelerator';
+import { chooseBackend } from './backend-choice';
+import type { BackendChoice, BackendName, BackendRequest } from './backend-choice';
+import { inactiveNative, installNativeKernels, NativeInfo, removeNativeKernels, requireOptional } from './native-accelerator';
 import { registerWasmTrainingKernels } from './wasm-training-kernels';
-
-/** Valid values of `--backend` / KT_BACKEND. */
-export const BACKEND_REQUESTS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendRequest = (typeof BACKEND_REQUESTS)[number];
-/** A concrete tfjs backend kt can run on. */
-export type BackendName = Exclude<BackendRequest, 'auto'>;
 
 /** The backend that runs, as chosen by {@link initBackend}. */
 export interface BackendInfo {
   name: BackendName;
+  /** What was requested and by which setting (flag, env KT_BACKEND, config, default). */
+  choice: BackendChoice;
   native: NativeInfo;
   /** Threads the backend's own kernels use (tfjs-wasm has no threads in Node: 1). */
   threads: number;
@@ -28,8 +19,12 @@ export interface BackendInfo {
 }
 
 export interface InitBackendOptions {
-  /** Backend to use; 'auto' (default) reads env KT_BACKEND, then picks the best available. */
+  /** Backend to use, from a flag: wins over everything ('auto' included). */
   requested?: BackendRequest;
+  /** The config's `backend`: used when neither `requested` nor env KT_BACKEND is set. */
+  config?: BackendRequest;
+  /** Environment to read KT_BACKEND, KT_NATIVE, KT_NATIVE_BLAS from (default process.env). */
+  env?: NodeJS.ProcessEnv;
   /** Receives the one line saying which backend runs. Default: console.error. */
   log?: (line: string) => void;
   /** Load @kt/native when on wasm (default true; env KT_NATIVE=off also disables it). */
@@ -39,33 +34,19 @@ export interface InitBackendOptions {
 /** Package of the optional native TensorFlow backend. */
 export const TFJS_NODE_PACKAGE = '@tensorflow/tfjs-node';
 
-/** Validates a backend name (from a flag or KT_BACKEND) with an error listing the valid ones. */
-export function parseBackendRequest(value: string, source = 'backend'): BackendRequest {
-  const normalised = value.trim().toLowerCase();
-  const match = BACKEND_REQUESTS.find((name) => name === normalised);
-  if (match === undefined) {
-    throw new Error(`Unknown ${source} '${value}'. Valid backends: ${BACKEND_REQUESTS.join(', ')}`);
-  }
-  return match;
-}
-
 interface Selection {
+  choice: BackendChoice;
   request: BackendRequest;
   native: boolean;
   blas: 'system' | 'portable';
 }
 
 function resolveSelection(options: InitBackendOptions, env: NodeJS.ProcessEnv): Selection {
-  let request: BackendRequest =
-    options.requested === undefined ? 'auto' : parseBackendRequest(options.requested, 'backend');
-  const fromEnv = env['KT_BACKEND'];
-  if (request === 'auto' && fromEnv !== undefined && fromEnv.trim() !== '') {
-    request = parseBackendRequest(fromEnv, 'backend in KT_BACKEND');
-  }
+  const choice = chooseBackend(options.requested, env, options.config);
   const nativeEnv = (env['KT_NATIVE'] ?? '').trim().toLowerCase();
   const nativeOff = ['off', '0', 'false', 'no'].includes(nativeEnv);
   const blas = (env['KT_NATIVE_BLAS'] ?? '').trim().toLowerCase() === 'portable' ? 'portable' : 'system';
-  return { request, native: options.native !== false && !nativeOff, blas };
+  return { choice, request: choice.requested, native: options.native !== false && !nativeOff, blas };
 }
 
 /** KT_NUM_THREADS, else the number of cores. */
@@ -87,7 +68,7 @@ function errorLine(error: unknown): string {
 }
 
 interface Attempt {
-  info?: BackendInfo;
+  info?: Omit<BackendInfo, 'choice'>;
   line?: string;
   reason?: string;
 }
@@ -113,8 +94,6 @@ async function tryTensorflow(): Promise<Attempt> {
 }
 
 let wasmConfigured = false;
-let nativeModule: KtNativeModule | undefined;
-let nativeRegistered = false;
 
 async function tryWasm(selection: Selection): Promise<Attempt> {
   let wasmModule: typeof import('@tensorflow/tfjs-backend-wasm');
@@ -148,40 +127,16 @@ async function tryWasm(selection: Selection): Promise<Attempt> {
   return { info: { name: 'wasm', native, threads, simd }, line: `${base}; ${nativePart}` };
 }
 
-function deactivateNative(): void {
-  if (nativeRegistered && nativeModule !== undefined) {
-    nativeModule.unregisterNativeKernels();
-  }
-  nativeRegistered = false;
-}
-
 function activateNative(selection: Selection): NativeInfo {
   if (!selection.native) {
-    deactivateNative();
+    removeNativeKernels();
     return inactiveNative('disabled (KT_NATIVE=off or native: false)');
   }
-  if (nativeModule === undefined) {
-    const loaded = loadNativeModule();
-    if (loaded.module === undefined) {
-      return inactiveNative(loaded.reason);
-    }
-    nativeModule = loaded.module;
-  }
-  const status = nativeModule.nativeStatus();
-  if (!status.available) {
-    deactivateNative();
-    return nativeInfoFromStatus(status);
-  }
-  if (nativeRegistered) {
-    nativeModule.unregisterNativeKernels();
-  }
-  const registered = nativeModule.registerNativeKernels({ blas: selection.blas });
-  nativeRegistered = registered.available;
-  return nativeInfoFromStatus(registered);
+  return installNativeKernels({ blas: selection.blas });
 }
 
 async function useCpu(why: string | undefined): Promise<Attempt> {
-  deactivateNative();
+  removeNativeKernels();
   if (!(await tf.setBackend('cpu'))) {
     return { reason: 'the cpu backend failed to initialise' };
   }
@@ -204,10 +159,10 @@ async function select(selection: Selection, log: (line: string) => void): Promis
           : await useCpu(selection.request === 'auto' ? reasons[reasons.length - 1] : undefined);
     if (attempt.info !== undefined) {
       if (attempt.info.name !== 'wasm') {
-        deactivateNative();
+        removeNativeKernels();
       }
       log(attempt.line ?? `kt backend: ${attempt.info.name}`);
-      return attempt.info;
+      return { ...attempt.info, choice: selection.choice };
     }
     reasons.push(attempt.reason ?? `${name} unavailable`);
   }
@@ -219,14 +174,15 @@ let current: { key: string; promise: Promise<BackendInfo> } | undefined;
 /**
  * Selects and initialises the tfjs backend: 'auto' tries tfjs-node ('tensorflow', an optional
  * dependency), then wasm with kt's training kernels and, when @kt/native is available, its native
- * kernels, then plain JS ('cpu'). Env: KT_BACKEND (used when `requested` is absent or 'auto'),
+ * kernels, then plain JS ('cpu'). Which backend is requested: {@link chooseBackend} of `requested`
+ * (the flag), env KT_BACKEND and `config`. Env:
  * KT_NATIVE=off, KT_NATIVE_BLAS=portable, KT_NUM_THREADS. Logs exactly one line saying what runs.
  * Idempotent: the same selection returns the same result without re-initialising or logging;
  * a different selection switches backend.
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
-  const selection = resolveSelection(options, process.env);
-  const key = `${selection.request}|${selection.native}|${selection.blas}`;
+  const selection = resolveSelection(options, options.env ?? process.env);
+  const key = `${selection.request}|${selection.choice.source}|${selection.native}|${selection.blas}`;
   if (current !== undefined && current.key === key) {
     return current.promise;
   }

@@ -1,51 +1,12 @@
 /**
- * Optional native accelerator (@kt/native: N-API BLAS kernels for the wasm backend). Core has no
- * static dependency on it: it is required by a name held in a variable, inside try/catch, so an
- * absent or broken addon only means "plain wasm".
+ * Optional native accelerator (@kt/native: N-API kernels for the wasm backend). Core has no static
+ * dependency on it: it is required by a name held in a variable, inside try/catch, so an absent or
+ * broken addon only means "plain wasm". What core expects of it is declared once, in native-api.ts.
+ * Core registers the kernels @kt/native hands it, as one layer of runtime/backend/kernel-layers.ts.
  */
-import type * as tf from '@tensorflow/tfjs';
-
-/** BLAS implementation behind the native kernels. */
-export type NativeBlas = 'openblas' | 'cblas' | 'portable' | 'none';
-
-/** What @kt/native reports about itself (its agreed interface). */
-export interface NativeStatus {
-  available: boolean;
-  blas: NativeBlas;
-  threads: number;
-  reason?: string;
-  kernels: string[];
-}
-
-/** One variable's Adam step for the optional native fused update (see runtime/optimizers/fused-adam.ts). */
-export interface NativeAdamUpdate {
-  variable: tf.Variable;
-  m: tf.Variable;
-  v: tf.Variable;
-  grad: tf.Tensor;
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  /** beta1 ** t and beta2 ** t for this (1-based) step t, as float32 values. */
-  accBeta1: number;
-  accBeta2: number;
-}
-
-/** The agreed interface of the @kt/native module. */
-export interface KtNativeModule {
-  /**
-   * Optional: one Adam update of variable, m and v in place on the wasm heap in one native call.
-   * Returns false, changing nothing, when it cannot (native kernels not registered, not wasm, not float32).
-   */
-  adamUpdate?(update: NativeAdamUpdate): boolean;
-  /** Never throws. */
-  nativeStatus(): NativeStatus;
-  /** Registers the native kernels on the 'wasm' backend, replacing existing registrations. */
-  registerNativeKernels(opts?: { blas?: 'system' | 'portable' }): NativeStatus;
-  /** Restores what was registered before registerNativeKernels. */
-  unregisterNativeKernels(): void;
-}
+import { installedKernels, installKernels, kernelBelow, removeKernels } from './kernel-layers';
+import { KT_NATIVE_MODULE_MEMBERS } from './native-api';
+import type { KtNativeModule, NativeBlas, NativeStatus } from './native-api';
 
 /** Whether native kernels run in this process, and which. */
 export interface NativeInfo {
@@ -59,19 +20,23 @@ export interface NativeInfo {
 /** Package name of the accelerator; kept in a variable so no bundler or linter sees an import. */
 export const NATIVE_PACKAGE = '@kt/native';
 
+/** Owner of @kt/native's kernels in the kernel layers. */
+export const NATIVE_KERNELS_OWNER = NATIVE_PACKAGE;
+
+const WASM = 'wasm';
+
 /** Result of trying to load @kt/native. */
 export type NativeLoadResult = { module: KtNativeModule; reason?: undefined } | { module?: undefined; reason: string };
 
-function isNativeModule(value: unknown): value is KtNativeModule {
+/** The members {@link KtNativeModule} lacks or has with the wrong type (empty: it conforms). */
+function missingMembers(value: unknown): string[] {
   if (typeof value !== 'object' || value === null) {
-    return false;
+    return Object.keys(KT_NATIVE_MODULE_MEMBERS);
   }
   const candidate = value as Record<string, unknown>;
-  return (
-    typeof candidate['nativeStatus'] === 'function' &&
-    typeof candidate['registerNativeKernels'] === 'function' &&
-    typeof candidate['unregisterNativeKernels'] === 'function'
-  );
+  return Object.entries(KT_NATIVE_MODULE_MEMBERS)
+    .filter(([name, type]) => typeof candidate[name] !== type || candidate[name] === null)
+    .map(([name]) => name);
 }
 
 /** Loads a module by a runtime name (CommonJS require, as jest and node both provide). */
@@ -84,7 +49,7 @@ function firstLine(error: unknown): string {
   return message.split('\n')[0] ?? message;
 }
 
-/** Tries to load @kt/native; never throws. */
+/** Tries to load @kt/native (or `moduleName`); never throws. */
 export function loadNativeModule(moduleName: string = NATIVE_PACKAGE): NativeLoadResult {
   let loaded: unknown;
   try {
@@ -99,10 +64,11 @@ export function loadNativeModule(moduleName: string = NATIVE_PACKAGE): NativeLoa
     }
     return { reason: `${moduleName} failed to load: ${line}` };
   }
-  if (!isNativeModule(loaded)) {
-    return { reason: `${moduleName} does not export nativeStatus/registerNativeKernels/unregisterNativeKernels` };
+  const missing = missingMembers(loaded);
+  if (missing.length > 0) {
+    return { reason: `${moduleName} does not export ${missing.join(', ')} (an older or foreign version?)` };
   }
-  return { module: loaded };
+  return { module: loaded as KtNativeModule };
 }
 
 /** NativeInfo for "not active", with the reason. */
@@ -122,4 +88,45 @@ export function nativeInfoFromStatus(status: NativeStatus): NativeInfo {
     info.reason = status.reason;
   }
   return info;
+}
+
+let cached: NativeLoadResult | undefined;
+
+/** @kt/native, loaded once per process. */
+function nativeModule(): NativeLoadResult {
+  cached ??= loadNativeModule();
+  return cached;
+}
+
+/**
+ * Installs @kt/native's kernels on the 'wasm' backend (over kt's training kernels and tfjs's own),
+ * or re-configures them (BLAS mode, threads) when installed. Never throws: when the addon is missing
+ * or unavailable nothing is installed and the result says why.
+ */
+export function installNativeKernels(options: { blas?: 'system' | 'portable'; threads?: number } = {}): NativeInfo {
+  const loaded = nativeModule();
+  if (loaded.module === undefined) {
+    removeNativeKernels();
+    return inactiveNative(loaded.reason);
+  }
+  const set = loaded.module.nativeKernels({
+    ...options,
+    below: (kernelName) => kernelBelow(NATIVE_KERNELS_OWNER, kernelName, WASM),
+  });
+  if (!set.status.available || set.configs.length === 0) {
+    removeNativeKernels();
+    return nativeInfoFromStatus({ ...set.status, available: false, reason: set.status.reason ?? 'no kernels' });
+  }
+  installKernels(NATIVE_KERNELS_OWNER, set.configs);
+  return nativeInfoFromStatus({ ...set.status, kernels: set.configs.map((c) => c.kernelName) });
+}
+
+/** Removes @kt/native's kernels; each kernel goes back to the one below (kt's training kernel or tfjs's). */
+export function removeNativeKernels(): void {
+  removeKernels(NATIVE_KERNELS_OWNER);
+}
+
+/** Whether @kt/native's kernels are installed. */
+export function nativeKernelsInstalled(): boolean {
+  return installedKernels(NATIVE_KERNELS_OWNER).length > 0;
 }

@@ -8,18 +8,19 @@ import {
 import { maxPoolGradConfig } from './kernels/max-pool-grad';
 import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum';
 import { WASM_BACKEND } from './kernels/wasm-kernel-utils';
+import { activeKernels, installedKernels, installKernels, kernelBelow, removeKernels } from './kernel-layers';
 import { requireOptional } from './native-accelerator';
 
 const WASM_BACKEND_PACKAGE = '@tensorflow/tfjs-backend-wasm';
 
-/** What each of our registrations replaced (undefined: nothing was registered). */
-const replaced = new Map<string, tf.KernelConfig | undefined>();
+/** Owner of kt's training kernels in the kernel layers. */
+export const WASM_TRAINING_KERNELS_OWNER = 'kt training kernels';
 
 const conv2dBackpropInputConfig: tf.KernelConfig = {
   kernelName: tf.Conv2DBackpropInput,
   backendName: WASM_BACKEND,
   // Falls back to the kernel it replaced (the built-in) for geometries it does not handle.
-  kernelFunc: makeConv2dBackpropInput(() => replaced.get(tf.Conv2DBackpropInput)),
+  kernelFunc: makeConv2dBackpropInput(() => kernelBelow(WASM_TRAINING_KERNELS_OWNER, tf.Conv2DBackpropInput, WASM_BACKEND)),
 };
 
 /**
@@ -41,49 +42,29 @@ export const wasmTrainingKernelConfigs: readonly tf.KernelConfig[] = [
 export const WASM_TRAINING_KERNEL_NAMES: readonly string[] = wasmTrainingKernelConfigs.map((c) => c.kernelName);
 
 /**
- * Registers kt's training kernels on the 'wasm' backend, replacing any registration of the same
- * kernels (the previous ones are kept and restored by {@link unregisterWasmTrainingKernels}).
- * Idempotent. Safe before or after the wasm backend is initialised: kernels are looked up per call.
+ * Installs kt's training kernels on the 'wasm' backend as one kernel layer (runtime/backend/kernel-layers.ts)
+ * over what is registered; {@link unregisterWasmTrainingKernels} restores it. Idempotent. Safe before or
+ * after the wasm backend is initialised: kernels are looked up per call.
  */
 export function registerWasmTrainingKernels(): void {
   // The wasm backend registers its built-in kernels when its module loads: load it first so it
   // cannot overwrite ours later.
   requireOptional(WASM_BACKEND_PACKAGE);
-  for (const config of wasmTrainingKernelConfigs) {
-    if (replaced.has(config.kernelName)) {
-      continue;
-    }
-    const previous = tf.getKernel(config.kernelName, WASM_BACKEND);
-    if (previous !== undefined) {
-      tf.unregisterKernel(config.kernelName, WASM_BACKEND);
-    }
-    tf.registerKernel(config);
-    replaced.set(config.kernelName, previous);
+  if (installedKernels(WASM_TRAINING_KERNELS_OWNER).length === wasmTrainingKernelConfigs.length) {
+    return;
   }
+  installKernels(WASM_TRAINING_KERNELS_OWNER, wasmTrainingKernelConfigs);
 }
 
 /**
- * Removes kt's training kernels and restores what was registered before. A kernel that someone
- * else has since re-registered (e.g. @kt/native) is left as it is.
+ * Removes kt's training kernels; each goes back to what was registered below it (a layer installed
+ * later, e.g. @kt/native's, stays on top).
  */
 export function unregisterWasmTrainingKernels(): void {
-  for (const config of wasmTrainingKernelConfigs) {
-    if (!replaced.has(config.kernelName)) {
-      continue;
-    }
-    const previous = replaced.get(config.kernelName);
-    replaced.delete(config.kernelName);
-    if (tf.getKernel(config.kernelName, WASM_BACKEND) !== config) {
-      continue;
-    }
-    tf.unregisterKernel(config.kernelName, WASM_BACKEND);
-    if (previous !== undefined) {
-      tf.registerKernel(previous);
-    }
-  }
+  removeKernels(WASM_TRAINING_KERNELS_OWNER);
 }
 
 /** True when every kt training kernel is the one currently registered on 'wasm'. */
 export function wasmTrainingKernelsActive(): boolean {
-  return wasmTrainingKernelConfigs.every((c) => tf.getKernel(c.kernelName, WASM_BACKEND) === c);
+  return activeKernels(WASM_TRAINING_KERNELS_OWNER).length === wasmTrainingKernelConfigs.length;
 }

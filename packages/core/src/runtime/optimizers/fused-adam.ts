@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { loadNativeModule } from '../backend/native-accelerator';
-import type { NativeAdamUpdate } from '../backend/native-accelerator';
+import { adamUpdate, hasKernel, KT_KERNEL_NAMES } from '../../ops';
 
 /** A moment slot: tfjs's naming (`<variable>/m`, `<variable>/v`) and its variable. */
 interface Slot {
@@ -14,29 +13,14 @@ interface NamedTensor {
   tensor: tf.Tensor;
 }
 
-type NativeAdam = (update: NativeAdamUpdate) => boolean;
-
-/** undefined: not looked up yet; false: @kt/native (or its adamUpdate) is not there. */
-let nativeAdam: NativeAdam | false | undefined;
-
-/** @kt/native's adamUpdate, loaded dynamically once (only when the wasm backend is in use). */
-function resolveNativeAdam(): NativeAdam | undefined {
-  if (nativeAdam === undefined) {
-    const loaded = loadNativeModule();
-    const fn = loaded.module?.adamUpdate;
-    nativeAdam = typeof fn === 'function' ? fn.bind(loaded.module) : false;
-  }
-  return nativeAdam === false ? undefined : nativeAdam;
-}
-
 /** Float32 rounding, as tfjs's scalar tensors store the accumulated beta powers. */
 const f32 = Math.fround;
 
 /**
  * Adam with exactly tfjs's AdamOptimizer semantics (update formula, epsilon inside the denominator,
  * bias correction through float32 accumulated beta powers, slot naming and getWeights/setWeights
- * format), which on the wasm backend with @kt/native's kernels registered does each variable's whole
- * update (value, m, v) in one native call in place on the wasm heap. Elsewhere it runs tfjs's own
+ * format), which where the backend has the KtAdam kernel (wasm with @kt/native) does each variable's whole
+ * update (value, m, v) in one kernel call (core's adamUpdate op). Elsewhere it runs tfjs's own
  * op sequence. `learningRate` may be reassigned between steps.
  */
 export class FusedAdam extends tf.Optimizer {
@@ -49,7 +33,7 @@ export class FusedAdam extends tf.Optimizer {
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
-  /** Whether the native update may be used (default true). */
+  /** Whether the fused KtAdam kernel may be used (default true). */
   readonly useNative: boolean;
   private accBeta1: number;
   private accBeta2: number;
@@ -68,14 +52,14 @@ export class FusedAdam extends tf.Optimizer {
     this.accBeta2 = f32(beta2);
   }
 
-  /** How many variable updates ran natively so far (diagnostics). */
+  /** How many variable updates ran as one KtAdam kernel call so far (diagnostics). */
   get nativeUpdates(): number {
     return this.nativeCount;
   }
 
   applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
-    const native = this.useNative && tf.getBackend() === 'wasm' ? resolveNativeAdam() : undefined;
+    const fused = this.useNative && hasKernel(KT_KERNEL_NAMES.adam);
     const acc1 = this.accBeta1;
     const acc2 = this.accBeta2;
     tf.tidy(() => {
@@ -88,8 +72,13 @@ export class FusedAdam extends tf.Optimizer {
         const v = (this.secondMoments[i] ??= { originalName: `${name}/v`, variable: this.zerosVariable(value) }).variable;
         const grad = Array.isArray(variableGradients) ? variableGradients[i]?.tensor : variableGradients[name];
         if (grad === undefined || grad === null) return;
-        const step = { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
-        if (native && native({ variable: value, m, v, grad, ...step, accBeta1: acc1, accBeta2: acc2 })) {
+        if (fused) {
+          // core's adamUpdate op: one KtAdam kernel call for the whole update of this variable.
+          const attrs = { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+          const [newValue, newM, newV] = adamUpdate(value, m, v, grad, { ...attrs, accBeta1: acc1, accBeta2: acc2 });
+          value.assign(newValue);
+          m.assign(newM);
+          v.assign(newV);
           this.nativeCount++;
           return;
         }

@@ -1,0 +1,25 @@
+/**
+ * Names of the kernels behind core's fused ops, declared once, here: an op runs the kernel of that name
+ * when the active backend has one registered (today @kt/native registers them on 'wasm') and a
+ * composite of tfjs ops otherwise. @kt/native types its own name table as {@link KtKernelNames}
+ * (a type-only import), so a name that differs fails to compile there.
+ */
+export const KT_KERNEL_NAMES = {
+  gelu: 'KtGelu',
+  geluGrad: 'KtGeluGrad',
+  layerNorm: 'KtLayerNorm',
+  layerNormGrad: 'KtLayerNormGrad',
+  attention: 'KtAttention',
+  attentionGrad: 'KtAttentionGrad',
+  softmaxXent: 'KtSoftmaxXent',
+  softmaxXentGrad: 'KtSoftmaxXentGrad',
+  /** Forward and backward (the gradient is the same mask applied to dy). */
+  dropout: 'KtDropout',
+  /** The table gradient of embeddingLookup: a scatter-add of dy's rows. */
+  embeddingGrad: 'KtEmbeddingGrad',
+  /** One Adam step: [value, m, v] from (value, m, v, grad). */
+  adam: 'KtAdam',
+} as const;
+
+export type KtKernelNames = typeof KT_KERNEL_NAMES;
+export type KtKernelName = KtKernelNames[keyof KtKernelNames];
