@@ -47,7 +47,7 @@ describe('training', () => {
     const rng = uniformSource(123);
     const losses: number[] = [];
     let countAfterFirst = -1;
-    const steps = 250;
+    const steps = 400;
     for (let step = 0; step < steps; step++) {
       const data = reverseTask(rng, 32);
       const batch = makeSeq2SeqBatch(data.src, data.tgt, model.config);
@@ -74,6 +74,7 @@ describe('training', () => {
     expect(tf.memory().numTensors).toBe(beforeDecode);
     const exact = out.tokens.filter((t, i) => JSON.stringify(t) === JSON.stringify(test.tgt[i])).length;
     expect(exact / test.tgt.length).toBeGreaterThanOrEqual(0.75);
+    expect(late).toBeLessThan(0.1);
     expect(out.finished.every((f) => f)).toBe(true);
     tf.dispose([srcT.src, srcT.tgtIn, srcT.tgtOut, srcT.mask]);
     optimizer.dispose();
