@@ -13,3 +13,4 @@ export { embeddingGradComposite, embeddingLookup } from './embedding-lookup';
 export type { EmbeddingGradAttrs } from './embedding-lookup';
 export { adamUpdate, adamUpdateComposite } from './adam-update';
 export type { AdamAttrs, AdamResult } from './adam-update';
+export { linear, matMul, matMulNoFlags } from './linear';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { adamUpdate, crossAttention, dropout, embeddingLookup, gelu as geluOp, layerNorm, selfAttention, softmaxCrossEntropy } from '../../src/ops';
+import { adamUpdate, crossAttention, dropout, embeddingLookup, gelu as geluOp, linear, matMul as matMulOp, layerNorm, selfAttention, softmaxCrossEntropy } from '../../src/ops';
 
 /**
  * The table of ops training uses, for the cpu-vs-wasm kernel-parity suite. Add a case to cover a
@@ -178,5 +178,8 @@ export const opCases: OpCase[] = [
   { name: 'op dropout (KtDropout) rate 0.1, seed 2^32-1', inputs: [{ shape: [3, 7] }], fn: (x) => dropout(x, 0.1, 0xffffffff) },
   { name: 'op embeddingLookup (GatherV2 + KtEmbeddingGrad) repeated ids [4,6] from [40,24]', inputs: [{ shape: [40, 24] }, { shape: [4, 6], dtype: 'int32', values: { intBelow: 12 } }], fn: (table, ids) => embeddingLookup(table, ids) },
   { name: 'op adamUpdate (KtAdam) [37,29] step 3', inputs: [{ shape: [37, 29] }, { shape: [37, 29] }, { shape: [37, 29], values: 'positive' }, { shape: [37, 29] }], fn: (value, m, v, g) => adamUpdate(value, tf.mul(m, 0.01), tf.mul(v, 0.001), g, { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, accBeta1: Math.fround(0.9 ** 3), accBeta2: Math.fround(0.999 ** 3) }), grads: false },
+  { name: 'op linear relu (native _FusedMatMul epilogue) [40,24].[24,33]+[33]', inputs: [{ shape: [40, 24] }, { shape: [24, 33] }, { shape: [33] }], fn: (x, w, b) => linear(x, w, b, 'relu') },
+  { name: 'op linear (no activation) [7,5].[5,3]+[3]', inputs: [{ shape: [7, 5] }, { shape: [5, 3] }, { shape: [3] }], fn: (x, w, b) => linear(x, w, b) },
+  { name: 'op matMul a.bT (tied output projection) [9,16].[30,16]T', inputs: [{ shape: [9, 16] }, { shape: [30, 16] }], fn: (a, b) => matMulOp(a, b, false, true) },
   { name: 'op softmaxCrossEntropy (KtSoftmaxXent) soft labels', inputs: [{ shape: [3, 4, 11], values: 'uniform' }, { shape: [3, 4, 11] }], fn: (labels, logits) => softmaxCrossEntropy(tf.softmax(tf.mul(labels, 4)), tf.mul(logits, 3)) },
 ];

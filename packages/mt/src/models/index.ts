@@ -2,4 +2,4 @@ export * from './transformer-config';
 export * from './transformer';
 export * from './decoding';
 export * from './losses';
-export { matMulNoFlags, sinusoidalPositions } from './transformer-ops';
+export { sinusoidalPositions } from './transformer-ops';

@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { crossAttention, dropout, embeddingLookup, gelu, layerNorm, Rng, selfAttention } from '@kt/core';
+import { crossAttention, dropout, embeddingLookup, gelu, layerNorm, linear as linearOp, matMul, Rng, selfAttention } from '@kt/core';
 import { TransformerConfig, TransformerConfigInput, TransformerConfigSchema } from './transformer-config';
-import { linear, matMulNoFlags, padMaskOf, sinusoidalPositions } from './transformer-ops';
+import { padMaskOf, sinusoidalPositions } from './transformer-ops';
+
+const linear = (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation?: 'relu'): tf.Tensor2D =>
+  linearOp(x, w, b, activation) as tf.Tensor2D;
 
 /** Output of the encoder. Owned by the caller: free with {@link disposeEncoderState}. */
 export interface EncoderState {
@@ -392,7 +395,7 @@ export class Transformer {
   /** Tied output projection: h [N, T, D] -> logits [N, T, V]. */
   private project(h: tf.Tensor3D): tf.Tensor3D {
     const [n, t, d] = h.shape;
-    const logits = tf.add(matMulNoFlags(tf.reshape(h, [n * t, d]), this.embedding, false, true), this.outputBias);
+    const logits = tf.add(matMul(tf.reshape(h, [n * t, d]), this.embedding, false, true), this.outputBias);
     return tf.reshape(logits, [n, t, this.config.vocabSize]) as tf.Tensor3D;
   }
 

@@ -3,7 +3,6 @@ import { sequenceNll } from '@kt/core';
 import {
   disposeDecoderCache,
   disposeEncoderState,
-  matMulNoFlags,
   makeSeq2SeqBatch,
   targetMask,
   teacherForcedLogits,
@@ -174,36 +173,6 @@ describe('Transformer', () => {
     expect(maxAbsDiff(t1, t3)).toBeGreaterThan(1e-3);
     tf.dispose([src, tgt, e1, e2, t1, t2, t3]);
     m.dispose();
-  });
-});
-
-describe('matMulNoFlags', () => {
-  it('matches tf.matMul values and gradients for every transpose combination (rank 2 and 4)', () => {
-    for (const [shapeA, shapeB] of [
-      [[3, 4], [4, 5]],
-      [[2, 3, 4, 6], [2, 3, 6, 5]],
-    ] as const) {
-      for (const ta of [false, true]) {
-        for (const tb of [false, true]) {
-          const r = shapeA.length;
-          const swap = (s: readonly number[], t: boolean): number[] =>
-            t ? [...s.slice(0, r - 2), s[r - 1], s[r - 2]] : [...s];
-          const a = tf.randomNormal(swap(shapeA, ta), 0, 1, 'float32', 1);
-          const b = tf.randomNormal(swap(shapeB, tb), 0, 1, 'float32', 2);
-          const w = tf.randomNormal([...shapeA.slice(0, r - 1), shapeB[r - 1]], 0, 1, 'float32', 3);
-          const ours = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(matMulNoFlags(x, y, ta, tb), w)));
-          const ref = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, ta, tb), w)));
-          const [ga, gb] = ours([a, b]);
-          const [ra, rb] = ref([a, b]);
-          const y1 = matMulNoFlags(a, b, ta, tb);
-          const y2 = tf.matMul(a, b, ta, tb);
-          expect(maxAbsDiff(y1, y2)).toBeLessThan(1e-5);
-          expect(maxAbsDiff(ga, ra)).toBeLessThan(1e-5);
-          expect(maxAbsDiff(gb, rb)).toBeLessThan(1e-5);
-          tf.dispose([a, b, w, ga, gb, ra, rb, y1, y2]);
-        }
-      }
-    }
   });
 });
 
