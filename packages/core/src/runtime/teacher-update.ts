@@ -1,0 +1,110 @@
+import * as tf from '@tensorflow/tfjs';
+import { runComposite } from './composite-mode';
+
+/**
+ * What MetaDistil needs to compute the teacher's gradient at one step. Both losses read the models'
+ * *current* variables: the pilot weights θ' are assigned into the learner's variables for the quiz loss
+ * and θ is restored bit-exactly afterwards (tfjs variables cannot be swapped inside a tape, and this way no
+ * task or model needs a functional forward).
+ */
+export interface MetaGradientInput {
+  /** θ: the learner's variables. */
+  learnerVars: tf.Variable[];
+  /** φ: the teacher's variables. */
+  teacherVars: tf.Variable[];
+  /** L_kd(θ, φ): the learner's training loss with the teacher's forward pass inside. */
+  kdLoss: () => tf.Scalar;
+  /** L_q(θ): the learner's loss on a quiz batch (no teacher). */
+  quizLoss: () => tf.Scalar;
+  /** η of the pilot SGD step θ' = θ − η ∇θ L_kd(θ, φ). */
+  pilotLr: number;
+  /** `second`: exact, double backprop through the step; `first`: finite difference of first-order gradients. */
+  order: 'second' | 'first';
+}
+
+export interface MetaGradient {
+  /** ∇φ L_q(θ'(φ)) by teacher variable name (the caller owns and disposes them). */
+  grads: tf.NamedTensorMap;
+  /** L_kd(θ, φ) before the pilot step. */
+  kdLoss: number;
+  /** L_q(θ'): the quiz loss after the pilot step. */
+  quizLoss: number;
+}
+
+function assignAll(vars: tf.Variable[], values: tf.Tensor[]): void {
+  vars.forEach((v, i) => v.assign(values[i]!));
+}
+
+/** Gradients of `f` for `vars` in `vars` order (zeros where `f` does not depend on a variable); returns f's value too. */
+function gradsOf(f: () => tf.Scalar, vars: tf.Variable[]): { value: number; grads: tf.Tensor[] } {
+  const { value, grads } = tf.variableGrads(f, vars);
+  const v = value.dataSync()[0]!;
+  value.dispose();
+  return { value: v, grads: vars.map((x) => grads[x.name] ?? tf.zerosLike(x)) };
+}
+
+/**
+ * ∇φ L_q(θ'(φ)) with θ' = θ − η ∇θ L_kd(θ, φ): MetaDistil's teacher gradient (Zhou et al., ACL 2022, eq. 4).
+ * By the chain rule, with v = ∇L_q(θ') held constant,
+ *
+ *   ∇φ L_q(θ') = −η · ∇φ ⟨∇θ L_kd(θ, φ), v⟩,
+ *
+ * a mixed Hessian-vector product at θ. `second` computes it by differentiating the learner's backward pass
+ * (inside {@link runComposite}, so fused ops use composites that tfjs can differentiate twice); `first`
+ * approximates it by the central difference [∇φ L_kd(θ + εv, φ) − ∇φ L_kd(θ − εv, φ)] / 2ε with
+ * ε = 0.01 / ‖v‖ (the DARTS approximation, Liu et al. 2019): first-order gradients only, so it works with any
+ * kernel. The learner's variables hold θ again, bit for bit, when this returns (or throws).
+ */
+export function metaTeacherGradients(input: MetaGradientInput): MetaGradient {
+  const { learnerVars, teacherVars, kdLoss, quizLoss, pilotLr: eta } = input;
+  const theta = learnerVars.map((v) => tf.clone(v));
+  let v: tf.Tensor[] = [];
+  try {
+    const kd = gradsOf(kdLoss, learnerVars);
+    tf.tidy(() => assignAll(learnerVars, learnerVars.map((x, i) => tf.sub(theta[i]!, tf.mul(kd.grads[i]!, eta)))));
+    tf.dispose(kd.grads);
+    const quiz = gradsOf(quizLoss, learnerVars);
+    v = quiz.grads;
+    assignAll(learnerVars, theta);
+    const grads = input.order === 'second' ? secondOrder(input, v) : firstOrder(input, theta, v);
+    const named: tf.NamedTensorMap = {};
+    teacherVars.forEach((t, i) => (named[t.name] = grads[i]!));
+    return { grads: named, kdLoss: kd.value, quizLoss: quiz.value };
+  } finally {
+    assignAll(learnerVars, theta);
+    tf.dispose(theta);
+    tf.dispose(v);
+  }
+}
+
+/** −η ∇φ ⟨∇θ L_kd(θ, φ), v⟩ by double backprop. */
+function secondOrder(input: MetaGradientInput, v: tf.Tensor[]): tf.Tensor[] {
+  const { learnerVars, teacherVars, kdLoss, pilotLr: eta } = input;
+  return runComposite(
+    () =>
+      gradsOf(() => {
+        const inner = tf.variableGrads(kdLoss, learnerVars);
+        const dot = tf.addN(learnerVars.map((x, i) => (inner.grads[x.name] ? tf.sum(tf.mul(inner.grads[x.name]!, v[i]!)) : tf.scalar(0))));
+        return tf.mul(dot, -eta) as tf.Scalar;
+      }, teacherVars).grads,
+  );
+}
+
+/** −η [∇φ L_kd(θ + εv, φ) − ∇φ L_kd(θ − εv, φ)] / 2ε, ε = 0.01 / ‖v‖; leaves θ assigned. */
+function firstOrder(input: MetaGradientInput, theta: tf.Tensor[], v: tf.Tensor[]): tf.Tensor[] {
+  const { learnerVars, teacherVars, kdLoss, pilotLr: eta } = input;
+  const norm = tf.tidy(() => Math.sqrt(tf.addN(v.map((g) => tf.sum(tf.square(g)))).dataSync()[0]!));
+  if (!(norm > 0)) return teacherVars.map((t) => tf.zerosLike(t));
+  const eps = 0.01 / norm;
+  const at = (sign: number): tf.Tensor[] => {
+    tf.tidy(() => assignAll(learnerVars, theta.map((t, i) => tf.add(t, tf.mul(v[i]!, sign * eps)))));
+    return gradsOf(kdLoss, teacherVars).grads;
+  };
+  const plus = at(1);
+  const minus = at(-1);
+  assignAll(learnerVars, theta);
+  const scale = -eta / (2 * eps);
+  const out = plus.map((p, i) => tf.tidy(() => tf.mul(tf.sub(p, minus[i]!), scale)));
+  tf.dispose([...plus, ...minus]);
+  return out;
+}
