@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { withTeacherGradients } from '../divergence/stop-gradient';
 import { runComposite } from './composite-mode';
 
 /**
@@ -53,10 +54,13 @@ function gradsOf(f: () => tf.Scalar, vars: tf.Variable[]): { value: number; grad
  * (inside {@link runComposite}, so fused ops use composites that tfjs can differentiate twice); `first`
  * approximates it by the central difference [∇φ L_kd(θ + εv, φ) − ∇φ L_kd(θ − εv, φ)] / 2ε with
  * ε = 0.01 / ‖v‖ (the DARTS approximation, Liu et al. 2019): first-order gradients only, so it works with any
- * kernel. The learner's variables hold θ again, bit for bit, when this returns (or throws).
+ * kernel. The KD loss is evaluated with teacher gradients flowing through core's divergences
+ * ({@link withTeacherGradients}). The learner's variables hold θ again, bit for bit, when this returns (or throws).
  */
 export function metaTeacherGradients(input: MetaGradientInput): MetaGradient {
-  const { learnerVars, teacherVars, kdLoss, quizLoss, pilotLr: eta } = input;
+  const { learnerVars, teacherVars, quizLoss, pilotLr: eta } = input;
+  // Core's divergences stop the teacher's gradient; the meta step needs it (see withTeacherGradients).
+  const kdLoss = (): tf.Scalar => withTeacherGradients(input.kdLoss);
   const theta = learnerVars.map((v) => tf.clone(v));
   let v: tf.Tensor[] = [];
   try {
@@ -66,7 +70,8 @@ export function metaTeacherGradients(input: MetaGradientInput): MetaGradient {
     const quiz = gradsOf(quizLoss, learnerVars);
     v = quiz.grads;
     assignAll(learnerVars, theta);
-    const grads = input.order === 'second' ? secondOrder(input, v) : firstOrder(input, theta, v);
+    const through = { ...input, kdLoss };
+    const grads = input.order === 'second' ? secondOrder(through, v) : firstOrder(through, theta, v);
     const named: tf.NamedTensorMap = {};
     teacherVars.forEach((t, i) => (named[t.name] = grads[i]!));
     return { grads: named, kdLoss: kd.value, quizLoss: quiz.value };

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { metaTeacherGradients } from '../../src/runtime/teacher-update';
 import { compositeOnly, runComposite } from '../../src/runtime/composite-mode';
 import { Rng } from '../../src/runtime/rng';
+import { forwardKl } from '../../src/divergence/forward-kl';
 
 /**
  * A linear softmax learner θ = W and teacher φ = V on a tiny problem, where MetaDistil's teacher gradient
@@ -126,6 +127,19 @@ describe('MetaDistil teacher gradient on a linear model', () => {
     expect(out.quizLoss).toBeCloseTo(quizLoss64(pilot(W0, V0)), 5);
     tf.dispose(Object.values(out.grads));
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("through core's forward KL (which stops the teacher's gradient outside the meta step) it is the same gradient", () => {
+    const coreKd = (): tf.Scalar => forwardKl(tf.matMul(x, V), tf.matMul(x, W)) as tf.Scalar;
+    // Outside the meta step the teacher gets no gradient from a divergence ...
+    expect(tf.variableGrads(coreKd, [V]).grads[V.name]!.abs().max().dataSync()[0]).toBe(0);
+    const analytic = analyticMetaGradient(W0, V0);
+    const scale = Math.max(...analytic.map(Math.abs));
+    for (const order of ['second', 'first'] as const) {
+      const out = metaTeacherGradients({ learnerVars: [W], teacherVars: [V], kdLoss: coreKd, quizLoss, pilotLr: eta, order });
+      expect(maxAbsDiff(out.grads[V.name]!.dataSync(), analytic)).toBeLessThan((order === 'second' ? 2e-4 : 2e-2) * scale);
+      tf.dispose(Object.values(out.grads));
+    }
   });
 
   it('first order (finite-difference Hessian-vector product) approximates it', () => {
