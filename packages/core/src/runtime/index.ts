@@ -17,6 +17,7 @@ export * from './trainer';
 export * from './teacher-update';
 export * from './composite-mode';
 export * from './quiz-split';
+export * from './second-order-gradients';
 export * from './transfer-objective';
 export * from './version';
 export * from './teacher-provisioning';

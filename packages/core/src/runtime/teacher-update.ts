@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { withTeacherGradients } from '../divergence/stop-gradient';
 import { runComposite } from './composite-mode';
+import { registerSecondOrderGradients } from './second-order-gradients';
 
 /**
  * What MetaDistil needs to compute the teacher's gradient at one step. Both losses read the models'
@@ -85,6 +86,7 @@ export function metaTeacherGradients(input: MetaGradientInput): MetaGradient {
 /** −η ∇φ ⟨∇θ L_kd(θ, φ), v⟩ by double backprop. */
 function secondOrder(input: MetaGradientInput, v: tf.Tensor[]): tf.Tensor[] {
   const { learnerVars, teacherVars, kdLoss, pilotLr: eta } = input;
+  registerSecondOrderGradients();
   return runComposite(
     () =>
       gradsOf(() => {
