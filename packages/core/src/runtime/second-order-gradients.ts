@@ -53,7 +53,7 @@ const maxPoolGradGrad: tf.GradConfig = {
     return {
       dy: () => {
         const routing = tf.engine().runKernel('MaxPoolGrad', { dy: tf.onesLike(dy), input, output }, attrs) as tf.Tensor4D;
-        return tf.mul(tf.avgPool(tf.mul(g as tf.Tensor4D, routing), [fh, fw], [sh, sw], 'valid'), fh * fw);
+        return tf.mul(tf.avgPool(tf.mul(g as tf.Tensor4D, routing) as tf.Tensor4D, [fh, fw], [sh, sw], 'valid'), fh * fw);
       },
       input: () => tf.zerosLike(input),
       output: () => tf.zerosLike(output),
