@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { withTeacherGradients } from '../divergence/stop-gradient';
 import { runComposite } from './composite-mode';
+import { Rng } from './rng';
 import { registerSecondOrderGradients } from './second-order-gradients';
 
 /**
@@ -114,4 +115,37 @@ function firstOrder(input: MetaGradientInput, theta: tf.Tensor[], v: tf.Tensor[]
   const out = plus.map((p, i) => tf.tidy(() => tf.mul(tf.sub(p, minus[i]!), scale)));
   tf.dispose([...plus, ...minus]);
   return out;
+}
+
+/**
+ * Whether the backward pass of `f` with respect to `vars` can be differentiated again, checked exactly: for
+ * S(w) = Σ_v ⟨r_v, ∇v (w · f)⟩ with fixed random r_v, dS/dw at w = 1 by double backprop must equal
+ * Σ_v ⟨r_v, ∇v f⟩ from a first-order pass (S is linear in w). An op whose gradient leaves the tape (a fused
+ * kernel's backward, a gradient computed in JS) drops its term or cuts the connection, and the check fails.
+ * (Random directions, not sums: a gradient may sum to zero, e.g. into a LayerNorm.) Runs inside
+ * {@link runComposite}, as the second-order meta step does.
+ */
+export function backwardDifferentiable(vars: tf.Variable[], f: () => tf.Scalar): boolean {
+  registerSecondOrderGradients();
+  const rng = Rng.fromSeed(0x5ec0);
+  return runComposite(() =>
+    tf.tidy(() => {
+      const r = vars.map((v) => tf.tensor(rng.normals(v.size), v.shape));
+      const first = gradsOf(f, vars).grads;
+      const expected = tf.addN(first.map((g, i) => tf.sum(tf.mul(g, r[i]!)))).dataSync()[0]!;
+      let got: number;
+      try {
+        got = tf
+          .grad((w: tf.Tensor) => {
+            const { grads } = tf.variableGrads(() => tf.mul(f(), w) as tf.Scalar, vars);
+            return tf.addN(vars.map((v, i) => (grads[v.name] ? tf.sum(tf.mul(grads[v.name]!, r[i]!)) : tf.scalar(0))));
+          })(tf.scalar(1))
+          .dataSync()[0]!;
+      } catch {
+        return false;
+      }
+      const scale = first.reduce((acc, g) => acc + tf.sum(tf.abs(g)).dataSync()[0]!, 0);
+      return Math.abs(got - expected) <= 1e-4 * Math.max(1e-6, scale);
+    }),
+  );
 }

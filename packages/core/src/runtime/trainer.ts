@@ -11,7 +11,7 @@ import { clipByGlobalNorm, createOptimizer, learningRateAt, optimizerState, rest
 import { Rng } from './rng';
 import { RunawayLossMonitor } from './runaway-loss-monitor';
 import { disposeMap } from './tensor-file';
-import { metaTeacherGradients } from './teacher-update';
+import { backwardDifferentiable, metaTeacherGradients } from './teacher-update';
 import { KT_VERSION } from './version';
 
 export interface StepInfo {
@@ -83,6 +83,8 @@ export class Trainer {
   private readonly totalSteps: number;
   /** The MetaDistil settings, or undefined when the teacher is fixed. */
   private readonly meta?: MetaTeacherUpdateConfig;
+  /** Second order: the learner's backward pass was checked differentiable (once per trainer). */
+  private secondOrderChecked = false;
 
   constructor(private readonly options: TrainerOptions) {
     const { run } = options;
@@ -195,8 +197,20 @@ export class Trainer {
   private metaUpdate(meta: MetaTeacherUpdateConfig, step: number, lr: number, replay: () => StepContext, prepared: Prepared, reports: Record<string, number>): void {
     const { run } = this.options;
     const teacherVars = run.teacher!.trainableVariables();
+    const learnerVars = run.learner.trainableVariables();
+    if (meta.strategy === 'metadistil' && !this.secondOrderChecked) {
+      // A gradient computed off the tape would silently drop its part of the meta-gradient: refuse instead.
+      if (!backwardDifferentiable(learnerVars, () => run.loss(replay(), prepared))) {
+        throw new ConfigError(
+          "teacherUpdate.strategy metadistil: the learner's backward pass cannot be differentiated again on this backend " +
+            "(an op computes its gradient outside the tape, e.g. a fused kernel or a JS gradient that ignores core's runComposite); " +
+            'use teacherUpdate.strategy metadistil-first-order',
+        );
+      }
+      this.secondOrderChecked = true;
+    }
     const result = metaTeacherGradients({
-      learnerVars: run.learner.trainableVariables(),
+      learnerVars,
       teacherVars,
       kdLoss: () => run.loss(replay(), prepared),
       quizLoss: () => run.quizLoss!(replay(), prepared),

@@ -137,7 +137,8 @@ describe('Trainer with teacherUpdate', () => {
         // ... and the KD evaluations at θ, the real step's (the last) included, see θ bit for bit, with the
         // same noise (the first-order strategy also evaluates at θ ± εv in between).
         const atTheta = strategy === 'metadistil' ? kd : [kd[0]!, kd.at(-1)!];
-        expect(kd.length).toBe(strategy === 'metadistil' ? 3 : 4);
+        // Second order: pilot, meta-gradient, real step (+ the differentiability check's two at the first step).
+        expect(kd.length).toBe(strategy === 'metadistil' ? (step === 0 ? 5 : 3) : 4);
         for (const call of atTheta) expect(call.learner).toEqual(theta);
         for (const call of kd) expect(call.noise).toBe(kd[0]!.noise);
         // The real step runs with the updated teacher (the pilot update).
@@ -161,6 +162,23 @@ describe('Trainer with teacherUpdate', () => {
     expect(first(2)).toEqual(first(1)); // not at step 1
     expect(first(3)).not.toEqual(first(2)); // updated at step 2
     trainer.dispose();
+    run.dispose();
+  });
+
+  it('refuses second order when the learner computes a gradient off the tape, pointing at the first-order strategy', async () => {
+    const run = linearRun({ trainableTeacher: true, quiz: true });
+    const offTape = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const h = args[0] as tf.Tensor;
+      return { value: tf.clone(h), gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.tensor((Array.isArray(dy) ? dy[0]! : dy).dataSync(), h.shape) };
+    }) as unknown as (h: tf.Tensor) => tf.Tensor2D;
+    const plain = run.loss.bind(run);
+    const offTapeRun: TaskRun = { ...run, loss: (ctx, p) => tf.mul(offTape(tf.reshape(plain(ctx, p), [1, 1])), 1).reshape([]) as tf.Scalar };
+    const trainer = new Trainer({ run: offTapeRun, train: { ...train, steps: 2 }, teacherUpdate: meta(), log: createMemoryLogger() });
+    await expect(trainer.fit()).rejects.toThrow(/cannot be differentiated again.*metadistil-first-order/);
+    trainer.dispose();
+    const first = new Trainer({ run: offTapeRun, train: { ...train, steps: 2 }, teacherUpdate: meta({ strategy: 'metadistil-first-order' }), log: createMemoryLogger() });
+    await expect(first.fit()).resolves.toMatchObject({ status: 'completed' });
+    first.dispose();
     run.dispose();
   });
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { metaTeacherGradients } from '../../src/runtime/teacher-update';
+import { backwardDifferentiable, metaTeacherGradients } from '../../src/runtime/teacher-update';
 import { compositeOnly, runComposite } from '../../src/runtime/composite-mode';
 import { Rng } from '../../src/runtime/rng';
 import { forwardKl } from '../../src/divergence/forward-kl';
@@ -184,5 +184,29 @@ describe('composite mode', () => {
       }),
     ).toThrow('x');
     expect(compositeOnly()).toBe(false);
+  });
+});
+
+describe('backwardDifferentiable', () => {
+  it('accepts a linear softmax model and refuses a gradient computed off the tape (a JS scatter, as a fused kernel would)', () => {
+    const x = tf.tensor2d(X, [n, d]);
+    const W = tf.variable(tf.tensor2d(W0, [d, c]), true, 'bd-test/W');
+    const b = tf.variable(tf.zeros([c]), true, 'bd-test/b');
+    const labels = tf.tensor1d(Array.from({ length: n }, (_, i) => i % c), 'int32');
+    const nll = (logits: tf.Tensor2D): tf.Scalar => tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(labels, c), tf.logSoftmax(logits)), -1))) as tf.Scalar;
+    expect(backwardDifferentiable([W, b], () => nll(tf.add(tf.matMul(x, W), b) as tf.Tensor2D))).toBe(true);
+    // The bias added by an op whose gradient is copied through JS: value right, off the tape.
+    const offTape = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const [h, bias] = args as [tf.Tensor2D, tf.Tensor1D];
+      return {
+        value: tf.add(h, bias),
+        gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
+          const g = Array.isArray(dy) ? dy[0]! : dy;
+          return [tf.tensor(g.dataSync(), g.shape), tf.tensor(tf.sum(g, 0).dataSync(), [c])];
+        },
+      };
+    }) as unknown as (h: tf.Tensor, bias: tf.Tensor) => tf.Tensor2D;
+    expect(backwardDifferentiable([W, b], () => nll(offTape(tf.matMul(x, W), b)))).toBe(false);
+    tf.dispose([x, W, b, labels]);
   });
 });
