@@ -13,6 +13,7 @@ import { readRunConfig, resolveExperimentConfig, runExperiment } from '../../src
 import { loadTensors } from '../../src/runtime/tensor-file';
 import { Trainer } from '../../src/runtime/trainer';
 import { carveQuizSplit } from '../../src/runtime/quiz-split';
+import { metaTeacherGradients } from '../../src/runtime/teacher-update';
 import { Rng } from '../../src/runtime/rng';
 import { sequenceNll } from '../../src/divergence/sequence-nll';
 import { forwardKl } from '../../src/divergence/forward-kl';
@@ -151,6 +152,37 @@ describe('Trainer with teacherUpdate', () => {
       run.dispose();
     },
   );
+
+  it("adds the task's teacherLoss gradient to the meta-gradient (one SGD teacher step checked by hand)", async () => {
+    const build = (): ReturnType<typeof linearRun> => {
+      const r = linearRun({ trainableTeacher: true, quiz: true });
+      const anchor = tf.tensor2d(Rng.fromSeed(3).normals(FEATURES * CLASSES), [FEATURES, CLASSES]);
+      return { ...r, teacherLoss: () => tf.sum(tf.square(tf.sub(r.teacher.w, anchor))) as tf.Scalar, dispose: () => (anchor.dispose(), r.dispose()) };
+    };
+    const lr = 0.01;
+    // Expected: φ − lr · (∇φ L_q(θ'(φ)) + ∇φ teacherLoss), at step 0 with the trainer's rng and η = the learner's lr.
+    const ref = build();
+    const rngState = Rng.derive(train.seed, 0).getState();
+    const ctx = (): StepContext => ({ step: 0, epoch: 0, rng: Rng.fromState(rngState), report: () => undefined });
+    const tv = ref.teacher.trainableVariables();
+    const metaGrads = metaTeacherGradients({ learnerVars: ref.learner.trainableVariables(), teacherVars: tv, kdLoss: () => ref.loss(ctx(), undefined), quizLoss: () => ref.quizLoss!(ctx(), undefined), pilotLr: train.lr, order: 'second' });
+    const tl = tf.variableGrads(() => ref.teacherLoss!(ctx(), undefined), tv);
+    const expected = tf.tidy(() => tv.map((v) => tf.sub(v, tf.mul(tf.add(metaGrads.grads[v.name]!, tl.grads[v.name] ?? tf.zerosLike(v)), lr)).dataSync()));
+    tf.dispose([tl.value, ...Object.values(tl.grads), ...Object.values(metaGrads.grads)]);
+    ref.dispose();
+    const run = build();
+    const reports: Record<string, number>[] = [];
+    const trainer = new Trainer({ run, train: { ...train, steps: 1 }, teacherUpdate: meta({ optimizer: 'sgd', lr }), log: createMemoryLogger(), callbacks: [{ onStepEnd: (i) => void reports.push(i.reports) }] });
+    await trainer.fit();
+    run.teacher.trainableVariables().forEach((v, i) => {
+      const got = v.dataSync();
+      for (let k = 0; k < got.length; k++) expect(got[k]).toBeCloseTo(expected[i]![k]!, 6);
+    });
+    expect(typeof reports[0]!['teacher_loss']).toBe('number');
+    expect(typeof reports[0]!['quiz_loss']).toBe('number');
+    trainer.dispose();
+    run.dispose();
+  });
 
   it('updates the teacher only every N steps', async () => {
     const seen: { step: number; teacher: Float32Array }[] = [];
