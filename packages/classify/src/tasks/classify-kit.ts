@@ -4,10 +4,12 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import {
   asTeacher,
+  carveQuizSplit,
   ConfigError,
   disposeMap,
   hasTensors,
   loadTensors,
+  metaTeacherUpdate,
   readRunWeights,
   readSummary,
   sequenceNll,
@@ -23,7 +25,7 @@ import {
   type Wrapped,
 } from '@kt/core';
 import { ClassifyConfigSchema, type ClassifyConfig } from '../config-schema';
-import { batchCount, batchIndices, exampleSize, type ClassificationSplit } from '../data';
+import { batchCount, batchIndices, exampleSize, selectExamples, type ClassificationSplit } from '../data';
 import { buildModel, CLASSIFY_MODEL_VERSION, type ClassifierModel, type ModelSpecInput } from '../models';
 import type { ClassificationData } from './classification-data';
 
@@ -166,10 +168,10 @@ function loadWeights(model: ClassifierModel, weights: Map<string, tf.Tensor>, wh
  * path `<dir>/<name>`), or a teacher provisioned by core — trained from `teacher.*` as a classify `train` run,
  * cached and reused by later runs with the same teacher config and data content.
  */
-export async function obtainTeacher(ctx: TaskContext<ClassifyConfig>, data: ClassificationData): Promise<ClassifyTeacher> {
+export async function obtainTeacher(ctx: TaskContext<ClassifyConfig>, data: ClassificationData, options: { trainable?: boolean } = {}): Promise<ClassifyTeacher> {
   const cfg = ctx.config;
   const model = modelFor(cfg.teacher.model, data, cfg.teacher.seed, 'teacher');
-  const teacher = asTeacher(model);
+  const teacher = asTeacher(model, { trainable: options.trainable ?? false });
   try {
     let source: string;
     const checkpoint = cfg.teacher.checkpoint;
@@ -197,11 +199,25 @@ export async function obtainTeacher(ctx: TaskContext<ClassifyConfig>, data: Clas
   }
 }
 
+/**
+ * The quiz split of the MetaDistil strategies (`teacherUpdate`): `quizFraction` of the training examples,
+ * held out from the learner's training data (never val or test). Without a meta strategy: all of train.
+ */
+export function carveQuiz(data: ClassificationData, cfg: ClassifyConfig): { train: ClassificationSplit; quiz?: ClassificationSplit } {
+  const meta = metaTeacherUpdate(cfg);
+  if (!meta) return { train: data.train };
+  const split = carveQuizSplit(data.train.n, meta.quizFraction, cfg.train.seed);
+  return { train: selectExamples(data.train, split.train), quiz: selectExamples(data.train, split.quiz) };
+}
+
 /** Files a classify config names that `kt validate` can check without loading them. */
 export function classifyIssues(cfg: ClassifyConfig, options: { teacher: boolean }): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   if (cfg.data.source === 'csv' && !fs.existsSync(path.resolve(cfg.data.path))) {
     issues.push({ path: 'data.path', message: `file ${cfg.data.path} does not exist` });
+  }
+  if (metaTeacherUpdate(cfg) && !options.teacher) {
+    issues.push({ path: 'teacherUpdate.strategy', message: `${cfg.teacherUpdate!.strategy} trains the teacher through the distillation loss, but transfer.alpha = 1 uses no teacher: lower transfer.alpha or remove teacherUpdate` });
   }
   if (!options.teacher) return issues;
   const checkpoint = cfg.teacher.checkpoint;

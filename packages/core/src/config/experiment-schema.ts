@@ -133,6 +133,44 @@ export const TrainSchema = z
   });
 export type TrainConfig = z.infer<typeof TrainSchema>;
 
+/** How the teacher's weights change during a run (MetaDistil, Zhou et al., ACL 2022). */
+export const TEACHER_UPDATE_STRATEGIES = ['fixed', 'metadistil', 'metadistil-first-order'] as const;
+export type TeacherUpdateStrategy = (typeof TEACHER_UPDATE_STRATEGIES)[number];
+
+/** The teacher does not learn from the learner (standard KD): the default. */
+const FixedTeacherUpdateSchema = z.strictObject({ strategy: z.literal('fixed') });
+
+/**
+ * The teacher learns to teach: every `every` steps it follows the gradient of the learner's quiz loss
+ * after one pilot SGD step θ' = θ − η∇θ L_kd(θ, φ) (`metadistil`: exact second order through that step;
+ * `metadistil-first-order`: the mixed Hessian-vector product by a central finite difference of
+ * first-order teacher gradients, DARTS-style), then the learner takes its real step with the updated
+ * teacher (the pilot update).
+ */
+const MetaTeacherUpdateSchema = z.strictObject({
+  strategy: z.enum(['metadistil', 'metadistil-first-order']),
+  /** The teacher's own optimizer and (constant) learning rate. */
+  optimizer: z.enum(OPTIMIZERS).default('adam'),
+  lr: z.number().positive().default(1e-4),
+  /** Update the teacher at every N-th step (1 = every step). */
+  every: z.int().positive().default(1),
+  /** η of the pilot SGD step; default: the learner's learning rate at that step. */
+  pilotLr: z.number().positive().optional(),
+  /** Fraction of the training data the task holds out as the quiz split (never the test split). */
+  quizFraction: z.number().gt(0).max(0.5).default(0.1),
+});
+
+/** `teacherUpdate`: a discriminated union on `strategy`; absent means `fixed`. */
+export const TeacherUpdateSchema = z.discriminatedUnion('strategy', [FixedTeacherUpdateSchema, MetaTeacherUpdateSchema]);
+export type TeacherUpdateConfig = z.infer<typeof TeacherUpdateSchema>;
+export type MetaTeacherUpdateConfig = z.infer<typeof MetaTeacherUpdateSchema>;
+
+/** The meta settings of a config, or undefined for a fixed teacher (no `teacherUpdate`, or strategy fixed). */
+export function metaTeacherUpdate(config: { teacherUpdate?: TeacherUpdateConfig }): MetaTeacherUpdateConfig | undefined {
+  const tu = config.teacherUpdate;
+  return tu && tu.strategy !== 'fixed' ? tu : undefined;
+}
+
 export const BACKEND_NAMES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 
 /** Fields every experiment has; a plugin extends it with `defineExperimentSchema`. */
@@ -149,6 +187,8 @@ export const baseExperimentShape = {
   backend: z.enum(BACKEND_NAMES).default('auto'),
   transfer: TransferSchema.default(() => TransferSchema.parse({})),
   train: TrainSchema.default(() => TrainSchema.parse({})),
+  /** How the teacher learns during the run; absent = fixed (kept out of the defaults so config hashes of KD runs do not change). */
+  teacherUpdate: TeacherUpdateSchema.optional(),
   output: z.strictObject({ dir: z.string().min(1).default('runs') }).default({ dir: 'runs' }),
 };
 

@@ -21,8 +21,8 @@ export const Learner = Symbol('Learner');
 export type Learner = Model;
 
 /**
- * The model that teaches: the distribution q. Usually frozen; a trainable teacher (MetaDistil) also
- * updates from the learner's feedback through `TaskRun.teacherLoss`.
+ * The model that teaches: the distribution q. Usually frozen; a trainable teacher learns from the learner's
+ * feedback: MetaDistil through `teacherUpdate` and `TaskRun.quizLoss`, or a task's own `TaskRun.teacherLoss`.
  */
 export const Teacher = Symbol('Teacher');
 export interface Teacher extends Model {
@@ -54,7 +54,7 @@ export function asLearner<M extends WeightedModel>(model: M, name = 'learner'): 
 
 /**
  * The teacher role: a task's model that scores or generates (q). Frozen unless `trainable` (MetaDistil's
- * teacher updates from the learner's feedback through `TaskRun.teacherLoss`).
+ * teacher, `teacherUpdate`, learns from the learner's quiz loss; see `TaskRun.quizLoss`).
  */
 export function asTeacher<M extends WeightedModel>(model: M, options: { name?: string; trainable?: boolean } = {}): Teacher & Wrapped<M> {
   return { ...wrap(model, options.name ?? 'teacher'), trainable: options.trainable ?? false };

@@ -56,14 +56,31 @@ export interface TaskRun<P extends Prepared = Prepared> {
    */
   prepareStep?(ctx: StepContext): Promise<P>;
   /**
-   * The scalar to minimise at this step, a pure function of (learner weights, ctx, prepared).
-   * Called inside the optimizer's gradient tape: no async work, no side effects on weights.
+   * The scalar to minimise at this step, a pure function of (learner weights, teacher weights, ctx,
+   * prepared). Called inside the optimizer's gradient tape: no async work, no side effects on weights.
+   * With a trainable teacher it must run the teacher's forward pass here (not in `prepareStep`), so
+   * that the teacher-update strategies can differentiate it with respect to the teacher's weights.
+   * The trainer may call it several times in one step (MetaDistil); each call gets a context whose
+   * `rng` starts from the same state, so dropout masks repeat.
    */
   loss(ctx: StepContext, prepared: P): tf.Scalar;
   /** Scores on a split; the trainer logs them and drives early stopping with them. */
   evaluate(split: 'val' | 'test'): Promise<Metrics>;
-  /** For a trainable teacher: a loss on the teacher's variables from the learner's feedback. */
+  /**
+   * For a trainable teacher: an extra, task-defined loss on the teacher's variables (e.g. the teacher's
+   * own cross-entropy). With `teacherUpdate` fixed (the default) it is the teacher's only update, at the
+   * learner's optimizer settings, as before; with the MetaDistil strategies its gradient is added to the
+   * meta-gradient. A task needs no MetaDistil code of its own: `quizLoss` is the mechanism.
+   */
   teacherLoss?(ctx: StepContext, prepared: P): tf.Scalar;
+  /**
+   * The learner's loss on a quiz batch: held-out examples carved from the training data (never the
+   * validation or test split), chosen by `ctx.step`, the task loss with labels (no distillation, no
+   * dropout). It reads the learner's current variables, so the MetaDistil strategies evaluate it at the
+   * pilot weights θ' by assigning them (the trainer restores θ bit-exactly afterwards): the task needs
+   * no functional forward. Required by `teacherUpdate.strategy` metadistil / metadistil-first-order.
+   */
+  quizLoss?(ctx: StepContext, prepared: P): tf.Scalar;
   /** Writes outputs (translations, tables, images) into `dir` at the end of the run. */
   writeArtifacts?(dir: string): Promise<void>;
   /** Releases every tensor the run holds. */

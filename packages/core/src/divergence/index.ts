@@ -13,7 +13,7 @@ export {
   UnknownDivergenceError,
   type DivergenceName,
 } from './divergence-registry';
-export { stopGradient } from './stop-gradient';
+export { stopGradient, teacherGradientsFlow, withTeacherGradients } from './stop-gradient';
 export { tokenLogProbs } from './token-log-probs';
 export { sequenceNll, type SequenceNllOptions } from './sequence-nll';
 export {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DivergenceOptions, Reduction, TokenDivergence } from './divergence-options';
 import { maskAsFloat, reducePositions } from './reduce-positions';
-import { conditionOf, stopGradient } from './stop-gradient';
+import { conditionOf, stopGradient, teacherGradientsFlow } from './stop-gradient';
 
 /**
  * The per-position kernel of a divergence: receives log-softmax of the temperature-scaled teacher
@@ -106,7 +106,9 @@ export function makeTokenDivergence(name: string, perPosition: PerPositionDiverg
     }
     return tf.tidy(() => {
       if (options.mask !== undefined) maskAsFloat(options.mask, learnerLogits.shape.slice(0, -1), name);
-      const teacher = stopGradient(zeroMaskedLogits(tf.cast(teacherLogits, 'float32'), options.mask));
+      const teacherIn = zeroMaskedLogits(tf.cast(teacherLogits, 'float32'), options.mask);
+      // Stopped, except inside MetaDistil's meta step (withTeacherGradients), which differentiates it.
+      const teacher = teacherGradientsFlow() ? teacherIn : stopGradient(teacherIn);
       const learner = zeroMaskedLogits(tf.cast(learnerLogits, 'float32'), options.mask);
       const logPt = tf.logSoftmax(temperature === 1 ? teacher : tf.div(teacher, temperature));
       const logPl = tf.logSoftmax(temperature === 1 ? learner : tf.div(learner, temperature));

@@ -26,3 +26,24 @@ export function conditionOf(x: tf.Tensor, predicate: (x: tf.Tensor) => tf.Tensor
   });
   return off(x);
 }
+
+let teacherGradientDepth = 0;
+
+/**
+ * Runs `fn` with the teacher's logits differentiable inside every token divergence. Divergences stop the
+ * teacher's gradient (KD trains the learner only); MetaDistil differentiates the KD loss with respect to the
+ * teacher's weights (through the learner's pilot step), so core's meta step evaluates the KD loss inside this.
+ */
+export function withTeacherGradients<T>(fn: () => T): T {
+  teacherGradientDepth += 1;
+  try {
+    return fn();
+  } finally {
+    teacherGradientDepth -= 1;
+  }
+}
+
+/** True inside {@link withTeacherGradients}. */
+export function teacherGradientsFlow(): boolean {
+  return teacherGradientDepth > 0;
+}

@@ -264,6 +264,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
     trainer = new Trainer({
       run,
       train: config.train,
+      teacherUpdate: config.teacherUpdate,
       dir: runDir,
       configHash: hash,
       log,

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import type { TrainConfig } from '../config/experiment-schema';
+import { metaTeacherUpdate, type MetaTeacherUpdateConfig, type TeacherUpdateConfig, type TrainConfig } from '../config/experiment-schema';
 import type { Metrics } from '../contracts/metric';
-import type { StepContext, TaskRun } from '../contracts/task';
+import type { Prepared, StepContext, TaskRun } from '../contracts/task';
 import { checkpointName, latestCheckpoint, readCheckpoint, writeCheckpoint, type TrainerState } from './checkpoint';
 import { CheckpointError, ConfigError, NonFiniteLossError } from './errors';
 import type { Logger } from './logger';
@@ -11,6 +11,7 @@ import { clipByGlobalNorm, createOptimizer, learningRateAt, optimizerState, rest
 import { Rng } from './rng';
 import { RunawayLossMonitor } from './runaway-loss-monitor';
 import { disposeMap } from './tensor-file';
+import { backwardDifferentiable, metaTeacherGradients } from './teacher-update';
 import { KT_VERSION } from './version';
 
 export interface StepInfo {
@@ -36,6 +37,8 @@ export interface TrainerCallback {
 export interface TrainerOptions {
   run: TaskRun;
   train: TrainConfig;
+  /** How the teacher learns (`config.teacherUpdate`); absent = fixed. */
+  teacherUpdate?: TeacherUpdateConfig;
   /** Checkpoints go to `<dir>/checkpoints`; without it nothing is written. */
   dir?: string;
   configHash?: string;
@@ -78,11 +81,24 @@ export class Trainer {
   private readonly learnerOptimizer: tf.Optimizer;
   private readonly teacherOptimizer?: tf.Optimizer;
   private readonly totalSteps: number;
+  /** The MetaDistil settings, or undefined when the teacher is fixed. */
+  private readonly meta?: MetaTeacherUpdateConfig;
+  /** Second order: the learner's backward pass was checked differentiable (once per trainer). */
+  private secondOrderChecked = false;
 
   constructor(private readonly options: TrainerOptions) {
+    const { run } = options;
+    this.meta = metaTeacherUpdate(options);
+    if (this.meta) {
+      const needs = `teacherUpdate.strategy ${this.meta.strategy} needs`;
+      if (!run.teacher) throw new ConfigError(`${needs} a teacher, and this task has none (is transfer.alpha 1?)`);
+      if (!run.teacher.trainable) throw new ConfigError(`${needs} a trainable teacher; this task keeps its teacher frozen`);
+      if (!run.quizLoss) throw new ConfigError(`${needs} a quiz split; this task does not provide one (TaskRun.quizLoss)`);
+    }
     this.learnerOptimizer = createOptimizer(options.train);
-    if (options.run.teacher?.trainable && options.run.teacherLoss) this.teacherOptimizer = createOptimizer(options.train);
-    this.totalSteps = totalStepsOf(options.train, options.run.stepsPerEpoch);
+    if (this.meta) this.teacherOptimizer = createOptimizer(this.meta);
+    else if (run.teacher?.trainable && run.teacherLoss) this.teacherOptimizer = createOptimizer(options.train);
+    this.totalSteps = totalStepsOf(options.train, run.stepsPerEpoch);
   }
 
   get steps(): number {
@@ -137,11 +153,11 @@ export class Trainer {
     return contents.state;
   }
 
-  private stepContext(step: number, reports: Record<string, number>): StepContext {
+  private stepContext(step: number, reports: Record<string, number>, rng = Rng.derive(this.options.train.seed, step)): StepContext {
     return {
       step,
       epoch: Math.floor(step / Math.max(1, this.options.run.stepsPerEpoch)),
-      rng: Rng.derive(this.options.train.seed, step),
+      rng,
       report: (name, value) => {
         reports[name] = value;
       },
@@ -157,6 +173,12 @@ export class Trainer {
       disposeMap(new Map(Object.entries(grads)));
       return loss;
     }
+    this.apply(optimizer, grads);
+    return loss;
+  }
+
+  /** Clips (train.gradClip) and applies `grads`, disposing them. */
+  private apply(optimizer: tf.Optimizer, grads: tf.NamedTensorMap): void {
     let applied = grads;
     if (this.options.train.gradClip !== undefined) {
       applied = clipByGlobalNorm(grads, this.options.train.gradClip).grads;
@@ -164,7 +186,60 @@ export class Trainer {
     }
     optimizer.applyGradients(applied);
     disposeMap(new Map(Object.entries(applied)));
-    return loss;
+  }
+
+  /**
+   * MetaDistil's teacher update at `step` (0-based): the teacher's gradient of the learner's quiz loss after a
+   * pilot SGD step on the KD loss (plus the task's `teacherLoss`, if any), applied with the teacher's
+   * optimizer. The learner's variables are back at θ, bit for bit, when it returns. `replay()` gives each
+   * loss evaluation a step context whose rng starts from the same state (same dropout masks).
+   */
+  private metaUpdate(meta: MetaTeacherUpdateConfig, step: number, lr: number, replay: () => StepContext, prepared: Prepared, reports: Record<string, number>): void {
+    const { run } = this.options;
+    const teacherVars = run.teacher!.trainableVariables();
+    const learnerVars = run.learner.trainableVariables();
+    if (meta.strategy === 'metadistil' && !this.secondOrderChecked) {
+      // A gradient computed off the tape would silently drop its part of the meta-gradient: refuse instead.
+      if (!backwardDifferentiable(learnerVars, () => run.loss(replay(), prepared))) {
+        throw new ConfigError(
+          "teacherUpdate.strategy metadistil: the learner's backward pass cannot be differentiated again on this backend " +
+            "(an op computes its gradient outside the tape, e.g. a fused kernel or a JS gradient that ignores core's runComposite); " +
+            'use teacherUpdate.strategy metadistil-first-order',
+        );
+      }
+      this.secondOrderChecked = true;
+    }
+    const result = metaTeacherGradients({
+      learnerVars,
+      teacherVars,
+      kdLoss: () => run.loss(replay(), prepared),
+      quizLoss: () => run.quizLoss!(replay(), prepared),
+      pilotLr: meta.pilotLr ?? lr,
+      order: meta.strategy === 'metadistil' ? 'second' : 'first',
+    });
+    const grads = result.grads;
+    try {
+      if (!Number.isFinite(result.quizLoss)) throw new NonFiniteLossError(step + 1, result.quizLoss);
+      reports['quiz_loss'] = result.quizLoss;
+      if (run.teacherLoss) {
+        const extra = tf.variableGrads(() => run.teacherLoss!(replay(), prepared), teacherVars);
+        const tl = extra.value.dataSync()[0]!;
+        extra.value.dispose();
+        for (const [name, g] of Object.entries(extra.grads)) {
+          const sum = grads[name] ? tf.add(grads[name]!, g) : tf.clone(g);
+          grads[name]?.dispose();
+          g.dispose();
+          grads[name] = sum;
+        }
+        if (!Number.isFinite(tl)) throw new NonFiniteLossError(step + 1, tl);
+        reports['teacher_loss'] = tl;
+      }
+    } catch (err) {
+      disposeMap(new Map(Object.entries(grads)));
+      throw err;
+    }
+    setLearningRate(this.teacherOptimizer!, meta.lr);
+    this.apply(this.teacherOptimizer!, grads);
   }
 
   async fit(): Promise<TrainResult> {
@@ -234,10 +309,20 @@ export class Trainer {
       const lr = learningRateAt(train, step, this.totalSteps);
       setLearningRate(this.learnerOptimizer, lr);
       try {
-        lastLoss = this.update(this.learnerOptimizer, learnerVars, () => run.loss(ctx, prepared));
+        const meta = this.meta;
+        let learnerCtx = ctx;
+        if (meta) {
+          // Every loss evaluation of this step (pilot, meta-gradient, real step) draws the same numbers.
+          const rngState = ctx.rng.getState();
+          const replay = (): StepContext => this.stepContext(step, reports, Rng.fromState(rngState));
+          if (step % meta.every === 0) this.metaUpdate(meta, step, lr, replay, prepared, reports);
+          // The pilot update: the learner's real step from the restored θ, with the updated teacher.
+          learnerCtx = replay();
+        }
+        lastLoss = this.update(this.learnerOptimizer, learnerVars, () => run.loss(learnerCtx, prepared));
         // Users read steps counted from 1 (progress, metrics, checkpoints): this is step number step + 1.
         if (!Number.isFinite(lastLoss)) throw new NonFiniteLossError(step + 1, lastLoss);
-        if (this.teacherOptimizer && run.teacherLoss) {
+        if (!this.meta && this.teacherOptimizer && run.teacherLoss) {
           setLearningRate(this.teacherOptimizer, lr);
           const tl = this.update(this.teacherOptimizer, teacherVars, () => run.teacherLoss!(ctx, prepared));
           if (!Number.isFinite(tl)) throw new NonFiniteLossError(step + 1, tl);

@@ -1,14 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { asLearner, writeFileAtomic, writeJsonAtomic, type ConfigIssue, type Learner, type Metrics, type StepContext, type Task, type TaskContext, type Wrapped } from '@kt/core';
+import { asLearner, asTeacher, carveQuizSplit, metaTeacherUpdate, sequenceNll, writeFileAtomic, writeJsonAtomic, type ConfigIssue, type Learner, type Metrics, type StepContext, type Task, type TaskContext, type Wrapped } from '@kt/core';
 import type { MtConfig, ParallelSplitConfig } from '../config-schema';
 import { initLearnerWeights, learnerInitIssues } from './learner-init';
 import { makeTargetTensors, sampleDecode, Transformer } from '../models';
-import { limitSplit, prepareMtData, type MtData } from './mt-data';
+import { limitSplit, prepareMtData, type EncodedSplit, type MtData } from './mt-data';
 import { writeModelFiles } from './mt-model-files';
 import { teacherCheckpointIssues, transformerConfig, type LoadedTeacher } from './mt-teacher';
-import { SPECIAL_IDS, type IndexedBatch, type StepTimer } from './step-batches';
+import { SPECIAL_IDS, type IndexedBatch, type StepBatches, type StepTimer } from './step-batches';
 import { outputBudget, scoreTranslations, type DecodeSettings } from './translate-sentences';
 
 /** An mt task: typed by the mt config and by what its steps prepare. */
@@ -118,10 +118,46 @@ export function mtReporting(
       }
       if (teacher) {
         const scores = teacher.test ?? scoreTranslations(teacher.teacher.model, data.tokenizer, test, decode).metrics;
-        writeJsonAtomic(path.join(dir, 'teacher.json'), { test: scores, parameters: teacher.teacher.parameterCount(), source: teacher.source });
+        // A teacher trained during the run (teacherUpdate): its scores now, beside those it started with.
+        const after = teacher.teacher.trainable ? { test: scoreTranslations(teacher.teacher.model, data.tokenizer, test, decode).metrics } : undefined;
+        writeJsonAtomic(path.join(dir, 'teacher.json'), { test: scores, ...(after ? { after } : {}), parameters: teacher.teacher.parameterCount(), source: teacher.source });
       }
     },
   };
+}
+
+/** The training pairs a learner trains on and, with a MetaDistil `teacherUpdate`, the quiz pairs carved from them. */
+export interface QuizCarve {
+  /** `data` with its train split reduced to the learner's training pairs (the whole split without a quiz). */
+  data: MtData;
+  quiz?: EncodedSplit;
+}
+
+function pick(split: EncodedSplit, idx: Int32Array): EncodedSplit {
+  const at = <T>(xs: T[]): T[] => Array.from(idx, (i) => xs[i]!);
+  return { src: at(split.src), tgt: at(split.tgt), refs: at(split.refs), sources: at(split.sources) };
+}
+
+/** Carves `teacherUpdate.quizFraction` of the training pairs into a quiz split (seeded; never val or test). */
+export function carveQuiz(data: MtData, config: MtConfig): QuizCarve {
+  const meta = metaTeacherUpdate(config);
+  if (!meta) return { data };
+  const split = carveQuizSplit(data.train.src.length, meta.quizFraction, config.train.seed);
+  return { data: { ...data, train: pick(data.train, split.train) }, quiz: pick(data.train, split.quiz) };
+}
+
+/** Unmasked NLL of the learner on the quiz batch of `step` (no dropout, no label smoothing): MetaDistil's quiz loss. */
+export function quizLossOf(model: Transformer, batches: StepBatches): (step: StepContext) => tf.Scalar {
+  return (step) => {
+    const batch = batches.batchAt(step.step);
+    return sequenceNll(model.forward(batch.src, batch.tgtIn, { training: false }), batch.tgtOut, batch.mask) as tf.Scalar;
+  };
+}
+
+/** The teacher of a KD task, made trainable when `teacherUpdate` asks for a MetaDistil strategy. */
+export function withTeacherRole(teacher: LoadedTeacher, config: MtConfig): LoadedTeacher {
+  if (!metaTeacherUpdate(config)) return teacher;
+  return { ...teacher, teacher: asTeacher(teacher.teacher.model, { name: teacher.teacher.name, trainable: true }) };
 }
 
 /** Data files a config names that do not exist (checked by `kt validate` before any loading). */

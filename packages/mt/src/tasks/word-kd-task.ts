@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { sequenceNll } from '@kt/core';
-import { MT_METRICS, disposeTargets, kdIssues, mtReporting, sampleTargets, setUpLearner, type MtTask, type TargetTensors } from './mt-task-kit';
+import { carveQuiz, MT_METRICS, disposeTargets, kdIssues, mtReporting, quizLossOf, sampleTargets, setUpLearner, withTeacherRole, type MtTask, type TargetTensors } from './mt-task-kit';
 import { obtainTeacher, prepareBatch, referenceLoss, stepBatches, type BatchPrepared } from './mt-teacher';
-import { StepTimer } from './step-batches';
+import { StepBatches, StepTimer } from './step-batches';
 
 interface WordKdPrepared extends BatchPrepared {
   /** On-policy steps (GKD λ): the learner's samples, used as decoder prefixes. */
   samples?: TargetTensors;
-  /** Teacher logits [B, T, V] on the prefixes the divergence uses (references or samples). */
-  teacherLogits: tf.Tensor3D;
+  /** A frozen teacher's logits [B, T, V] on the prefixes the divergence uses (references or samples); a trainable one runs in `loss`. */
+  teacherLogits?: tf.Tensor3D;
 }
 
 /**
@@ -25,15 +25,20 @@ export const mtWordKdTask: MtTask<WordKdPrepared> = {
   async create(ctx) {
     const { config, objective } = ctx;
     const setup = await setUpLearner(ctx);
-    const { data, model } = setup;
-    const teacher = await obtainTeacher(ctx, data).catch((err: unknown) => {
+    const { model } = setup;
+    const loaded = await obtainTeacher(ctx, setup.data).catch((err: unknown) => {
       setup.learner.dispose();
       throw err;
     });
+    // MetaDistil (teacherUpdate): a trainable teacher, run inside the loss, and a quiz split carved from train.
+    const teacher = withTeacherRole(loaded, config);
+    const trainable = teacher.teacher.trainable;
+    const { data, quiz } = carveQuiz(setup.data, config);
     const batches = stepBatches(data, config.train, config.batching);
+    const quizBatches = quiz ? new StepBatches(quiz, { seed: config.train.seed + 1, batchSize: config.train.batchSize, maxTokens: config.batching.maxTokens }) : undefined;
     const timer = new StepTimer();
     const ls = config.learner.model.labelSmoothing;
-    ctx.log.info(`learner: ${data.train.src.length} training pairs in ${batches.count} batches per epoch`);
+    ctx.log.info(`learner: ${data.train.src.length} training pairs in ${batches.count} batches per epoch${quiz ? `; quiz split ${quiz.src.length} pairs` : ''}`);
     return {
       learner: setup.learner,
       teacher: teacher.teacher,
@@ -45,7 +50,7 @@ export const mtWordKdTask: MtTask<WordKdPrepared> = {
         try {
           samples = onPolicy ? sampleTargets(model, base.batch, config, step) : undefined;
           const prefixes = samples?.tgtIn ?? base.batch.tgtIn;
-          const teacherLogits = tf.tidy(() => teacher.teacher.model.forward(base.batch.src, prefixes, { training: false }));
+          const teacherLogits = trainable ? undefined : tf.tidy(() => teacher.teacher.model.forward(base.batch.src, prefixes, { training: false }));
           return {
             ...base,
             samples,
@@ -53,7 +58,7 @@ export const mtWordKdTask: MtTask<WordKdPrepared> = {
             dispose: () => {
               base.dispose();
               disposeTargets(samples);
-              teacherLogits.dispose();
+              teacherLogits?.dispose();
             },
           };
         } catch (err) {
@@ -66,12 +71,14 @@ export const mtWordKdTask: MtTask<WordKdPrepared> = {
         const prefixes = p.samples?.tgtIn ?? p.batch.tgtIn;
         const mask = p.samples?.mask ?? p.batch.mask;
         const logits = model.forward(p.batch.src, prefixes, { training: true, dropoutSeed: p.dropoutSeed });
-        const kd = objective.distill(p.teacherLogits, logits, mask);
+        const teacherLogits = p.teacherLogits ?? teacher.teacher.model.forward(p.batch.src, prefixes, { training: false });
+        const kd = objective.distill(teacherLogits, logits, mask);
         if (objective.alpha === 0) return kd;
         // The task loss: reference NLL — on the same forward pass when the prefixes are the references.
         const task = p.samples ? referenceLoss(model, p, ls) : referenceLossOf(logits, p, ls);
         return objective.combine(task, kd);
       },
+      quizLoss: quizBatches ? quizLossOf(model, quizBatches) : undefined,
       ...mtReporting(setup, timer, teacher),
       dispose: () => {
         setup.learner.dispose();

@@ -1,0 +1,129 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import {
+  applyOverrides,
+  buildContainer,
+  createMemoryLogger,
+  forwardKl,
+  latestCheckpoint,
+  loadTensors,
+  metaTeacherGradients,
+  PluginRegistry,
+  readConfigFile,
+  resolveExperimentConfig,
+  Rng,
+  runExperiment,
+  sequenceNll,
+  validateExperiment,
+} from '@kt/core';
+import { classifyPlugin } from '../../src';
+import { createCnn, createMlp, type ClassifierModel } from '../../src/models';
+
+const registry = new PluginRegistry([{ plugin: classifyPlugin, from: '@kt/classify' }]);
+const container = buildContainer([classifyPlugin]);
+const configsDir = path.join(__dirname, '..', '..', 'configs');
+const made: string[] = [];
+function tmp(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/**
+ * The teacher gradient through the classify models, checked along a random direction u of the teacher's
+ * weights against a central finite difference of φ ↦ L_q(θ'(φ)) (θ' = the pilot SGD step), computed by
+ * assigning φ ± h·u. The CNN needs core's gradients for Conv2DBackpropFilter and MaxPoolGrad.
+ */
+describe.each([
+  ['mlp', (seed: number, name: string): ClassifierModel => createMlp({ inputSize: 64, hidden: [12], numClasses: 5, seed, name })],
+  ['cnn', (seed: number, name: string): ClassifierModel => createCnn({ inputShape: [8, 8, 1], channels: [3], dense: 8, numClasses: 5, seed, name })],
+])('MetaDistil teacher gradient through the %s', (_kind, make) => {
+  it.each(['second', 'first'] as const)('%s order matches a finite difference of the quiz loss after the pilot step', (order) => {
+    const rng = Rng.fromSeed(5);
+    const learner = make(1, 'learner');
+    const teacher = make(2, 'teacher');
+    const x = tf.tensor2d(rng.normals(10 * 64), [10, 64]);
+    const xq = tf.tensor2d(rng.normals(6 * 64), [6, 64]);
+    const yq = tf.tensor1d([0, 1, 2, 3, 4, 0], 'int32');
+    const eta = 0.5;
+    const kdLoss = (): tf.Scalar => forwardKl(teacher.forward(x, false), learner.forward(x, false), { temperature: 2 }) as tf.Scalar;
+    const quizLoss = (): tf.Scalar => sequenceNll(learner.forward(xq, false), yq) as tf.Scalar;
+    const lv = learner.trainableVariables();
+    const tv = teacher.trainableVariables();
+    const out = metaTeacherGradients({ learnerVars: lv, teacherVars: tv, kdLoss, quizLoss, pilotLr: eta, order });
+    // A unit direction: ReLU and max-pool are piecewise linear, so the finite difference must stay within one piece.
+    const raw = tv.map((v) => rng.normals(v.size));
+    const norm = Math.sqrt(raw.flat().reduce((a, b) => a + b * b, 0));
+    const u = tv.map((v, i) => tf.tensor(raw[i]!.map((r) => r / norm), v.shape));
+    const predicted = tf.tidy(() => tf.addN(tv.map((v, i) => tf.sum(tf.mul(out.grads[v.name]!, u[i]!)))).dataSync()[0]!);
+    const phi = tv.map((v) => tf.clone(v));
+    const theta = lv.map((v) => tf.clone(v));
+    const quizAfterPilot = (h: number): number => {
+      tv.forEach((v, i) => v.assign(tf.tidy(() => tf.add(phi[i]!, tf.mul(u[i]!, h)))));
+      const { grads } = tf.variableGrads(() => {
+        // The same KD loss with the teacher's gradient path open is not needed here: only θ moves.
+        return kdLoss();
+      }, lv);
+      lv.forEach((v) => v.assign(tf.tidy(() => tf.sub(v, tf.mul(grads[v.name]!, eta)))));
+      tf.dispose(Object.values(grads));
+      const q = tf.tidy(() => quizLoss().dataSync()[0]!);
+      lv.forEach((v, i) => v.assign(theta[i]!));
+      return q;
+    };
+    const h = 1e-3;
+    const fd = (quizAfterPilot(h) - quizAfterPilot(-h)) / (2 * h);
+    expect(Math.abs(fd)).toBeGreaterThan(1e-4);
+    expect(Math.abs(predicted - fd)).toBeLessThan(0.05 * Math.abs(fd) + 1e-5);
+    tf.dispose([...u, ...phi, ...theta, x, xq, yq, ...Object.values(out.grads)]);
+    learner.dispose();
+    teacher.dispose();
+  });
+});
+
+describe('classify kd with teacherUpdate', () => {
+  const raw = (strategy: string, extra: string[] = []): Record<string, unknown> =>
+    applyOverrides(readConfigFile(path.join(configsDir, 'mnist-metadistil.yaml')), [
+      'data.perDigit=30',
+      'teacher.model.hidden=[48]',
+      'teacher.train.epochs=5',
+      'train.epochs=2',
+      'train.batchSize=32',
+      'teacherUpdate.lr=0.001',
+      `teacherUpdate.strategy=${strategy}`,
+      ...extra,
+    ]);
+
+  it.each(['metadistil', 'metadistil-first-order'])('%s: the teacher learns from a quiz split, scored before and after; the learner beats chance', async (strategy) => {
+    const out = tmp('kt-classify-meta-');
+    const config = resolveExperimentConfig(raw(strategy), registry);
+    const before = tf.memory().numTensors;
+    const { runDir, summary } = await runExperiment({ config, container, log: createMemoryLogger(), backend: 'cpu', outDir: out, progress: false });
+    expect(summary.status).toBe('completed');
+    expect(summary.test!['accuracy']).toBeGreaterThan(0.4);
+    expect(tf.memory().numTensors).toBe(before);
+    const teacherFile = JSON.parse(fs.readFileSync(path.join(runDir, 'artifacts', 'teacher.json'), 'utf8'));
+    expect(teacherFile.test.accuracy).toBeGreaterThan(0.3);
+    expect(teacherFile.after.test.accuracy).toBeGreaterThan(0);
+    expect(teacherFile.after.test.accuracy).not.toBe(teacherFile.test.accuracy);
+    const lines = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.some((l) => typeof l.quiz_loss === 'number')).toBe(true);
+    const ckpt = latestCheckpoint(path.join(runDir, 'checkpoints'))!;
+    expect(fs.existsSync(path.join(ckpt, 'teacher-optimizer.json'))).toBe(true);
+    const moved = loadTensors(ckpt, 'teacher');
+    expect(moved.size).toBeGreaterThan(0);
+    for (const t of moved.values()) t.dispose();
+  });
+
+  it('kt validate: metadistil with alpha = 1 (no teacher) is an issue at teacherUpdate.strategy', () => {
+    const config = resolveExperimentConfig(raw('metadistil', ['transfer.alpha=1']), registry);
+    expect(() => validateExperiment(config, container)).toThrow(/teacherUpdate\.strategy/);
+  });
+});
