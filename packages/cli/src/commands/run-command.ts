@@ -6,6 +6,7 @@ import {
   BACKEND_REQUESTS,
   ConfigError,
   configHash,
+  configureProgress,
   disposeMap,
   initBackend,
   latestCheckpoint,
@@ -183,6 +184,8 @@ Ctrl-C once: checkpoint after the current step and stop (exit 130); twice: abort
     .action(async (config: string | undefined, _opts: unknown, cmd: Command) => {
       const options = RunOptionsSchema.parse(cmd.optsWithGlobals());
       const log = createIoLogger(ctx.io, { debug: options.debug || debugFromEnv(ctx.env), quiet: options.quiet });
+      // Bars on a terminal, plain lines otherwise; --quiet turns both off (training, decoding, downloads, evaluation).
+      if (options.quiet) configureProgress({ mode: 'off' });
       const stop = installStopHandlers((text) => ctx.io.err(text));
       try {
         const result = await runCommand(config, options, {
