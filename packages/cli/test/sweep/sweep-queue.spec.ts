@@ -51,7 +51,7 @@ interface Proc {
 }
 
 function startWorker(url: string, cwd: string): Proc {
-  const env = { ...process.env, KT_BACKEND: 'cpu' };
+  const env: NodeJS.ProcessEnv = { ...process.env, KT_BACKEND: 'cpu' };
   delete env['KT_PLUGINS'];
   delete env['KT_DEBUG'];
   const child = spawn(process.execPath, [KT_BIN, 'worker', '--queue', url, '--stall-seconds', '2'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
