@@ -2,31 +2,46 @@
 // Trains a transformer teacher (cached in runs/demo/.cache after the first time), then learners
 // with no KD, word-level forward KL and word-level backward KL, and prints their test BLEU/chrF.
 // Needs no data download: the synthetic pair is generated from a seeded grammar.
-// Flags: --out DIR, --modes none,word-forward,word-backward,seq-forward,seq-backward-gkd,reinforce, --steps N, --seed N.
+// Flags: --out DIR, --modes none,word-forward,word-backward,seq-forward,seq-backward-gkd,reinforce, --steps N, --seed N, --quiet.
+// It says what it does at each stage; while a model trains, a live bar (a terminal) or a line every few seconds shows progress.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { root, require, table, flags, runComparison, teacherOf } from '../bench/lib.mjs';
 
-const opt = flags({ out: path.join(root, 'runs', 'demo'), modes: 'none,word-forward,word-backward', seed: '0', steps: '300' });
+const opt = flags({ out: path.join(root, 'runs', 'demo'), modes: 'none,word-forward,word-backward', seed: '0', steps: '300', quiet: false });
 const core = require('@kt/core');
 const { mtPlugin } = require('@kt/mt');
-const log = core.createConsoleLogger();
+const quiet = opt.quiet === true;
+const log = core.createConsoleLogger({ quiet });
+if (quiet) core.configureProgress({ mode: 'off' });
 const backend = await core.initBackend({ requested: process.env.KT_BACKEND ?? 'auto', log: (l) => log.info(l) });
 const labels = { none: 'no KD (references only)', 'word-forward': 'forward KL(teacher‖learner)', 'word-backward': 'backward KL(learner‖teacher)', 'seq-forward': 'sequence-level forward (Kim & Rush)', 'seq-backward-gkd': 'sequence-level backward (on-policy)', reinforce: 'REINFORCE (teacher log-prob reward)' };
 const modes = opt.modes.split(',').map((m) => ({ key: m, label: labels[m] ?? m, config: path.join(root, 'packages/mt/configs', `synthetic-${m}.yaml`) }));
 const t0 = Date.now();
-log.info('kt demo: teacher → learners on the synthetic language pair (first run trains the teacher)');
+const outDir = path.resolve(opt.out);
+const cached = fs.existsSync(path.join(outDir, '.cache', 'teachers')) && fs.readdirSync(path.join(outDir, '.cache', 'teachers')).length > 0;
+log.info(`kt demo: one teacher, then ${modes.length} learners taught by it, on a synthetic language pair (generated from a seeded grammar, no download)`);
+log.info(`stage 1/${modes.length + 2}: ${cached ? 'the teacher is reused from the cache' : 'training the teacher transformer (about a minute on 2 cores; cached for the next demo)'} in ${path.relative(process.cwd(), path.join(outDir, '.cache')) || '.'}`);
+let stage = 1;
 const results = await runComparison({
   core,
   plugins: [mtPlugin],
   backend: backend.name,
   modes,
   seeds: [Number(opt.seed)],
-  outDir: path.resolve(opt.out),
+  outDir,
+  progress: !quiet,
+  verbose: true,
+  onStart: (mode) => {
+    stage += 1;
+    log.info(`stage ${stage}/${modes.length + 2}: learner ${mode.label} — ${Number(opt.steps)} steps, then test BLEU/chrF by decoding the test set`);
+  },
   // Learners train 300 steps here (the shipped configs say 400) to keep the demo under 5 minutes on 2 cores.
   sets: [`train.steps=${Number(opt.steps)}`],
   log,
   onRun: (mode, _seed, s, seconds) => log.info(`${mode.label}: test BLEU ${s.test?.bleu?.toFixed(2)} (${seconds.toFixed(0)} s)`),
 });
+log.info(`stage ${modes.length + 2}/${modes.length + 2}: comparing the learners with the teacher`);
 const teacher = teacherOf(results);
 const rows = results.map((r) => {
   const s = r.runs[0].summary;
@@ -35,4 +50,5 @@ const rows = results.map((r) => {
 if (teacher?.test) rows.unshift(['teacher', teacher.test.bleu?.toFixed(2) ?? 'n/a', teacher.test.chrf?.toFixed(2) ?? 'n/a', String(teacher.steps ?? ''), '']);
 const { text } = table(['model', 'test BLEU', 'test chrF', 'steps', 'seconds'], rows);
 console.log(`\nkt demo — synthetic language pair, backend ${backend.name}${backend.native?.active ? ' + native kernels' : ''}\n${text}\n`);
+console.log(`see it as a page: npm run kt -- report ${results.map((r) => path.relative(process.cwd(), r.runs[0].runDir)).join(' ')} --out demo-report.html`);
 console.log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s; runs in ${path.relative(process.cwd(), path.resolve(opt.out)) || '.'} (kt runs ${path.relative(process.cwd(), path.resolve(opt.out))})`);
