@@ -21,8 +21,9 @@ const t0 = Date.now();
 const outDir = path.resolve(opt.out);
 const cached = fs.existsSync(path.join(outDir, '.cache', 'teachers')) && fs.readdirSync(path.join(outDir, '.cache', 'teachers')).length > 0;
 log.info(`kt demo: one teacher, then ${modes.length} learners taught by it, on a synthetic language pair (generated from a seeded grammar, no download)`);
-log.info(`stage 1/${modes.length + 2}: ${cached ? 'the teacher is reused from the cache' : 'training the teacher transformer (about a minute on 2 cores; cached for the next demo)'} in ${path.relative(process.cwd(), path.join(outDir, '.cache')) || '.'}`);
-let stage = 1;
+const stages = modes.length + 1;
+let stage = 0;
+let teacherAnnounced = false;
 const results = await runComparison({
   core,
   plugins: [mtPlugin],
@@ -34,14 +35,19 @@ const results = await runComparison({
   verbose: true,
   onStart: (mode) => {
     stage += 1;
-    log.info(`stage ${stage}/${modes.length + 2}: learner ${mode.label} — ${Number(opt.steps)} steps, then test BLEU/chrF by decoding the test set`);
+    log.info(`stage ${stage}/${stages}: learner ${mode.label} — ${Number(opt.steps)} steps, then test BLEU/chrF by decoding the test set`);
+    if (mode.key !== 'none' && !teacherAnnounced) {
+      teacherAnnounced = true;
+      const where = path.relative(process.cwd(), path.join(outDir, '.cache')) || '.';
+      log.info(cached ? `  its teacher is reused from ${where}` : `  first its teacher transformer is trained (about a minute on 2 cores; kept in ${where} for the next demo)`);
+    }
   },
   // Learners train 300 steps here (the shipped configs say 400) to keep the demo under 5 minutes on 2 cores.
   sets: [`train.steps=${Number(opt.steps)}`],
   log,
   onRun: (mode, _seed, s, seconds) => log.info(`${mode.label}: test BLEU ${s.test?.bleu?.toFixed(2)} (${seconds.toFixed(0)} s)`),
 });
-log.info(`stage ${modes.length + 2}/${modes.length + 2}: comparing the learners with the teacher`);
+log.info(`stage ${stages}/${stages}: comparing the learners with the teacher`);
 const teacher = teacherOf(results);
 const rows = results.map((r) => {
   const s = r.runs[0].summary;

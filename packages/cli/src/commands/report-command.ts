@@ -7,6 +7,7 @@ import { ConfigError, ensureDir, writeFileAtomic } from '@kt/core';
 import { globalOptionsShape, type CommandContext } from '../command-context';
 import { buildReportData } from '../report/report-data';
 import { renderReportHtml } from '../report/report-html';
+import { writeChartPngs } from '../report/report-png';
 import { isRunDir, readRun, resolveRunDir, type RunRecord } from '../run-reader';
 import { isSweepDir, readSweepManifest, sweepRunDirs } from '../sweep/sweep-manifest';
 
@@ -15,6 +16,7 @@ export const ReportOptionsSchema = z.strictObject({
   out: z.string().min(1).default('report.html'),
   dir: z.string().min(1).default('runs'),
   title: z.string().min(1).optional(),
+  png: z.string().min(1).optional(),
 });
 export type ReportOptions = z.infer<typeof ReportOptionsSchema>;
 
@@ -33,6 +35,15 @@ export interface ReportResult {
   file: string;
   runs: number;
   charts: number;
+  /** The chart PNGs written with --png. */
+  pngs?: string[];
+}
+
+/** `kt report … --png DIR`: the page, then each chart as a PNG drawn by the system Chromium. */
+export async function reportWithPngs(specs: readonly string[], options: ReportOptions, cwd: string, container?: Container, env: NodeJS.ProcessEnv = process.env): Promise<ReportResult> {
+  const result = reportCommand(specs, options, cwd, container);
+  if (options.png === undefined) return result;
+  return { ...result, pngs: await writeChartPngs(result.file, result.charts, path.resolve(cwd, options.png), env) };
 }
 
 /** `kt report RUN…`: one self-contained HTML page about the runs (and sweeps) given. */
@@ -56,6 +67,7 @@ export function registerReportCommand(program: Command, ctx: CommandContext): vo
     .option('-o, --out <file>', 'the HTML file to write (default report.html)')
     .option('-d, --dir <dir>', 'where to look up run names (default "runs")')
     .option('-t, --title <text>', 'the page title')
+    .option('--png <dir>', 'also write each chart as <dir>/<metric>.png (needs Chromium and playwright-core), e.g. for docs')
     .addHelpText(
       'after',
       `
@@ -63,12 +75,14 @@ Examples:
   kt report runs/20250101-120000-digits-kd
   kt report runs/sweeps/lr-divergence --out lr.html
   kt report forward backward --dir runs/demo --out demo.html
+  kt report runs/bench/mt-kd/* --out docs/results/mt-kd.html --png docs/results/figures/mt-kd
 
 Seeds of one setting (configs equal but for train.seed) are drawn as their mean with a ± std band.`,
     )
-    .action((runs: string[], _opts: unknown, cmd: Command) => {
+    .action(async (runs: string[], _opts: unknown, cmd: Command) => {
       const options = ReportOptionsSchema.parse(cmd.optsWithGlobals());
-      const result = reportCommand(runs, options, ctx.cwd, ctx.catalog.container());
+      const result = await reportWithPngs(runs, options, ctx.cwd, ctx.catalog.container(), ctx.env);
       ctx.io.out(`report: ${result.file} (${result.runs} run${result.runs === 1 ? '' : 's'}, ${result.charts} chart${result.charts === 1 ? '' : 's'})\n`);
+      for (const f of result.pngs ?? []) ctx.io.out(`figure: ${f}\n`);
     });
 }

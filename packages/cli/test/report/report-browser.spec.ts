@@ -1,16 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { chromium, type Browser } from 'playwright-core';
-import { reportCommand, ReportOptionsSchema } from '../../src/commands/report-command';
+import { reportCommand, ReportOptionsSchema, reportWithPngs } from '../../src/commands/report-command';
 import { REPORT_PALETTE } from '../../src/report/report-html';
+import { findChromium } from '../../src/report/report-png';
 import { removeTmpDirs, tmpDir } from '../helpers';
 import { fakeContainer, writeFakeRun } from './report-fixtures';
-
-/** The system browser (Debian's `chromium`); KT_CHROMIUM names another. */
-export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const candidates = [env['KT_CHROMIUM'], '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-  return candidates.find((c): c is string => c !== undefined && c !== '' && fs.existsSync(c));
-}
 
 const executablePath = findChromium();
 if (!executablePath) {
@@ -89,5 +84,17 @@ describeWithBrowser('kt report in headless Chromium', () => {
     expect(fs.statSync(shot).size).toBeGreaterThan(10_000);
     expect(problems).toEqual([]);
     await context.close();
+  });
+
+  it('writes each chart as a PNG for docs (--png)', async () => {
+    const parent = tmpDir('kt-report-png-');
+    const dir = writeFakeRun(parent, { name: 'one', divergence: 'forward', seed: 1, scale: 10 });
+    const result = await reportWithPngs([dir], ReportOptionsSchema.parse({ out: path.join(parent, 'r.html'), png: 'figures' }), parent, fakeContainer());
+    expect(result.pngs?.map((f) => path.relative(parent, f))).toEqual(['figures/train.loss.png', 'figures/val.bleu.png', 'figures/val.chrf.png']);
+    for (const f of result.pngs!) {
+      const bytes = fs.readFileSync(f);
+      expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+      expect(bytes.length).toBeGreaterThan(5_000);
+    }
   });
 });

@@ -20,7 +20,7 @@ export class ProgressReporter implements TrainerCallback {
 
   onStepEnd(info: StepInfo): void {
     // Started at the first step seen, so a resumed run's bar starts where its checkpoint left off.
-    this.task ??= startProgress(this.label, info.totalSteps, { log: this.log, unit: 'steps', every: this.logEvery, settings: { stream: this.stream } }, info.step - 1);
+    this.task ??= startProgress(this.label, info.totalSteps, { log: this.log, every: this.logEvery, settings: { stream: this.stream } }, info.step - 1);
     this.task.update(info.step, { loss: info.loss, ...info.reports });
   }
 

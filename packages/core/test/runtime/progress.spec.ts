@@ -102,9 +102,9 @@ describe('progress', () => {
     reporter.onEnd();
     const text = stream.text();
     expect(text).toContain('teacher [');
-    expect(text).toContain('4/8 steps loss 1.5000');
+    expect(text).toContain('4/8 loss 1.5000');
     expect(text).toContain('eval val @ step 4: bleu 12.5000\n');
-    expect(text).toContain('8/8 steps loss 0.1250');
+    expect(text).toContain('8/8 loss 0.1250');
     expect(log.lines).toEqual([]);
   });
 
