@@ -8,6 +8,10 @@ export const SEED_KEYS = ['train.seed'];
 /** Config fields that never make two runs different settings (where the run was written). */
 const IGNORED_KEYS = ['output', 'name'];
 
+/** A group label lists at most this many differing fields, in at most this many characters. */
+const MAX_LABEL_KEYS = 3;
+const MAX_LABEL_CHARS = 80;
+
 /** Runs of one setting: the same config but for the seed. */
 export interface ReportGroup {
   label: string;
@@ -105,7 +109,9 @@ export function groupRuns(records: readonly RunRecord[]): { groups: ReportGroup[
   const used = new Set<string>();
   for (const rs of byKey.values()) {
     const rep = rs[0]!;
-    let label = keys.length > 0 && rep.config ? keys.map((k) => `${k}=${show(configValue(rep.config, k))}`).join(' ') : String(rep.config?.['name'] ?? rep.id);
+    // Named by what sets it apart when that is short; by its config name (or run) otherwise (the config diff table has the rest).
+    const byValues = keys.map((k) => `${k}=${show(configValue(rep.config, k))}`).join(' ');
+    let label = keys.length > 0 && keys.length <= MAX_LABEL_KEYS && byValues.length <= MAX_LABEL_CHARS && rep.config ? byValues : String(rep.config?.['name'] ?? rep.id);
     if (used.has(label)) label = `${label} (${rep.id})`;
     used.add(label);
     groups.push({ label, runs: rs.map((r) => r.id) });

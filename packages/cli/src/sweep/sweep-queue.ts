@@ -1,6 +1,6 @@
 import * as crypto from 'crypto';
 import * as path from 'path';
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { ConnectionOptions, Job, Queue } from 'bullmq';
 import { ConfigError, type Logger } from '@kt/core';
 import { formatTable } from '../format';
 import type { PluginCatalog } from '../plugin-catalog';
@@ -44,13 +44,18 @@ export function redisConnection(url: string): ConnectionOptions {
   };
 }
 
+/** BullMQ, loaded when a queue is used (it takes a second to load; other commands do not pay for it). */
+function bullmq(): typeof import('bullmq') {
+  return require('bullmq') as typeof import('bullmq');
+}
+
 /** A job id per run directory: re-adding a sweep's runs never queues one twice. */
 export function jobIdOf(runDir: string): string {
   return `run-${crypto.createHash('sha1').update(path.resolve(runDir)).digest('hex').slice(0, 20)}`;
 }
 
 async function withQueue<T>(url: string, f: (q: Queue) => Promise<T>): Promise<T> {
-  const queue = new Queue(KT_QUEUE, { connection: redisConnection(url) });
+  const queue = new (bullmq().Queue)(KT_QUEUE, { connection: redisConnection(url) });
   try {
     return await f(queue);
   } finally {
@@ -181,7 +186,7 @@ export interface WorkerOptions {
 
 /** `kt worker`: takes runs from the queue until stopped; resolves when it has closed. */
 export async function runWorker(options: WorkerOptions, deps: WorkerDeps): Promise<void> {
-  const worker = new Worker<SweepJobData, string>(KT_QUEUE, async (job: Job<SweepJobData, string>) => processSweepJob(job.data, deps), {
+  const worker = new (bullmq().Worker)<SweepJobData, string>(KT_QUEUE, async (job: Job<SweepJobData, string>) => processSweepJob(job.data, deps), {
     connection: redisConnection(options.url),
     concurrency: options.concurrency,
     lockDuration: options.stallMs,

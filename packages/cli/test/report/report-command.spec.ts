@@ -82,3 +82,22 @@ describe('kt report', () => {
     expect(html).toContain('one run: nothing to compare');
   });
 });
+
+describe('kt report groups', () => {
+  it('names a setting by its config name when too many fields set it apart', () => {
+    const parent = tmpDir();
+    const a = writeFakeRun(parent, { name: 'a', divergence: 'forward', seed: 1, scale: 10 });
+    const b = writeFakeRun(parent, { name: 'b', divergence: 'backward', seed: 1, scale: 10 });
+    const edit = (dir: string, extra: Record<string, unknown>): void => {
+      const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...cfg, ...extra }));
+    };
+    edit(a, { model: { layers: 1, heads: 2, dim: 32 } });
+    edit(b, { name: 'other', model: { layers: 2, heads: 4, dim: 64 } });
+    const data = buildReportData([readRun(a), readRun(b)], undefined);
+    expect(data.groups.map((g) => g.label)).toEqual(['fake-mt', 'other']);
+    // three fields or fewer: named by them
+    edit(b, { model: { layers: 1, heads: 2, dim: 32 } });
+    expect(buildReportData([readRun(a), readRun(b)], undefined).groups.map((g) => g.label)).toEqual(['transfer.divergence=forward', 'transfer.divergence=backward']);
+  });
+});
