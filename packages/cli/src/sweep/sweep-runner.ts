@@ -90,8 +90,9 @@ export interface PoolResult {
 /**
  * Runs the jobs not done yet in at most `parallel` child processes. Completed runs are skipped (a
  * sweep is resumable), an interrupted or killed run is resumed from its checkpoint, a run another
- * process holds is left to it. `shouldStop` is polled before each launch (Ctrl-C: the running
- * children checkpoint and stop, no new one starts).
+ * process holds is left to it. The first run with work runs alone, so a shared teacher is trained
+ * once. `shouldStop` is polled before each launch (Ctrl-C: the running children checkpoint and
+ * stop, no new one starts).
  */
 export async function runPool(
   manifest: SweepManifest,
@@ -101,30 +102,42 @@ export async function runPool(
 ): Promise<PoolResult> {
   const queue = sweepJobs(sweepDir, manifest);
   const result: PoolResult = { ran: 0, skipped: 0, failed: [], interrupted: false };
-  const worker = async (): Promise<void> => {
-    for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
-      if (options.shouldStop?.()) {
-        result.interrupted = true;
-        return;
-      }
-      let { state } = sweepRunState(job.runDir);
-      if (state === 'broken') {
-        clearBrokenRun(job.runDir);
-        state = 'pending';
-      }
-      const args = ktArgsFor(manifest, sweepDir, job, state);
-      if (!args) {
-        result.skipped += 1;
-        events.onSkip?.(job, state);
-        continue;
-      }
-      events.onStart?.(job, state === 'resumable');
-      const outcome = await runKt(args, options);
-      result.ran += 1;
-      if (outcome.code === 130 || outcome.code === 143) result.interrupted = true;
-      else if (outcome.code !== 0) result.failed.push(job);
-      events.onEnd?.(job, outcome);
+  /** Carries one job forward; false when the sweep is asked to stop. */
+  const step = async (job: SweepJob): Promise<boolean> => {
+    if (options.shouldStop?.()) {
+      result.interrupted = true;
+      return false;
     }
+    let { state } = sweepRunState(job.runDir);
+    if (state === 'broken') {
+      clearBrokenRun(job.runDir);
+      state = 'pending';
+    }
+    const args = ktArgsFor(manifest, sweepDir, job, state);
+    if (!args) {
+      result.skipped += 1;
+      events.onSkip?.(job, state);
+      return true;
+    }
+    events.onStart?.(job, state === 'resumable');
+    const outcome = await runKt(args, options);
+    result.ran += 1;
+    if (outcome.code === 130 || outcome.code === 143) result.interrupted = true;
+    else if (outcome.code !== 0) result.failed.push(job);
+    events.onEnd?.(job, outcome);
+    return true;
+  };
+  // The first run that has work goes alone: the teacher the cells share is trained (and cached in the
+  // sweep directory) once, instead of by several runs racing for the same cache entry.
+  let warmed = options.parallel <= 1;
+  while (!warmed && queue.length > 0) {
+    const job = queue.shift()!;
+    const before = result.ran;
+    if (!(await step(job))) return result;
+    warmed = result.ran > before;
+  }
+  const worker = async (): Promise<void> => {
+    for (let job = queue.shift(); job !== undefined; job = queue.shift()) if (!(await step(job))) return;
   };
   await Promise.all(Array.from({ length: Math.max(1, options.parallel) }, worker));
   return result;

@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, createMemoryLogger, readSummary, resetProgress } from '@kt/core';
 import { sweepCommand, SweepOptionsSchema, sweepStatus, type SweepDeps } from '../../src/commands/sweep-command';
-import { readSweepManifest } from '../../src/sweep/sweep-manifest';
+import { readSweepManifest, writeSweepManifest } from '../../src/sweep/sweep-manifest';
 import { expandGrid, findCell, parseGrid, planSweep } from '../../src/sweep/sweep-plan';
-import { ktArgsFor, sweepJobs, sweepRunState } from '../../src/sweep/sweep-runner';
+import { ktArgsFor, runPool, sweepJobs, sweepRunState } from '../../src/sweep/sweep-runner';
 import { compareSweep } from '../../src/sweep/sweep-table';
 import { removeTmpDirs, tmpDir, toyCatalog, writeToyConfig } from '../helpers';
 
@@ -101,6 +101,23 @@ describe('kt sweep (local pool)', () => {
     expect(again.pool).toMatchObject({ ran: 0, skipped: 4 });
     expect(jobs.map((j) => sweepRunState(j.runDir).state)).toEqual(['done', 'done', 'done', 'done']);
   }, 180_000);
+
+  it('runs the first run alone (a shared teacher is trained once), then the others in parallel', async () => {
+    const dir = tmpDir('kt-sweep-');
+    const config = writeToyConfig(dir, { train: { steps: 6, batchSize: 16, lr: 0.05, seed: 3, evalEvery: 6, checkpointEvery: 6, logEvery: 6 } });
+    const out = path.join(dir, 'pool');
+    fs.mkdirSync(out);
+    const manifest = planSweep({ config, sets: [], grid: [], seeds: 3 });
+    writeSweepManifest(out, manifest);
+    const events: string[] = [];
+    const env = { ...process.env, KT_BACKEND: 'cpu', KT_PLUGINS: undefined, KT_DEBUG: undefined };
+    const result = await runPool(manifest, out, { parallel: 3, cwd: dir, env }, {
+      onStart: (job) => events.push(`start ${job.seed}`),
+      onEnd: (job, outcome) => events.push(`end ${job.seed} ${outcome.code}`),
+    });
+    expect(result).toMatchObject({ ran: 3, failed: [] });
+    expect(events.slice(0, 4)).toEqual(['start 1', 'end 1 0', 'start 2', 'start 3']);
+  }, 120_000);
 
   it('refuses a different sweep in the same directory, and a grid key the config does not have', async () => {
     const dir = tmpDir('kt-sweep-');
