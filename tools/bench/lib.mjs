@@ -59,7 +59,8 @@ export function flags(defaults) {
  * Runs each (label, config file) for every seed through core's runExperiment with the given
  * plugins, and returns per-mode summaries. `sets` are extra --set overrides for every run.
  */
-export async function runComparison({ core, plugins, backend, modes, seeds, outDir, sets = [], log, onRun }) {
+// progress: bars/lines while each run trains; verbose: every run logs (not only the first); onStart: before each run.
+export async function runComparison({ core, plugins, backend, modes, seeds, outDir, sets = [], log, onRun, onStart, progress = false, verbose = false }) {
   const registry = new core.PluginRegistry(plugins.map((plugin) => ({ plugin, from: plugin.name })));
   const container = core.buildContainer(plugins);
   const quiet = core.createMemoryLogger();
@@ -72,13 +73,14 @@ export async function runComparison({ core, plugins, backend, modes, seeds, outD
       const raw = core.applyOverrides(core.readConfigFile(mode.config), [...sets, ...(mode.sets ?? []), `train.seed=${seed}`]);
       const config = core.resolveExperimentConfig(raw, registry, mode.config);
       const t = Date.now();
+      onStart?.(mode, seed);
       const { runDir, summary } = await core.runExperiment({
         config,
         container,
-        log: seed === seeds[0] && m === 0 ? log : quiet,
+        log: verbose || (seed === seeds[0] && m === 0) ? log : quiet,
         backend,
         outDir,
-        progress: false,
+        progress,
       });
       const seconds = (Date.now() - t) / 1000;
       runs.push({ seed, runDir, seconds, summary });

@@ -2,31 +2,52 @@
 // Trains a transformer teacher (cached in runs/demo/.cache after the first time), then learners
 // with no KD, word-level forward KL and word-level backward KL, and prints their test BLEU/chrF.
 // Needs no data download: the synthetic pair is generated from a seeded grammar.
-// Flags: --out DIR, --modes none,word-forward,word-backward,seq-forward,seq-backward-gkd,reinforce, --steps N, --seed N.
+// Flags: --out DIR, --modes none,word-forward,word-backward,seq-forward,seq-backward-gkd,reinforce, --steps N, --seed N, --quiet.
+// It says what it does at each stage; while a model trains, a live bar (a terminal) or a line every few seconds shows progress.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as core from '@kt/core';
 import { mtPlugin } from '@kt/mt';
 import { root, table, flags, runComparison, teacherOf } from '../bench/lib.mjs';
 
-const opt = flags({ out: path.join(root, 'runs', 'demo'), modes: 'none,word-forward,word-backward', seed: '0', steps: '300' });
-const log = core.createConsoleLogger();
+const opt = flags({ out: path.join(root, 'runs', 'demo'), modes: 'none,word-forward,word-backward', seed: '0', steps: '300', quiet: false });
+const quiet = opt.quiet === true;
+const log = core.createConsoleLogger({ quiet });
+if (quiet) core.configureProgress({ mode: 'off' });
 const backend = await core.initBackend({ requested: process.env.KT_BACKEND ?? 'auto', log: (l) => log.info(l) });
 const labels = { none: 'no KD (references only)', 'word-forward': 'forward KL(teacher‖learner)', 'word-backward': 'backward KL(learner‖teacher)', 'seq-forward': 'sequence-level forward (Kim & Rush)', 'seq-backward-gkd': 'sequence-level backward (on-policy)', reinforce: 'REINFORCE (teacher log-prob reward)' };
 const modes = opt.modes.split(',').map((m) => ({ key: m, label: labels[m] ?? m, config: path.join(mtPlugin.configsDir, `synthetic-${m}.yaml`) }));
 const t0 = Date.now();
-log.info('kt demo: teacher → learners on the synthetic language pair (first run trains the teacher)');
+const outDir = path.resolve(opt.out);
+const cached = fs.existsSync(path.join(outDir, '.cache', 'teachers')) && fs.readdirSync(path.join(outDir, '.cache', 'teachers')).length > 0;
+log.info(`kt demo: one teacher, then ${modes.length} learners taught by it, on a synthetic language pair (generated from a seeded grammar, no download)`);
+const stages = modes.length + 1;
+let stage = 0;
+let teacherAnnounced = false;
 const results = await runComparison({
   core,
   plugins: [mtPlugin],
   backend: backend.name,
   modes,
   seeds: [Number(opt.seed)],
-  outDir: path.resolve(opt.out),
+  outDir,
+  progress: !quiet,
+  verbose: true,
+  onStart: (mode) => {
+    stage += 1;
+    log.info(`stage ${stage}/${stages}: learner ${mode.label} — ${Number(opt.steps)} steps, then test BLEU/chrF by decoding the test set`);
+    if (mode.key !== 'none' && !teacherAnnounced) {
+      teacherAnnounced = true;
+      const where = path.relative(process.cwd(), path.join(outDir, '.cache')) || '.';
+      log.info(cached ? `  its teacher is reused from ${where}` : `  first its teacher transformer is trained (about a minute on 2 cores; kept in ${where} for the next demo)`);
+    }
+  },
   // Learners train 300 steps here (the shipped configs say 400) to keep the demo under 5 minutes on 2 cores.
   sets: [`train.steps=${Number(opt.steps)}`],
   log,
   onRun: (mode, _seed, s, seconds) => log.info(`${mode.label}: test BLEU ${s.test?.bleu?.toFixed(2)} (${seconds.toFixed(0)} s)`),
 });
+log.info(`stage ${stages}/${stages}: comparing the learners with the teacher`);
 const teacher = teacherOf(results);
 const rows = results.map((r) => {
   const s = r.runs[0].summary;
@@ -35,4 +56,5 @@ const rows = results.map((r) => {
 if (teacher?.test) rows.unshift(['teacher', teacher.test.bleu?.toFixed(2) ?? 'n/a', teacher.test.chrf?.toFixed(2) ?? 'n/a', String(teacher.steps ?? ''), '']);
 const { text } = table(['model', 'test BLEU', 'test chrF', 'steps', 'seconds'], rows);
 console.log(`\nkt demo — synthetic language pair, backend ${backend.name}${backend.native?.active ? ' + native kernels' : ''}\n${text}\n`);
+console.log(`see it as a page: npm run kt -- report ${results.map((r) => path.relative(process.cwd(), r.runs[0].runDir)).join(' ')} --out demo-report.html`);
 console.log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s; runs in ${path.relative(process.cwd(), path.resolve(opt.out)) || '.'} (kt runs ${path.relative(process.cwd(), path.resolve(opt.out))})`);

@@ -4,13 +4,16 @@ import type { CommandContext } from './command-context';
 import { registerCompareCommand } from './commands/compare-command';
 import { registerDoctorCommand } from './commands/doctor-command';
 import { registerPluginsCommand } from './commands/plugins-command';
+import { registerReportCommand } from './commands/report-command';
 import { registerRunCommand } from './commands/run-command';
 import { registerRunsCommand } from './commands/runs-command';
 import { registerShowCommand } from './commands/show-command';
+import { registerSweepCommand } from './commands/sweep-command';
 import { registerValidateCommand } from './commands/validate-command';
+import { registerWorkerCommand } from './commands/worker-command';
 
 /** The built-in commands, in help order. */
-export const BUILTIN_COMMANDS = ['run', 'validate', 'plugins', 'runs', 'show', 'compare', 'doctor'] as const;
+export const BUILTIN_COMMANDS = ['run', 'validate', 'plugins', 'runs', 'show', 'compare', 'report', 'sweep', 'worker', 'doctor'] as const;
 
 /**
  * The `kt` program: built-in commands, then each discovered plugin's CliContributions (a plugin
@@ -41,6 +44,9 @@ Environment: KT_BACKEND (auto|tensorflow|wasm|cpu), KT_PLUGINS (comma-separated 
   registerRunsCommand(program, ctx);
   registerShowCommand(program, ctx);
   registerCompareCommand(program, ctx);
+  registerReportCommand(program, ctx);
+  registerSweepCommand(program, ctx);
+  registerWorkerCommand(program, ctx);
   registerDoctorCommand(program, ctx);
 
   const container = ctx.catalog.container();

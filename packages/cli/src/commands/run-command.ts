@@ -6,6 +6,7 @@ import {
   BACKEND_REQUESTS,
   ConfigError,
   configHash,
+  configureProgress,
   disposeMap,
   initBackend,
   latestCheckpoint,
@@ -34,6 +35,8 @@ export const RunOptionsSchema = z.strictObject({
   backend: z.enum(BACKEND_REQUESTS).optional(),
   resume: z.string().min(1).optional(),
   out: z.string().min(1).optional(),
+  /** Exactly this new run directory (sweeps and workers name their runs' directories). */
+  runDir: z.string().min(1).optional(),
   quiet: z.boolean().default(false),
 });
 export type RunOptions = z.infer<typeof RunOptionsSchema>;
@@ -107,6 +110,9 @@ export async function runCommand(configFile: string | undefined, options: RunOpt
   if (options.resume !== undefined && options.out !== undefined) {
     throw new ConfigError('--out cannot be combined with --resume (a resumed run stays in its own directory)');
   }
+  if (options.runDir !== undefined && options.resume !== undefined) {
+    throw new ConfigError('--run-dir cannot be combined with --resume (a resumed run stays in its own directory)');
+  }
   let experiment: LoadedExperiment;
   let resumeDir: string | undefined;
   if (options.resume !== undefined) {
@@ -127,6 +133,7 @@ export async function runCommand(configFile: string | undefined, options: RunOpt
     log: deps.log,
     backend: backend.name,
     outDir: resumeDir === undefined ? path.resolve(deps.cwd, options.out ?? config.output.dir) : undefined,
+    runDir: options.runDir === undefined ? undefined : path.resolve(deps.cwd, options.runDir),
     resumeDir,
     shouldStop: deps.shouldStop,
     progress: deps.progress,
@@ -169,6 +176,7 @@ export function registerRunCommand(program: Command, ctx: CommandContext): void 
     .option('-b, --backend <name>', `tfjs backend: ${BACKEND_REQUESTS.join(', ')} (overrides env KT_BACKEND and the config)`)
     .option('-r, --resume <runDir>', 'continue an interrupted run from its latest checkpoint')
     .option('-o, --out <dir>', 'parent directory of the new run directory (default: config output.dir, "runs")')
+    .option('--run-dir <dir>', 'write the run into exactly this new directory (as kt sweep does; --out then only places the teacher cache, <out>/.cache)')
     .option('-q, --quiet', 'no progress or log lines, only the result and warnings')
     .addHelpText(
       'after',
@@ -183,6 +191,8 @@ Ctrl-C once: checkpoint after the current step and stop (exit 130); twice: abort
     .action(async (config: string | undefined, _opts: unknown, cmd: Command) => {
       const options = RunOptionsSchema.parse(cmd.optsWithGlobals());
       const log = createIoLogger(ctx.io, { debug: options.debug || debugFromEnv(ctx.env), quiet: options.quiet });
+      // Bars on a terminal, plain lines otherwise; --quiet turns both off (training, decoding, downloads, evaluation).
+      if (options.quiet) configureProgress({ mode: 'off' });
       const stop = installStopHandlers((text) => ctx.io.err(text));
       try {
         const result = await runCommand(config, options, {

@@ -4,3 +4,4 @@ export * from './metric';
 export * from './task';
 export * from './plugin';
 export * from './teacher-provider';
+export * from './report';

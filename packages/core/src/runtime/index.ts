@@ -6,6 +6,7 @@ export * from './logger';
 export * from './metrics-writer';
 export * from './optimization';
 export * from './plugin-registry';
+export * from './progress';
 export * from './progress-reporter';
 export * from './rng';
 export * from './run-experiment';

@@ -3,7 +3,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
-import { ensureDir } from '@kt/core';
+import { ensureDir, startProgress, type Logger } from '@kt/core';
 import { MtDataError } from './mt-data-error';
 
 /** The part of an HTTP response the downloader uses. */
@@ -116,7 +116,7 @@ async function drain(body: AsyncIterable<Uint8Array>): Promise<void> {
 }
 
 /** One GET into `partPath`, appending when the server honours the Range request. Returns whether it resumed. */
-async function fetchIntoPart(url: string, partPath: string, fetchImpl: FetchImpl): Promise<boolean> {
+async function fetchIntoPart(url: string, partPath: string, fetchImpl: FetchImpl, log: Logger): Promise<boolean> {
   const have = (await fileSize(partPath)) ?? 0;
   const res = await fetchImpl(url, have > 0 ? { Range: `bytes=${have}-` } : {});
   if (have > 0 && res.statusCode === 416) {
@@ -146,11 +146,15 @@ async function fetchIntoPart(url: string, partPath: string, fetchImpl: FetchImpl
   }
   const handle = await fs.open(partPath, append ? 'a' : 'w');
   let written = append ? have : 0;
+  // A live bar on a terminal, a line every few seconds through `log` otherwise (core's progress settings; --quiet: none).
+  const progress = startProgress(`download ${path.basename(partPath, '.part')}`, expectedTotal ?? 0, { log, unit: 'bytes' }, written);
   try {
     for await (const chunk of res.body) {
       await handle.write(chunk);
       written += chunk.length;
+      progress.update(written);
     }
+    progress.done();
   } catch (err) {
     throw new RetryableError(`connection lost after ${written} bytes: ${(err as Error).message}`);
   } finally {
@@ -172,6 +176,7 @@ export async function downloadCorpus(options: DownloadCorpusOptions): Promise<Do
   const fetchImpl = options.fetchImpl ?? nodeHttpFetch(options.timeoutMs);
   const retries = options.retries ?? 3;
   const log = options.log ?? ((): void => undefined);
+  const progressLog: Logger = { info: log, warn: log, debug: () => undefined };
   const base = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
   const destRoot = path.resolve(options.dest);
   const results: DownloadedFile[] = [];
@@ -198,7 +203,7 @@ export async function downloadCorpus(options: DownloadCorpusOptions): Promise<Do
     let resumed = false;
     for (let attempt = 0; ; attempt++) {
       try {
-        resumed = (await fetchIntoPart(url, partPath, fetchImpl)) || resumed;
+        resumed = (await fetchIntoPart(url, partPath, fetchImpl, progressLog)) || resumed;
         break;
       } catch (err) {
         if (!(err instanceof RetryableError)) throw err;

@@ -4,6 +4,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { configureProgress, resetProgress } from '@kt/core';
 import { MtDataError, downloadCorpus } from '../../src/data';
 import { MULTI30K_DIR, describeWithMulti30k } from './shared-data';
 
@@ -80,6 +81,18 @@ describeWithMulti30k('downloadCorpus against a local HTTP server serving Multi30
     const again = await downloadCorpus({ baseUrl, files, dest });
     expect(again.map((f) => f.status)).toEqual(['cached', 'cached']);
     expect(state.log).toEqual([]);
+  });
+
+  it('shows download progress in bytes through its log (plain lines when not on a terminal)', async () => {
+    configureProgress({ mode: 'lines', lineIntervalMs: 60_000 });
+    try {
+      const lines: string[] = [];
+      await downloadCorpus({ baseUrl, files: [{ name: FILE }], dest, log: (l) => lines.push(l) });
+      const size = original().length;
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^download ${FILE.replace('.', '\\.')} ${size}/${size} bytes `)));
+    } finally {
+      resetProgress();
+    }
   });
 
   it('resumes an interrupted download with a Range request', async () => {

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { createIoLogger } from '../cli-io';
+import { debugFromEnv, globalOptionsShape, type CommandContext } from '../command-context';
+import { installStopHandlers } from '../stop-signals';
+import { runWorker } from '../sweep/sweep-queue';
+
+export const WorkerOptionsSchema = z.strictObject({
+  ...globalOptionsShape,
+  queue: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'expected redis://host:port'),
+  concurrency: z.coerce.number().int().min(1).max(64).default(1),
+  stallSeconds: z.coerce.number().positive().max(3600).default(30),
+});
+export type WorkerCommandOptions = z.infer<typeof WorkerOptionsSchema>;
+
+export function registerWorkerCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('worker')
+    .description('take sweep runs from a BullMQ queue in Redis and run them here (see docs/distributed.md)')
+    .requiredOption('--queue <url>', 'the queue, redis://host:port')
+    .option('-c, --concurrency <n>', 'runs at a time in this worker (default 1)')
+    .option('--stall-seconds <s>', 'a job whose worker is silent this long goes to another worker (default 30)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  kt worker --queue redis://10.0.0.5:6379
+  kt sweep exp.yaml --grid train.lr=0.001,0.01 --seeds 3 --queue redis://10.0.0.5:6379
+
+Every worker must see the sweep directory at the same path (a shared file system).
+Ctrl-C: the current run checkpoints and goes back to the queue; another worker resumes it.`,
+    )
+    .action(async (_opts: unknown, cmd: Command) => {
+      const options = WorkerOptionsSchema.parse(cmd.optsWithGlobals());
+      const log = createIoLogger(ctx.io, { debug: options.debug || debugFromEnv(ctx.env) });
+      const stop = installStopHandlers((text) => ctx.io.err(text));
+      try {
+        await runWorker({ url: options.queue, concurrency: options.concurrency, stallMs: options.stallSeconds * 1000 }, { catalog: ctx.catalog, cwd: ctx.cwd, env: ctx.env, log, shouldStop: stop.shouldStop });
+      } finally {
+        stop.dispose();
+      }
+    });
+}

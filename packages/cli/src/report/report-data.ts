@@ -1,0 +1,223 @@
+import { ReportContribution, stableStringify, type ReportSection } from '@kt/core';
+import type { Container } from 'inversify';
+import { configDifferences } from '../config-diff';
+import { configValue, readMetricLines, type RunRecord } from '../run-reader';
+
+/** Config fields that tell seeds of one setting apart, not settings. */
+export const SEED_KEYS = ['train.seed'];
+/** Config fields that never make two runs different settings (where the run was written). */
+const IGNORED_KEYS = ['output', 'name'];
+
+/** A group label lists at most this many differing fields, in at most this many characters. */
+const MAX_LABEL_KEYS = 3;
+const MAX_LABEL_CHARS = 80;
+
+/** Runs of one setting: the same config but for the seed. */
+export interface ReportGroup {
+  label: string;
+  runs: string[];
+}
+
+/** One learning curve chart: steps on x, one mean line (and a ± std band for seeds) per group. */
+export interface ChartSeries {
+  group: string;
+  mean: (number | null)[];
+  /** mean - std and mean + std, for a group of several seeds. */
+  lo?: (number | null)[];
+  hi?: (number | null)[];
+  runs: number;
+}
+
+export interface ReportChart {
+  id: string;
+  title: string;
+  /** Sorted steps. */
+  steps: number[];
+  series: ChartSeries[];
+}
+
+export interface ReportRunInfo {
+  id: string;
+  dir: string;
+  group: string;
+  plugin: string;
+  task: string;
+  status: string;
+  steps: string;
+  seed: string;
+  config?: Record<string, unknown>;
+  /** `val.bleu` → value. */
+  metrics: Record<string, number>;
+  sections: ReportSection[];
+}
+
+export interface ReportData {
+  title: string;
+  runs: ReportRunInfo[];
+  groups: ReportGroup[];
+  /** Config fields that differ between runs (the seed included), with each run's value. */
+  configDiff: { key: string; values: string[] }[];
+  /** Final metric names, `val.*` then `test.*`. */
+  metricNames: string[];
+  /** Per group with several seeds: metric → mean ± std. */
+  groupMetrics: { group: string; runs: number; stats: Record<string, { mean: number; std: number }> }[];
+  charts: ReportChart[];
+}
+
+function withoutKeys(config: Record<string, unknown> | undefined, keys: readonly string[]): unknown {
+  if (!config) return undefined;
+  const copy = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
+  for (const dotted of keys) {
+    const parts = dotted.split('.');
+    let node: Record<string, unknown> | undefined = copy;
+    for (const p of parts.slice(0, -1)) node = node && typeof node[p] === 'object' ? (node[p] as Record<string, unknown>) : undefined;
+    if (node) delete node[parts.at(-1)!];
+  }
+  return copy;
+}
+
+/** Mean and (sample) standard deviation; std 0 for one value. */
+export function meanStd(values: readonly number[]): { mean: number; std: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  if (values.length < 2) return { mean, std: 0 };
+  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1);
+  return { mean, std: Math.sqrt(variance) };
+}
+
+function show(v: unknown): string {
+  if (v === undefined) return '-';
+  return typeof v === 'string' ? v : stableStringify(v);
+}
+
+/** Groups runs whose configs are equal but for the seed; labels each by what sets it apart. */
+export function groupRuns(records: readonly RunRecord[]): { groups: ReportGroup[]; groupOf: Map<string, string> } {
+  const byKey = new Map<string, RunRecord[]>();
+  for (const r of records) {
+    const key = r.config ? stableStringify(withoutKeys(r.config, [...SEED_KEYS, ...IGNORED_KEYS])) : `run:${r.id}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), r]);
+  }
+  const reps = [...byKey.values()].map((rs) => rs[0]!);
+  const differing = new Set<string>();
+  for (const a of reps) {
+    for (const b of reps) {
+      for (const k of configDifferences(withoutKeys(a.config, [...SEED_KEYS, ...IGNORED_KEYS]), withoutKeys(b.config, [...SEED_KEYS, ...IGNORED_KEYS]))) differing.add(k);
+    }
+  }
+  const keys = [...differing].sort();
+  const groups: ReportGroup[] = [];
+  const groupOf = new Map<string, string>();
+  const used = new Set<string>();
+  for (const rs of byKey.values()) {
+    const rep = rs[0]!;
+    // Named by what sets it apart when that is short; by its config name (or run) otherwise (the config diff table has the rest).
+    const byValues = keys.map((k) => `${k}=${show(configValue(rep.config, k))}`).join(' ');
+    let label = keys.length > 0 && keys.length <= MAX_LABEL_KEYS && byValues.length <= MAX_LABEL_CHARS && rep.config ? byValues : String(rep.config?.['name'] ?? rep.id);
+    if (used.has(label)) label = `${label} (${rep.id})`;
+    used.add(label);
+    groups.push({ label, runs: rs.map((r) => r.id) });
+    for (const r of rs) groupOf.set(r.id, label);
+  }
+  return { groups, groupOf };
+}
+
+/** Curves of one run: `train.loss`, `val.<metric>`… → step → value (event lines skipped). */
+export function runCurves(dir: string): Map<string, Map<number, number>> {
+  const curves = new Map<string, Map<number, number>>();
+  for (const line of readMetricLines(dir)) {
+    const step = line['step'];
+    const split = line['split'];
+    if (typeof step !== 'number' || typeof split !== 'string' || split === 'event') continue;
+    for (const [k, v] of Object.entries(line)) {
+      if (k === 'step' || k === 'split' || typeof v !== 'number' || !Number.isFinite(v)) continue;
+      if (split === 'train' && (k === 'lr' || k === 'epoch')) continue;
+      const name = `${split}.${k}`;
+      if (!curves.has(name)) curves.set(name, new Map());
+      curves.get(name)!.set(step, v);
+    }
+  }
+  return curves;
+}
+
+function chartOrder(a: string, b: string): number {
+  const rank = (n: string): number => (n === 'train.loss' ? 0 : n.startsWith('train.') ? 1 : n.startsWith('val.') ? 2 : 3);
+  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function buildCharts(records: readonly RunRecord[], groups: readonly ReportGroup[]): ReportChart[] {
+  const curvesOf = new Map(records.map((r) => [r.id, runCurves(r.dir)]));
+  const names = [...new Set([...curvesOf.values()].flatMap((c) => [...c.keys()]))].sort(chartOrder);
+  return names.map((name, i) => {
+    const steps = [...new Set([...curvesOf.values()].flatMap((c) => [...(c.get(name)?.keys() ?? [])]))].sort((a, b) => a - b);
+    const series = groups
+      .map((g): ChartSeries | undefined => {
+        const curves = g.runs.map((id) => curvesOf.get(id)?.get(name)).filter((c): c is Map<number, number> => c !== undefined);
+        const mean: (number | null)[] = [];
+        const lo: (number | null)[] = [];
+        const hi: (number | null)[] = [];
+        for (const s of steps) {
+          const values = curves.map((c) => c.get(s)).filter((v): v is number => v !== undefined);
+          if (values.length === 0) {
+            mean.push(null);
+            lo.push(null);
+            hi.push(null);
+            continue;
+          }
+          const { mean: m, std } = meanStd(values);
+          mean.push(m);
+          lo.push(m - std);
+          hi.push(m + std);
+        }
+        return curves.length === 0 ? undefined : curves.length > 1 ? { group: g.label, mean, lo, hi, runs: curves.length } : { group: g.label, mean, runs: 1 };
+      })
+      .filter((s): s is ChartSeries => s !== undefined);
+    return { id: `chart-${i}`, title: name, steps, series };
+  });
+}
+
+/** Everything `kt report` shows about `records`, with the plugins' sections from `container`. */
+export function buildReportData(records: readonly RunRecord[], container: Container | undefined, title = 'kt report'): ReportData {
+  const contributions = container?.isBound(ReportContribution) ? container.getAll<ReportContribution>(ReportContribution) : [];
+  const { groups, groupOf } = groupRuns(records);
+  const runs: ReportRunInfo[] = records.map((r) => {
+    const metrics: Record<string, number> = {};
+    for (const split of ['val', 'test'] as const) for (const [k, v] of Object.entries(r.summary?.[split] ?? {})) metrics[`${split}.${k}`] = v;
+    const plugin = r.summary?.plugin ?? String(r.config?.['plugin'] ?? '-');
+    const sections: ReportSection[] = [];
+    for (const c of contributions.filter((c) => c.plugin === plugin)) {
+      try {
+        sections.push(...c.sections({ dir: r.dir, id: r.id, config: r.config }));
+      } catch (err) {
+        sections.push({ title: `${plugin} report section`, blocks: [{ kind: 'text', text: `failed: ${(err as Error).message}` }] });
+      }
+    }
+    return {
+      id: r.id,
+      dir: r.dir,
+      group: groupOf.get(r.id)!,
+      plugin,
+      task: r.summary?.task ?? String(r.config?.['task'] ?? '-'),
+      status: r.summary?.status ?? 'unknown',
+      steps: r.summary ? `${r.summary.steps}/${r.summary.totalSteps}` : '-',
+      seed: show(configValue(r.config, 'train.seed')),
+      config: r.config,
+      metrics,
+      sections,
+    };
+  });
+  const metricNames = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))].sort((a, b) => chartOrder(a, b));
+  const diffKeys = new Set<string>();
+  for (const r of records) for (const k of configDifferences(withoutKeys(records[0]?.config, IGNORED_KEYS), withoutKeys(r.config, IGNORED_KEYS))) diffKeys.add(k);
+  const configDiff = [...diffKeys].sort().map((key) => ({ key, values: records.map((r) => show(configValue(r.config, key))) }));
+  const groupMetrics = groups
+    .filter((g) => g.runs.length > 1)
+    .map((g) => {
+      const members = runs.filter((r) => r.group === g.label);
+      const stats: Record<string, { mean: number; std: number }> = {};
+      for (const m of metricNames) {
+        const values = members.map((r) => r.metrics[m]).filter((v): v is number => v !== undefined);
+        if (values.length > 0) stats[m] = meanStd(values);
+      }
+      return { group: g.label, runs: members.length, stats };
+    });
+  return { title, runs, groups, configDiff, metricNames, groupMetrics, charts: buildCharts(records, groups) };
+}

@@ -1,0 +1,103 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ConfigError } from '@kt/core';
+import { reportCommand, ReportOptionsSchema } from '../../src/commands/report-command';
+import { buildReportData, meanStd } from '../../src/report/report-data';
+import { escapeHtml, renderReportHtml } from '../../src/report/report-html';
+import { readRun } from '../../src/run-reader';
+import { removeTmpDirs, tmpDir } from '../helpers';
+import { fakeContainer, writeFakeRun } from './report-fixtures';
+
+afterAll(removeTmpDirs);
+
+describe('kt report', () => {
+  it('groups seeds of one setting, with mean ± std curves, config differences and final metrics', () => {
+    const parent = tmpDir();
+    const dirs = [
+      writeFakeRun(parent, { name: 'fwd-s1', divergence: 'forward', seed: 1, scale: 10 }),
+      writeFakeRun(parent, { name: 'fwd-s2', divergence: 'forward', seed: 2, scale: 20 }),
+      writeFakeRun(parent, { name: 'bwd-s1', divergence: 'backward', seed: 1, scale: 5 }),
+    ];
+    const data = buildReportData(dirs.map(readRun), fakeContainer());
+    expect(data.groups).toEqual([
+      { label: 'transfer.divergence=forward', runs: ['fwd-s1', 'fwd-s2'] },
+      { label: 'transfer.divergence=backward', runs: ['bwd-s1'] },
+    ]);
+    expect(data.configDiff.map((d) => d.key)).toEqual(['train.seed', 'transfer.divergence']);
+    expect(data.configDiff[1]!.values).toEqual(['forward', 'forward', 'backward']);
+    expect(data.charts.map((c) => c.title)).toEqual(['train.loss', 'val.bleu', 'val.chrf']);
+    const loss = data.charts[0]!;
+    expect(loss.steps).toEqual([5, 10, 15, 20, 25, 30, 35, 40]);
+    const fwd = loss.series[0]!;
+    // step 5: losses 10/5 = 2 and 20/5 = 4: mean 3, sample std sqrt(2)
+    expect(fwd.runs).toBe(2);
+    expect(fwd.mean[0]).toBeCloseTo(3, 10);
+    expect(fwd.hi![0]! - fwd.mean[0]!).toBeCloseTo(Math.SQRT2, 10);
+    expect(fwd.mean[0]! - fwd.lo![0]!).toBeCloseTo(Math.SQRT2, 10);
+    expect(loss.series[1]).toEqual({ group: 'transfer.divergence=backward', mean: [1, 0.5, 5 / 15, 0.25, 0.2, 5 / 30, 5 / 35, 0.125], runs: 1 });
+    // val curves exist only at eval steps; the event line is no curve
+    expect(data.charts[1]!.steps).toEqual([10, 20, 30, 40]);
+    expect(data.metricNames).toEqual(['val.bleu', 'val.chrf', 'test.bleu']);
+    expect(data.groupMetrics).toHaveLength(1);
+    expect(data.groupMetrics[0]!.stats['val.bleu']).toEqual(meanStd([31, 32]));
+    expect(data.runs[0]!.sections[0]!.title).toBe('Samples');
+  });
+
+  it('writes one self-contained page: uPlot inlined, no external resources, plugin text escaped', () => {
+    const parent = tmpDir();
+    const a = writeFakeRun(parent, { name: 'a', divergence: 'forward', seed: 1, scale: 10 });
+    writeFakeRun(parent, { name: 'b', divergence: 'backward', seed: 1, scale: 10 });
+    const out = path.join(parent, 'out', 'r.html');
+    const result = reportCommand([a, 'b'], ReportOptionsSchema.parse({ out, dir: parent }), parent, fakeContainer());
+    expect(result).toEqual({ file: out, runs: 2, charts: 3 });
+    const html = fs.readFileSync(out, 'utf8');
+    expect(html).toContain('uPlot');
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\/cdn/);
+    expect(html).toContain(escapeHtml('hello <b>a</b>'));
+    expect(html).not.toContain('<b>a</b>');
+    expect(html).toContain('<td>transfer.divergence</td><td>forward</td><td>backward</td>');
+  });
+
+  it('reads a sweep directory through its manifest, and refuses a missing run or a directory as --out', () => {
+    const parent = tmpDir();
+    const sweep = path.join(parent, 'sweep');
+    writeFakeRun(path.join(sweep, 'cell-a'), { name: 'seed-1', divergence: 'forward', seed: 1, scale: 10 });
+    fs.writeFileSync(
+      path.join(sweep, 'sweep.json'),
+      JSON.stringify({ version: 1, config: '/x.yaml', sets: [], grid: [{ key: 'transfer.divergence', values: ['forward'] }], seeds: [1, 2], cells: [{ id: 'cell-a', overrides: [], runs: [{ seed: 1, runDir: 'cell-a/seed-1' }, { seed: 2, runDir: 'cell-a/seed-2' }] }] }),
+    );
+    const result = reportCommand([sweep], ReportOptionsSchema.parse({ out: path.join(parent, 's.html') }), parent);
+    expect(result.runs).toBe(1);
+    expect(() => reportCommand(['nope'], ReportOptionsSchema.parse({ dir: parent }), parent)).toThrow(ConfigError);
+    expect(() => reportCommand([sweep], ReportOptionsSchema.parse({ out: parent }), parent)).toThrow(/is a directory/);
+  });
+
+  it('renders a run without metrics or a finished summary', () => {
+    const parent = tmpDir();
+    const dir = path.join(parent, 'empty');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'config.json'), '{"name":"e","plugin":"x","task":"t"}');
+    const html = renderReportHtml(buildReportData([readRun(dir)], undefined));
+    expect(html).toContain('no metrics.jsonl lines');
+    expect(html).toContain('one run: nothing to compare');
+  });
+});
+
+describe('kt report groups', () => {
+  it('names a setting by its config name when too many fields set it apart', () => {
+    const parent = tmpDir();
+    const a = writeFakeRun(parent, { name: 'a', divergence: 'forward', seed: 1, scale: 10 });
+    const b = writeFakeRun(parent, { name: 'b', divergence: 'backward', seed: 1, scale: 10 });
+    const edit = (dir: string, extra: Record<string, unknown>): void => {
+      const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...cfg, ...extra }));
+    };
+    edit(a, { model: { layers: 1, heads: 2, dim: 32 } });
+    edit(b, { name: 'other', model: { layers: 2, heads: 4, dim: 64 } });
+    const data = buildReportData([readRun(a), readRun(b)], undefined);
+    expect(data.groups.map((g) => g.label)).toEqual(['fake-mt', 'other']);
+    // three fields or fewer: named by them
+    edit(b, { model: { layers: 1, heads: 2, dim: 32 } });
+    expect(buildReportData([readRun(a), readRun(b)], undefined).groups.map((g) => g.label)).toEqual(['transfer.divergence=forward', 'transfer.divergence=backward']);
+  });
+});
