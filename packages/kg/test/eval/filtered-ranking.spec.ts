@@ -56,7 +56,7 @@ describe('filtered ranking', () => {
     const n = 5;
     const test = makeTriples([[0, 0, 1], [1, 1, 2], [2, 0, 3], [3, 1, 4], [4, 0, 0]]);
     const known = new KnownAnswers(test);
-    const scorer: QueryScorer = (_d, anchor, relation) => tf.tidy(() => tf.sin(tf.add(tf.outerProduct(tf.add(anchor, tf.mul(relation, 7)).toFloat(), tf.range(1, n + 1)), 0.3)) as tf.Tensor2D);
+    const scorer: QueryScorer = (_d, anchor, relation) => tf.tidy(() => tf.sin(tf.add(tf.outerProduct(tf.cast(tf.add(anchor, tf.mul(relation, 7)), 'float32') as tf.Tensor1D, tf.range(1, n + 1)), 0.3)) as tf.Tensor2D);
     const one = rankFiltered(scorer, test, n, known, { batchSize: 100 });
     const small = rankFiltered(scorer, test, n, known, { batchSize: 2 });
     expect(Array.from(small.ranks)).toEqual(Array.from(one.ranks));
