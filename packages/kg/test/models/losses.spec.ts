@@ -19,7 +19,7 @@ describe('KG losses', () => {
 
   it('self-adversarial: softmax(α s⁻) weights, halves averaged, no gradient through the weights', () => {
     const a = 0.5;
-    const w0 = [Math.exp(a * 1), Math.exp(a * 3)].map((x, _, arr) => x / (Math.exp(a * 1) + Math.exp(a * 3)));
+    const w0 = [Math.exp(a * 1), Math.exp(a * 3)].map((x) => x / (Math.exp(a * 1) + Math.exp(a * 3)));
     const w1 = [Math.exp(0), Math.exp(-2 * a)].map((x) => x / (1 + Math.exp(-2 * a)));
     const negPart = (-(w0[0]! * Math.log(sig(-1)) + w0[1]! * Math.log(sig(-3))) - (w1[0]! * Math.log(sig(0)) + w1[1]! * Math.log(sig(2)))) / 2;
     const posPart = (-Math.log(sig(2)) - Math.log(sig(-1))) / 2;
