@@ -6,3 +6,4 @@ export * from './read-lines';
 export * from './load-named-triples';
 export * from './load-dbp5l';
 export * from './wordnet-triples';
+export * from './multilingual';

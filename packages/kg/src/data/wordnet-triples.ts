@@ -115,8 +115,35 @@ export function readWordnet(dictDir = wordnetDictDir()): WordnetTriples {
   return result;
 }
 
+/**
+ * A dense core of `size` entities: repeatedly drops the 10 % (at least one, at most the excess) of the
+ * remaining entities with the fewest triples among the remaining ones (ties: higher id first), so the
+ * kept entities are well connected to each other. Returns the kept ids in increasing order.
+ */
+export function denseCore(triples: Triples, numEntities: number, size: number): number[] {
+  let alive = Array.from({ length: numEntities }, (_, i) => i);
+  const inSet = new Uint8Array(numEntities).fill(1);
+  const degree = new Int32Array(numEntities);
+  while (alive.length > size) {
+    degree.fill(0);
+    for (let i = 0; i < triples.h.length; i++) {
+      const h = triples.h[i]!;
+      const t = triples.t[i]!;
+      if (inSet[h] && inSet[t] && h !== t) {
+        degree[h]!++;
+        degree[t]!++;
+      }
+    }
+    const drop = Math.min(alive.length - size, Math.max(1, Math.ceil(alive.length * 0.1)));
+    const order = [...alive].sort((a, b) => degree[a]! - degree[b]! || b - a);
+    for (const e of order.slice(0, drop)) inSet[e] = 0;
+    alive = alive.filter((e) => inSet[e]);
+  }
+  return alive;
+}
+
 export interface WordnetGraphOptions {
-  /** Keep the N synsets of highest degree (ties by id) and the triples among them; default all. */
+  /** Keep a dense core of N synsets (see `denseCore`) and the triples among them; default all. */
   entities?: number;
   validFraction: number;
   testFraction: number;
@@ -131,14 +158,9 @@ export function wordnetGraph(options: WordnetGraphOptions): KgGraph {
   const all = wn.triples;
   let keepEntity: Int32Array | undefined;
   if (options.entities !== undefined && options.entities < wn.synsets.length) {
-    const degree = new Int32Array(wn.synsets.length);
-    for (let i = 0; i < all.h.length; i++) {
-      degree[all.h[i]!]!++;
-      degree[all.t[i]!]!++;
-    }
-    const order = Array.from(degree.keys()).sort((a, b) => degree[b]! - degree[a]! || a - b).slice(0, options.entities);
+    const kept = denseCore(all, wn.synsets.length, options.entities);
     keepEntity = new Int32Array(wn.synsets.length).fill(-1);
-    order.sort((a, b) => a - b).forEach((e, i) => (keepEntity![e] = i));
+    kept.forEach((e, i) => (keepEntity![e] = i));
   }
   const map = keepEntity;
   const entityIds = map ? Array.from(map.keys()).filter((e) => map[e]! >= 0) : Array.from(wn.synsets.keys());

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { sequenceNll, stopGradient } from '@kt/core';
+import { stopGradient } from '@kt/core';
 
 /**
  * Losses of KG embedding training, as small pure functions on scores (higher = more plausible).
@@ -32,15 +32,28 @@ export function softplusLoss(pos: tf.Tensor1D, neg: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => tf.add(tf.mean(tf.softplus(tf.neg(pos))), tf.mean(tf.softplus(neg))) as tf.Scalar);
 }
 
-/** 1-vs-all cross-entropy over every entity (Lacroix et al. 2018): core's NLL of the true entity under softmax(logits). */
+/**
+ * One-hot rows of `targets` over `n` classes, by comparison with a range: tfjs-wasm's OneHot kernel
+ * ignores the float32 dtype (it writes int32 bits), which makes core's `sequenceNll` return ~1e-45 on
+ * wasm; this works on every backend.
+ */
+export function oneHotRows(targets: tf.Tensor1D, n: number): tf.Tensor2D {
+  return tf.tidy(() => tf.cast(tf.equal(tf.expandDims(targets, 1), tf.expandDims(tf.range(0, n, 1, 'int32'), 0)), 'float32') as tf.Tensor2D);
+}
+
+/**
+ * 1-vs-all cross-entropy over every entity (Lacroix et al. 2018): mean NLL of the true entity under
+ * softmax(logits) — core's `sequenceNll` on the CPU backend, written out here because of the wasm
+ * OneHot defect above (same values; the test checks both agree on CPU).
+ */
 export function oneVsAllCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
-  return sequenceNll(logits, targets) as tf.Scalar;
+  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), oneHotRows(targets, logits.shape[1])), -1))) as tf.Scalar);
 }
 
 /** 1-N binary cross-entropy (ConvE's loss): every entity a Bernoulli label, 1 for the true one, with label smoothing ε. */
 export function oneVsAllBce(logits: tf.Tensor2D, targets: tf.Tensor1D, labelSmoothing = 0): tf.Scalar {
   return tf.tidy(() => {
-    const labels = tf.oneHot(targets, logits.shape[1], 1, 0, 'float32');
+    const labels = oneHotRows(targets, logits.shape[1]);
     return tf.losses.sigmoidCrossEntropy(labels, logits, undefined, labelSmoothing) as tf.Scalar;
   });
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, type WeightedModel } from '@kt/core';
+import { embeddingLookup } from './embedding-lookup';
 import type { Direction, KgScorer } from './kg-scorer';
 import { scorerOf } from './model-registry';
 import type { ModelSpec } from './model-spec';
@@ -11,6 +12,12 @@ function uniform(rows: number, cols: number, range: number, rng: Rng): Float32Ar
   const out = new Float32Array(rows * cols);
   for (let i = 0; i < out.length; i++) out[i] = (2 * rng.next() - 1) * range;
   return out;
+}
+
+/** A block of entity rows (one language of a multilingual table). */
+export interface EntityRange {
+  start: number;
+  size: number;
 }
 
 function variableOf(values: Float32Array, shape: [number, number]): tf.Variable {
@@ -50,22 +57,27 @@ export class KgModel implements WeightedModel {
   /** Scores of triples given as int32 id tensors of one shape (or broadcastable: [B, 1] against [B, K]). */
   scoreTriples(h: tf.Tensor, r: tf.Tensor, t: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const q = this.scorer.query('tail', tf.gather(this.entity, h), tf.gather(this.relation, r));
-      return this.scorer.pair(q, tf.gather(this.entity, t));
+      const q = this.scorer.query('tail', embeddingLookup(this.entity, h), embeddingLookup(this.relation, r));
+      return this.scorer.pair(q, embeddingLookup(this.entity, t));
     });
   }
 
-  /** 1-N: scores [B, N] of (anchor, relation, every entity) for direction tail, of (every entity, relation, anchor) for head. */
-  scoreAll(direction: Direction, anchor: tf.Tensor1D, relation: tf.Tensor1D): tf.Tensor2D {
+  /**
+   * 1-N: scores [B, C] of (anchor, relation, every candidate) for direction tail, of (every candidate,
+   * relation, anchor) for head; the candidates are every entity, or the rows `range.start ..
+   * range.start + range.size − 1` (one language of a multilingual table).
+   */
+  scoreAll(direction: Direction, anchor: tf.Tensor1D, relation: tf.Tensor1D, range?: EntityRange): tf.Tensor2D {
     return tf.tidy(() => {
-      const q = this.scorer.query(direction, tf.gather(this.entity, anchor), tf.gather(this.relation, relation)) as tf.Tensor2D;
-      return this.scorer.all(q, this.entity as tf.Tensor2D);
+      const q = this.scorer.query(direction, embeddingLookup(this.entity, anchor), embeddingLookup(this.relation, relation)) as tf.Tensor2D;
+      const candidates = range ? tf.slice(this.entity, [range.start, 0], [range.size, -1]) : this.entity;
+      return this.scorer.all(q, candidates as tf.Tensor2D);
     });
   }
 
   /** The embedding rows of a batch (for N3 / L2 regularisation). */
   factors(h: tf.Tensor, r: tf.Tensor, t: tf.Tensor): tf.Tensor[] {
-    return [tf.gather(this.entity, h), tf.gather(this.relation, r), tf.gather(this.entity, t)];
+    return [embeddingLookup(this.entity, h), embeddingLookup(this.relation, r), embeddingLookup(this.entity, t)];
   }
 
   trainableVariables(): tf.Variable[] {

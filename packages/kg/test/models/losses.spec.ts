@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { sequenceNll } from '@kt/core';
 import { l2Regularizer, marginRankingLoss, n3Regularizer, oneVsAllBce, oneVsAllCrossEntropy, selfAdversarialLoss, softplusLoss } from '../../src/losses';
 
 beforeAll(async () => {
@@ -39,6 +40,7 @@ describe('KG losses', () => {
     const y = tf.tensor1d([2, 0], 'int32');
     const lse = Math.log(1 + Math.E + Math.E ** 2);
     expect(oneVsAllCrossEntropy(logits, y).dataSync()[0]).toBeCloseTo((lse - 2 + Math.log(3)) / 2, 5);
+    expect(oneVsAllCrossEntropy(logits, y).dataSync()[0]).toBeCloseTo(sequenceNll(logits, y).dataSync()[0]!, 6);
     const bce = (softplus(0) + softplus(1) + softplus(-2) + softplus(-1) + softplus(1) + softplus(1)) / 6;
     expect(oneVsAllBce(logits, y).dataSync()[0]).toBeCloseTo(bce, 5);
   });
