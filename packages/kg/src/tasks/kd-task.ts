@@ -138,7 +138,10 @@ export const kgKdTask: KgTask<TeacherLogits> = {
       stepsPerEpoch: batches.count,
       prepareStep: async (step): Promise<TeacherLogits> => {
         const b = batchOf(step);
-        if (!teacher) return { tail: tf.zeros([0, n]), head: tf.zeros([0, n]), dispose(): void {} };
+        if (!teacher) {
+          const none = tf.zeros([0, n]) as tf.Tensor2D;
+          return { tail: none, head: none, dispose: () => none.dispose() };
+        }
         const [tail, head] = tf.tidy(() => {
           const r = tf.tensor1d(b.r, 'int32');
           return [teacherLogits(teacher.model, graph, cps, source, 'tail', tf.tensor1d(b.h, 'int32'), r), teacherLogits(teacher.model, graph, cps, source, 'head', tf.tensor1d(b.t, 'int32'), r)];
