@@ -1,0 +1,131 @@
+import * as tf from '@tensorflow/tfjs';
+import { type KnownAnswers, type Triples } from '../data';
+import type { Direction } from '../models';
+import { rankingMetrics, realisticRank, type RankingMetrics } from './rank-metrics';
+
+/** Scores [B, N] of a batch of queries (anchor ids, relation ids) against every candidate entity. */
+export type QueryScorer = (direction: Direction, anchor: tf.Tensor1D, relation: tf.Tensor1D) => tf.Tensor2D;
+
+/** The ranks of every query of an evaluation, in order: for triple i, tail query then head query. */
+export interface RankedQueries {
+  /** Realistic filtered rank of each query. */
+  ranks: Float64Array;
+  /** Candidates each query was ranked among (entities minus the filtered known answers). */
+  candidates: Int32Array;
+  relation: Int32Array;
+  direction: Uint8Array;
+}
+
+export interface FilteredRankingOptions {
+  /** Queries scored together; default 256. */
+  batchSize?: number;
+  directions?: readonly Direction[];
+}
+
+/**
+ * Filtered rank-based evaluation (Bordes et al. 2013): each test triple (h, r, t) is ranked as the
+ * query (h, r, ?) among all entities and, in the other direction, (?, r, t); every other entity that
+ * makes a known triple (train + valid + test, `known`) is removed from the candidates; ties get the
+ * realistic rank. Vectorised: a batch of queries is scored as one [B, N] matrix, the number of strictly
+ * greater and equal scores is counted on the backend, then corrected for the filtered answers.
+ */
+export function rankFiltered(score: QueryScorer, triples: Triples, numEntities: number, known: KnownAnswers, options: FilteredRankingOptions = {}): RankedQueries {
+  const directions = options.directions ?? (['tail', 'head'] as const);
+  const n = triples.h.length;
+  const q = n * directions.length;
+  const out: RankedQueries = { ranks: new Float64Array(q), candidates: new Int32Array(q), relation: new Int32Array(q), direction: new Uint8Array(q) };
+  const batchSize = options.batchSize ?? 256;
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize);
+    const b = end - start;
+    directions.forEach((direction, d) => {
+      const anchors = (direction === 'tail' ? triples.h : triples.t).subarray(start, end);
+      const answers = (direction === 'tail' ? triples.t : triples.h).subarray(start, end);
+      const relations = triples.r.subarray(start, end);
+      // Other known answers of each query, as flat indices into the [B, N] score matrix.
+      const flat: number[] = [];
+      const owner: number[] = [];
+      for (let i = 0; i < b; i++) {
+        const others = direction === 'tail' ? known.tailsOf(anchors[i]!, relations[i]!) : known.headsOf(relations[i]!, anchors[i]!);
+        for (const e of others) {
+          if (e === answers[i]) continue;
+          flat.push(i * numEntities + e);
+          owner.push(i);
+        }
+      }
+      const [target, greater, equal, filtered] = tf.tidy(() => {
+        const scores = score(direction, tf.tensor1d(anchors, 'int32'), tf.tensor1d(relations, 'int32'));
+        const tgt = tf.gather(tf.reshape(scores, [-1]), tf.tensor1d(answers.map((e, i) => i * numEntities + e), 'int32'));
+        const col = tf.expandDims(tgt, 1);
+        const gt = tf.sum(tf.cast(tf.greater(scores, col), 'int32'), 1);
+        const eq = tf.sum(tf.cast(tf.equal(scores, col), 'int32'), 1);
+        const f = flat.length > 0 ? tf.gather(tf.reshape(scores, [-1]), tf.tensor1d(flat, 'int32')) : tf.zeros([0]);
+        return [tgt.dataSync(), gt.dataSync(), eq.dataSync(), f.dataSync()];
+      });
+      const gt = Int32Array.from(greater);
+      const eq = Int32Array.from(equal).map((v) => v - 1); // the answer equals itself
+      const removed = new Int32Array(b);
+      owner.forEach((i, k) => {
+        const s = filtered[k]!;
+        if (s > target[i]!) gt[i]!--;
+        else if (s === target[i]) eq[i]!--;
+        removed[i]!++;
+      });
+      for (let i = 0; i < b; i++) {
+        const o = (start + i) * directions.length + d;
+        out.ranks[o] = realisticRank(gt[i]!, eq[i]!);
+        out.candidates[o] = numEntities - removed[i]!;
+        out.relation[o] = relations[i]!;
+        out.direction[o] = direction === 'head' ? 1 : 0;
+      }
+    });
+  }
+  return out;
+}
+
+export interface EvaluationReport {
+  /** Both directions together. */
+  both: RankingMetrics;
+  tail: RankingMetrics;
+  head: RankingMetrics;
+  /** By relation name, both directions. */
+  perRelation: Record<string, RankingMetrics>;
+}
+
+function pick(ranked: RankedQueries, keep: (i: number) => boolean): RankingMetrics {
+  const ranks: number[] = [];
+  const candidates: number[] = [];
+  for (let i = 0; i < ranked.ranks.length; i++) {
+    if (!keep(i)) continue;
+    ranks.push(ranked.ranks[i]!);
+    candidates.push(ranked.candidates[i]!);
+  }
+  return rankingMetrics(ranks, candidates);
+}
+
+/** Overall, per-direction and per-relation metrics of ranked queries. */
+export function evaluationReport(ranked: RankedQueries, relationNames: readonly string[]): EvaluationReport {
+  const perRelation: Record<string, RankingMetrics> = {};
+  for (const r of [...new Set(ranked.relation)].sort((a, b) => a - b)) perRelation[relationNames[r] ?? String(r)] = pick(ranked, (i) => ranked.relation[i] === r);
+  return {
+    both: pick(ranked, () => true),
+    tail: pick(ranked, (i) => ranked.direction[i] === 0),
+    head: pick(ranked, (i) => ranked.direction[i] === 1),
+    perRelation,
+  };
+}
+
+/** A plain-text table of a report: one row for all queries, one per direction, one per relation. */
+export function formatReport(report: EvaluationReport): string {
+  const rows: Array<[string, RankingMetrics]> = [
+    ['all', report.both],
+    ['tail (h, r, ?)', report.tail],
+    ['head (?, r, t)', report.head],
+    ...Object.entries(report.perRelation),
+  ];
+  const width = Math.max(...rows.map(([n]) => n.length), 8);
+  const f = (x: number): string => x.toFixed(4).padStart(7);
+  const lines = [`${'queries'.padEnd(width)}  ${'n'.padStart(6)}     MRR      MR  Hits@1  Hits@3 Hits@10     AMR`];
+  for (const [name, m] of rows) lines.push(`${name.padEnd(width)}  ${String(m.count).padStart(6)} ${f(m.mrr)} ${m.mr.toFixed(1).padStart(7)} ${f(m.hits1)} ${f(m.hits3)} ${f(m.hits10)} ${f(m.amr)}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,2 @@
+export * from './rank-metrics';
+export * from './filtered-ranking';

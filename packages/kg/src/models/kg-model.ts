@@ -1,0 +1,114 @@
+import * as tf from '@tensorflow/tfjs';
+import { Rng, type WeightedModel } from '@kt/core';
+import { embeddingLookup } from './embedding-lookup';
+import type { Direction, KgScorer } from './kg-scorer';
+import { scorerOf } from './model-registry';
+import type { ModelSpec } from './model-spec';
+
+/** Bump when a model's math or weight layout changes, so cached teachers are retrained. */
+export const KG_MODEL_VERSION = 'kg-1';
+
+function uniform(rows: number, cols: number, range: number, rng: Rng): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < out.length; i++) out[i] = (2 * rng.next() - 1) * range;
+  return out;
+}
+
+/** A block of entity rows (one language of a multilingual table). */
+export interface EntityRange {
+  start: number;
+  size: number;
+}
+
+function variableOf(values: Float32Array, shape: [number, number]): tf.Variable {
+  const init = tf.tensor2d(values, shape);
+  const v = tf.variable(init, true);
+  init.dispose();
+  return v;
+}
+
+/**
+ * An embedding model over a graph: an entity table [N, De] and a relation table [M, Dr] (tfjs
+ * variables, initialised uniformly from core's Rng) scored by the scorer of `spec.kind`. Weight
+ * names (checkpoints) are `<name>/entity` and `<name>/relation`; the tfjs variables themselves get
+ * unique engine names, so several models may be alive at once.
+ */
+export class KgModel implements WeightedModel {
+  readonly scorer: KgScorer;
+  readonly entity: tf.Variable;
+  readonly relation: tf.Variable;
+
+  constructor(
+    readonly spec: ModelSpec,
+    readonly numEntities: number,
+    readonly numRelations: number,
+    seed: number,
+    readonly name = 'kg',
+  ) {
+    this.scorer = scorerOf(spec);
+    const rng = Rng.derive(seed, 0x6b67);
+    const range = this.scorer.initRange;
+    const eRange = spec.init ?? range.entity;
+    const rRange = spec.kind === 'rotate' ? range.relation : (spec.init ?? range.relation);
+    this.entity = variableOf(uniform(numEntities, this.scorer.entityWidth, eRange, rng), [numEntities, this.scorer.entityWidth]);
+    this.relation = variableOf(uniform(numRelations, this.scorer.relationWidth, rRange, rng), [numRelations, this.scorer.relationWidth]);
+  }
+
+  /** Scores of triples given as int32 id tensors of one shape (or broadcastable: [B, 1] against [B, K]). */
+  scoreTriples(h: tf.Tensor, r: tf.Tensor, t: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const q = this.scorer.query('tail', embeddingLookup(this.entity, h), embeddingLookup(this.relation, r));
+      return this.scorer.pair(q, embeddingLookup(this.entity, t));
+    });
+  }
+
+  /**
+   * 1-N: scores [B, C] of (anchor, relation, every candidate) for direction tail, of (every candidate,
+   * relation, anchor) for head; the candidates are every entity, or the rows `range.start ..
+   * range.start + range.size − 1` (one language of a multilingual table).
+   */
+  scoreAll(direction: Direction, anchor: tf.Tensor1D, relation: tf.Tensor1D, range?: EntityRange): tf.Tensor2D {
+    return tf.tidy(() => {
+      const q = this.scorer.query(direction, embeddingLookup(this.entity, anchor), embeddingLookup(this.relation, relation)) as tf.Tensor2D;
+      const candidates = range ? tf.slice(this.entity, [range.start, 0], [range.size, -1]) : this.entity;
+      return this.scorer.all(q, candidates as tf.Tensor2D);
+    });
+  }
+
+  /** The embedding rows of a batch (for N3 / L2 regularisation). */
+  factors(h: tf.Tensor, r: tf.Tensor, t: tf.Tensor): tf.Tensor[] {
+    return [embeddingLookup(this.entity, h), embeddingLookup(this.relation, r), embeddingLookup(this.entity, t)];
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return [this.entity, this.relation];
+  }
+
+  getWeights(): Map<string, tf.Tensor> {
+    return new Map([
+      [`${this.name}/entity`, tf.clone(this.entity)],
+      [`${this.name}/relation`, tf.clone(this.relation)],
+    ]);
+  }
+
+  setWeights(weights: Map<string, tf.Tensor>): void {
+    for (const [key, v] of [
+      [`${this.name}/entity`, this.entity],
+      [`${this.name}/relation`, this.relation],
+    ] as const) {
+      const w = weights.get(key);
+      if (!w) throw new Error(`no weight named ${key} (have: ${[...weights.keys()].join(', ')})`);
+      if (!tf.util.arraysEqual(w.shape, v.shape)) throw new Error(`${key}: shape [${w.shape.join(', ')}] does not fit [${v.shape.join(', ')}]`);
+      v.assign(w);
+    }
+  }
+
+  parameterCount(): number {
+    return this.entity.size + this.relation.size;
+  }
+
+  dispose(): void {
+    this.entity.dispose();
+    this.relation.dispose();
+  }
+}

@@ -1,0 +1,184 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '@kt/core';
+import { counterparts, type AlignmentLinks, type KnownAnswers, type MultilingualGraph, type Triples } from '../data';
+import { ensembleScores, rankBoostWeights, topKVotes, type BoostQuery, type EnsembleRule } from '../ensemble';
+import { rankFiltered, rankingMetrics, type QueryScorer } from '../eval';
+import { embeddingLookup, type Direction, type KgModel } from '../models';
+
+/** Every seed (and learned) link as pairs of rows of the shared entity table. */
+export function tableLinks(graph: MultilingualGraph, learned: ReadonlyMap<number, AlignmentLinks>): { a: Int32Array; b: Int32Array } {
+  const a: number[] = [];
+  const b: number[] = [];
+  const add = (la: number, lb: number, links: AlignmentLinks): void => {
+    for (let i = 0; i < links.a.length; i++) {
+      a.push(links.a[i]! + graph.offsets[la]!);
+      b.push(links.b[i]! + graph.offsets[lb]!);
+    }
+  };
+  for (const l of graph.links) add(l.a, l.b, l.links);
+  for (const [lb, links] of learned) add(0, lb, links);
+  return { a: Int32Array.from(a), b: Int32Array.from(b) };
+}
+
+/** KEnS's alignment loss: mean over a batch of links of ‖e_a − e_b‖² (the languages' entities share one space). */
+export function alignmentLoss(model: KgModel, links: { a: Int32Array; b: Int32Array }, batch: number, rng: Rng): tf.Scalar {
+  const n = links.a.length;
+  const ia = new Int32Array(Math.min(batch, n));
+  const ib = new Int32Array(ia.length);
+  for (let i = 0; i < ia.length; i++) {
+    const j = rng.int(n);
+    ia[i] = links.a[j]!;
+    ib[i] = links.b[j]!;
+  }
+  return tf.tidy(() => tf.mean(tf.sum(tf.square(tf.sub(embeddingLookup(model.entity, tf.tensor1d(ia, 'int32')), embeddingLookup(model.entity, tf.tensor1d(ib, 'int32')))), -1)) as tf.Scalar);
+}
+
+/** Nearest row of `to` (by L2 distance) for each row of `from`, in chunks: [index, squared distance]. */
+function nearest(from: tf.Tensor2D, to: tf.Tensor2D, chunk = 512): { index: Int32Array; dist: Float32Array } {
+  const n = from.shape[0];
+  const index = new Int32Array(n);
+  const dist = new Float32Array(n);
+  const toSq = tf.tidy(() => tf.reshape(tf.sum(tf.square(to), -1), [1, -1]));
+  for (let s = 0; s < n; s += chunk) {
+    const size = Math.min(chunk, n - s);
+    const [i, d] = tf.tidy(() => {
+      const x = tf.slice(from, [s, 0], [size, -1]);
+      const sq = tf.add(tf.sub(tf.sum(tf.square(x), -1, true), tf.mul(2, tf.matMul(x, to, false, true))), toSq);
+      return [tf.argMin(sq, 1).dataSync(), tf.min(sq, 1).dataSync()];
+    });
+    index.set(i, s);
+    dist.set(d, s);
+  }
+  toSq.dispose();
+  return { index, dist };
+}
+
+/**
+ * Self-learning (KEnS §3.2): target and support entities that are each other's nearest neighbour in
+ * the shared space and not yet linked become new links; at most `maxNew`, closest first.
+ */
+export function mutualNearestLinks(model: KgModel, graph: MultilingualGraph, b: number, linked: Int32Array, maxNew: number): AlignmentLinks {
+  const target = graph.graphs[0]!.entities.length;
+  const support = graph.graphs[b]!.entities.length;
+  const [t, s] = [tf.slice(model.entity, [0, 0], [target, -1]) as tf.Tensor2D, tf.slice(model.entity, [graph.offsets[b]!, 0], [support, -1]) as tf.Tensor2D];
+  const forward = nearest(t, s);
+  const backward = nearest(s, t);
+  tf.dispose([t, s]);
+  const taken = new Set<number>();
+  for (const x of linked) if (x >= 0) taken.add(x);
+  const pairs: Array<[number, number, number]> = [];
+  for (let i = 0; i < target; i++) {
+    const j = forward.index[i]!;
+    if (linked[i] === -1 && !taken.has(j) && backward.index[j] === i) pairs.push([i, j, forward.dist[i]!]);
+  }
+  pairs.sort((x, y) => x[2] - y[2] || x[0] - y[0]);
+  const kept = pairs.slice(0, maxNew);
+  return { a: Int32Array.from(kept, (p) => p[0]), b: Int32Array.from(kept, (p) => p[1]) };
+}
+
+/** The counterpart of every target entity in each language (undefined for the target itself). */
+export function allCounterparts(graph: MultilingualGraph, learned: ReadonlyMap<number, AlignmentLinks>): Array<Int32Array | undefined> {
+  return graph.languages.map((_, m) => (m === 0 ? undefined : counterparts(graph, m, learned.has(m) ? [learned.get(m)!] : [])));
+}
+
+/**
+ * Scores [B, N_target] of language m's model for target queries: the anchor is replaced by its
+ * counterpart in language m and scored against the target's entities in the shared space; `available`
+ * is 0 where the anchor has no counterpart (there the target's own anchor is scored).
+ */
+export function languageScores(model: KgModel, graph: MultilingualGraph, m: number, cp: Int32Array | undefined, direction: Direction, anchor: tf.Tensor1D, relation: tf.Tensor1D): { scores: tf.Tensor2D; available: tf.Tensor1D } {
+  return tf.tidy(() => {
+    const range = { start: 0, size: graph.graphs[0]!.entities.length };
+    const local = anchor.dataSync();
+    const ids = Int32Array.from(local, (a) => (cp && cp[a]! >= 0 ? cp[a]! + graph.offsets[m]! : a));
+    const available = tf.tensor1d(Float32Array.from(local, (a) => (!cp || cp[a]! >= 0 ? 1 : 0)));
+    return { scores: model.scoreAll(direction, tf.tensor1d(ids, 'int32'), relation, range), available };
+  });
+}
+
+/** One language's model as a QueryScorer over the target's entities (the target's own anchor where there is no counterpart). */
+export function languageScorer(model: KgModel, graph: MultilingualGraph, m: number, cps: ReadonlyArray<Int32Array | undefined>): QueryScorer {
+  return (direction, anchor, relation) => {
+    const { scores, available } = languageScores(model, graph, m, cps[m], direction, anchor, relation);
+    available.dispose();
+    return scores;
+  };
+}
+
+/** The ensemble of every language's model with `weights`, as a QueryScorer over the target's entities. */
+export function ensembleScorer(model: KgModel, graph: MultilingualGraph, cps: ReadonlyArray<Int32Array | undefined>, weights: readonly number[], topK: number): QueryScorer {
+  return (direction, anchor, relation) =>
+    tf.tidy(() => {
+      const per = graph.languages.map((_, m) => languageScores(model, graph, m, cps[m], direction, anchor, relation));
+      const votes = per.map((p) => topKVotes(p.scores, topK, p.available));
+      return ensembleScores(votes, weights, per[0]!.scores);
+    });
+}
+
+/** Whether query i (triple ⌊i/2⌋, tail then head) has a counterpart of its anchor in language m. */
+function availability(triples: Triples, cp: Int32Array | undefined): Uint8Array {
+  const out = new Uint8Array(triples.h.length * 2);
+  for (let i = 0; i < triples.h.length; i++) {
+    out[2 * i] = !cp || cp[triples.h[i]!]! >= 0 ? 1 : 0;
+    out[2 * i + 1] = !cp || cp[triples.t[i]!]! >= 0 ? 1 : 0;
+  }
+  return out;
+}
+
+/** MRR of each language's model on the validation queries where it has a counterpart (KEnS's MRR weights). */
+export function languageMrr(model: KgModel, graph: MultilingualGraph, cps: ReadonlyArray<Int32Array | undefined>, valid: Triples, known: KnownAnswers, batchSize: number): number[] {
+  return graph.languages.map((_, m) => {
+    const ranked = rankFiltered(languageScorer(model, graph, m, cps), valid, graph.graphs[0]!.entities.length, known, { batchSize });
+    const avail = availability(valid, cps[m]);
+    const ranks: number[] = [];
+    const cands: number[] = [];
+    avail.forEach((a, i) => {
+      if (a) {
+        ranks.push(ranked.ranks[i]!);
+        cands.push(ranked.candidates[i]!);
+      }
+    });
+    return rankingMetrics(ranks, cands).mrr;
+  });
+}
+
+/** RankBoost weights of the languages' models from their top-k votes on validation queries. */
+export function boostWeights(model: KgModel, graph: MultilingualGraph, cps: ReadonlyArray<Int32Array | undefined>, valid: Triples, topK: number, rounds: number, batchSize: number): number[] {
+  const queries: BoostQuery[] = [];
+  const models = graph.languages.length;
+  const n = graph.graphs[0]!.entities.length;
+  for (let s = 0; s < valid.h.length; s += batchSize) {
+    const e = Math.min(valid.h.length, s + batchSize);
+    for (const direction of ['tail', 'head'] as const) {
+      const anchors = (direction === 'tail' ? valid.h : valid.t).subarray(s, e);
+      const answers = (direction === 'tail' ? valid.t : valid.h).subarray(s, e);
+      const votes = tf.tidy(() => {
+        const a = tf.tensor1d(anchors, 'int32');
+        const r = tf.tensor1d(valid.r.subarray(s, e), 'int32');
+        return tf.stack(graph.languages.map((_, m) => {
+          const p = languageScores(model, graph, m, cps[m], direction, a, r);
+          return topKVotes(p.scores, topK, p.available);
+        })).dataSync();
+      });
+      const b = e - s;
+      for (let i = 0; i < b; i++) {
+        const vote = (m: number, c: number): number => votes[(m * b + i) * n + c]!;
+        const answer = Array.from({ length: models }, (_, m) => vote(m, answers[i]!));
+        const others: number[][] = [];
+        for (let c = 0; c < n; c++) {
+          if (c === answers[i]) continue;
+          let any = false;
+          for (let m = 0; m < models && !any; m++) any = vote(m, c) > 0;
+          if (any) others.push(Array.from({ length: models }, (_, m) => vote(m, c)));
+        }
+        queries.push({ answer, others });
+      }
+    }
+  }
+  return rankBoostWeights(queries, models, rounds);
+}
+
+/** The weights of an ensemble rule. */
+export function ruleWeights(rule: EnsembleRule, mrr: readonly number[], boost: readonly number[]): number[] {
+  return rule === 'majority' ? mrr.map(() => 1) : rule === 'mrr-weighted' ? [...mrr] : [...boost];
+}

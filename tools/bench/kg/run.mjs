@@ -1,0 +1,142 @@
+// kg benchmark (issue #11 §5): WN18RR TransE/RotatE filtered MRR and Hits@10 beside LibKGE's figures; DBP-5L
+// per target language: single KG, KEnS ensembles (majority, MRR-weighted, RankBoost) and KD, beside KEnS's
+// Hits@1; training triples/s and the full filtered evaluation of WN18RR's test set beside PyTorch
+// (tools/bench/reference/kg_speed.py). Needs the built packages (`npx nx run-many -t build`) and ../shared/data.
+// Usage: node tools/bench/kg/run.mjs [--part all|wn18rr|dbp5l|speed] [--quick] [--data DIR] [--out DIR]
+//   --quick: a few steps per run (a smoke test of the whole pipeline, not a result); the full run is the default.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { root, require, table, writeJson, machine, flags } from '../lib.mjs';
+
+const opts = flags({ part: 'all', quick: false, data: path.resolve(root, '..', 'shared', 'data'), out: path.join(root, 'runs', 'bench-kg'), languages: 'el,ja,es,fr,en' });
+const quick = opts.quick;
+const dataDir = path.resolve(process.env.KT_SHARED_DATA ?? opts.data);
+const outDir = path.resolve(opts.out);
+const parts = opts.part === 'all' ? ['speed', 'wn18rr', 'dbp5l'] : [opts.part];
+if (!fs.existsSync(path.join(dataDir, 'wn18rr'))) {
+  console.error(`${dataDir}/wn18rr not found: pass --data DIR (the shared data folder) or set KT_SHARED_DATA`);
+  process.exit(2);
+}
+
+const core = require('@kt/core');
+const kg = require('@kt/kg');
+const tf = require('@tensorflow/tfjs');
+const log = core.createConsoleLogger({ quiet: false });
+const quiet = core.createMemoryLogger();
+const backend = await core.initBackend({ requested: process.env.KT_BACKEND ?? 'auto', log: (l) => log.info(l) });
+const registry = new core.PluginRegistry([{ plugin: kg.kgPlugin, from: '@kt/kg' }]);
+const container = core.buildContainer([kg.kgPlugin]);
+const configs = path.join(root, 'packages/kg/configs');
+const t0 = Date.now();
+const record = { benchmark: 'kg', quick, backend: backend.name, native: backend.native, machine: machine(), loadAverageAtStart: (await import('node:os')).loadavg(), date: new Date().toISOString() };
+const resultFile = path.join(root, 'tools/bench/results', quick ? 'kg-quick.json' : 'kg.json');
+const save = () => writeJson(resultFile, { ...record, totalSeconds: (Date.now() - t0) / 1000 });
+
+async function run(file, sets, verbose = false) {
+  const raw = core.applyOverrides(core.readConfigFile(path.join(configs, file)), sets);
+  const config = core.resolveExperimentConfig(raw, registry, file);
+  const t = Date.now();
+  const { runDir, summary } = await core.runExperiment({ config, container, log: verbose ? log : quiet, backend: backend.name, outDir, progress: false });
+  if (summary.status !== 'completed') throw new Error(`${file}: ${summary.status} ${summary.error ?? ''}`);
+  return { runDir, summary, seconds: (Date.now() - t) / 1000, config };
+}
+const pct = (x) => (x * 100).toFixed(1);
+
+// ---- speed: training triples/s and full filtered evaluation of WN18RR test, kt vs PyTorch ----
+if (parts.includes('speed')) {
+  const graph = kg.loadGraph({ source: 'dict', dir: path.join(dataDir, 'wn18rr') }, 'keep');
+  const known = new kg.KnownAnswers(graph.train, graph.valid, graph.test);
+  const speed = [];
+  for (const [kind, dim] of [['transe', 128], ['rotate', 64]]) {
+    const spec = kg.ModelSpecSchema.parse(kind === 'transe' ? { kind, dim, norm: 2, gamma: 6 } : { kind, dim, gamma: 6 });
+    const cfg = kg.KgConfigSchema.parse({ plugin: 'kg', task: 'train', model: spec, loss: { kind: 'self-adversarial', temperature: 0.5 } });
+    const model = new kg.KgModel(spec, graph.entities.length, graph.relations.length, 0);
+    const sampler = new kg.NegativeSampler(graph.train, graph.entities.length, graph.relations.length, { kind: 'uniform', count: 128, filtered: false });
+    const opt = tf.train.adam(0.005);
+    const batches = new (class {
+      constructor() { this.rng = core.Rng.fromSeed(0); }
+      next() { return kg.selectTriples(graph.train, Array.from({ length: 512 }, () => this.rng.int(graph.train.h.length))); }
+    })();
+    const steps = quick ? 3 : 20;
+    const stepOnce = (i) => tf.tidy(() => { opt.minimize(() => kg.batchLoss(model, batches.next(), cfg, sampler, core.Rng.fromSeed(i), { start: 0, size: graph.entities.length }), false, model.trainableVariables()); });
+    for (let i = 0; i < 3; i++) stepOnce(i);
+    let t = performance.now();
+    for (let i = 0; i < steps; i++) stepOnce(100 + i);
+    const triplesPerSecond = (512 * steps) / ((performance.now() - t) / 1000);
+    const evalTriples = quick ? 256 : graph.test.h.length;
+    const test = kg.selectTriples(graph.test, Array.from({ length: evalTriples }, (_, i) => i));
+    t = performance.now();
+    kg.rankFiltered((d, a, r) => model.scoreAll(d, a, r), test, graph.entities.length, known, { batchSize: 128 });
+    const evalSeconds = (performance.now() - t) / 1000;
+    opt.dispose();
+    model.dispose();
+    let torch;
+    try {
+      const out = execFileSync('/usr/bin/python3', [path.join(root, 'tools/bench/reference/kg_speed.py'), '--data', path.join(dataDir, 'wn18rr'), '--model', kind, '--dim', String(dim), '--negatives', '128', '--batch', '512', '--steps', String(steps), '--threads', '2', '--eval-max', String(quick ? 256 : 0)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      torch = JSON.parse(out.trim().split('\n').pop());
+    } catch (err) {
+      log.warn(`PyTorch reference failed or absent: ${err.message.split('\n')[0]}`);
+    }
+    speed.push({ model: kind, dim, negatives: 128, batch: 512, steps, triplesPerSecond, evalTriples, evalSeconds, torch });
+    log.info(`${kind}: kt ${triplesPerSecond.toFixed(0)} triples/s, eval ${evalTriples} test triples ${evalSeconds.toFixed(1)} s; PyTorch ${torch ? `${torch.triplesPerSecond.toFixed(0)} triples/s, eval ${torch.evalSeconds.toFixed(1)} s` : 'n/a'}`);
+  }
+  record.speed = speed;
+  save();
+  const { text } = table(['model', 'kt triples/s', 'PyTorch triples/s', 'ratio', 'eval triples', 'kt eval s', 'PyTorch eval s', 'ratio'], speed.map((s) => [
+    `${s.model} d${s.dim}`, s.triplesPerSecond.toFixed(0), s.torch ? s.torch.triplesPerSecond.toFixed(0) : 'n/a', s.torch ? (s.triplesPerSecond / s.torch.triplesPerSecond).toFixed(2) : 'n/a',
+    String(s.evalTriples), s.evalSeconds.toFixed(1), s.torch ? s.torch.evalSeconds.toFixed(1) : 'n/a', s.torch ? (s.torch.evalSeconds / s.evalSeconds).toFixed(2) : 'n/a']));
+  console.log(`\nTraining speed (batch 512, 128 negatives, self-adversarial, Adam) and filtered evaluation of WN18RR test (both directions, 40,943 entities), backend ${backend.name}\n${text}`);
+}
+
+// ---- WN18RR: TransE and RotatE beside LibKGE ----
+if (parts.includes('wn18rr')) {
+  const libkge = { transe: { mrr: 0.228, hits10: 0.52 }, rotate: { mrr: 0.478, hits10: 0.553 } };
+  const rows = [];
+  for (const kind of ['transe', 'rotate']) {
+    const sets = [`data.dir=${path.join(dataDir, 'wn18rr')}`];
+    if (quick) sets.push('train.epochs=0.05', 'train.evalEvery=100000');
+    const r = await run(`wn18rr-${kind}.yaml`, sets, true);
+    rows.push({ model: kind, dim: r.config.model.dim, epochs: r.config.train.epochs, seconds: r.seconds, test: r.summary.test, libkge: libkge[kind], runDir: r.runDir });
+    record.wn18rr = rows;
+    save();
+  }
+  const { text } = table(['model', 'dim', 'epochs', 'wall s', 'MRR', 'Hits@10', 'LibKGE MRR', 'LibKGE Hits@10'], rows.map((r) => [r.model, String(r.dim), String(r.epochs), r.seconds.toFixed(0), r.test.mrr.toFixed(3), r.test.hits10.toFixed(3), r.libkge.mrr.toFixed(3), r.libkge.hits10.toFixed(3)]));
+  console.log(`\nWN18RR filtered (realistic ranks, both directions, unseen test entities kept)\n${text}`);
+}
+
+// ---- DBP-5L: single, KEnS ensembles, KD per target language ----
+if (parts.includes('dbp5l')) {
+  const kens = { el: 26.4, ja: 32.9, es: 25.2 };
+  const all = ['el', 'en', 'es', 'fr', 'ja'];
+  const rows = [];
+  const languages = quick ? ['el'] : opts.languages.split(',');
+  for (const lang of languages) {
+    const sets = [`data.dir=${path.join(dataDir, 'dbp5l')}`, `data.language=${lang}`, `data.supports=[${all.filter((l) => l !== lang).join(', ')}]`];
+    if (quick) sets.push('train.epochs=0.2');
+    const single = await run('dbp5l-el-train.yaml', sets);
+    const ens = await run('dbp5l-el-kens.yaml', quick ? [...sets, 'kens.selfLearning.every=1000', 'kens.maxValidQueries=100'] : sets);
+    const kd = await run('dbp5l-el-kd.yaml', quick ? [...sets, 'teacher.train.epochs=0.2', 'kens.maxValidQueries=100'] : sets);
+    const t = ens.summary.test;
+    const row = {
+      language: lang,
+      single: single.summary.test,
+      kensJointTarget: { hits1: t.hits1, hits10: t.hits10, mrr: t.mrr },
+      majority: { hits1: t.majority_hits1, hits10: t.majority_hits10, mrr: t.majority_mrr },
+      mrrWeighted: { hits1: t.mrr_weighted_hits1, hits10: t.mrr_weighted_hits10, mrr: t.mrr_weighted_mrr },
+      boost: { hits1: t.boost_hits1, hits10: t.boost_hits10, mrr: t.boost_mrr },
+      kd: kd.summary.test,
+      kensPublishedHits1: kens[lang],
+      seconds: { single: single.seconds, kens: ens.seconds, kd: kd.seconds },
+    };
+    rows.push(row);
+    record.dbp5l = rows;
+    save();
+    log.info(`${lang}: single H@1 ${pct(row.single.hits1)}, majority ${pct(row.majority.hits1)}, mrr-weighted ${pct(row.mrrWeighted.hits1)}, boost ${pct(row.boost.hits1)}, kd ${pct(row.kd.hits1)} (KEnS ${kens[lang] ?? 'n/a'})`);
+  }
+  const cell = (m) => `${pct(m.hits1)} / ${pct(m.hits10)} / ${m.mrr.toFixed(3)}`;
+  const { text } = table(['target', 'single', 'joint (target model)', 'majority', 'MRR-weighted', 'RankBoost', 'KD (backward KL)', 'KEnS H@1'], rows.map((r) => [r.language, cell(r.single), cell(r.kensJointTarget), cell(r.majority), cell(r.mrrWeighted), cell(r.boost), cell(r.kd), r.kensPublishedHits1 === undefined ? 'n/a' : String(r.kensPublishedHits1)]));
+  console.log(`\nDBP-5L, Hits@1 / Hits@10 (%) / MRR, filtered, both directions\n${text}`);
+}
+save();
+console.log(`\ntotal ${((Date.now() - t0) / 1000).toFixed(0)} s; results in ${path.relative(root, resultFile)}`);
