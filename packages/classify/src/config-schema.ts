@@ -1,11 +1,23 @@
 import { defineExperimentSchema, TrainSchema } from '@kt/core';
 import { z } from 'zod';
-import { ModelSpecSchema } from './models';
+import { ModelSpecSchema } from '@kt/vision';
 
 const MnistDataSchema = z.strictObject({
   source: z.literal('mnist'),
   /** Use only the first N images of each digit (before the 70/10/20 split); default all 10,000. */
   perDigit: z.int().positive().optional(),
+});
+
+const IdxDataSchema = z.strictObject({
+  source: z.literal('idx'),
+  /** An MNIST-layout IDX folder (train-/t10k-{images-idx3,labels-idx1}-ubyte[.gz]), e.g. ../shared/data/fashion-mnist. */
+  dir: z.string().min(1),
+  /** Keep the first N images of the train file (default all 60,000). */
+  trainLimit: z.int().positive().optional(),
+  /** Keep the first N images of the test file (default all 10,000). */
+  testLimit: z.int().positive().optional(),
+  /** The last N kept training images form the val split (default 1/12 of them). */
+  valCount: z.int().positive().optional(),
 });
 
 const CsvDataSchema = z.strictObject({
@@ -23,7 +35,7 @@ const CsvDataSchema = z.strictObject({
   splitSeed: z.int().nonnegative().default(0),
 });
 
-export const ClassifyDataSchema = z.discriminatedUnion('source', [MnistDataSchema, CsvDataSchema]);
+export const ClassifyDataSchema = z.discriminatedUnion('source', [MnistDataSchema, IdxDataSchema, CsvDataSchema]);
 export type ClassifyDataConfig = z.infer<typeof ClassifyDataSchema>;
 
 /** Teacher training (its own optimizer settings); defaults from core's TrainSchema. */

