@@ -26,3 +26,5 @@ export { channelStats, denormalize, normalizeSplit } from './normalize';
 export type { ChannelStats } from './normalize';
 export { augmentImages, jitterFlip, rollImages } from './augment';
 export type { AugmentOptions } from './augment';
+export { imageDataIssues, ImageDataSchema, loadClassificationData } from './image-data-config';
+export type { ClassificationData, ImageDataConfig } from './image-data-config';
