@@ -192,8 +192,8 @@ describe('deepinversion plugin', () => {
     expect(result.images).toBe(8);
     expect(result.terms).toHaveLength(1);
     expect(fs.readdirSync(dest).sort()).toEqual(['grid.png', 'images.bin', 'images.json', 'summary.json']);
-    expect(() => synthesizeFromRun({ teacher: runDir, perClass: 1, out: dest, classes: 7 })).toThrow(/has 4 classes, the data has 7/);
-    expect(() => synthesizeFromRun({ teacher: runDir, perClass: 1, out: dest, shape: '32x32x3' })).toThrow(/takes images of shape \[8, 8, 1\], the images are \[32, 32, 3\]/);
+    expect(() => synthesizeFromRun({ teacher: runDir, perClass: 1, out: dest, classes: 7 })).toThrow(/--classes 7 does not match the teacher of .*: it has 4 classes/);
+    expect(() => synthesizeFromRun({ teacher: runDir, perClass: 1, out: dest, shape: '32x32x3' })).toThrow(/--shape 32x32x3 does not match the teacher of .*: it takes 8x8x1 images/);
     const mlpCfg = resolveExperimentConfig(applyOverrides(tinyConfig(), ['task=train', 'learner.model={kind: mlp, hidden: [8]}', 'train.epochs=1']), registry);
     const mlpRun = await runExperiment({ config: mlpCfg, container, log: createMemoryLogger(), backend: 'cpu', outDir: out, progress: false });
     expect(() => synthesizeFromRun({ teacher: mlpRun.runDir, perClass: 1, out: dest })).toThrow(/no BatchNorm layer.*feature-weight|no BatchNorm layer.*synthesis.loss.feature: 0/);

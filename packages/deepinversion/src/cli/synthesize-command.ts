@@ -64,7 +64,13 @@ export function synthesizeFromRun(options: SynthesizeOptions, log: (line: string
   try {
     loadRunInto(teacher, opts.teacher, 'teacher');
     const shape = opts.shape ? opts.shape.split('x').map(Number) : data.shape;
-    assertFits(teacher, shape, opts.classes ?? data.numClasses, `the teacher of ${opts.teacher}`);
+    if (opts.classes !== undefined && opts.classes !== teacher.numClasses) {
+      throw new ConfigError(`--classes ${opts.classes} does not match the teacher of ${opts.teacher}: it has ${teacher.numClasses} classes`);
+    }
+    if (opts.shape !== undefined && shape.join('x') !== teacher.inputShape.join('x')) {
+      throw new ConfigError(`--shape ${opts.shape} does not match the teacher of ${opts.teacher}: it takes ${teacher.inputShape.join('x')} images`);
+    }
+    assertFits(teacher, shape, data.numClasses, `the teacher of ${opts.teacher}`);
     const settings: SynthesisConfig = SynthesisSchema.parse({
       iterations: opts.iterations,
       batchSize: opts.batchSize,
