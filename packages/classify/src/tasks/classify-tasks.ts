@@ -4,7 +4,6 @@ import { classifyKdTask } from './kd-task';
 import { classifyTrainTask } from './train-task';
 
 export { classifyKdTask, classifyTrainTask };
-export { evaluateClassifier } from './classify-kit';
 
 /** Every classify task by name: one entry per name of the schema's `task` enum (checked by the compiler and a test). */
 export const CLASSIFY_TASK_BY_NAME: { readonly [K in ClassifyTaskName]: Task } = { kd: classifyKdTask, train: classifyTrainTask };

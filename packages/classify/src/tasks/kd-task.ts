@@ -1,8 +1,8 @@
 import * as path from 'path';
 import type * as tf from '@tensorflow/tfjs';
 import { asLearner, sequenceNll, writeJsonAtomic } from '@kt/core';
-import { loadClassificationData } from './classification-data';
-import { carveQuiz, CLASSIFY_METRICS, classifyIssues, EpochBatches, evaluateClassifier, gather, logitsOf, modelFor, obtainTeacher, rows, type ClassifyTask } from './classify-kit';
+import { EpochBatches, evaluateClassifier, gather, loadClassificationData, logitsOf, modelFor, rows } from '@kt/vision';
+import { carveQuiz, CLASSIFY_METRICS, classifyIssues, obtainTeacher, type ClassifyTask } from './classify-kit';
 
 /** Knowledge distillation: α·CE(labels) + (1 − α)·D(teacher, learner), D and τ from `transfer`. */
 export const classifyKdTask: ClassifyTask = {

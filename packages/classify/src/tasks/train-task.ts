@@ -1,6 +1,6 @@
 import { asLearner } from '@kt/core';
-import { loadClassificationData } from './classification-data';
-import { CLASSIFY_METRICS, classifyIssues, modelFor, supervisedRun, type ClassifyTask } from './classify-kit';
+import { loadClassificationData, modelFor, supervisedRun } from '@kt/vision';
+import { CLASSIFY_METRICS, classifyIssues, type ClassifyTask } from './classify-kit';
 
 /** Plain supervised training of the learner (no teacher): the reference point for KD, and how teachers are trained. */
 export const classifyTrainTask: ClassifyTask = {

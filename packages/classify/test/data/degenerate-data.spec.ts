@@ -3,8 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ConfigError } from '@kt/core';
 import { ClassifyDataSchema } from '../../src/config-schema';
-import { DataError, loadMnistPackage, splitTrainValTest, type ClassificationSplit } from '../../src/data';
-import { loadClassificationData } from '../../src/tasks/classification-data';
+import { DataError, loadClassificationData, loadMnistPackage, splitTrainValTest, type ClassificationSplit } from '@kt/vision';
 
 /** n examples of one feature whose labels are `labels` (cycled). */
 function split(n: number, labels: number[]): ClassificationSplit {

@@ -1,6 +1,6 @@
 import { findNonStrictObjects } from '@kt/core';
 import { ClassifyConfigSchema } from '../../src/config-schema';
-import { ModelSpecSchema } from '../../src/models';
+import { ModelSpecSchema } from '@kt/vision';
 
 describe('classify config: every object is strict', () => {
   it('ClassifyConfigSchema has no object that drops unknown keys', () => {

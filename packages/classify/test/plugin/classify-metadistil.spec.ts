@@ -19,7 +19,7 @@ import {
   validateExperiment,
 } from '@kt/core';
 import { classifyPlugin } from '../../src';
-import { createCnn, createMlp, type ClassifierModel } from '../../src/models';
+import { createCnn, createMlp, type ClassifierModel } from '@kt/vision';
 
 const registry = new PluginRegistry([{ plugin: classifyPlugin, from: '@kt/classify' }]);
 const container = buildContainer([classifyPlugin]);

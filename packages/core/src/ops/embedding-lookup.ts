@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { compositeOnly } from '../runtime/composite-mode';
 import { GradArg, hasKernel } from './has-kernel';
 import { KT_KERNEL_NAMES } from './kernel-names';
 
@@ -37,6 +38,9 @@ export function embeddingLookup(table: tf.Tensor, ids: tf.Tensor): tf.Tensor {
   if (ids.dtype !== 'int32') throw new Error(`embeddingLookup: ids must be int32, got ${ids.dtype}`);
   const [vocab, dim] = table.shape as [number, number];
   const idShape = ids.shape;
+  // Composite mode (second-order gradients): tf.gather, whose gradient (a segment sum) is itself differentiable;
+  // the scatter-add below leaves the tape.
+  if (compositeOnly()) return tf.tidy(() => tf.reshape(tf.gather(table, tf.reshape(ids, [-1])), [...idShape, dim]));
   const lookup = tf.customGrad((...args: GradArg[]) => {
     const [e, i, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
     save([i]);

@@ -1,6 +1,6 @@
 import { Rng } from '@kt/core';
 import * as tf from '@tensorflow/tfjs';
-import { ClassifierModel, VariableClassifier } from './classifier-model';
+import { ClassifierModel, VariableClassifier, type ForwardContext } from './classifier-model';
 import { DROPOUT_STREAM, glorotUniform, heNormal, weightStream, zeros } from './initializers';
 
 /*
@@ -59,22 +59,19 @@ class Mlp extends VariableClassifier {
     }
   }
 
-  forward(x: tf.Tensor, training: boolean, dropoutSeed?: number): tf.Tensor2D {
-    this.weight('output/kernel'); // throws if disposed
-    return tf.tidy(() => {
-      let h = this.reshapeInput(x, this.inputShape) as tf.Tensor2D;
-      this.layers.forEach((layer, i) => {
-        h = tf.add<tf.Tensor2D>(tf.matMul(h, layer.kernel as tf.Tensor2D), layer.bias);
-        if (layer.relu) {
-          h = tf.relu(h);
-          if (training && this.dropout > 0) {
-            const seed = dropoutSeed === undefined ? this.dropoutRandom.seed() : Rng.derive(dropoutSeed, DROPOUT_STREAM, i).seed();
-            h = tf.dropout(h, this.dropout, undefined, seed) as tf.Tensor2D;
-          }
+  protected compute(x: tf.Tensor, { training, dropoutSeed }: ForwardContext): tf.Tensor2D {
+    let h = this.reshapeInput(x, this.inputShape) as tf.Tensor2D;
+    this.layers.forEach((layer, i) => {
+      h = tf.add<tf.Tensor2D>(tf.matMul(h, layer.kernel as tf.Tensor2D), layer.bias);
+      if (layer.relu) {
+        h = tf.relu(h);
+        if (training && this.dropout > 0) {
+          const seed = dropoutSeed === undefined ? this.dropoutRandom.seed() : Rng.derive(dropoutSeed, DROPOUT_STREAM, i).seed();
+          h = tf.dropout(h, this.dropout, undefined, seed) as tf.Tensor2D;
         }
-      });
-      return h;
+      }
     });
+    return h;
   }
 }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ClassifierModel, VariableClassifier } from './classifier-model';
+import { ClassifierModel, VariableClassifier, type ForwardContext } from './classifier-model';
 import { assertPositiveInts } from './create-mlp';
 import { glorotUniform, heNormal, weightStream, zeros } from './initializers';
 
@@ -62,17 +62,14 @@ class Cnn extends VariableClassifier {
     };
   }
 
-  forward(x: tf.Tensor, _training: boolean): tf.Tensor2D {
-    this.weight('output/kernel'); // throws if disposed
-    return tf.tidy(() => {
-      let h = this.reshapeInput(x, this.inputShape) as tf.Tensor4D;
-      for (const conv of this.convs) {
-        h = tf.relu(tf.add<tf.Tensor4D>(tf.conv2d(h, conv.kernel as tf.Tensor4D, 1, 'same'), conv.bias));
-        h = tf.maxPool(h, 2, 2, 'valid');
-      }
-      const flat = h.reshape([h.shape[0], this.flatSize]) as tf.Tensor2D;
-      const hidden = tf.relu(tf.add(tf.matMul(flat, this.hidden.kernel as tf.Tensor2D), this.hidden.bias)) as tf.Tensor2D;
-      return tf.add(tf.matMul(hidden, this.output.kernel as tf.Tensor2D), this.output.bias);
-    });
+  protected compute(x: tf.Tensor, _ctx: ForwardContext): tf.Tensor2D {
+    let h = this.reshapeInput(x, this.inputShape) as tf.Tensor4D;
+    for (const conv of this.convs) {
+      h = tf.relu(tf.add<tf.Tensor4D>(tf.conv2d(h, conv.kernel as tf.Tensor4D, 1, 'same'), conv.bias));
+      h = tf.maxPool(h, 2, 2, 'valid');
+    }
+    const flat = h.reshape([h.shape[0], this.flatSize]) as tf.Tensor2D;
+    const hidden = tf.relu(tf.add(tf.matMul(flat, this.hidden.kernel as tf.Tensor2D), this.hidden.bias)) as tf.Tensor2D;
+    return tf.add(tf.matMul(hidden, this.output.kernel as tf.Tensor2D), this.output.bias);
   }
 }

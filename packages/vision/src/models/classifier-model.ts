@@ -1,4 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
+import { DEFAULT_BN_EPSILON, DEFAULT_BN_MOMENTUM, type BatchNormParams, type BatchNormStats } from './batch-norm';
+
+/** How one forward pass runs: training (dropout, BatchNorm batch statistics) and what it records. */
+export interface ForwardContext {
+  readonly training: boolean;
+  readonly dropoutSeed?: number;
+  /** When given, every BatchNorm layer appends the statistics of its input batch, in layer order. */
+  readonly stats?: BatchNormStats[];
+}
+
+/** A forward pass's logits and every BatchNorm layer's batch statistics (empty for a model without BN). */
+export interface ForwardWithStats {
+  logits: tf.Tensor2D;
+  stats: BatchNormStats[];
+}
 
 /**
  * A classifier as plain tfjs variables plus a forward function. Teacher and learner are separate
@@ -16,9 +31,18 @@ export interface ClassifierModel {
    * same ones; without it the model's own seeded stream is used.
    */
   forward(x: tf.Tensor, training: boolean, dropoutSeed?: number): tf.Tensor2D;
-  /** The model's variables in a stable order (the order of `weightNames()`). */
+  /**
+   * Logits plus, per BatchNorm layer (in order), the mean and biased variance of its input over (n, h, w)
+   * and its running statistics: tfjs has no forward hooks, so the model returns them when asked. Gradients
+   * flow through the batch statistics. The caller owns every returned tensor except `runningMean`/`runningVariance`
+   * (the layer's own variables).
+   */
+  forwardWithStats(x: tf.Tensor, training: boolean, dropoutSeed?: number): ForwardWithStats;
+  /** Names of the BatchNorm layers (e.g. `stem/bn`), in forward order; empty for a model without BN. */
+  batchNormLayers(): string[];
+  /** The model's trainable variables in a stable order (BatchNorm running statistics are not among them). */
   trainableVariables(): tf.Variable[];
-  /** Stable checkpoint keys, e.g. 'dense0/kernel', 'output/bias'. */
+  /** Stable checkpoint keys of every weight, trainable or not, e.g. 'dense0/kernel', 'stem/bn/runningMean'. */
   weightNames(): string[];
   /** Copies of all weights by stable key; the caller owns (and must dispose) the tensors. */
   getWeights(): Map<string, tf.Tensor>;
@@ -38,6 +62,7 @@ let variableCounter = 0;
  */
 export abstract class VariableClassifier implements ClassifierModel {
   private readonly variables = new Map<string, tf.Variable>();
+  private readonly bnLayers: string[] = [];
   private disposed = false;
 
   protected constructor(
@@ -46,13 +71,59 @@ export abstract class VariableClassifier implements ClassifierModel {
     readonly numClasses: number,
   ) {}
 
-  abstract forward(x: tf.Tensor, training: boolean, dropoutSeed?: number): tf.Tensor2D;
+  /** The model's computation (inside a tidy of the caller's), recording BN statistics into `ctx.stats` when given. */
+  protected abstract compute(x: tf.Tensor, ctx: ForwardContext): tf.Tensor2D;
 
-  /** Registers a weight under a stable key, taking ownership of `values`. */
-  protected addWeight(key: string, values: Float32Array, shape: number[]): tf.Variable {
+  forward(x: tf.Tensor, training: boolean, dropoutSeed?: number): tf.Tensor2D {
+    this.assertAlive();
+    return tf.tidy(() => this.compute(x, { training, dropoutSeed }));
+  }
+
+  forwardWithStats(x: tf.Tensor, training: boolean, dropoutSeed?: number): ForwardWithStats {
+    this.assertAlive();
+    const stats: BatchNormStats[] = [];
+    const logits = tf.tidy(() => {
+      const out = this.compute(x, { training, dropoutSeed, stats });
+      for (const s of stats) {
+        tf.keep(s.mean);
+        tf.keep(s.variance);
+      }
+      return out;
+    });
+    return { logits, stats };
+  }
+
+  batchNormLayers(): string[] {
+    return [...this.bnLayers];
+  }
+
+  /**
+   * A BatchNorm layer over `channels`: γ = 1 and β = 0 (trainable), running mean 0 and variance 1 (state),
+   * registered as `<name>/{gamma,beta,runningMean,runningVariance}` and listed by `batchNormLayers()`.
+   */
+  protected addBatchNorm(name: string, channels: number, options: { momentum?: number; epsilon?: number } = {}): BatchNormParams {
+    const ones = new Float32Array(channels).fill(1);
+    const params: BatchNormParams = {
+      name,
+      gamma: this.addWeight(`${name}/gamma`, ones.slice(), [channels]),
+      beta: this.addWeight(`${name}/beta`, new Float32Array(channels), [channels]),
+      runningMean: this.addWeight(`${name}/runningMean`, new Float32Array(channels), [channels], false),
+      runningVariance: this.addWeight(`${name}/runningVariance`, ones.slice(), [channels], false),
+      momentum: options.momentum ?? DEFAULT_BN_MOMENTUM,
+      epsilon: options.epsilon ?? DEFAULT_BN_EPSILON,
+    };
+    this.bnLayers.push(name);
+    return params;
+  }
+
+  /**
+   * Registers a weight under a stable key, taking ownership of `values`. `trainable: false` is state that
+   * is checkpointed but never optimised (BatchNorm running statistics).
+   */
+  protected addWeight(key: string, values: Float32Array, shape: number[], trainable = true): tf.Variable {
     if (this.variables.has(key)) throw new Error(`${this.name}: duplicate weight '${key}'`);
     const initial = tf.tensor(values, shape, 'float32');
-    const variable = tf.variable(initial, true, `${this.name}/${key}_${++variableCounter}`);
+    const variable = tf.variable(initial, trainable, `${this.name}/${key}_${++variableCounter}`);
     initial.dispose();
     this.variables.set(key, variable);
     return variable;
@@ -77,7 +148,7 @@ export abstract class VariableClassifier implements ClassifierModel {
 
   trainableVariables(): tf.Variable[] {
     this.assertAlive();
-    return [...this.variables.values()];
+    return [...this.variables.values()].filter((v) => v.trainable);
   }
 
   weightNames(): string[] {
@@ -109,9 +180,10 @@ export abstract class VariableClassifier implements ClassifierModel {
     }
   }
 
+  /** Number of trainable parameters (BatchNorm running statistics are state, not parameters). */
   parameterCount(): number {
     let count = 0;
-    for (const v of this.variables.values()) count += v.size;
+    for (const v of this.variables.values()) if (v.trainable) count += v.size;
     return count;
   }
 

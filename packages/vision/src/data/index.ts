@@ -20,3 +20,11 @@ export { assertTwoClasses, presentLabels, splitTrainValTest } from './split-trai
 export type { TrainValTest, TrainValTestOptions } from './split-train-val-test';
 export { batchCount, batchIndices, batches, toTensors } from './batches';
 export type { Batch, BatchOptions } from './batches';
+export { encodeIdx, FASHION_MNIST_CLASSES, idxFile, loadIdxDataset, loadIdxSplit, parseIdx, readIdx } from './load-idx';
+export type { IdxArray, IdxDataset, IdxDatasetOptions, LoadIdxOptions } from './load-idx';
+export { channelStats, denormalize, normalizeSplit } from './normalize';
+export type { ChannelStats } from './normalize';
+export { augmentImages, jitterFlip, rollImages } from './augment';
+export type { AugmentOptions } from './augment';
+export { imageDataIssues, ImageDataSchema, loadClassificationData } from './image-data-config';
+export type { ClassificationData, ImageDataConfig } from './image-data-config';

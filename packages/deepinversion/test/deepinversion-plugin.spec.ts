@@ -1,0 +1,201 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import {
+  applyOverrides,
+  buildContainer,
+  ConfigError,
+  createMemoryLogger,
+  pluginProblems,
+  PluginRegistry,
+  readConfigFile,
+  resolveExperimentConfig,
+  Rng,
+  runExperiment,
+  experimentIssues,
+  type RawConfig,
+} from '@kt/core';
+import { createResNet, decodePng } from '@kt/vision';
+import { deepInversionDistillTask, deepinversionPlugin, SynthesisDivergedError, SynthesisSchema, synthesizeBatch, synthesizeFromRun, type RoundRecord } from '../src';
+
+// Every run trains small networks on the CPU backend: generous on a shared, loaded machine.
+jest.setTimeout(900000);
+
+const registry = new PluginRegistry([{ plugin: deepinversionPlugin, from: '@kt/deepinversion' }]);
+const container = buildContainer([deepinversionPlugin]);
+const configsDir = path.join(__dirname, '..', 'configs');
+const made: string[] = [];
+function tmp(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+let csv: string;
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  csv = path.join(tmp('kt-di-data-'), 'bars.csv');
+  fs.writeFileSync(csv, barsCsv(240));
+});
+
+/**
+ * 8x8 grey images of 4 classes (a bright bar along the top, bottom, left or right edge) plus noise, one CSV row
+ * each (64 pixels in [0, 1], then the label): a data set the CPU backend learns in seconds.
+ */
+function barsCsv(n: number): string {
+  const rng = Rng.fromSeed(7);
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const label = i % 4;
+    const pixels: number[] = [];
+    for (let r = 0; r < 8; r++) {
+      for (let c = 0; c < 8; c++) {
+        const on = [r < 2, r >= 6, c < 2, c >= 6][label]!;
+        pixels.push(Math.min(1, Math.max(0, (on ? 0.9 : 0.1) + 0.1 * rng.normal())));
+      }
+    }
+    lines.push([...pixels.map((v) => v.toFixed(3)), label].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** mnist-di shrunk to seconds: 8x8 bar images, tiny networks, 2 rounds of 20 images × 8 iterations. */
+function tinyConfig(extra: string[] = []): RawConfig {
+  return applyOverrides(readConfigFile(path.join(configsDir, 'mnist-di.yaml')), [
+    `data={source: csv, path: ${csv}, shape: [8, 8, 1]}`,
+    'teacher.model={kind: resnet, widths: [4], blocksPerStage: 1}',
+    'teacher.train={epochs: 3, batchSize: 32, lr: 0.02}',
+    'verifier.model={kind: mlp, hidden: [16]}',
+    'verifier.train={epochs: 4, batchSize: 32, lr: 0.01}',
+    'learner.model={kind: mlp, hidden: [8]}',
+    'synthesis.batchSize=20',
+    'synthesis.iterations=8',
+    'rounds.count=2',
+    'rounds.imagesPerRound=20',
+    'rounds.stepsPerRound=5',
+    'train.batchSize=8',
+    ...extra,
+  ]);
+}
+
+describe('deepinversion plugin', () => {
+  it.each(fs.readdirSync(configsDir).filter((f) => f.endsWith('.yaml')))('shipped config %s validates', (file) => {
+    const cfg = resolveExperimentConfig(readConfigFile(path.join(configsDir, file)), registry, file);
+    expect(cfg.plugin).toBe('deepinversion');
+  });
+
+  it('plugin meta-check: schema tasks match the registered ones, strict schemas, shipped configs pass their checks', () => {
+    expect(pluginProblems(deepinversionPlugin)).toEqual([]);
+  });
+
+  it('distils without data in rounds: growing pool, PNG grid and scores per round, real-test accuracy per round; resumable from its images', async () => {
+    const out = tmp('kt-di-');
+    const config = resolveExperimentConfig(tinyConfig(['synthesis.loss.competition=1']), registry);
+    const before = tf.memory().numTensors;
+    const log = createMemoryLogger();
+    const { summary, runDir } = await runExperiment({ config, container, log, backend: 'cpu', outDir: out, progress: false });
+    expect(summary.status).toBe('completed');
+    expect(tf.memory().numTensors).toBe(before);
+    const artifacts = path.join(runDir, 'artifacts');
+    const records = fs
+      .readFileSync(path.join(artifacts, 'rounds.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as RoundRecord);
+    expect(records.map((r) => `${r.round}:${r.event}`)).toEqual(['0:images', '0:trained', '1:images', '1:trained']);
+    const images = records.filter((r) => r.event === 'images');
+    for (const r of images) {
+      expect(r.images).toBe(20);
+      expect(r.teacherAccuracy).toBeGreaterThanOrEqual(0);
+      expect(r.verifierAccuracy).toBeGreaterThanOrEqual(0);
+      expect(Object.keys(r.terms!)).toEqual(['ce', 'feature', 'tvL2', 'l2', 'competition', 'total']);
+    }
+    expect(images[1]!.teacherConfidence!).toBeGreaterThan(0);
+    expect(images[1]!.teacherConfidence!).toBeLessThanOrEqual(1);
+    expect(records.find((r) => r.event === 'trained' && r.round === 1)!.test).toBeCloseTo(summary.test!['accuracy']!, 6);
+    const grid = decodePng(fs.readFileSync(path.join(artifacts, 'round-1', 'grid.png')));
+    expect(grid.height).toBe(4 * (8 * 2 + 1));
+    expect(log.lines.some((l) => /round 1: 20 synthesized images/.test(l))).toBe(true);
+    // a second identical run reuses teacher and verifier from core's cache and gives the same student
+    const again = await runExperiment({ config, container, log: createMemoryLogger(), backend: 'cpu', outDir: out, progress: false });
+    expect(again.summary.test).toEqual(summary.test);
+  });
+
+  it('exit-2 errors: a teacher without BatchNorm (says how to turn the term off), distill with train.epochs', async () => {
+    const noBn = resolveExperimentConfig(tinyConfig(['teacher.model={kind: mlp, hidden: [16]}']), registry);
+    const issues = experimentIssues(deepInversionDistillTask, noBn);
+    expect(JSON.stringify(issues)).toMatch(/synthesis.loss.feature.*needs BatchNorm statistics.*set synthesis.loss.feature: 0/);
+    await expect(runExperiment({ config: noBn, container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp('kt-di-nobn-'), progress: false })).rejects.toThrow(ConfigError);
+    const withEpochs = resolveExperimentConfig(tinyConfig(['train.epochs=2']), registry);
+    expect(JSON.stringify(experimentIssues(deepInversionDistillTask, withEpochs))).toMatch(/leave train.steps and train.epochs out/);
+  });
+
+  it('synthesis lowers the teacher\'s cross-entropy and the BN-statistics gap, and is a function of the seed', () => {
+    const teacher = createResNet({ inputShape: [8, 8, 1], widths: [4], blocksPerStage: 1, numClasses: 3, seed: 5 });
+    const labels = Int32Array.from([0, 1, 2, 0, 1, 2]);
+    // each term alone (no jitter or flips): Adam on the pixels lowers it
+    const run = (loss: Record<string, number>): { first: number; last: number; images: Float32Array } => {
+      const seen: number[] = [];
+      const settings = SynthesisSchema.parse({ iterations: 15, lr: 0.1, jitter: 0, flip: false, loss: { ce: 0, feature: 0, tvL2: 0, l2: 0, ...loss } });
+      const out = synthesizeBatch({ teacher, labels, shape: [8, 8, 1], settings, rng: Rng.fromSeed(1), onIteration: (_, t) => seen.push(t.total) });
+      expect(seen).toHaveLength(15);
+      return { first: seen[0]!, last: seen[14]!, images: out.images };
+    };
+    const before = tf.memory().numTensors;
+    const ce = run({ ce: 1 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(ce.last).toBeLessThan(ce.first);
+    const feature = run({ feature: 1 });
+    expect(feature.last).toBeLessThan(0.9 * feature.first);
+    const a = feature;
+    const settings = SynthesisSchema.parse({ iterations: 3, lr: 0.2, jitter: 1, flip: true });
+    expect(Math.min(...a.images)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...a.images)).toBeLessThanOrEqual(1);
+    const b = synthesizeBatch({ teacher, labels, shape: [8, 8, 1], settings, rng: Rng.fromSeed(1) });
+    const c = synthesizeBatch({ teacher, labels, shape: [8, 8, 1], settings, rng: Rng.fromSeed(1) });
+    expect(Array.from(b.images)).toEqual(Array.from(c.images));
+    const warm = synthesizeBatch({ teacher, labels, shape: [8, 8, 1], settings: { ...settings, iterations: 6, warmupIterations: 3 }, rng: Rng.fromSeed(2) });
+    expect(warm.images).toHaveLength(6 * 64);
+    teacher.dispose();
+  });
+
+  it('a NaN during synthesis stops with the iteration and every term', () => {
+    const teacher = createResNet({ inputShape: [4, 4, 1], widths: [2], blocksPerStage: 1, numClasses: 2, seed: 0 });
+    const settings = SynthesisSchema.parse({ iterations: 5, lr: Number.MAX_VALUE, clip: false, jitter: 0, loss: { tvL2: 0, l2: 1 } });
+    let error: unknown;
+    try {
+      synthesizeBatch({ teacher, labels: Int32Array.from([0, 1]), shape: [4, 4, 1], settings, rng: Rng.fromSeed(0) });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(SynthesisDivergedError);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as SynthesisDivergedError).iteration).toBeGreaterThan(1);
+    expect((error as Error).message).toMatch(/not finite at iteration \d+: ce=.*, feature=.*, l2=.*, total=/);
+    teacher.dispose();
+  });
+
+  it('kt deepinversion synthesize: images, tensor file, grid and summary from a teacher run; shape/class mismatch and no-BN teachers are ConfigErrors', async () => {
+    const out = tmp('kt-di-syn-');
+    const trainCfg = resolveExperimentConfig(
+      applyOverrides(tinyConfig(), ['task=train', 'learner.model={kind: resnet, widths: [4], blocksPerStage: 1}', 'train.epochs=2']),
+      registry,
+    );
+    const { runDir } = await runExperiment({ config: trainCfg, container, log: createMemoryLogger(), backend: 'cpu', outDir: out, progress: false });
+    const dest = path.join(out, 'images');
+    const before = tf.memory().numTensors;
+    const result = synthesizeFromRun({ teacher: runDir, perClass: 2, out: dest, iterations: 3, batchSize: 8 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result.images).toBe(8);
+    expect(result.terms).toHaveLength(1);
+    expect(fs.readdirSync(dest).sort()).toEqual(['grid.png', 'images.bin', 'images.json', 'summary.json']);
+    expect(() => synthesizeFromRun({ teacher: runDir, perClass: 1, out: dest, classes: 7 })).toThrow(/--classes 7 does not match the teacher of .*: it has 4 classes/);
+    expect(() => synthesizeFromRun({ teacher: runDir, perClass: 1, out: dest, shape: '32x32x3' })).toThrow(/--shape 32x32x3 does not match the teacher of .*: it takes 8x8x1 images/);
+    const mlpCfg = resolveExperimentConfig(applyOverrides(tinyConfig(), ['task=train', 'learner.model={kind: mlp, hidden: [8]}', 'train.epochs=1']), registry);
+    const mlpRun = await runExperiment({ config: mlpCfg, container, log: createMemoryLogger(), backend: 'cpu', outDir: out, progress: false });
+    expect(() => synthesizeFromRun({ teacher: mlpRun.runDir, perClass: 1, out: dest })).toThrow(/no BatchNorm layer.*feature-weight|no BatchNorm layer.*synthesis.loss.feature: 0/);
+  });
+});
