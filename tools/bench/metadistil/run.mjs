@@ -6,11 +6,13 @@
 // once per task and cached under <out>/.cache. Needs the built packages: `npx nx run-many -t build`.
 // Usage:
 //   node tools/bench/metadistil/run.mjs [--seeds 3] [--out runs/bench-metadistil] [--tasks classify,mt] [--quick]
-// --quick: reduced data and steps (minutes, not the full hour); written to metadistil-quick.json.
+// --quick: reduced data and steps; written to metadistil-quick.json.
+// --modes none,fixed,metadistil,first-order: a subset; --steps N: the learners' train.steps (a timing probe);
+// --tag NAME: keeps a probe's outputs apart (metadistil[-quick]-NAME.json).
 import * as path from 'node:path';
 import { root, require, mean, std, table, writeJson, writeText, machine, flags } from '../lib.mjs';
 
-const opt = flags({ seeds: '3', out: path.join(root, 'runs', 'bench-metadistil'), tasks: 'classify,mt', quick: false });
+const opt = flags({ seeds: '3', out: path.join(root, 'runs', 'bench-metadistil'), tasks: 'classify,mt', modes: 'none,fixed,metadistil,first-order', steps: '', tag: '', quick: false });
 const quick = opt.quick === true;
 const core = require('@kt/core');
 const { classifyPlugin } = require('@kt/classify');
@@ -66,7 +68,7 @@ function report(final) {
     return [
       r.task,
       r.label,
-      ok.length ? fmt(col((x) => x.learner), scale) : `refused: ${r.runs[0]?.error ?? ''}`.slice(0, 160),
+      ok.length ? fmt(col((x) => x.learner), scale) : r.runs[0]?.error ? 'refused (ConfigError; message in the JSON)' : 'n/a',
       fmt(col((x) => x.teacherBefore), scale),
       fmt(col((x) => x.teacherAfter), scale),
       fmt(col((x) => x.msPerStep), 1, 0),
@@ -77,21 +79,22 @@ function report(final) {
   console.log(`\nMetaDistil benchmark (${quick ? 'quick' : 'full'}), backend ${backend.name}${backend.native?.active ? ' + native' : ''}, ${total.toFixed(0)} s so far`);
   console.log(text);
   const record = { benchmark: 'metadistil', quick, seeds: seeds.length, backend: backend.name, native: backend.native, machine: machine(), load: require('node:os').loadavg(), totalSeconds: total, results, final, date: new Date().toISOString() };
-  writeJson(path.join(root, 'tools/bench/results', quick ? 'metadistil-quick.json' : 'metadistil.json'), record);
+  const name = `metadistil${quick ? '-quick' : ''}${opt.tag ? `-${opt.tag}` : ''}`;
+  writeJson(path.join(root, 'tools/bench/results', `${name}.json`), record);
   writeText(
-    path.join(root, 'docs/results', quick ? 'metadistil-quick.table.md' : 'metadistil.table.md'),
-    `Measured by \`node tools/bench/metadistil/run.mjs${quick ? ' --quick' : ''}\` on ${record.date.slice(0, 16)} UTC (${record.machine.cpus} cores, load average ${record.load.map((l) => l.toFixed(1)).join(' / ')}, backend ${backend.name}${backend.native?.active ? ' + native kernels' : ''}, ${total.toFixed(0)} s in all, teacher training included).\n\n${md}\n`,
+    path.join(root, 'docs/results', `${name}.table.md`),
+    `Measured by \`node tools/bench/metadistil/run.mjs ${process.argv.slice(2).join(' ')}\` on ${record.date.slice(0, 16)} UTC (${record.machine.cpus} cores, load average ${record.load.map((l) => l.toFixed(1)).join(' / ')}, backend ${backend.name}${backend.native?.active ? ' + native kernels' : ''}, ${total.toFixed(0)} s in all, teacher training included).\n\n${md}\n`,
   );
 }
 
 for (const taskName of opt.tasks.split(',')) {
   const task = TASKS[taskName];
   if (!task) throw new Error(`unknown task ${taskName}; known: ${Object.keys(TASKS).join(', ')}`);
-  for (const mode of task.modes) {
+  for (const mode of task.modes.filter((m) => opt.modes.split(',').includes(m.key))) {
     const entry = { task: taskName, mode: mode.key, label: mode.label, score: task.score, runs: [] };
     results.push(entry);
     for (const seed of seeds) {
-      const sets = [`train.seed=${seed}`, ...(quick ? task.quick : []), ...(mode.sets ?? [])];
+      const sets = [`train.seed=${seed}`, ...(quick ? task.quick : []), ...(opt.steps ? [`train.steps=${Number(opt.steps)}`] : []), ...(mode.sets ?? [])];
       const raw = core.applyOverrides(core.readConfigFile(path.join(root, task.dir, mode.file)), sets);
       const config = core.resolveExperimentConfig(raw, registry);
       try {
