@@ -32,7 +32,7 @@ export default [
             { sourceTag: 'layer:support', onlyDependOnLibsWithTags: ['layer:core'] },
             { sourceTag: 'layer:plugin', onlyDependOnLibsWithTags: ['layer:core', 'layer:support'] },
             { sourceTag: 'layer:cli', onlyDependOnLibsWithTags: ['layer:core', 'layer:plugin'] },
-            { sourceTag: 'layer:tools', onlyDependOnLibsWithTags: ['layer:core', 'layer:plugin', 'layer:cli'] },
+            { sourceTag: 'layer:tools', onlyDependOnLibsWithTags: ['layer:core', 'layer:support', 'layer:plugin', 'layer:cli'] },
           ],
         },
       ],
@@ -59,7 +59,7 @@ export default [
         {
           enforceBuildableLibDependency: false,
           allow: [],
-          depConstraints: [{ sourceTag: 'layer:tools', onlyDependOnLibsWithTags: ['layer:core', 'layer:plugin', 'layer:cli'] }],
+          depConstraints: [{ sourceTag: 'layer:tools', onlyDependOnLibsWithTags: ['layer:core', 'layer:support', 'layer:plugin', 'layer:cli'] }],
         },
       ],
       'no-restricted-imports': [

@@ -30,7 +30,7 @@ const { deepinversionPlugin } = require('@kt/deepinversion');
 const log = core.createConsoleLogger({ quiet: false });
 const backend = await core.initBackend({ requested: process.env.KT_BACKEND ?? 'auto', log: (l) => log.info(l) });
 
-const configs = path.join(root, 'packages/deepinversion/configs');
+const configs = deepinversionPlugin.configsDir;
 const CONFIG = { fashion: path.join(configs, 'fashion-di.yaml'), mnist: path.join(configs, 'mnist-di.yaml') };
 const PAPER = { synthesized: 0.96, adi: 0.98 };
 // The reduced setting: fewer images, iterations and steps, a smaller test split (same for all four sources).

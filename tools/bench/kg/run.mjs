@@ -27,7 +27,7 @@ const quiet = core.createMemoryLogger();
 const backend = await core.initBackend({ requested: process.env.KT_BACKEND ?? 'auto', log: (l) => log.info(l) });
 const registry = new core.PluginRegistry([{ plugin: kg.kgPlugin, from: '@kt/kg' }]);
 const container = core.buildContainer([kg.kgPlugin]);
-const configs = path.join(root, 'packages/kg/configs');
+const configs = kg.kgPlugin.configsDir;
 const t0 = Date.now();
 const record = { benchmark: 'kg', quick, backend: backend.name, native: backend.native, machine: machine(), loadAverageAtStart: (await import('node:os')).loadavg(), date: new Date().toISOString() };
 const resultFile = path.join(root, 'tools/bench/results', quick ? 'kg-quick.json' : 'kg.json');
