@@ -180,6 +180,7 @@ export function createTaskContext<C extends BaseExperimentConfig>(options: TaskC
   const teachers = createTeacherProvisioner({
     cacheDir,
     log,
+    shouldStop: options.shouldStop,
     onProvisioned: options.onProvisioned,
     runChild: (childConfig, childDir, resume) =>
       runExperiment({

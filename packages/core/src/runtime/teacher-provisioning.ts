@@ -6,6 +6,7 @@ import type { ProvisionedTeacher, TeacherProvider, TeacherRequest } from '../con
 import { latestCheckpoint, readCheckpoint } from './checkpoint';
 import { CheckpointError, ConfigError, KtError, RunInterruptedError } from './errors';
 import type { Logger } from './logger';
+import { RunLock } from './run-lock';
 import { configHash, readSummary, type RunSummary } from './run-store';
 import { disposeMap } from './tensor-file';
 
@@ -62,6 +63,25 @@ function readConfig(runDir: string): BaseExperimentConfig {
   return JSON.parse(fs.readFileSync(path.join(runDir, 'config.json'), 'utf8')) as BaseExperimentConfig;
 }
 
+/** Waits while another live process holds the lock of `dir` (it is training this teacher right now). */
+async function waitWhileLocked(dir: string, log: Logger, shouldStop?: () => boolean, pollMs = 2000): Promise<void> {
+  let announced = false;
+  for (;;) {
+    try {
+      RunLock.assertFree(dir);
+      return;
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      if (!announced) {
+        log.info(`teacher: another process is training this teacher (${err.message.split('\n')[0]}); waiting for it to finish`);
+        announced = true;
+      }
+    }
+    if (shouldStop?.()) throw new RunInterruptedError(`stopped while waiting for another process to train the teacher in ${dir}`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
 export interface TeacherProvisionerOptions {
   /** `<output dir>/.cache`: teachers live in `<cacheDir>/teachers/<plugin>-<key>/`. */
   cacheDir: string;
@@ -69,6 +89,10 @@ export interface TeacherProvisionerOptions {
   runChild: ChildRunner;
   /** Called with every teacher provisioned (the KD run's summary names them). */
   onProvisioned?: (teacher: ProvisionedTeacher) => void;
+  /** Polled while waiting for another process that trains the same teacher (Ctrl-C). */
+  shouldStop?: () => boolean;
+  /** How often that wait looks at the lock (ms; default 2000). */
+  lockPollMs?: number;
 }
 
 /**
@@ -92,6 +116,9 @@ export function createTeacherProvisioner(options: TeacherProvisionerOptions): Te
         return teacher;
       };
       let resume = false;
+      // A live process may be training this very teacher (two runs started together, sweep workers): wait for
+      // it instead of deleting or resuming its entry under it; then its finished run is simply reused.
+      if (fs.existsSync(dir)) await waitWhileLocked(dir, log, options.shouldStop, options.lockPollMs);
       if (fs.existsSync(dir)) {
         const previous = readSummary(dir);
         if (previous && FINISHED.has(previous.status)) {

@@ -6,7 +6,10 @@ import { createMemoryLogger } from '../../src/runtime/logger';
 import { buildContainer, PluginRegistry } from '../../src/runtime/plugin-registry';
 import { resolveExperimentConfig, runExperiment } from '../../src/runtime/run-experiment';
 import { readSummary } from '../../src/runtime/run-store';
-import { readRunWeights, teacherKey } from '../../src/runtime/teacher-provisioning';
+import { createTeacherProvisioner, readRunWeights, teacherKey } from '../../src/runtime/teacher-provisioning';
+import { RunLock } from '../../src/runtime/run-lock';
+import { RunInterruptedError } from '../../src/runtime/errors';
+import type { RunSummary } from '../../src/runtime/run-store';
 import { disposeMap } from '../../src/runtime/tensor-file';
 import { toyDataHash, toyPlugin, toyTeacherConfig, type ToyConfig } from '../fixtures/toy-plugin';
 
@@ -119,5 +122,57 @@ describe('teacher provisioning', () => {
     expect(log.lines.some((l) => l.includes('resuming the interrupted teacher run'))).toBe(true);
     expect(readSummary(teacherDir!)!.status).toBe('completed');
     expect(weightsOf(teacherDir!)).toEqual(expected);
+  });
+});
+
+describe('teacher provisioning and a teacher another process is training', () => {
+  it('waits for the lock holder instead of deleting or resuming its entry under it', async () => {
+    const cacheDir = tmp();
+    const request = { config: toyTeacherConfig(config()), dataHash: 'h', modelVersion: 'v' };
+    const dir = path.join(cacheDir, 'teachers', `toy-${teacherKey(request)}`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify({ status: 'running', steps: 0, totalSteps: 12 }));
+    const lock = RunLock.acquire(dir);
+    const log = createMemoryLogger();
+    const calls: string[] = [];
+    const provider = createTeacherProvisioner({
+      cacheDir,
+      log,
+      lockPollMs: 20,
+      runChild: async (_cfg, childDir, resume) => {
+        expect(released).toBe(true);
+        calls.push(`${resume ? 'resume' : 'fresh'} ${childDir}`);
+        return { summary: { status: 'completed', steps: 12, totalSteps: 12 } as RunSummary };
+      },
+    });
+    // The holder stops 150 ms later, leaving an unfinished entry (no checkpoint): only then is it rebuilt.
+    let released = false;
+    setTimeout(() => {
+      released = true;
+      lock.release();
+    }, 150);
+    const done = await provider.provision(request);
+    expect(log.lines.some((l) => l.includes('another process is training this teacher'))).toBe(true);
+    expect(calls).toEqual([`fresh ${dir}`]);
+    expect(done.runDir).toBe(dir);
+  });
+
+  it('stops waiting when the run is interrupted', async () => {
+    const cacheDir = tmp();
+    const request = { config: toyTeacherConfig(config()), dataHash: 'h2', modelVersion: 'v' };
+    const dir = path.join(cacheDir, 'teachers', `toy-${teacherKey(request)}`);
+    fs.mkdirSync(dir, { recursive: true });
+    const lock = RunLock.acquire(dir);
+    let polls = 0;
+    const provider = createTeacherProvisioner({
+      cacheDir,
+      log: createMemoryLogger(),
+      lockPollMs: 5,
+      shouldStop: () => ++polls > 3,
+      runChild: async () => Promise.reject(new Error('must not train while another process holds the lock')),
+    });
+    await expect(provider.provision(request)).rejects.toBeInstanceOf(RunInterruptedError);
+    expect(fs.existsSync(path.join(dir, 'run.lock'))).toBe(true);
+    lock.release();
   });
 });
