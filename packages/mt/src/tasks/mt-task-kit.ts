@@ -7,7 +7,7 @@ import { initLearnerWeights, learnerInitIssues } from './learner-init';
 import { makeTargetTensors, sampleDecode, Transformer } from '../models';
 import { limitSplit, prepareMtData, type EncodedSplit, type MtData } from './mt-data';
 import { writeModelFiles } from './mt-model-files';
-import { teacherCheckpointIssues, transformerConfig, type LoadedTeacher } from './mt-teacher';
+import { obtainTeacher, teacherCheckpointIssues, transformerConfig, type LoadedTeacher } from './mt-teacher';
 import { SPECIAL_IDS, type IndexedBatch, type StepBatches, type StepTimer } from './step-batches';
 import { outputBudget, scoreTranslations, type DecodeSettings } from './translate-sentences';
 
@@ -208,4 +208,25 @@ export function fixedDivergenceIssues(config: MtConfig, task: string, divergence
     issues.push({ path: 'transfer.lambda', message: `task ${task} does not mix on-policy batches (λ); on-policy mixing is task word-kd's transfer.lambda` });
   }
   return issues;
+}
+
+/** The learner and the teacher of a KD task; the learner is released when the teacher cannot be had. */
+export async function setUpLearnerAndTeacher(ctx: TaskContext<MtConfig>): Promise<{ setup: MtLearnerSetup; teacher: LoadedTeacher }> {
+  const setup = await setUpLearner(ctx);
+  try {
+    return { setup, teacher: await obtainTeacher(ctx, setup.data) };
+  } catch (err) {
+    setup.learner.dispose();
+    throw err;
+  }
+}
+
+/** The `validate` hook of a sequence-level KD task whose divergence is fixed by construction. */
+export function fixedDivergenceValidation(
+  task: string,
+  divergence: 'forward' | 'backward',
+  why: string,
+  instead: string,
+): (config: MtConfig) => ConfigIssue[] {
+  return (config) => [...kdIssues(config), ...fixedDivergenceIssues(config, task, divergence, why, instead)];
 }

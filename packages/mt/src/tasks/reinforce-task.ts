@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { reinforceBackwardKl, tokenLogProbs } from '@kt/core';
-import { MT_METRICS, disposeTargets, fixedDivergenceIssues, kdIssues, mtReporting, sampleTargets, setUpLearner, type MtTask, type TargetTensors } from './mt-task-kit';
-import { obtainTeacher, prepareBatch, referenceLoss, stepBatches, type BatchPrepared } from './mt-teacher';
+import { MT_METRICS, disposeTargets, fixedDivergenceValidation, mtReporting, sampleTargets, setUpLearnerAndTeacher, type MtTask, type TargetTensors } from './mt-task-kit';
+import { prepareBatch, referenceLoss, stepBatches, type BatchPrepared } from './mt-teacher';
 import { StepTimer } from './step-batches';
 
 interface ReinforcePrepared extends BatchPrepared {
@@ -17,24 +17,16 @@ export const mtReinforceTask: MtTask<ReinforcePrepared> = {
   name: 'reinforce',
   description: 'sequence-level backward KL by REINFORCE on learner samples, teacher log q as reward',
   metrics: MT_METRICS,
-  validate: (config) => [
-    ...kdIssues(config),
-    ...fixedDivergenceIssues(
-      config,
-      'reinforce',
-      'backward',
-      'sequence-level backward KL by construction (the learner samples, the teacher scores)',
-      "for forward KL use task seq-kd (sequence level) or word-kd (token level)",
-    ),
-  ],
+  validate: fixedDivergenceValidation(
+    'reinforce',
+    'backward',
+    'sequence-level backward KL by construction (the learner samples, the teacher scores)',
+    "for forward KL use task seq-kd (sequence level) or word-kd (token level)",
+  ),
   async create(ctx) {
     const { config, objective } = ctx;
-    const setup = await setUpLearner(ctx);
+    const { setup, teacher } = await setUpLearnerAndTeacher(ctx);
     const { data, model } = setup;
-    const teacher = await obtainTeacher(ctx, data).catch((err: unknown) => {
-      setup.learner.dispose();
-      throw err;
-    });
     const batches = stepBatches(data, config.train, config.batching);
     const timer = new StepTimer();
     const ls = config.learner.model.labelSmoothing;

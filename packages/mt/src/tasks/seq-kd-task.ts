@@ -5,8 +5,8 @@ import type * as tf from '@tensorflow/tfjs';
 import type { MtConfig } from '../config-schema';
 import { makeTargetTensors } from '../models';
 import type { MtData } from './mt-data';
-import { MT_METRICS, disposeTargets, fixedDivergenceIssues, kdIssues, mtReporting, setUpLearner, type MtTask, type TargetTensors } from './mt-task-kit';
-import { obtainTeacher, prepareBatch, referenceLoss, stepBatches, type BatchPrepared, type LoadedTeacher } from './mt-teacher';
+import { MT_METRICS, disposeTargets, fixedDivergenceValidation, mtReporting, setUpLearnerAndTeacher, type MtTask, type TargetTensors } from './mt-task-kit';
+import { prepareBatch, referenceLoss, stepBatches, type BatchPrepared, type LoadedTeacher } from './mt-teacher';
 import { SPECIAL_IDS, StepTimer } from './step-batches';
 import { translateIds } from './translate-sentences';
 
@@ -67,24 +67,16 @@ export const mtSeqKdTask: MtTask<SeqKdPrepared> = {
   name: 'seq-kd',
   description: "sequence-level forward KD: NLL on the teacher's beam translations (cached)",
   metrics: MT_METRICS,
-  validate: (config) => [
-    ...kdIssues(config),
-    ...fixedDivergenceIssues(
-      config,
-      'seq-kd',
-      'forward',
-      "sequence-level forward KL by construction (NLL on the teacher's translations)",
-      'for backward KL use task reinforce (sequence level) or word-kd with divergence backward (token level)',
-    ),
-  ],
+  validate: fixedDivergenceValidation(
+    'seq-kd',
+    'forward',
+    "sequence-level forward KL by construction (NLL on the teacher's translations)",
+    'for backward KL use task reinforce (sequence level) or word-kd with divergence backward (token level)',
+  ),
   async create(ctx) {
     const { config, objective } = ctx;
-    const setup = await setUpLearner(ctx);
+    const { setup, teacher } = await setUpLearnerAndTeacher(ctx);
     const { data, model } = setup;
-    const teacher = await obtainTeacher(ctx, data).catch((err: unknown) => {
-      setup.learner.dispose();
-      throw err;
-    });
     const targets = teacherTranslations(ctx, data, teacher);
     const batches = stepBatches(data, config.train, config.batching);
     const timer = new StepTimer();
