@@ -2,14 +2,14 @@
 // per target language: single KG, KEnS ensembles (majority, MRR-weighted, RankBoost) and KD, beside KEnS's
 // Hits@1; training triples/s and the full filtered evaluation of WN18RR's test set beside PyTorch
 // (tools/bench/reference/kg_speed.py). Needs the built packages (`npx nx run-many -t build`) and ../shared/data.
-// Usage: node tools/bench/kg/run.mjs [--part all|wn18rr|dbp5l|speed] [--quick] [--data DIR] [--out DIR]
+// Usage: node tools/bench/kg/run.mjs [--part all|wn18rr|dbp5l|speed] [--quick] [--data DIR] [--out DIR] [--languages el,ja] [--epochs N]
 //   --quick: a few steps per run (a smoke test of the whole pipeline, not a result); the full run is the default.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { root, require, table, writeJson, machine, flags } from '../lib.mjs';
 
-const opts = flags({ part: 'all', quick: false, data: path.resolve(root, '..', 'shared', 'data'), out: path.join(root, 'runs', 'bench-kg'), languages: 'el,ja,es,fr,en' });
+const opts = flags({ part: 'all', quick: false, data: path.resolve(root, '..', 'shared', 'data'), out: path.join(root, 'runs', 'bench-kg'), languages: 'el,ja,es,fr,en', epochs: '' });
 const quick = opts.quick;
 const dataDir = path.resolve(process.env.KT_SHARED_DATA ?? opts.data);
 const outDir = path.resolve(opts.out);
@@ -114,9 +114,11 @@ if (parts.includes('dbp5l')) {
   for (const lang of languages) {
     const sets = [`data.dir=${path.join(dataDir, 'dbp5l')}`, `data.language=${lang}`, `data.supports=[${all.filter((l) => l !== lang).join(', ')}]`];
     if (quick) sets.push('train.epochs=0.2');
+    if (opts.epochs) sets.push(`train.epochs=${opts.epochs}`, `teacher.train.epochs=${opts.epochs}`);
     const single = await run('dbp5l-el-train.yaml', sets);
     const ens = await run('dbp5l-el-kens.yaml', quick ? [...sets, 'kens.selfLearning.every=1000', 'kens.maxValidQueries=100'] : sets);
-    const kd = await run('dbp5l-el-kd.yaml', quick ? [...sets, 'teacher.train.epochs=0.2', 'kens.maxValidQueries=100'] : sets);
+    // The kd teacher is the kens run just trained (teacher.checkpoint), not a second kens training.
+    const kd = await run('dbp5l-el-kd.yaml', [...sets, `teacher.checkpoint=${ens.runDir}`, ...(quick ? ['kens.maxValidQueries=100'] : [])]);
     const t = ens.summary.test;
     const row = {
       language: lang,
