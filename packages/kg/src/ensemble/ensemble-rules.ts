@@ -42,21 +42,32 @@ export interface BoostQuery {
   answer: number[];
   /** For each other candidate in the union of the top-k sets: votes[m] of it. */
   others: number[][];
+  /** How many other candidates no model votes for (their vote vectors are all 0). */
+  unvoted: number;
 }
 
 /**
  * RankBoost (Freund et al. 2003) with the models' top-k indicators as weak rankers, as KEnS learns its
  * ensemble weights: critical pairs (other candidate x₀, answer x₁) of every validation query start with
  * uniform weight D; each round picks the model with the largest |r| = |Σ D·(h(x₁) − h(x₀))|, gives it
- * α = ½ ln((1 + r) / (1 − r)) and reweights D ← D·exp(α(h(x₀) − h(x₁))) / Z. A model's weight is the sum
- * of its α (KEnS learns them per entity; here one weight per model, over all validation queries).
+ * α = ½ ln((1 + r) / (1 − r)) and reweights D ← D·exp(α(h(x₀) − h(x₁))) / Z. Every other candidate forms a
+ * pair, including those no model votes for (one pair per query with their multiplicity, as their vote
+ * vectors are equal) — without them every model would look worse than chance, since a voted-for
+ * candidate always has a vote. A model's weight is the sum of its α (KEnS learns them per entity; here
+ * one weight per model, over all validation queries).
  */
 export function rankBoostWeights(queries: readonly BoostQuery[], models: number, rounds: number): number[] {
-  const pairs: Array<{ x1: number[]; x0: number[] }> = [];
-  for (const q of queries) for (const o of q.others) pairs.push({ x1: q.answer, x0: o });
+  const pairs: Array<{ x1: number[]; x0: number[]; count: number }> = [];
+  const zero = new Array<number>(models).fill(0);
+  for (const q of queries) {
+    for (const o of q.others) pairs.push({ x1: q.answer, x0: o, count: 1 });
+    if (q.unvoted > 0) pairs.push({ x1: q.answer, x0: zero, count: q.unvoted });
+  }
   const weights = new Array<number>(models).fill(0);
-  if (pairs.length === 0) return weights.fill(1);
-  let d = new Float64Array(pairs.length).fill(1 / pairs.length);
+  const total = pairs.reduce((s, p) => s + p.count, 0);
+  if (total === 0) return weights.fill(1);
+  // d[i] is the mass of all `count` pairs of entry i.
+  let d = Float64Array.from(pairs, (p) => p.count / total);
   for (let round = 0; round < rounds; round++) {
     let best = -1;
     let bestR = 0;

@@ -171,7 +171,7 @@ export function boostWeights(model: KgModel, graph: MultilingualGraph, cps: Read
           for (let m = 0; m < models && !any; m++) any = vote(m, c) > 0;
           if (any) others.push(Array.from({ length: models }, (_, m) => vote(m, c)));
         }
-        queries.push({ answer, others });
+        queries.push({ answer, others, unvoted: n - 1 - others.length });
       }
     }
   }
