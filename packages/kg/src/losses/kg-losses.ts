@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { stopGradient } from '@kt/core';
+import { stopGradient, sequenceNll } from '@kt/core';
 
 /**
  * Losses of KG embedding training, as small pure functions on scores (higher = more plausible).
@@ -43,11 +43,10 @@ export function oneHotRows(targets: tf.Tensor1D, n: number): tf.Tensor2D {
 
 /**
  * 1-vs-all cross-entropy over every entity (Lacroix et al. 2018): mean NLL of the true entity under
- * softmax(logits) — core's `sequenceNll` on the CPU backend, written out here because of the wasm
- * OneHot defect above (same values; the test checks both agree on CPU).
+ * softmax(logits), i.e. core's `sequenceNll` (a gather, so tfjs-wasm's OneHot defect does not reach it).
  */
 export function oneVsAllCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
-  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), oneHotRows(targets, logits.shape[1])), -1))) as tf.Scalar);
+  return sequenceNll(logits, targets) as tf.Scalar;
 }
 
 /** 1-N binary cross-entropy (ConvE's loss): every entity a Bernoulli label, 1 for the true one, with label smoothing ε. */

@@ -7,4 +7,3 @@ export { complexScorer } from './complex';
 export { SCORERS, scorerOf } from './model-registry';
 export { ModelSpecSchema, type ModelSpec, type ModelSpecInput, type ModelKind } from './model-spec';
 export { KgModel, KG_MODEL_VERSION, type EntityRange } from './kg-model';
-export { embeddingLookup } from './embedding-lookup';

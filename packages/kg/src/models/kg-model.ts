@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, type WeightedModel } from '@kt/core';
-import { embeddingLookup } from './embedding-lookup';
+import { Rng, type WeightedModel, embeddingLookup } from '@kt/core';
 import type { Direction, KgScorer } from './kg-scorer';
 import { scorerOf } from './model-registry';
 import type { ModelSpec } from './model-spec';

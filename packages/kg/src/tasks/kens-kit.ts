@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '@kt/core';
+import { embeddingLookup, type Rng } from '@kt/core';
 import { counterparts, type AlignmentLinks, type KnownAnswers, type MultilingualGraph, type Triples } from '../data';
 import { ensembleScores, rankBoostWeights, topKVotes, type BoostQuery, type EnsembleRule } from '../ensemble';
 import { rankFiltered, rankingMetrics, type QueryScorer } from '../eval';
-import { embeddingLookup, type Direction, type KgModel } from '../models';
+import { type Direction, type KgModel } from '../models';
 
 /** Every seed (and learned) link as pairs of rows of the shared entity table. */
 export function tableLinks(graph: MultilingualGraph, learned: ReadonlyMap<number, AlignmentLinks>): { a: Int32Array; b: Int32Array } {
