@@ -32,6 +32,7 @@ describe('wasm training kernels', () => {
         'DepthwiseConv2dNativeBackpropFilter',
         'DepthwiseConv2dNativeBackpropInput',
         'MaxPoolGrad',
+        'OneHot',
         'UnsortedSegmentSum',
       ].sort(),
     );

@@ -31,6 +31,8 @@ const gelu = (x: tf.Tensor): tf.Tensor =>
 
 export const opCases: OpCase[] = [
   // matMul / batchMatMul
+  { name: 'oneHot float32 (forward only)', inputs: [{ shape: [2, 3], dtype: 'int32', values: { intBelow: 5 } }], fn: (i) => tf.oneHot(i, 5, 1, 0, 'float32'), grads: false },
+  { name: 'oneHot int32, on 3 off -1 (forward only)', inputs: [{ shape: [4], dtype: 'int32', values: { intBelow: 4 } }], fn: (i) => tf.oneHot(i, 4, 3, -1), grads: false },
   { name: 'matMul a.b', inputs: [{ shape: [5, 7] }, { shape: [7, 6] }], fn: (a, b) => tf.matMul(a, b) },
   { name: 'matMul aT.b', inputs: [{ shape: [7, 5] }, { shape: [7, 6] }], fn: (a, b) => tf.matMul(a, b, true, false) },
   { name: 'matMul a.bT', inputs: [{ shape: [5, 7] }, { shape: [6, 7] }], fn: (a, b) => tf.matMul(a, b, false, true) },

@@ -6,6 +6,7 @@ import {
   depthwiseConv2dNativeBackpropInputConfig,
 } from './kernels/depthwise-conv2d-backprop';
 import { maxPoolGradConfig } from './kernels/max-pool-grad';
+import { oneHotConfig } from './kernels/one-hot';
 import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum';
 import { WASM_BACKEND } from './kernels/wasm-kernel-utils';
 import { activeKernels, installedKernels, installKernels, kernelBelow, removeKernels } from './kernel-layers';
@@ -26,8 +27,8 @@ const conv2dBackpropInputConfig: tf.KernelConfig = {
 /**
  * kt's training kernels for tfjs-backend-wasm 4.22, one explicit list: the four gradient kernels
  * the wasm backend lacks (so conv layers and embeddings cannot train on it), a correct MaxPoolGrad
- * (the built-in one mis-routes the gradient of all-negative windows) and a fast
- * Conv2DBackpropInput (the built-in one is ~8x slower than a forward convolution).
+ * (the built-in one mis-routes the gradient of all-negative windows), a fast Conv2DBackpropInput (the
+ * built-in one is ~8x slower than a forward convolution) and a OneHot that honours a float32 dtype.
  */
 export const wasmTrainingKernelConfigs: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterConfig,
@@ -36,6 +37,7 @@ export const wasmTrainingKernelConfigs: readonly tf.KernelConfig[] = [
   depthwiseConv2dNativeBackpropInputConfig,
   unsortedSegmentSumConfig,
   maxPoolGradConfig,
+  oneHotConfig,
 ];
 
 /** Names of the kernels {@link registerWasmTrainingKernels} installs on the 'wasm' backend. */
