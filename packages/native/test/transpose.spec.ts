@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadAddon } from '../src';
+import { tileInto } from '../src/kernels/elementwise-kernels';
 import { stridedCopyPlan, transposePlan } from '../src/kernels/geometry';
 import { describeNative, expectMatchesCpu, registerNativeKernels, unregisterNativeKernels } from './helpers';
 
@@ -102,5 +103,28 @@ describeNative('native GatherV2 / Max', () => {
     const xi = tf.tensor2d([1, 9, 3, 4], [2, 2], 'int32');
     expect(Array.from(tf.max(xi, -1).dataSync())).toEqual([9, 4]);
     tf.dispose([x, xi]);
+  });
+});
+
+describe('tileInto', () => {
+  it('tiles every axis like tf.tile on cpu, for float, int and bool data', () => {
+    const cases: Array<[number[], number[]]> = [
+      [[2, 1, 3], [2, 5, 1]],
+      [[3], [4]],
+      [[2, 3], [1, 1]],
+      [[1, 2, 1, 2], [3, 1, 2, 2]],
+      [[2, 2], [0, 3]],
+    ];
+    for (const [shape, reps] of cases) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const values = Array.from({ length: n }, (_, i) => i + 1);
+      const expected = tf.tidy(() => Array.from(tf.tile(tf.tensor(values, shape, 'int32'), reps).dataSync()));
+      const dst = new Int32Array(expected.length);
+      tileInto(Int32Array.from(values), dst, shape, reps);
+      expect(Array.from(dst)).toEqual(expected);
+      const bools = new Uint8Array(expected.length);
+      tileInto(Uint8Array.from(values.map((v) => v % 2)), bools, shape, reps);
+      expect(Array.from(bools)).toEqual(expected.map((v) => v % 2));
+    }
   });
 });

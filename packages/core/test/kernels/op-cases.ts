@@ -108,6 +108,9 @@ export const opCases: OpCase[] = [
   { name: 'unsortedSegmentSum', inputs: [{ shape: [6, 3] }, { shape: [6], dtype: 'int32', values: [0, 2, 2, 4, 0, 1] }], fn: (x, ids) => tf.unsortedSegmentSum(x, ids as tf.Tensor1D, 5) },
   { name: 'oneHot (forward, int output)', inputs: [{ shape: [7], dtype: 'int32', values: { intBelow: 5 } }], fn: (ids) => tf.oneHot(ids as tf.Tensor1D, 5) },
   { name: 'where', inputs: [{ shape: [4, 5], dtype: 'bool' }, { shape: [4, 5] }, { shape: [4, 5] }], fn: (c, a, b) => tf.where(c, a, b) },
+  { name: 'where with a broadcast condition [3,4,1] (Tile of bool)', inputs: [{ shape: [3, 4, 1], dtype: 'bool' }, { shape: [3, 4, 7] }, { shape: [3, 4, 7] }], fn: (c, a, b) => tf.where(c, a, b) },
+  { name: 'tile float32 [2,1,3] x [2,5,1] and [3] x [4]', inputs: [{ shape: [2, 1, 3] }, { shape: [3] }], fn: (x, y) => [tf.tile(x, [2, 5, 1]), tf.tile(y, [4])] },
+  { name: 'tile int32 [2,3] x [3,2] (forward only)', inputs: [{ shape: [2, 3], dtype: 'int32', values: { intBelow: 9 } }], fn: (x) => tf.tile(x, [3, 2]), grads: false },
 
   // softmax family and activations
   { name: 'softmax', inputs: [{ shape: [4, 9] }], fn: (x) => tf.softmax(x) },

@@ -311,3 +311,54 @@ export function makeGatherV2(_addon: NativeAddon, fallback: Fallback): KernelFun
     return out;
   }) as unknown as KernelFunc;
 }
+
+/**
+ * Tile for every dtype on the wasm heap, by block copies: the innermost axis is written as runs of the
+ * input row (a fill when the row has one element), then each outer axis copies its finished block
+ * `reps - 1` times with copyWithin. (wasm's Tile computes an index per element in JavaScript: ~0.35 s for
+ * a [32, 20, 1] → [32, 20, 6000] mask, which `tf.where` makes whenever its condition broadcasts.)
+ */
+export function makeTile(_addon: NativeAddon, fallback: Fallback): KernelFunc {
+  const kernel = 'Tile';
+  return ((args: KernelArgs) => {
+    const x = input(args, 'x', kernel);
+    const reps = intList(args.attrs?.['reps']);
+    const rank = x.shape.length;
+    if (x.dtype === 'string' || !reps || reps.length !== rank || rank === 0 || reps.some((r) => r < 0)) return fallback(args);
+    const outShape = x.shape.map((d, i) => d * reps[i]!);
+    const backend = asWasmBackend(args.backend, kernel);
+    const out = backend.makeOutput(outShape, x.dtype);
+    if (sizeOf(outShape) === 0) return out;
+    const src = backend.typedArrayFromHeap(x) as Float32Array | Int32Array | Uint8Array;
+    const dst = backend.typedArrayFromHeap(out) as Float32Array | Int32Array | Uint8Array;
+    tileInto(src, dst, x.shape, reps);
+    return out;
+  }) as unknown as KernelFunc;
+}
+
+type Numbers = Float32Array | Int32Array | Uint8Array;
+
+/** Writes `src` (row-major `shape`) tiled `reps` times per axis into `dst`. Exported for tests. */
+export function tileInto(src: Numbers, dst: Numbers, shape: readonly number[], reps: readonly number[]): void {
+  const rank = shape.length;
+  if (dst.length === 0) return;
+  const srcStrides = stridesOf(shape);
+  const dstStrides = stridesOf(shape.map((d, i) => d * reps[i]!));
+  const fillAxis = (axis: number, from: number, to: number): void => {
+    const n = shape[axis]!;
+    const r = reps[axis]!;
+    if (axis === rank - 1) {
+      if (n === 1) {
+        dst.fill(src[from]!, to, to + r);
+        return;
+      }
+      const row = src.subarray(from, from + n);
+      for (let k = 0; k < r; k++) dst.set(row, to + k * n);
+      return;
+    }
+    for (let j = 0; j < n; j++) fillAxis(axis + 1, from + j * srcStrides[axis]!, to + j * dstStrides[axis]!);
+    const block = n * dstStrides[axis]!;
+    for (let k = 1; k < r; k++) dst.copyWithin(to + k * block, to, to + block);
+  };
+  fillAxis(0, 0, 0);
+}
