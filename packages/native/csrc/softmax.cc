@@ -198,4 +198,84 @@ void softmax_xent_backward(const float* labels, const float* logSoftmax, const f
   });
 }
 
+namespace {
+
+// ls[j] = x[j] * invT - logsumexp(x * invT) (an all -inf row gives NaN, as tf.logSoftmax does).
+void log_softmax_scaled(const float* x, float invT, float* ls, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) ls[j] = x[j] * invT;
+  const float m = row_max(ls, n);
+  vf acc = vf{};
+  int64_t j = 0;
+  for (; j + VW <= n; j += VW) acc += vexp(vload(ls + j) - m);
+  double sum = 0.0;
+  for (int l = 0; l < VW; ++l) sum += acc[l];
+  for (; j < n; ++j) sum += std::exp(ls[j] - m);
+  const float lse = m + static_cast<float>(std::log(sum));
+  for (j = 0; j < n; ++j) ls[j] -= lse;
+}
+
+// exp(x) that is exactly 0 at x = -inf (vexp clamps its argument).
+inline vf vexp0(vf x, vf negInf) { return vselect(x == negInf, vf{}, vexp(x)); }
+
+}  // namespace
+
+void token_kl_forward(const float* a, const float* b, const float* mask, float invT, float* kl, float* logP, float* logQ,
+                      int64_t rows, int64_t cols) {
+  const float negInf = -std::numeric_limits<float>::infinity();
+  const vf vNegInf = vsplat(negInf);
+  parallel_rows(rows, cols * 4, [&](int64_t i) {
+    float* lp = logP + i * cols;
+    float* lq = logQ + i * cols;
+    if (mask != nullptr && mask[i] == 0.f) {
+      std::fill(lp, lp + cols, 0.f);
+      std::fill(lq, lq + cols, 0.f);
+      kl[i] = 0.f;
+      return;
+    }
+    log_softmax_scaled(a + i * cols, invT, lp, cols);
+    log_softmax_scaled(b + i * cols, invT, lq, cols);
+    // Terms where log p = -inf add nothing (selected, so no 0 * inf); a NaN row stays NaN.
+    vf acc = vf{};
+    int64_t j = 0;
+    for (; j + VW <= cols; j += VW) {
+      const vf p = vload(lp + j);
+      acc += vselect(p == vNegInf, vf{}, vexp(p) * (p - vload(lq + j)));
+    }
+    double s = 0.0;
+    for (int l = 0; l < VW; ++l) s += acc[l];
+    for (; j < cols; ++j) {
+      if (lp[j] != negInf) s += static_cast<double>(std::exp(lp[j])) * (static_cast<double>(lp[j]) - lq[j]);
+    }
+    kl[i] = static_cast<float>(s);
+  });
+}
+
+void token_kl_backward(const float* logP, const float* logQ, const float* kl, const float* dy, const float* mask,
+                       float invT, bool wrt_p, float* grad, int64_t rows, int64_t cols) {
+  const float negInf = -std::numeric_limits<float>::infinity();
+  const vf vNegInf = vsplat(negInf);
+  parallel_rows(rows, cols * 2, [&](int64_t i) {
+    float* g = grad + i * cols;
+    if (mask != nullptr && mask[i] == 0.f) {
+      std::fill(g, g + cols, 0.f);
+      return;
+    }
+    const float* lp = logP + i * cols;
+    const float* lq = logQ + i * cols;
+    const float scale = dy[i] * invT;
+    int64_t j = 0;
+    if (wrt_p) {
+      const float k = kl[i];
+      for (; j + VW <= cols; j += VW) {
+        const vf p = vload(lp + j);
+        vstore(g + j, vselect(p == vNegInf, vf{}, scale * vexp(p) * (p - vload(lq + j) - k)));
+      }
+      for (; j < cols; ++j) g[j] = lp[j] == negInf ? 0.f : scale * std::exp(lp[j]) * (lp[j] - lq[j] - k);
+    } else {
+      for (; j + VW <= cols; j += VW) vstore(g + j, scale * (vexp0(vload(lq + j), vNegInf) - vexp0(vload(lp + j), vNegInf)));
+      for (; j < cols; ++j) g[j] = scale * (std::exp(lq[j]) - (lp[j] == negInf ? 0.f : std::exp(lp[j])));
+    }
+  });
+}
+
 }  // namespace kt

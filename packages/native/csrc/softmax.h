@@ -36,4 +36,15 @@ void softmax_xent_forward(const float* logits, const float* labels, float* loss,
 void softmax_xent_backward(const float* labels, const float* logSoftmax, const float* dy, float* dlogits,
                            float* dlabels, int64_t rows, int64_t cols);
 
+// Row-wise KL(p || q) with p = softmax(a / T), q = softmax(b / T) (invT = 1 / T), 0 log 0 = 0 (entries with
+// log p = -inf add nothing, +inf where p > 0 = q). Writes kl [rows] and the saved logP, logQ [rows, cols]; a row with
+// mask[i] == 0 (mask may be null) gets kl 0 and zero logP, logQ.
+void token_kl_forward(const float* a, const float* b, const float* mask, float invT, float* kl, float* logP, float* logQ,
+                      int64_t rows, int64_t cols);
+
+// Gradient of token_kl_forward scaled by dy [rows]: wrt_p false gives d/db = dy invT (q - p); wrt_p true gives
+// d/da = dy invT p (log p - log q - kl), 0 where p = 0. Masked rows get 0.
+void token_kl_backward(const float* logP, const float* logQ, const float* kl, const float* dy, const float* mask,
+                       float invT, bool wrt_p, float* grad, int64_t rows, int64_t cols);
+
 }  // namespace kt

@@ -143,6 +143,49 @@ napi_value SoftmaxXentBackward(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// tokenKlForward(a, b, mask | undefined, invT, kl, logP, logQ, rows, cols)
+napi_value TokenKlForward(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  if (!get_args(env, info, 9, argv)) return nullptr;
+  Floats a, b, mask, kl, lp, lq;
+  double invT;
+  int64_t rows, cols;
+  const bool hasMask = !is_nullish(env, argv[2]);
+  if (!get_floats(env, argv[0], &a, "a") || !get_floats(env, argv[1], &b, "b") ||
+      (hasMask && !get_floats(env, argv[2], &mask, "mask")) || !get_double(env, argv[3], &invT, "invT") ||
+      !get_floats(env, argv[4], &kl, "kl") || !get_floats(env, argv[5], &lp, "logP") || !get_floats(env, argv[6], &lq, "logQ") ||
+      !get_int(env, argv[7], &rows, "rows") || !get_int(env, argv[8], &cols, "cols")) {
+    return nullptr;
+  }
+  if (!check_rows_cols(env, "tokenKlForward", rows, cols, {&a, &b, &lp, &lq}, {&kl})) return nullptr;
+  if (hasMask && !check_rows_cols(env, "tokenKlForward", rows, cols, {}, {&mask})) return nullptr;
+  kt::token_kl_forward(a.data, b.data, hasMask ? mask.data : nullptr, static_cast<float>(invT), kl.data, lp.data, lq.data,
+                       rows, cols);
+  return undefined(env);
+}
+
+// tokenKlBackward(logP, logQ, kl, dy, mask | undefined, invT, wrtP, grad, rows, cols)
+napi_value TokenKlBackward(napi_env env, napi_callback_info info) {
+  napi_value argv[10];
+  if (!get_args(env, info, 10, argv)) return nullptr;
+  Floats lp, lq, kl, dy, mask, grad;
+  double invT;
+  bool wrtP;
+  int64_t rows, cols;
+  const bool hasMask = !is_nullish(env, argv[4]);
+  if (!get_floats(env, argv[0], &lp, "logP") || !get_floats(env, argv[1], &lq, "logQ") || !get_floats(env, argv[2], &kl, "kl") ||
+      !get_floats(env, argv[3], &dy, "dy") || (hasMask && !get_floats(env, argv[4], &mask, "mask")) ||
+      !get_double(env, argv[5], &invT, "invT") || !get_bool(env, argv[6], &wrtP, "wrtP") ||
+      !get_floats(env, argv[7], &grad, "grad") || !get_int(env, argv[8], &rows, "rows") || !get_int(env, argv[9], &cols, "cols")) {
+    return nullptr;
+  }
+  if (!check_rows_cols(env, "tokenKlBackward", rows, cols, {&lp, &lq, &grad}, {&kl, &dy})) return nullptr;
+  if (hasMask && !check_rows_cols(env, "tokenKlBackward", rows, cols, {}, {&mask})) return nullptr;
+  kt::token_kl_backward(lp.data, lq.data, kl.data, dy.data, hasMask ? mask.data : nullptr, static_cast<float>(invT), wrtP,
+                        grad.data, rows, cols);
+  return undefined(env);
+}
+
 }  // namespace
 
 void add_softmax_bindings(Bindings& out) {
@@ -150,6 +193,8 @@ void add_softmax_bindings(Bindings& out) {
   out.emplace_back("attentionBackward", AttentionBackward);
   out.emplace_back("softmaxXentForward", SoftmaxXentForward);
   out.emplace_back("softmaxXentBackward", SoftmaxXentBackward);
+  out.emplace_back("tokenKlForward", TokenKlForward);
+  out.emplace_back("tokenKlBackward", TokenKlBackward);
 }
 
 }  // namespace kt_napi

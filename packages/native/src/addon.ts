@@ -130,6 +130,31 @@ export interface NativeAddon {
     rows: number,
     cols: number,
   ): void;
+  /** Row-wise KL(softmax(a invT) ‖ softmax(b invT)) into kl [rows], saving logP, logQ; rows with mask 0 give 0. */
+  tokenKlForward(
+    a: Float32Array,
+    b: Float32Array,
+    mask: Float32Array | undefined,
+    invT: number,
+    kl: Float32Array,
+    logP: Float32Array,
+    logQ: Float32Array,
+    rows: number,
+    cols: number,
+  ): void;
+  /** Its gradient times dy [rows], with respect to a (wrtP) or b. */
+  tokenKlBackward(
+    logP: Float32Array,
+    logQ: Float32Array,
+    kl: Float32Array,
+    dy: Float32Array,
+    mask: Float32Array | undefined,
+    invT: number,
+    wrtP: boolean,
+    grad: Float32Array,
+    rows: number,
+    cols: number,
+  ): void;
 }
 
 export interface AddonLoad {
@@ -197,7 +222,7 @@ function readCpuinfo(): string | undefined {
 
 function isAddon(value: unknown): value is NativeAddon {
   if (typeof value !== 'object' || value === null) return false;
-  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'max', 'stridedCopy', 'transpose2d', 'adamUpdate', 'dropout', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward', 'attentionForward', 'attentionBackward', 'softmaxXentForward', 'softmaxXentBackward'];
+  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'max', 'stridedCopy', 'transpose2d', 'adamUpdate', 'dropout', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward', 'attentionForward', 'attentionBackward', 'softmaxXentForward', 'softmaxXentBackward', 'tokenKlForward', 'tokenKlBackward'];
   return names.every((n) => typeof (value as Record<string, unknown>)[n] === 'function');
 }
 

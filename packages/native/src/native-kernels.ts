@@ -34,6 +34,8 @@ import {
   makeLayerNormGrad,
   makeSoftmaxXent,
   makeSoftmaxXentGrad,
+  makeTokenKl,
+  makeTokenKlGrad,
 } from './kernels/fused-kernels';
 import { makeBatchMatMul, makeFusedMatMul } from './kernels/matmul-kernels';
 import type { Fallback, KernelArgs } from './kernels/matmul-kernels';
@@ -86,6 +88,9 @@ export const NATIVE_KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   [FUSED_KERNEL_NAMES.attentionGrad, makeAttentionGrad],
   [FUSED_KERNEL_NAMES.softmaxXent, makeSoftmaxXent],
   [FUSED_KERNEL_NAMES.softmaxXentGrad, makeSoftmaxXentGrad],
+  // core's tokenKl op: the word-level KL's log-softmaxes, sum and gradient in one pass each.
+  [FUSED_KERNEL_NAMES.tokenKl, makeTokenKl],
+  [FUSED_KERNEL_NAMES.tokenKlGrad, makeTokenKlGrad],
   // Dropout with a counter-based mask from a seed: no mask tensor drawn in JavaScript.
   [FUSED_KERNEL_NAMES.dropout, makeDropout],
   // embeddingLookup's table gradient on the heap.

@@ -7,4 +7,5 @@ import type { TokenDivergence } from './divergence-options';
  */
 export const backwardKl: TokenDivergence = makeTokenDivergence('backwardKl', (logPt, logPl) =>
   klFromLogProbs(logPl, logPt),
+  'backward',
 );

@@ -7,4 +7,5 @@ import type { TokenDivergence } from './divergence-options';
  */
 export const forwardKl: TokenDivergence = makeTokenDivergence('forwardKl', (logPt, logPl) =>
   klFromLogProbs(logPt, logPl),
+  'forward',
 );

@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DivergenceOptions, Reduction, TokenDivergence } from './divergence-options';
 import { maskAsFloat, reducePositions } from './reduce-positions';
+import { klFromLogProbs, tokenKl, zeroMaskedLogits } from '../ops/token-kl';
 import { conditionOf, stopGradient, teacherGradientsFlow } from './stop-gradient';
+
+export { klFromLogProbs, zeroMaskedLogits };
 
 /**
  * The per-position kernel of a divergence: receives log-softmax of the temperature-scaled teacher
@@ -31,23 +34,6 @@ export function checkHalfOpenUnitInterval(value: number, what: string, why: stri
 }
 
 /**
- * KL(p‖q) = Σ_v p_v (log p_v − log q_v) over the last axis, from log-probabilities, with the convention
- * 0·log(0/q) = 0 (also for q = 0): entries with log p = −∞ (a −∞ logit: vocabulary or top-k masking)
- * contribute exactly 0, and +∞ where p > 0 = q. The terms are selected with `where` on inputs that are
- * themselves replaced by 0 off the support ("double where"), so no 0·∞ is evaluated in the value or in
- * the gradient; the gradient is the one of the finite function (as PyTorch float64 with the same
- * convention, see test/fixtures/make-divergence-vectors.py).
- */
-export function klFromLogProbs(logP: tf.Tensor, logQ: tf.Tensor): tf.Tensor {
-  // Not `logP > −∞`: a NaN (an unmasked all −∞ row) must stay NaN, not count as p = 0.
-  const support = conditionOf(logP, (x) => tf.notEqual(x, -Infinity));
-  const zeros = tf.zerosLike(logP);
-  const safeLogP = tf.where(support, logP, zeros);
-  const safeLogQ = tf.where(support, logQ, zeros);
-  return tf.sum(tf.where(support, tf.mul(tf.exp(safeLogP), tf.sub(safeLogP, safeLogQ)), zeros), -1);
-}
-
-/**
  * log(w·p + (1−w)·q) elementwise from a = log p and b = log q, stable for any a, b in [−∞, ∞):
  *   m = max(a, b) (held constant for differentiation: the total derivative w.r.t. m is 0),
  *   log M = m + log1p(w·expm1(a − m) + (1−w)·expm1(b − m)).
@@ -72,23 +58,13 @@ export function logMixture(logP: tf.Tensor, logQ: tf.Tensor, w: number): tf.Tens
 }
 
 /**
- * Replaces the logits of masked (padding) positions by 0, so that whatever they hold (an all −∞ row has
- * NaN log-probabilities) neither the value nor the gradient of valid positions can become NaN: the
- * gradient of `where` to a masked row is exactly 0. `mask` has the logits' shape minus the last axis.
- */
-export function zeroMaskedLogits(logits: tf.Tensor, mask: tf.Tensor | undefined): tf.Tensor {
-  if (mask === undefined) return logits;
-  const valid = tf.expandDims(conditionOf(mask, (m) => tf.notEqual(m, 0)), -1);
-  return tf.where(valid, logits, tf.zerosLike(logits));
-}
-
-/**
  * Wraps a per-position kernel into a {@link TokenDivergence}: validates shapes and options, zeroes the
  * logits of masked positions (see {@link zeroMaskedLogits}), stops the teacher's gradient, scales logits
  * by 1/τ, applies log-softmax, multiplies by τ², masks and reduces. Logits may be −∞ (p = 0) except for
- * a whole unmasked row (no distribution: NaN).
+ * a whole unmasked row (no distribution: NaN). `kl` names a plain KL (`perPosition` is then its composite
+ * form, used when the teacher's gradient flows): it runs as core's {@link tokenKl} op instead.
  */
-export function makeTokenDivergence(name: string, perPosition: PerPositionDivergence): TokenDivergence {
+export function makeTokenDivergence(name: string, perPosition: PerPositionDivergence, kl?: 'forward' | 'backward'): TokenDivergence {
   const divergence: TokenDivergence = (teacherLogits, learnerLogits, options = {}) => {
     const temperature = options.temperature ?? 1;
     const reduction: Reduction = options.reduction ?? 'mean';
@@ -106,6 +82,14 @@ export function makeTokenDivergence(name: string, perPosition: PerPositionDiverg
     }
     return tf.tidy(() => {
       if (options.mask !== undefined) maskAsFloat(options.mask, learnerLogits.shape.slice(0, -1), name);
+      if (kl !== undefined && !teacherGradientsFlow()) {
+        // The hot path: core's tokenKl op (one fused kernel where the backend has it), teacher held constant.
+        const raw =
+          kl === 'forward'
+            ? tokenKl(teacherLogits, learnerLogits, { temperature, mask: options.mask, wrt: 'q' })
+            : tokenKl(learnerLogits, teacherLogits, { temperature, mask: options.mask, wrt: 'p' });
+        return reducePositions(temperature === 1 ? raw : tf.mul(raw, temperature * temperature), options.mask, reduction, name);
+      }
       const teacherIn = zeroMaskedLogits(tf.cast(teacherLogits, 'float32'), options.mask);
       // Stopped, except inside MetaDistil's meta step (withTeacherGradients), which differentiates it.
       const teacher = teacherGradientsFlow() ? teacherIn : stopGradient(teacherIn);

@@ -14,3 +14,5 @@ export type { EmbeddingGradAttrs } from './embedding-lookup';
 export { adamUpdate, adamUpdateComposite } from './adam-update';
 export type { AdamAttrs, AdamResult } from './adam-update';
 export { linear, matMul, matMulNoFlags } from './linear';
+export { klFromLogProbs, tokenKl, tokenKlComposite, zeroMaskedLogits } from './token-kl';
+export type { TokenKlAttrs, TokenKlOptions } from './token-kl';

@@ -17,6 +17,9 @@ export const KT_KERNEL_NAMES = {
   dropout: 'KtDropout',
   /** The table gradient of embeddingLookup: a scatter-add of dy's rows. */
   embeddingGrad: 'KtEmbeddingGrad',
+  /** Per-position KL of two logit tensors (tokenKl): [kl, logP, logQ]. */
+  tokenKl: 'KtTokenKl',
+  tokenKlGrad: 'KtTokenKlGrad',
   /** One Adam step: [value, m, v] from (value, m, v, grad). */
   adam: 'KtAdam',
 } as const;

@@ -17,6 +17,7 @@ import {
   type DivergenceOptions,
   type ReinforceBaseline,
 } from '../../src/divergence';
+import { initBackend, installNativeKernels, loadNativeModule, removeNativeKernels } from '../../src/runtime/backend';
 
 const FIXTURE = path.resolve(__dirname, '../fixtures/divergence-inf-vectors.json');
 
@@ -98,6 +99,35 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
+function checkTokenCase(name: DivergenceName, label: string, c: TokenCase): void {
+  const teacher = tensorOf(c.teacher_logits);
+  const learner = tensorOf(c.learner_logits);
+  const mask = c.mask === null ? undefined : tensorOf(c.mask as Nested);
+  const base: DivergenceOptions = { ...c.options, mask };
+  const fn = divergences[name];
+  const where = `${name} ${label} ${JSON.stringify(c.options)}`;
+  for (const reduction of ['none', 'sum', 'mean', 'batchmean'] as const) {
+    const out = fn(teacher, learner, { ...base, reduction });
+    expectMatches(out.dataSync(), flat(c[reduction]), `${where} ${reduction}`);
+    out.dispose();
+  }
+  const gMean = tf.grad((l: tf.Tensor) => fn(teacher, l, base))(learner);
+  expectMatches(gMean.dataSync(), flat(c.grad_mean), `${where} gradient of mean`);
+  const w = tensorOf(c.weights);
+  const gWeighted = tf.grad((l: tf.Tensor) => tf.sum(tf.mul(fn(teacher, l, { ...base, reduction: 'none' }), w)))(learner);
+  expectMatches(gWeighted.dataSync(), flat(c.grad_weighted), `${where} gradient of weighted per-position values`);
+  // Masked positions: exactly 0 gradient, whatever their logits (all -inf rows).
+  if (c.mask !== null) {
+    const v = shapeOf(c.learner_logits).at(-1)!;
+    const maskData = flat(c.mask as Nested);
+    const g = gWeighted.dataSync();
+    maskData.forEach((m, p) => {
+      if (m === 0) for (let k = 0; k < v; k++) expect(g[p * v + k]).toBe(0);
+    });
+  }
+  tf.dispose([teacher, learner, mask ?? [], gMean, w, gWeighted]);
+}
+
 describe('token divergences with -inf logits vs PyTorch float64', () => {
   it('meta: the fixture covers every registered divergence in every scenario', () => {
     const labels = new Set(fixture.token_cases.map((c) => c.label));
@@ -110,34 +140,39 @@ describe('token divergences with -inf logits vs PyTorch float64', () => {
 
   it.each(fixture.token_cases.map((c) => [c.divergence, c.label, JSON.stringify(c.options), c] as const))(
     '%s, %s, %s: values and learner gradients',
-    (name, label, _options, c) => {
-      const teacher = tensorOf(c.teacher_logits);
+    (name, label, _options, c) => checkTokenCase(name, label, c),
+  );
+});
+
+const loadedNative = loadNativeModule();
+const nativeSkip = loadedNative.module === undefined ? loadedNative.reason : loadedNative.module.nativeStatus().available ? undefined : 'the @kt/native addon is not available';
+const describeNative = nativeSkip === undefined ? describe : describe.skip;
+
+describeNative(`forward and backward KL on wasm + @kt/native's KtTokenKl kernels vs PyTorch float64${nativeSkip ? ` (skipped: ${nativeSkip})` : ''}`, () => {
+  beforeAll(async () => {
+    await initBackend({ requested: 'wasm', native: false, log: () => undefined });
+    installNativeKernels({ blas: 'system' });
+  });
+  afterAll(async () => {
+    removeNativeKernels();
+    await tf.setBackend('cpu');
+  });
+  const klCases = fixture.token_cases.filter((c) => c.divergence === 'forward' || c.divergence === 'backward');
+
+  it('meta: the fused kernels run (not the composite)', async () => {
+    expect(klCases.length).toBeGreaterThan(0);
+    const c = klCases[0]!;
+    const profile = await tf.profile(() => {
       const learner = tensorOf(c.learner_logits);
-      const mask = c.mask === null ? undefined : tensorOf(c.mask as Nested);
-      const base: DivergenceOptions = { ...c.options, mask };
-      const fn = divergences[name];
-      const where = `${name} ${label} ${JSON.stringify(c.options)}`;
-      for (const reduction of ['none', 'sum', 'mean', 'batchmean'] as const) {
-        const out = fn(teacher, learner, { ...base, reduction });
-        expectMatches(out.dataSync(), flat(c[reduction]), `${where} ${reduction}`);
-        out.dispose();
-      }
-      const gMean = tf.grad((l: tf.Tensor) => fn(teacher, l, base))(learner);
-      expectMatches(gMean.dataSync(), flat(c.grad_mean), `${where} gradient of mean`);
-      const w = tensorOf(c.weights);
-      const gWeighted = tf.grad((l: tf.Tensor) => tf.sum(tf.mul(fn(teacher, l, { ...base, reduction: 'none' }), w)))(learner);
-      expectMatches(gWeighted.dataSync(), flat(c.grad_weighted), `${where} gradient of weighted per-position values`);
-      // Masked positions: exactly 0 gradient, whatever their logits (all -inf rows).
-      if (c.mask !== null) {
-        const v = shapeOf(c.learner_logits).at(-1)!;
-        const maskData = flat(c.mask as Nested);
-        const g = gWeighted.dataSync();
-        maskData.forEach((m, p) => {
-          if (m === 0) for (let k = 0; k < v; k++) expect(g[p * v + k]).toBe(0);
-        });
-      }
-      tf.dispose([teacher, learner, mask ?? [], gMean, w, gWeighted]);
-    },
+      tf.grad((l: tf.Tensor) => divergences[c.divergence](tensorOf(c.teacher_logits), l, c.options))(learner);
+      return undefined;
+    });
+    expect(profile.kernelNames).toEqual(expect.arrayContaining(['KtTokenKl', 'KtTokenKlGrad']));
+  });
+
+  it.each(klCases.map((c) => [c.divergence, c.label, JSON.stringify(c.options), c] as const))(
+    '%s, %s, %s: values and learner gradients',
+    (name, label, _options, c) => checkTokenCase(name, label, c),
   );
 });
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { adamUpdate, crossAttention, dropout, embeddingLookup, gelu as geluOp, linear, matMul as matMulOp, layerNorm, selfAttention, softmaxCrossEntropy } from '../../src/ops';
+import { adamUpdate, crossAttention, dropout, embeddingLookup, gelu as geluOp, linear, matMul as matMulOp, layerNorm, selfAttention, softmaxCrossEntropy, tokenKl } from '../../src/ops';
 
 /**
  * The table of ops training uses, for the cpu-vs-wasm kernel-parity suite. Add a case to cover a
@@ -186,5 +186,12 @@ export const opCases: OpCase[] = [
   { name: 'op linear relu (native _FusedMatMul epilogue) [40,24].[24,33]+[33]', inputs: [{ shape: [40, 24] }, { shape: [24, 33] }, { shape: [33] }], fn: (x, w, b) => linear(x, w, b, 'relu') },
   { name: 'op linear (no activation) [7,5].[5,3]+[3]', inputs: [{ shape: [7, 5] }, { shape: [5, 3] }, { shape: [3] }], fn: (x, w, b) => linear(x, w, b) },
   { name: 'op matMul a.bT (tied output projection) [9,16].[30,16]T', inputs: [{ shape: [9, 16] }, { shape: [30, 16] }], fn: (a, b) => matMulOp(a, b, false, true) },
+  { name: 'op tokenKl (KtTokenKl) wrt q, T 1', inputs: [{ shape: [3, 4, 11], grad: false }, { shape: [3, 4, 11] }], fn: (p, q) => tokenKl(tf.mul(p, 3), q, { wrt: 'q' }) },
+  { name: 'op tokenKl (KtTokenKl) wrt p, T 2, [64,600] threaded', inputs: [{ shape: [64, 600] }, { shape: [64, 600], grad: false }], fn: (p, q) => tokenKl(tf.mul(p, 4), tf.mul(q, 2), { wrt: 'p', temperature: 2 }) },
+  {
+    name: 'op tokenKl (KtTokenKl) masked positions, both directions',
+    inputs: [{ shape: [2, 3, 9] }, { shape: [2, 3, 9], grad: false }, { shape: [2, 3], values: [1, 1, 0, 1, 0, 0], grad: false }],
+    fn: (p, q, mask) => [tokenKl(p, tf.mul(q, 2), { wrt: 'p', mask, temperature: 0.5 }), tokenKl(tf.mul(q, 2), p, { wrt: 'q', mask })],
+  },
   { name: 'op softmaxCrossEntropy (KtSoftmaxXent) soft labels', inputs: [{ shape: [3, 4, 11], values: 'uniform' }, { shape: [3, 4, 11] }], fn: (labels, logits) => softmaxCrossEntropy(tf.softmax(tf.mul(labels, 4)), tf.mul(logits, 3)) },
 ];

@@ -1,5 +1,5 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import type { AdamAttrs, AttentionAttrs, DropoutAttrs, EmbeddingGradAttrs, KtKernelNames } from '@kt/core';
+import type { AdamAttrs, AttentionAttrs, DropoutAttrs, EmbeddingGradAttrs, KtKernelNames, TokenKlAttrs } from '@kt/core';
 import type { NativeAddon } from '../addon';
 import type { KernelArgs } from './matmul-kernels';
 import { asWasmBackend, heapFloats, shapeError, sizeOf } from './wasm-heap';
@@ -19,6 +19,8 @@ export const FUSED_KERNEL_NAMES: KtKernelNames = {
   softmaxXentGrad: 'KtSoftmaxXentGrad',
   dropout: 'KtDropout',
   embeddingGrad: 'KtEmbeddingGrad',
+  tokenKl: 'KtTokenKl',
+  tokenKlGrad: 'KtTokenKlGrad',
   adam: 'KtAdam',
 };
 
@@ -289,6 +291,84 @@ export function makeSoftmaxXentGrad(addon: NativeAddon): KernelFunc {
       );
     }
     return [dlabels, dlogits];
+  }) as unknown as KernelFunc;
+}
+
+function invTemperature(attrs: unknown, kernel: string): number {
+  const invT = (attrs as Partial<TokenKlAttrs> | undefined)?.invT;
+  if (typeof invT !== 'number' || !(invT > 0) || !Number.isFinite(invT)) throw shapeError(kernel, `attr invT must be a finite number > 0, got ${String(invT)}`);
+  return invT;
+}
+
+function optionalMask(args: KernelArgs, kernel: string, rows: number): TensorInfo | undefined {
+  const mask = args.inputs['mask'];
+  if (mask === undefined) return undefined;
+  if (mask.dtype !== 'float32' || sizeOf(mask.shape) !== rows) throw shapeError(kernel, `mask must be float32 with ${rows} elements, got ${mask.dtype} ${JSON.stringify(mask.shape)}`);
+  return mask;
+}
+
+/** KtTokenKl: {p, q [..., V], mask? [...]}, attrs {invT} -> [kl [...], logP, logQ [..., V]] (see core's tokenKl). */
+export function makeTokenKl(addon: NativeAddon): KernelFunc {
+  const kernel = FUSED_KERNEL_NAMES.tokenKl;
+  return ((args: KernelArgs) => {
+    const p = float32Input(args, 'p', kernel);
+    const q = float32Input(args, 'q', kernel);
+    if (!sameShape(p.shape, q.shape)) throw shapeError(kernel, `p ${JSON.stringify(p.shape)} and q ${JSON.stringify(q.shape)} differ`);
+    const invT = invTemperature(args.attrs, kernel);
+    const { rows, cols } = rowsCols(kernel, p);
+    const mask = optionalMask(args, kernel, rows);
+    const backend = asWasmBackend(args.backend, kernel);
+    const kl = backend.makeOutput(p.shape.slice(0, -1), 'float32');
+    const logP = backend.makeOutput([...p.shape], 'float32');
+    const logQ = backend.makeOutput([...p.shape], 'float32');
+    if (rows > 0) {
+      addon.tokenKlForward(
+        heapFloats(backend, p, kernel),
+        heapFloats(backend, q, kernel),
+        mask === undefined ? undefined : heapFloats(backend, mask, kernel),
+        invT,
+        heapFloats(backend, kl, kernel),
+        heapFloats(backend, logP, kernel),
+        heapFloats(backend, logQ, kernel),
+        rows,
+        cols,
+      );
+    }
+    return [kl, logP, logQ];
+  }) as unknown as KernelFunc;
+}
+
+/** KtTokenKlGrad: {logP, logQ, kl, dy, mask?}, attrs {invT, wrtP} -> the gradient for p's (wrtP) or q's logits. */
+export function makeTokenKlGrad(addon: NativeAddon): KernelFunc {
+  const kernel = FUSED_KERNEL_NAMES.tokenKlGrad;
+  return ((args: KernelArgs) => {
+    const logP = float32Input(args, 'logP', kernel);
+    const logQ = float32Input(args, 'logQ', kernel);
+    const kl = float32Input(args, 'kl', kernel);
+    const dy = float32Input(args, 'dy', kernel);
+    if (!sameShape(logP.shape, logQ.shape)) throw shapeError(kernel, 'logP and logQ differ in shape');
+    const invT = invTemperature(args.attrs, kernel);
+    const wrtP = (args.attrs as Partial<TokenKlAttrs> | undefined)?.wrtP === true;
+    const { rows, cols } = rowsCols(kernel, logP);
+    if (sizeOf(dy.shape) !== rows || sizeOf(kl.shape) !== rows) throw shapeError(kernel, `dy and kl must have ${rows} elements`);
+    const mask = optionalMask(args, kernel, rows);
+    const backend = asWasmBackend(args.backend, kernel);
+    const grad = backend.makeOutput([...logP.shape], 'float32');
+    if (rows > 0) {
+      addon.tokenKlBackward(
+        heapFloats(backend, logP, kernel),
+        heapFloats(backend, logQ, kernel),
+        heapFloats(backend, kl, kernel),
+        heapFloats(backend, dy, kernel),
+        mask === undefined ? undefined : heapFloats(backend, mask, kernel),
+        invT,
+        wrtP,
+        heapFloats(backend, grad, kernel),
+        rows,
+        cols,
+      );
+    }
+    return grad;
   }) as unknown as KernelFunc;
 }
 
