@@ -16,3 +16,24 @@ export { synthesisKdTask, type KdBatch } from './tasks/kd-task';
 export { SYNTHESIS_KD_METRICS, SYNTHESIS_TRAIN_METRICS, teacherRunConfig, type SynthesisTask } from './tasks/synthesis-task-kit';
 export { LinearSoftmaxModel, SYNTHESIS_MODEL_VERSION } from './models/linear-softmax-model';
 export { createSyntheticData, type SyntheticData, type SyntheticSplit } from './data/synthetic-data';
+
+// The language: types, programs, inference, primitives, interpreter.
+export * from './lang/types';
+export * from './lang/program';
+export { inferType, inferWith, checksAgainst, TypeInferenceError } from './lang/infer';
+export { parseProgram, invented, ProgramSyntaxError } from './lang/parse-program';
+export {
+  runProgram,
+  evaluateOpen,
+  Evaluator,
+  currentEvaluator,
+  RuntimeFault,
+  StepLimitExceeded,
+  valuesEqual,
+  valueKey,
+  DEFAULT_MAX_STEPS,
+  MAX_LIST_LENGTH,
+  type Value,
+} from './lang/interpreter';
+export { listPrimitives, textPrimitives, recursionPrimitives, allPrimitives, DELIMITERS, PRIMITIVE_SETS, type PrimitiveSetName } from './lang/primitives';
+export { jsonType, valueFromJson, valueToJson, showValue, ValueTypeError } from './lang/json-values';
