@@ -37,3 +37,10 @@ export {
 } from './lang/interpreter';
 export { listPrimitives, textPrimitives, recursionPrimitives, allPrimitives, DELIMITERS, PRIMITIVE_SETS, type PrimitiveSetName } from './lang/primitives';
 export { jsonType, valueFromJson, valueToJson, showValue, ValueTypeError } from './lang/json-values';
+
+// Search: grammar, enumeration, solving.
+export { Grammar, ROOT_PARENT, bigramKey, callableKey, derive, descriptionLength, etaExpand, type Candidate, type ChoiceUse, type Derivation, type GrammarJson } from './search/grammar';
+export { enumerateWindow, enumerateByCost, SearchStopped, type EnumerationOptions, type EnumerationStats, type ProgramSink } from './search/enumerate';
+export { solveTask, fitsExamples, type Example, type ProgramTask, type SearchBudget, type Solution, type SearchReport } from './search/solve';
+export { fitGrammar, type Frontier, type FitOptions } from './search/fit-grammar';
+export { solveTasksParallel, defaultWorkerCount, type ParallelOptions } from './search/solve-parallel';
