@@ -44,3 +44,15 @@ export { enumerateWindow, enumerateByCost, SearchStopped, type EnumerationOption
 export { solveTask, fitsExamples, type Example, type ProgramTask, type SearchBudget, type Solution, type SearchReport } from './search/solve';
 export { fitGrammar, type Frontier, type FitOptions } from './search/fit-grammar';
 export { solveTasksParallel, defaultWorkerCount, type ParallelOptions } from './search/solve-parallel';
+
+// Library learning.
+export {
+  compress,
+  proposeFragments,
+  rewriteWith,
+  frontiersDescriptionLength,
+  type CompressOptions,
+  type CompressionResult,
+  type CompressionStep,
+  type Fragment,
+} from './library/compress';
