@@ -56,3 +56,27 @@ export {
   type CompressionStep,
   type Fragment,
 } from './library/compress';
+
+// Files and the command line.
+export {
+  loadTaskFile,
+  tasksFromJson,
+  inferTaskType,
+  parseJsonText,
+  jsonErrorOffset,
+  readJsonFile,
+  TaskFileSchema,
+  TaskFileEntrySchema,
+  type TaskFileEntry,
+  type LoadedTask,
+} from './io/task-file';
+export { saveLibrary, loadLibrary, LIBRARY_FILE, LIBRARY_FORMAT, LibraryFileSchema, type LibraryFileJson } from './io/library-file';
+export {
+  synthesisSolve,
+  synthesisSolveContribution,
+  synthesisCommandGroup,
+  readTasks,
+  SynthesisSolveOptionsSchema,
+  type SynthesisSolveOptions,
+  type SynthesisSolveResult,
+} from './cli/solve-command';
