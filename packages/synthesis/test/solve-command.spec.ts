@@ -121,7 +121,7 @@ describe('task files', () => {
       ['[01]', 2],
       ['[tru]', 4],
       ['[1] x', 4],
-      ['{"a": [1, {"b": "\\q"}]}', 17],
+      ['{"a": [1, {"b": "\\q"}]}', 18],
     ] as const) {
       expect(jsonErrorOffset(text)).toBe(offset);
       expect(() => JSON.parse(text)).toThrow();
