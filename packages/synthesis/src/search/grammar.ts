@@ -1,7 +1,7 @@
 import { parseProgram } from '../lang/parse-program';
 import { allPrimitives } from '../lang/primitives';
 import { applicationSpine, index, lambda, shiftFree, showProgram, apply, type Callable, type Primitive, type Program } from '../lang/program';
-import { argumentTypes, isArrow, returnType, TypeContext, type Type } from '../lang/types';
+import { argumentTypes, canonicalType, isArrow, returnType, showType, TypeContext, type Type } from '../lang/types';
 
 /** The parent of a choice point: a production index, `grammar.variableIndex` (a variable applied to arguments) or ROOT. */
 export const ROOT_PARENT = -1;
@@ -57,6 +57,8 @@ function logSumExp(xs: readonly number[]): number {
  */
 export class Grammar {
   private readonly keyToIndex: ReadonlyMap<string, number>;
+  /** Productions whose return type fits a request, by the canonical request. */
+  private readonly fitCache = new Map<string, number[]>();
 
   constructor(
     readonly productions: readonly Callable[],
@@ -98,16 +100,22 @@ export class Grammar {
   /** The choices whose return type unifies with `request` (not an arrow) in scope `env`, with their log probabilities. */
   candidates(ctx: TypeContext, env: readonly Type[], request: Type, parent: number, arg: number): Candidate[] {
     const req = ctx.apply(request);
-    const found: { choice: number; variable?: number; program: Program; w: number }[] = [];
     const off = this.bigram.get(bigramKey(parent, arg));
     const w = (c: number): number => this.unigram[c]! + (off === undefined ? 0 : off[c]!);
-    for (let i = 0; i < this.productions.length; i++) {
-      const p = this.productions[i]!;
-      const m = ctx.mark();
-      const ok = ctx.unify(returnType(ctx.instantiate(p.type)), req);
-      ctx.undo(m);
-      if (ok) found.push({ choice: i, program: p, w: w(i) });
+    // Which productions fit depends only on the request up to renaming of its variables: cache by that.
+    const key = showType(canonicalType(req));
+    let fitting = this.fitCache.get(key);
+    if (fitting === undefined) {
+      fitting = [];
+      for (let i = 0; i < this.productions.length; i++) {
+        const m = ctx.mark();
+        const ok = ctx.unify(returnType(ctx.instantiate(this.productions[i]!.type)), req);
+        ctx.undo(m);
+        if (ok) fitting.push(i);
+      }
+      if (this.fitCache.size < 100_000) this.fitCache.set(key, fitting);
     }
+    const found: { choice: number; variable?: number; program: Program; w: number }[] = fitting.map((i) => ({ choice: i, program: this.productions[i]!, w: w(i) }));
     const vars: number[] = [];
     for (let j = 0; j < env.length; j++) {
       const m = ctx.mark();
