@@ -140,14 +140,17 @@ describe('task files', () => {
 describe('kt synthesis solve', () => {
   it('prints the best programs with their types and description lengths', async () => {
     const d = tmp();
-    const f = write(d, 'tasks.json', [SUM_TASK, SECOND_TASK]);
+    const shout = { name: 'shout', examples: [{ input: 'abc', output: 'ABC' }, { input: 'hi there', output: 'HI THERE' }] };
+    const f = write(d, 'tasks.json', [SUM_TASK, SECOND_TASK, shout]);
     const r = await synthesisSolve({ examples: f, timeout: 600, maxNodes: 400_000, workers: 1 });
-    expect(r.reports.map((x) => x.solutions.length > 0)).toEqual([true, true]);
+    expect(r.reports.map((x) => x.solutions.length > 0)).toEqual([true, true, true]);
+    // each task searches its own primitive set: list for sum (which has `sum`), text for shout
+    expect(r.text).toContain('1. (lambda (upper $0))');
     expect(r.text).toContain('task sum : list(int) -> int  (3 examples)');
     expect(r.text).toContain('  description: add up the numbers');
     expect(r.text).toMatch(/ {2}1\. \(lambda \(sum \$0\)\)\n {5}type list\(int\) -> int {3}description length \d+\.\d\d nats/);
     expect(r.text).toContain('1. (lambda (car (cdr $0)))');
-    expect(r.text).toMatch(/2\/2 tasks solved\n$/);
+    expect(r.text).toMatch(/3\/3 tasks solved\n$/);
   });
 
   it('is a subcommand of kt synthesis, with --json and a bare example list', async () => {

@@ -25,7 +25,7 @@ export const SynthesisSolveOptionsSchema = z.strictObject({
   description: z.string().min(1).optional(),
   /** A run directory (its artifacts/library.json) or library file: the grammar to search with. */
   library: z.string().min(1).optional(),
-  /** Primitive set of the uniform grammar used without --library (default: text when a type mentions char, else list). */
+  /** Primitive set of the uniform grammar used without --library (default, per task: text when its type mentions char, else list). */
   primitives: z.enum(Object.keys(PRIMITIVE_SETS) as [PrimitiveSetName, ...PrimitiveSetName[]]).optional(),
   /** Seconds of search per task. */
   timeout: flagNumber('--timeout', 0.01, false).default(10),
@@ -83,13 +83,27 @@ export async function synthesisSolve(input: SynthesisSolveOptions): Promise<Synt
   const o = SynthesisSolveOptionsSchema.parse(input);
   if (o.library !== undefined && o.primitives !== undefined) throw new ConfigError('--primitives and --library exclude each other: the library names its primitives');
   const tasks = readTasks(o.examples, o.description);
-  let grammar: Grammar;
-  if (o.library !== undefined) grammar = loadLibrary(o.library);
-  else {
-    const set: PrimitiveSetName = o.primitives ?? (tasks.some((t) => mentionsChar(t.request)) ? 'text' : 'list');
-    grammar = Grammar.uniform(PRIMITIVE_SETS[set]());
+  // One grammar per group of tasks: the library's for all, or a uniform one over each task's primitive set.
+  const groups = new Map<string, { grammar: () => Grammar; indices: number[] }>();
+  const library = o.library !== undefined ? loadLibrary(o.library) : undefined;
+  tasks.forEach((t, i) => {
+    const set: PrimitiveSetName = o.primitives ?? (mentionsChar(t.request) ? 'text' : 'list');
+    const key = library !== undefined ? 'library' : set;
+    const g = groups.get(key) ?? { grammar: (): Grammar => library ?? Grammar.uniform(PRIMITIVE_SETS[set]()), indices: [] };
+    g.indices.push(i);
+    groups.set(key, g);
+  });
+  const reports: SearchReport[] = new Array<SearchReport>(tasks.length);
+  const budget = { timeoutMs: o.timeout * 1000, maxNodes: o.maxNodes, maxSolutions: o.top };
+  for (const { grammar, indices } of groups.values()) {
+    const found = await solveTasksParallel(
+      indices.map((i) => tasks[i]!),
+      grammar(),
+      budget,
+      { workers: o.workers ?? defaultWorkerCount() },
+    );
+    found.forEach((r, k) => (reports[indices[k]!] = r));
   }
-  const reports = await solveTasksParallel(tasks, grammar, { timeoutMs: o.timeout * 1000, maxNodes: o.maxNodes, maxSolutions: o.top }, { workers: o.workers ?? defaultWorkerCount() });
   const text = o.json
     ? `${JSON.stringify(
         reports.map((r, i) => ({
