@@ -92,11 +92,11 @@ describe('task files', () => {
       },
     ]);
     const e = await configError(() => loadTaskFile(f));
-    expect(e.message).toBe(`${f}: task "mixed", example 3: has type list(bool) -> int, but examples 1–2 give list(int) -> int`);
+    expect(e.message).toBe(`${f}: task "mixed", example 3: has type list(bool) -> int, unlike examples 1–2 (list(int) -> int)`);
     const g = write(d, 'inner.json', [{ name: 'inner', examples: [{ input: [1, 'a'], output: 1 }] }]);
     expect((await configError(() => loadTaskFile(g))).message).toBe(`${g}: task "inner", example 1: input[1]: has type str but earlier elements are int`);
     const h = write(d, 'declared.json', [{ name: 'declared', type: 'int -> int', examples: [{ input: 'x', output: 1 }] }]);
-    expect((await configError(() => loadTaskFile(h))).message).toMatch(/example 1: has type str -> int, but the declared type give int -> int/);
+    expect((await configError(() => loadTaskFile(h))).message).toMatch(/example 1: has type str -> int, unlike the declared type \(int -> int\)/);
   });
 
   it('rejects an empty example list', async () => {

@@ -188,7 +188,7 @@ export function inferTaskType(entry: TaskFileEntry, source: string): Type {
     else if (!ctx.unify(request, t)) {
       const earlier = i === 0 ? 'the declared type' : i === 1 ? 'example 1' : `examples 1–${i}`;
       const what = entry.type !== undefined && i > 0 ? `${earlier} and the declared type` : earlier;
-      throw new ConfigError(`${at}: has type ${showType(canonicalType(ctx.apply(t)))}, but ${what} give ${showType(canonicalType(ctx.apply(request)))}`);
+      throw new ConfigError(`${at}: has type ${showType(canonicalType(ctx.apply(t)))}, unlike ${what} (${showType(canonicalType(ctx.apply(request)))})`);
     }
   });
   return canonicalType(ctx.apply(request!));
