@@ -105,7 +105,10 @@ function isRuntimeOverflow(e: unknown): boolean {
 export function runProgram(p: Program, args: readonly Value[], maxSteps = DEFAULT_MAX_STEPS): Value {
   const ev = new Evaluator(maxSteps);
   const saved = current;
+  const savedLimit = Error.stackTraceLimit;
   current = ev;
+  // Faults are expected and frequent during search: skip capturing their stack traces.
+  Error.stackTraceLimit = 0;
   try {
     let v = ev.evaluate(p, undefined);
     for (const a of args) {
@@ -119,6 +122,7 @@ export function runProgram(p: Program, args: readonly Value[], maxSteps = DEFAUL
     throw new RuntimeFault(`${e instanceof Error ? e.message : String(e)}`);
   } finally {
     current = saved;
+    Error.stackTraceLimit = savedLimit;
   }
 }
 
@@ -128,7 +132,9 @@ export function evaluateOpen(p: Program, env: readonly Value[], maxSteps = DEFAU
   let e: Env | undefined;
   for (let i = env.length - 1; i >= 0; i--) e = { head: env[i]!, tail: e };
   const saved = current;
+  const savedLimit = Error.stackTraceLimit;
   current = ev;
+  Error.stackTraceLimit = 0;
   try {
     return ev.evaluate(p, e);
   } catch (err) {
@@ -137,6 +143,7 @@ export function evaluateOpen(p: Program, env: readonly Value[], maxSteps = DEFAU
     throw new RuntimeFault(`${err instanceof Error ? err.message : String(err)}`);
   } finally {
     current = saved;
+    Error.stackTraceLimit = savedLimit;
   }
 }
 

@@ -17,6 +17,12 @@ export interface Candidate {
   readonly logProb: number;
 }
 
+interface ProductionTable {
+  readonly weights: readonly number[];
+  readonly logMass: number;
+  readonly alone: Candidate[];
+}
+
 /** One choice of a derivation: `choice` filled argument `arg` of `parent` (see ROOT_PARENT). */
 export interface ChoiceUse {
   readonly parent: number;
@@ -57,8 +63,8 @@ function logSumExp(xs: readonly number[]): number {
  */
 export class Grammar {
   private readonly keyToIndex: ReadonlyMap<string, number>;
-  /** Productions whose return type fits a request, by the canonical request. */
-  private readonly fitCache = new Map<string, number[]>();
+  /** Production candidates by (parent, argument, canonical request); see productionTable. */
+  private readonly tableCache = new Map<string, ProductionTable>();
 
   constructor(
     readonly productions: readonly Callable[],
@@ -100,22 +106,6 @@ export class Grammar {
   /** The choices whose return type unifies with `request` (not an arrow) in scope `env`, with their log probabilities. */
   candidates(ctx: TypeContext, env: readonly Type[], request: Type, parent: number, arg: number): Candidate[] {
     const req = ctx.apply(request);
-    const off = this.bigram.get(bigramKey(parent, arg));
-    const w = (c: number): number => this.unigram[c]! + (off === undefined ? 0 : off[c]!);
-    // Which productions fit depends only on the request up to renaming of its variables: cache by that.
-    const key = showType(canonicalType(req));
-    let fitting = this.fitCache.get(key);
-    if (fitting === undefined) {
-      fitting = [];
-      for (let i = 0; i < this.productions.length; i++) {
-        const m = ctx.mark();
-        const ok = ctx.unify(returnType(ctx.instantiate(this.productions[i]!.type)), req);
-        ctx.undo(m);
-        if (ok) fitting.push(i);
-      }
-      if (this.fitCache.size < 100_000) this.fitCache.set(key, fitting);
-    }
-    const found: { choice: number; variable?: number; program: Program; w: number }[] = fitting.map((i) => ({ choice: i, program: this.productions[i]!, w: w(i) }));
     const vars: number[] = [];
     for (let j = 0; j < env.length; j++) {
       const m = ctx.mark();
@@ -123,12 +113,38 @@ export class Grammar {
       ctx.undo(m);
       if (ok) vars.push(j);
     }
-    if (vars.length > 0) {
-      const wv = w(this.variableIndex) - Math.log(vars.length);
-      for (const j of vars) found.push({ choice: this.variableIndex, variable: j, program: index(j), w: wv });
+    const table = this.productionTable(ctx, req, parent, arg);
+    if (vars.length === 0) return table.alone;
+    const wv = this.weight(parent, arg, this.variableIndex);
+    const z = logSumExp([table.logMass, wv]);
+    const out: Candidate[] = table.weights.map((w, k) => ({ ...table.alone[k]!, logProb: w - z }));
+    const each = wv - Math.log(vars.length) - z;
+    for (const j of vars) out.push({ choice: this.variableIndex, variable: j, program: index(j), logProb: each });
+    return out;
+  }
+
+  /**
+   * The productions that fit `req` at (parent, arg), their weights, the log of their total mass and their
+   * candidates normalised without variables. Which productions fit depends only on the request up to renaming
+   * of its variables, so the table is cached by the canonical request.
+   */
+  private productionTable(ctx: TypeContext, req: Type, parent: number, arg: number): ProductionTable {
+    const key = `${bigramKey(parent, arg)}|${showType(canonicalType(req))}`;
+    const hit = this.tableCache.get(key);
+    if (hit !== undefined) return hit;
+    const choices: number[] = [];
+    for (let i = 0; i < this.productions.length; i++) {
+      const m = ctx.mark();
+      const ok = ctx.unify(returnType(ctx.instantiate(this.productions[i]!.type)), req);
+      ctx.undo(m);
+      if (ok) choices.push(i);
     }
-    const z = logSumExp(found.map((f) => f.w));
-    return found.map((f) => ({ choice: f.choice, variable: f.variable, program: f.program, logProb: f.w - z }));
+    const weights = choices.map((c) => this.weight(parent, arg, c));
+    const logMass = logSumExp(weights);
+    const alone = choices.map((c, k) => ({ choice: c, program: this.productions[c]!, logProb: weights[k]! - logMass }));
+    const table = { weights, logMass, alone };
+    if (this.tableCache.size < 200_000) this.tableCache.set(key, table);
+    return table;
   }
 
   /** The same productions and weights with `extra` appended (weight `logWeight` each, no bigram offsets for them). */
