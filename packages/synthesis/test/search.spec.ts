@@ -138,6 +138,34 @@ describe('solving', () => {
     expect(showProgram(withOe.solutions[0]!.program)).toBe(showProgram(without.solutions[0]!.program));
   });
 
+  it('solves tasks of two arguments, with pruning evaluating $0 as the last argument', () => {
+    const two = (name: string, ex: [unknown, unknown, unknown][]): ProgramTask => ({
+      name,
+      request: parseType('int -> list(int) -> list(int)'),
+      examples: ex.map(([n, xs, o]) => ({ inputs: [valueFromJson(n), valueFromJson(xs)], output: valueFromJson(o) })),
+    });
+    const addN = two('add-n', [
+      [2, [1, 2], [3, 4]],
+      [5, [0], [5]],
+      [0, [7, 1], [7, 1]],
+    ]);
+    // (cdr $0) is a pruned argument: evaluated with the arguments the wrong way round it would fail like (cdr empty)
+    const replaceHead = two('replace-head', [
+      [2, [1, 2], [2, 2]],
+      [5, [7, 8, 9], [5, 8, 9]],
+    ]);
+    const budget = { timeoutMs: 600_000, maxNodes: 400_000 };
+    for (const [t, expected] of [
+      [addN, '(lambda (lambda (map (lambda (+ $0 $2)) $0)))'],
+      [replaceHead, '(lambda (lambda (cons $1 (cdr $0))))'],
+    ] as const) {
+      const withOe = solveTask(t, small, budget);
+      const without = solveTask(t, small, { ...budget, observationalEquivalence: false });
+      expect(showProgram(withOe.solutions[0]!.program)).toBe(expected);
+      expect(withOe.solutions[0]!.descriptionLength).toBeCloseTo(without.solutions[0]!.descriptionLength, 9);
+    }
+  });
+
   it('solves a string task', () => {
     const g = Grammar.uniform(textPrimitives().filter((p) => ['map', 'upper-char', 'upper', 'car', 'cdr', 'cons', 'SPACE', 'split', 'join'].includes(p.name)));
     const t = task('shout', 'str -> str', [
