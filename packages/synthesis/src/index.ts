@@ -44,6 +44,7 @@ export { enumerateWindow, enumerateByCost, SearchStopped, type EnumerationOption
 export { solveTask, fitsExamples, type Example, type ProgramTask, type SearchBudget, type Solution, type SearchReport } from './search/solve';
 export { fitGrammar, type Frontier, type FitOptions } from './search/fit-grammar';
 export { solveTasksParallel, defaultWorkerCount, type ParallelOptions } from './search/solve-parallel';
+export { sampleProgram, type SampleOptions, type SampledProgram } from './search/sample-program';
 
 // Library learning.
 export {

@@ -10,6 +10,7 @@ import {
   listPrimitives,
   parseProgram,
   parseType,
+  sampleProgram,
   showProgram,
   solveTask,
   solveTasksParallel,
@@ -214,5 +215,51 @@ describe('parallel solving', () => {
       expect(par[i]!.nodes).toBe(seq.nodes);
       expect(par[i]!.solutions.map((s) => showProgram(s.program))).toEqual(seq.solutions.map((s) => showProgram(s.program)));
     });
+  });
+});
+
+describe('sampling', () => {
+  /** mulberry32: a small seeded generator for the test. */
+  function seeded(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  it('draws well-typed programs with the log prior the grammar gives them', () => {
+    const fitted = fitGrammar(
+      small,
+      ['(lambda (sum $0))', '(lambda (length $0))', '(lambda (car $0))', '(lambda (+ (car $0) 1))'].map((src) => ({ request: SUM.request, programs: [parseProgram(src)] })),
+    );
+    const req = parseType('list(int) -> int');
+    const random = seeded(7);
+    let drawn = 0;
+    for (let i = 0; i < 500; i++) {
+      const s = sampleProgram(fitted, req, random, { maxDepth: 12 });
+      if (s === undefined) continue; // nested too deep (polymorphic heads such as car can chain)
+      drawn++;
+      expect(inferType(s.program)).toBeDefined();
+      expect(derive(fitted, req, s.program)!.logProb).toBeCloseTo(s.logPrior, 9);
+    }
+    expect(drawn).toBeGreaterThan(250);
+  });
+
+  it('draws each choice with its probability', () => {
+    // ints from 0, 1, 2 and +: each choice 1/4, subcritical (0.5 children on average), so draws end
+    const g = pick(['0', '1', '2', '+']);
+    const random = seeded(11);
+    const roots = new Map<string, number>();
+    const n = 4000;
+    for (let i = 0; i < n; i++) {
+      const s = sampleProgram(g, parseType('int'), random, { maxDepth: 40 })!;
+      const head = s.program.kind === 'apply' ? '+' : showProgram(s.program);
+      roots.set(head, (roots.get(head) ?? 0) + 1);
+    }
+    for (const c of ['0', '1', '2', '+']) expect(Math.abs(roots.get(c)! / n - 0.25)).toBeLessThan(0.03);
   });
 });
