@@ -21,6 +21,10 @@ import {
   valueToJson,
   tstr,
   type Value,
+  PRIMITIVE_SETS,
+  allPrimitives,
+  listPrimitives,
+  textPrimitives,
 } from '../src';
 
 const run = (src: string, ...args: unknown[]): unknown => {
@@ -165,5 +169,17 @@ describe('interpreter', () => {
     expect(valueFromJson('ab')).toEqual(['a', 'b']);
     expect(valueToJson(valueFromJson(['ab', 'c']), tlist(tstr))).toEqual(['ab', 'c']);
     expect(valueToJson(valueFromJson([[1], []]), tlist(tlist(tint)))).toEqual([[1], []]);
+  });
+});
+
+describe('primitive sets', () => {
+  it('name every primitive once, and the recursion set adds fix1 to the list set', () => {
+    for (const make of Object.values(PRIMITIVE_SETS)) {
+      const names = make().map((p) => p.name);
+      expect(new Set(names).size).toBe(names.length);
+      for (const n of names) expect(allPrimitives().get(n)?.name).toBe(n);
+    }
+    expect(PRIMITIVE_SETS.recursion().map((p) => p.name)).toEqual([...listPrimitives().map((p) => p.name), 'fix1']);
+    expect(textPrimitives().map((p) => p.name)).toEqual(expect.arrayContaining(['map', 'split', 'join', 'SPACE', "'.'", 'upper']));
   });
 });

@@ -144,7 +144,7 @@ export const synthesisSolveContribution: CliContribution = {
       .requiredOption('--examples <file>', 'task file (JSON)')
       .option('--description <text>', 'the task in words (for tasks of the file that have none)')
       .option('--library <dir>', 'run directory or library.json with a learned grammar')
-      .option('--primitives <set>', `primitive set without --library: ${Object.keys(PRIMITIVE_SETS).join(', ')}`)
+      .option('--primitives <set>', 'primitive set without --library: list, text, or recursion (list + fix1); default per task: text when its type mentions char, else list')
       .option('--timeout <seconds>', 'search time per task', '10')
       .option('--max-nodes <n>', 'expanded search nodes per task', '5000000')
       .option('--top <k>', 'programs printed per task', '3')

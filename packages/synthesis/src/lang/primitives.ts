@@ -201,10 +201,10 @@ export function allPrimitives(): ReadonlyMap<string, Primitive> {
   return m;
 }
 
-/** The named primitive sets (`list`, `text`, `recursion`). */
+/** The named primitive sets: `list`, `text`, and `recursion` (the list primitives plus fix1). */
 export const PRIMITIVE_SETS = {
   list: listPrimitives,
   text: textPrimitives,
-  recursion: recursionPrimitives,
+  recursion: (): Primitive[] => [...listPrimitives(), ...recursionPrimitives()],
 } as const;
 export type PrimitiveSetName = keyof typeof PRIMITIVE_SETS;
