@@ -16,3 +16,68 @@ export { synthesisKdTask, type KdBatch } from './tasks/kd-task';
 export { SYNTHESIS_KD_METRICS, SYNTHESIS_TRAIN_METRICS, teacherRunConfig, type SynthesisTask } from './tasks/synthesis-task-kit';
 export { LinearSoftmaxModel, SYNTHESIS_MODEL_VERSION } from './models/linear-softmax-model';
 export { createSyntheticData, type SyntheticData, type SyntheticSplit } from './data/synthetic-data';
+
+// The language: types, programs, inference, primitives, interpreter.
+export * from './lang/types';
+export * from './lang/program';
+export { inferType, inferWith, checksAgainst, TypeInferenceError } from './lang/infer';
+export { parseProgram, invented, ProgramSyntaxError } from './lang/parse-program';
+export {
+  runProgram,
+  evaluateOpen,
+  Evaluator,
+  currentEvaluator,
+  RuntimeFault,
+  StepLimitExceeded,
+  valuesEqual,
+  valueKey,
+  DEFAULT_MAX_STEPS,
+  MAX_LIST_LENGTH,
+  type Value,
+} from './lang/interpreter';
+export { listPrimitives, textPrimitives, recursionPrimitives, allPrimitives, DELIMITERS, PRIMITIVE_SETS, type PrimitiveSetName } from './lang/primitives';
+export { jsonType, valueFromJson, valueToJson, showValue, ValueTypeError } from './lang/json-values';
+
+// Search: grammar, enumeration, solving.
+export { Grammar, ROOT_PARENT, bigramKey, callableKey, derive, descriptionLength, etaExpand, type Candidate, type ChoiceUse, type Derivation, type GrammarJson } from './search/grammar';
+export { enumerateWindow, enumerateByCost, SearchStopped, type EnumerationOptions, type EnumerationStats, type ProgramSink } from './search/enumerate';
+export { solveTask, fitsExamples, type Example, type ProgramTask, type SearchBudget, type Solution, type SearchReport } from './search/solve';
+export { fitGrammar, type Frontier, type FitOptions } from './search/fit-grammar';
+export { solveTasksParallel, defaultWorkerCount, type ParallelOptions } from './search/solve-parallel';
+export { sampleProgram, type SampleOptions, type SampledProgram } from './search/sample-program';
+
+// Library learning.
+export {
+  compress,
+  proposeFragments,
+  rewriteWith,
+  frontiersDescriptionLength,
+  type CompressOptions,
+  type CompressionResult,
+  type CompressionStep,
+  type Fragment,
+} from './library/compress';
+
+// Files and the command line.
+export {
+  loadTaskFile,
+  tasksFromJson,
+  inferTaskType,
+  parseJsonText,
+  jsonErrorOffset,
+  readJsonFile,
+  TaskFileSchema,
+  TaskFileEntrySchema,
+  type TaskFileEntry,
+  type LoadedTask,
+} from './io/task-file';
+export { saveLibrary, loadLibrary, LIBRARY_FILE, LIBRARY_FORMAT, LibraryFileSchema, type LibraryFileJson } from './io/library-file';
+export {
+  synthesisSolve,
+  synthesisSolveContribution,
+  synthesisCommandGroup,
+  readTasks,
+  SynthesisSolveOptionsSchema,
+  type SynthesisSolveOptions,
+  type SynthesisSolveResult,
+} from './cli/solve-command';

@@ -1,0 +1,159 @@
+import * as path from 'path';
+import { ConfigError, type CliContribution } from '@kt/core';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { inferType } from '../lang/infer';
+import { PRIMITIVE_SETS, type PrimitiveSetName } from '../lang/primitives';
+import { showProgram } from '../lang/program';
+import { showType, typesEqual, tchar, type Type } from '../lang/types';
+import { Grammar } from '../search/grammar';
+import { defaultWorkerCount, solveTasksParallel } from '../search/solve-parallel';
+import type { SearchReport } from '../search/solve';
+import { loadLibrary } from '../io/library-file';
+import { readJsonFile, tasksFromJson, type LoadedTask } from '../io/task-file';
+
+// eslint-disable-next-line @typescript-eslint/explicit-function-return-type -- the inferred zod type is the point
+function flagNumber(flag: string, min: number, int: boolean) {
+  const n = z.coerce.number({ error: `${flag} must be a number` }).min(min, `${flag} must be at least ${min}`);
+  return int ? n.int(`${flag} must be a whole number`) : n;
+}
+
+export const SynthesisSolveOptionsSchema = z.strictObject({
+  /** A task file `[{name, description?, examples: [{input, output}]}]`, or one task's bare example list `[{input, output}]`. */
+  examples: z.string().min(1, 'give the task file with --examples'),
+  /** The task's description in words (set on every task of the file that has none). */
+  description: z.string().min(1).optional(),
+  /** A run directory (its artifacts/library.json) or library file: the grammar to search with. */
+  library: z.string().min(1).optional(),
+  /** Primitive set of the uniform grammar used without --library (default, per task: text when its type mentions char, else list). */
+  primitives: z.enum(Object.keys(PRIMITIVE_SETS) as [PrimitiveSetName, ...PrimitiveSetName[]]).optional(),
+  /** Seconds of search per task. */
+  timeout: flagNumber('--timeout', 0.01, false).default(10),
+  /** Expanded nodes per task. */
+  maxNodes: flagNumber('--max-nodes', 1, true).default(5_000_000),
+  /** Programs printed per task. */
+  top: flagNumber('--top', 1, true).default(3),
+  /** Worker threads (tasks are spread over them; the budget is per task). */
+  workers: flagNumber('--workers', 1, true).optional(),
+  json: z.boolean().default(false),
+});
+export type SynthesisSolveOptions = z.input<typeof SynthesisSolveOptionsSchema>;
+
+export interface SynthesisSolveResult {
+  readonly tasks: readonly LoadedTask[];
+  readonly reports: readonly SearchReport[];
+  readonly text: string;
+}
+
+function mentionsChar(t: Type): boolean {
+  return typesEqual(t, tchar) || (t.kind === 'con' && t.args.some(mentionsChar));
+}
+
+/** Tasks from `--examples`: a task file, or a bare example list taken as one task named after the file. */
+export function readTasks(file: string, description?: string): LoadedTask[] {
+  const json = readJsonFile(file);
+  const bare = Array.isArray(json) && json.length > 0 && json.every((e) => typeof e === 'object' && e !== null && !('examples' in e) && 'output' in e);
+  const entries = bare ? [{ name: path.basename(file).replace(/\.json$/i, ''), examples: json }] : json;
+  const tasks = tasksFromJson(entries, file);
+  if (description === undefined) return tasks;
+  return tasks.map((t) => (t.descriptions.length > 0 ? t : { ...t, description, descriptions: [description] }));
+}
+
+function formatReport(task: LoadedTask, r: SearchReport, top: number): string {
+  const lines = [`task ${task.name} : ${showType(task.request)}  (${task.examples.length} example${task.examples.length === 1 ? '' : 's'})`];
+  if (task.descriptions.length > 0) lines.push(`  description: ${task.descriptions.join(' | ')}`);
+  const spent = `${(r.elapsedMs / 1000).toFixed(2)} s, ${r.nodes} nodes, ${r.programs} programs checked, ${r.pruned} pruned, cost bound ${r.costBound.toFixed(1)} nats`;
+  if (r.solutions.length === 0) {
+    lines.push(`  no program found (stopped by ${r.stoppedBy === 'bound' ? 'the cost bound' : `the ${r.stoppedBy} budget`}; ${spent})`);
+  } else {
+    lines.push(`  solved (${spent})`);
+    r.solutions.slice(0, top).forEach((s, i) => {
+      lines.push(`  ${i + 1}. ${showProgram(s.program)}`);
+      lines.push(`     type ${showType(inferType(s.program))}   description length ${s.descriptionLength.toFixed(2)} nats`);
+    });
+  }
+  return lines.join('\n');
+}
+
+/**
+ * `kt synthesis solve`: loads the tasks, builds the grammar (the library's, or a uniform one over a primitive
+ * set) and searches each task within its own budget on worker threads. Bad input is a ConfigError (exit 2).
+ */
+export async function synthesisSolve(input: SynthesisSolveOptions): Promise<SynthesisSolveResult> {
+  const o = SynthesisSolveOptionsSchema.parse(input);
+  if (o.library !== undefined && o.primitives !== undefined) throw new ConfigError('--primitives and --library exclude each other: the library names its primitives');
+  const tasks = readTasks(o.examples, o.description);
+  // One grammar per group of tasks: the library's for all, or a uniform one over each task's primitive set.
+  const groups = new Map<string, { grammar: () => Grammar; indices: number[] }>();
+  const library = o.library !== undefined ? loadLibrary(o.library) : undefined;
+  tasks.forEach((t, i) => {
+    const set: PrimitiveSetName = o.primitives ?? (mentionsChar(t.request) ? 'text' : 'list');
+    const key = library !== undefined ? 'library' : set;
+    const g = groups.get(key) ?? { grammar: (): Grammar => library ?? Grammar.uniform(PRIMITIVE_SETS[set]()), indices: [] };
+    g.indices.push(i);
+    groups.set(key, g);
+  });
+  const reports: SearchReport[] = new Array<SearchReport>(tasks.length);
+  const budget = { timeoutMs: o.timeout * 1000, maxNodes: o.maxNodes, maxSolutions: o.top };
+  for (const { grammar, indices } of groups.values()) {
+    const found = await solveTasksParallel(
+      indices.map((i) => tasks[i]!),
+      grammar(),
+      budget,
+      { workers: o.workers ?? defaultWorkerCount() },
+    );
+    found.forEach((r, k) => (reports[indices[k]!] = r));
+  }
+  const text = o.json
+    ? `${JSON.stringify(
+        reports.map((r, i) => ({
+          task: r.task,
+          type: showType(tasks[i]!.request),
+          solutions: r.solutions.map((s) => ({ program: showProgram(s.program), type: showType(inferType(s.program)), descriptionLength: s.descriptionLength })),
+          nodes: r.nodes,
+          programs: r.programs,
+          pruned: r.pruned,
+          elapsedMs: r.elapsedMs,
+          costBound: r.costBound,
+          stoppedBy: r.stoppedBy,
+        })),
+        null,
+        1,
+      )}\n`
+    : `${reports.map((r, i) => formatReport(tasks[i]!, r, o.top)).join('\n\n')}\n${reports.filter((r) => r.solutions.length > 0).length}/${reports.length} tasks solved\n`;
+  return { tasks, reports, text };
+}
+
+/** The `kt synthesis` command group (created once, shared by the plugin's subcommands). */
+export function synthesisCommandGroup(program: Command): Command {
+  return program.commands.find((c) => c.name() === 'synthesis') ?? program.command('synthesis').description('program synthesis from input/output examples (synthesis plugin)');
+}
+
+/** `kt synthesis solve --examples FILE [--description TEXT] [--library RUN_DIR] [--timeout S] [--top K] [--json]`. */
+export const synthesisSolveContribution: CliContribution = {
+  configure(program: unknown): void {
+    synthesisCommandGroup(program as Command)
+      .command('solve')
+      .description('search for programs that fit input/output examples; prints the best programs, their types and description lengths')
+      .addHelpText(
+        'after',
+        '\nThe task file is JSON: [{"name": "...", "description": "...", "examples": [{"input": ..., "output": ...}]}]\n' +
+          '(or one task\'s bare example list [{"input": ..., "output": ...}]; "inputs": [...] for several arguments).\n' +
+          'Values are ints, booleans, strings and lists. Bad input exits with code 2.',
+      )
+      .requiredOption('--examples <file>', 'task file (JSON)')
+      .option('--description <text>', 'the task in words (for tasks of the file that have none)')
+      .option('--library <dir>', 'run directory or library.json with a learned grammar')
+      .option('--primitives <set>', 'primitive set without --library: list, text, or recursion (list + fix1); default per task: text when its type mentions char, else list')
+      .option('--timeout <seconds>', 'search time per task', '10')
+      .option('--max-nodes <n>', 'expanded search nodes per task', '5000000')
+      .option('--top <k>', 'programs printed per task', '3')
+      .option('--workers <n>', `worker threads (default ${defaultWorkerCount()})`)
+      .option('--json', 'print JSON', false)
+      .action(async (opts: Record<string, unknown>, cmd: Command) => {
+        const result = await synthesisSolve(opts as SynthesisSolveOptions);
+        const out = cmd.configureOutput().writeOut ?? ((s: string): void => void process.stdout.write(s));
+        out(result.text);
+      });
+  },
+};

@@ -1,0 +1,203 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Command } from 'commander';
+import { ConfigError } from '@kt/core';
+import {
+  compress,
+  Grammar,
+  jsonErrorOffset,
+  listPrimitives,
+  loadLibrary,
+  loadTaskFile,
+  parseProgram,
+  parseType,
+  saveLibrary,
+  showType,
+  synthesisSolve,
+  synthesisSolveContribution,
+} from '../src';
+
+const made: string[] = [];
+afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+function tmp(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-synth-'));
+  made.push(d);
+  return d;
+}
+
+function write(dir: string, name: string, content: unknown): string {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  return p;
+}
+
+const SUM_TASK = {
+  name: 'sum',
+  description: 'add up the numbers',
+  examples: [
+    { input: [1, 2, 3], output: 6 },
+    { input: [], output: 0 },
+    { input: [10, -4], output: 6 },
+  ],
+};
+const SECOND_TASK = {
+  name: 'second',
+  examples: [
+    { input: [1, 2, 3], output: 2 },
+    { input: [7, 8], output: 8 },
+  ],
+};
+
+async function configError(p: Promise<unknown> | (() => unknown)): Promise<ConfigError> {
+  const e = await (typeof p === 'function' ? Promise.resolve().then(p) : p).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(ConfigError);
+  return e as ConfigError;
+}
+
+describe('task files', () => {
+  it('loads tasks and infers their types from the examples', () => {
+    const d = tmp();
+    const f = write(d, 'tasks.json', [
+      SUM_TASK,
+      { name: 'shout', description: ['upper-case it', 'make it loud'], examples: [{ input: 'ab', output: 'AB' }] },
+      { name: 'pair', examples: [{ inputs: [2, [1, 2]], output: [true] }, { inputs: [0, []], output: [] }] },
+      { name: 'typed', type: 'list(t0) -> int', examples: [{ input: [], output: 0 }] },
+    ]);
+    const tasks = loadTaskFile(f);
+    expect(tasks.map((t) => [t.name, showType(t.request)])).toEqual([
+      ['sum', 'list(int) -> int'],
+      ['shout', 'str -> str'],
+      ['pair', 'int -> list(int) -> list(bool)'],
+      ['typed', 'list(t0) -> int'],
+    ]);
+    expect(tasks[1]!.descriptions).toEqual(['upper-case it', 'make it loud']);
+    expect(tasks[0]!.examples[2]!.inputs).toEqual([[10, -4]]);
+  });
+
+  it('names the example whose types disagree', async () => {
+    const d = tmp();
+    const f = write(d, 'tasks.json', [
+      {
+        name: 'mixed',
+        examples: [
+          { input: [1], output: 1 },
+          { input: [2, 3], output: 5 },
+          { input: [true], output: 1 },
+        ],
+      },
+    ]);
+    const e = await configError(() => loadTaskFile(f));
+    expect(e.message).toBe(`${f}: task "mixed", example 3: has type list(bool) -> int, unlike examples 1–2 (list(int) -> int)`);
+    const g = write(d, 'inner.json', [{ name: 'inner', examples: [{ input: [1, 'a'], output: 1 }] }]);
+    expect((await configError(() => loadTaskFile(g))).message).toBe(`${g}: task "inner", example 1: input[1]: has type str but earlier elements are int`);
+    const h = write(d, 'declared.json', [{ name: 'declared', type: 'int -> int', examples: [{ input: 'x', output: 1 }] }]);
+    expect((await configError(() => loadTaskFile(h))).message).toMatch(/example 1: has type str -> int, unlike the declared type \(int -> int\)/);
+  });
+
+  it('rejects an empty example list', async () => {
+    const d = tmp();
+    const f = write(d, 'tasks.json', [{ name: 'nothing', examples: [] }]);
+    expect((await configError(() => loadTaskFile(f))).message).toBe(`${f}: task "nothing": the example list is empty`);
+  });
+
+  it('reports invalid JSON with line and column', async () => {
+    const d = tmp();
+    const f = write(d, 'bad.json', '[\n  {"name": "x",\n   "examples": [{"input": 1, "output": 2},]}\n]\n');
+    const e = await configError(() => loadTaskFile(f));
+    expect(e.message).toMatch(new RegExp(`^${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:43: not valid JSON`));
+  });
+
+  it('locates JSON syntax errors that JSON.parse does not place', () => {
+    for (const [text, offset] of [
+      ['[1, 2,]', 6],
+      ['{"a" 1}', 5],
+      ['[1, 2', 5],
+      ['"abc', 4],
+      ['[01]', 2],
+      ['[tru]', 4],
+      ['[1] x', 4],
+      ['{"a": [1, {"b": "\\q"}]}', 18],
+    ] as const) {
+      expect(jsonErrorOffset(text)).toBe(offset);
+      expect(() => JSON.parse(text)).toThrow();
+    }
+  });
+
+  it('names the field of a malformed task', async () => {
+    const d = tmp();
+    const f = write(d, 'shape.json', [{ name: 'x', examples: [{ input: 1 }] }]);
+    expect((await configError(() => loadTaskFile(f))).message).toMatch(/0\.examples\.0\.output: missing "output"/);
+    const g = write(d, 'frac.json', [{ name: 'x', examples: [{ input: 1.5, output: 1 }] }]);
+    expect((await configError(() => loadTaskFile(g))).message).toMatch(/example 1: input: 1.5 is not an integer/);
+  });
+});
+
+describe('kt synthesis solve', () => {
+  it('prints the best programs with their types and description lengths', async () => {
+    const d = tmp();
+    const shout = { name: 'shout', examples: [{ input: 'abc', output: 'ABC' }, { input: 'hi there', output: 'HI THERE' }] };
+    const f = write(d, 'tasks.json', [SUM_TASK, SECOND_TASK, shout]);
+    const r = await synthesisSolve({ examples: f, timeout: 600, maxNodes: 400_000, workers: 1 });
+    expect(r.reports.map((x) => x.solutions.length > 0)).toEqual([true, true, true]);
+    // each task searches its own primitive set: list for sum (which has `sum`), text for shout
+    expect(r.text).toContain('1. (lambda (upper $0))');
+    expect(r.text).toContain('task sum : list(int) -> int  (3 examples)');
+    expect(r.text).toContain('  description: add up the numbers');
+    expect(r.text).toMatch(/ {2}1\. \(lambda \(sum \$0\)\)\n {5}type list\(int\) -> int {3}description length \d+\.\d\d nats/);
+    expect(r.text).toContain('1. (lambda (car (cdr $0)))');
+    expect(r.text).toMatch(/3\/3 tasks solved\n$/);
+  });
+
+  it('is a subcommand of kt synthesis, with --json and a bare example list', async () => {
+    const d = tmp();
+    const f = write(d, 'second.json', SECOND_TASK.examples);
+    let out = '';
+    const program = new Command('kt').exitOverride().configureOutput({ writeOut: (s) => (out += s) });
+    synthesisSolveContribution.configure(program);
+    await program.parseAsync(['node', 'kt', 'synthesis', 'solve', '--examples', f, '--description', 'the second element', '--json', '--workers', '1', '--timeout', '600']);
+    const json = JSON.parse(out) as { task: string; type: string; solutions: { program: string; type: string; descriptionLength: number }[] }[];
+    expect(json[0]!.task).toBe('second');
+    expect(json[0]!.solutions[0]!.program).toBe('(lambda (car (cdr $0)))');
+    expect(json[0]!.solutions[0]!.type).toBe('list(t0) -> t0');
+  });
+
+  it('searches with a learned library from a run directory', async () => {
+    const d = tmp();
+    const base = Grammar.uniform(listPrimitives());
+    const LI = parseType('list(int) -> list(int)');
+    const learned = compress(
+      base,
+      ['(lambda (map (lambda (+ $0 1)) (reverse $0)))', '(lambda (map (lambda (+ $0 1)) (cdr $0)))', '(lambda (cons 0 (map (lambda (+ $0 1)) $0)))'].map((s) => ({
+        request: LI,
+        programs: [parseProgram(s)],
+      })),
+      { maxNewPrimitives: 1 },
+    );
+    const run = path.join(d, 'run');
+    saveLibrary(run, learned.grammar);
+    expect(loadLibrary(run).productions).toHaveLength(learned.grammar.productions.length);
+    const f = write(d, 'inc.json', [{ name: 'inc-tail', examples: [{ input: [1, 2, 3], output: [3, 4] }, { input: [5, 0], output: [1] }] }]);
+    const r = await synthesisSolve({ examples: f, library: run, timeout: 600, maxNodes: 400_000, workers: 1 });
+    expect(r.text).toContain('1. (lambda (#(map (lambda (+ $0 1))) (cdr $0)))');
+  });
+
+  it('rejects a library whose invented function does not type-check, naming where', async () => {
+    const d = tmp();
+    const g = Grammar.uniform(listPrimitives());
+    const file = saveLibrary(path.join(d, 'lib.json'), g);
+    const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    json.grammar.productions.push('#(lambda (+ $0 (cdr $0)))');
+    json.grammar.unigram.push(0);
+    fs.writeFileSync(file, JSON.stringify(json));
+    const f = write(d, 'tasks.json', [SUM_TASK]);
+    const e = await configError(synthesisSolve({ examples: f, library: file, workers: 1 }));
+    expect(e.message).toContain(`${file}: grammar.productions[${g.productions.length}]: #(lambda (+ $0 (cdr $0))) does not type-check at (cdr $0): cdr expects list(t0) but is applied to $0 : int`);
+    const missing = await configError(synthesisSolve({ examples: f, library: path.join(d, 'no-run'), workers: 1 }));
+    expect(missing.message).toMatch(/--library: .*no-run does not exist/);
+  });
+});
