@@ -120,6 +120,34 @@ export interface NativeAddon {
   ): void;
   /** Row-wise softmax cross-entropy: loss [rows], logSoftmax [rows, cols]. */
   softmaxXentForward(logits: Float32Array, labels: Float32Array, loss: Float32Array, logSoftmax: Float32Array, rows: number, cols: number): void;
+  /** Per-channel batch statistics of x [rows, C] (mean, biased variance) and y = (x - mean) / sqrt(variance + eps) * gamma + beta. */
+  batchNormForward(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    rows: number,
+    channels: number,
+    epsilon: number,
+  ): void;
+  /** dx, dgamma, dbeta of batchNormForward's outputs (y, mean, variance) from dy, dmean, dvariance. */
+  batchNormBackward(
+    x: Float32Array,
+    gamma: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    dy: Float32Array,
+    dmean: Float32Array,
+    dvariance: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    rows: number,
+    channels: number,
+    epsilon: number,
+  ): void;
   /** dlogits = dy (softmax * sum(labels) - labels), dlabels = -dy logSoftmax. */
   softmaxXentBackward(
     labels: Float32Array,
@@ -197,7 +225,7 @@ function readCpuinfo(): string | undefined {
 
 function isAddon(value: unknown): value is NativeAddon {
   if (typeof value !== 'object' || value === null) return false;
-  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'max', 'stridedCopy', 'transpose2d', 'adamUpdate', 'dropout', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward', 'attentionForward', 'attentionBackward', 'softmaxXentForward', 'softmaxXentBackward'];
+  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'max', 'stridedCopy', 'transpose2d', 'adamUpdate', 'dropout', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward', 'attentionForward', 'attentionBackward', 'softmaxXentForward', 'softmaxXentBackward', 'batchNormForward', 'batchNormBackward'];
   return names.every((n) => typeof (value as Record<string, unknown>)[n] === 'function');
 }
 

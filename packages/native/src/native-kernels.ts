@@ -36,6 +36,7 @@ import {
   makeSoftmaxXentGrad,
 } from './kernels/fused-kernels';
 import { makeBatchMatMul, makeFusedMatMul } from './kernels/matmul-kernels';
+import { makeBatchNorm, makeBatchNormGrad, NORM_KERNEL_NAMES } from './kernels/norm-kernels';
 import type { Fallback, KernelArgs } from './kernels/matmul-kernels';
 
 const BACKEND = 'wasm';
@@ -92,6 +93,9 @@ export const NATIVE_KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   [FUSED_KERNEL_NAMES.embeddingGrad, makeEmbeddingGrad],
   // core's adamUpdate op (FusedAdam): a variable's whole Adam step in one pass.
   [FUSED_KERNEL_NAMES.adam, makeAdam],
+  // core's batchNorm op (image models): statistics and normalisation in one kernel, all three gradients in one.
+  [NORM_KERNEL_NAMES.batchNorm, makeBatchNorm],
+  [NORM_KERNEL_NAMES.batchNormGrad, makeBatchNormGrad],
 ];
 
 /** Every kernel name {@link nativeKernels} returns when the addon is available. */

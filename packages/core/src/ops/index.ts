@@ -14,3 +14,5 @@ export type { EmbeddingGradAttrs } from './embedding-lookup';
 export { adamUpdate, adamUpdateComposite } from './adam-update';
 export type { AdamAttrs, AdamResult } from './adam-update';
 export { linear, matMul, matMulNoFlags } from './linear';
+export { batchNorm, batchNormComposite } from './batch-norm';
+export type { BatchNormAttrs, BatchNormOptions, BatchNormResult } from './batch-norm';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { adamUpdate, crossAttention, dropout, embeddingLookup, gelu as geluOp, linear, matMul as matMulOp, layerNorm, selfAttention, softmaxCrossEntropy } from '../../src/ops';
+import { adamUpdate, batchNorm as batchNormOp, crossAttention, dropout, embeddingLookup, gelu as geluOp, linear, matMul as matMulOp, layerNorm, selfAttention, softmaxCrossEntropy } from '../../src/ops';
 
 /**
  * The table of ops training uses, for the cpu-vs-wasm kernel-parity suite. Add a case to cover a
@@ -187,4 +187,9 @@ export const opCases: OpCase[] = [
   { name: 'op linear (no activation) [7,5].[5,3]+[3]', inputs: [{ shape: [7, 5] }, { shape: [5, 3] }, { shape: [3] }], fn: (x, w, b) => linear(x, w, b) },
   { name: 'op matMul a.bT (tied output projection) [9,16].[30,16]T', inputs: [{ shape: [9, 16] }, { shape: [30, 16] }], fn: (a, b) => matMulOp(a, b, false, true) },
   { name: 'op softmaxCrossEntropy (KtSoftmaxXent) soft labels', inputs: [{ shape: [3, 4, 11], values: 'uniform' }, { shape: [3, 4, 11] }], fn: (labels, logits) => softmaxCrossEntropy(tf.softmax(tf.mul(labels, 4)), tf.mul(logits, 3)) },
+  // core's batchNorm op (KtBatchNorm / KtBatchNormGrad on wasm + native): y and the batch statistics, gradients through all three.
+  { name: 'op batchNorm training (KtBatchNorm) [4,5,5,6]: y, mean, variance', inputs: [{ shape: n4(4, 5, 5, 6) }, { shape: [6], values: 'positive' }, { shape: [6] }], fn: (x, g, b) => { const r = batchNormOp(tf.add(tf.mul(x, 2), 0.7), g, b, { training: true }); return [r.y, r.mean!, r.variance!]; }, rtol: 2e-4 },
+  { name: 'op batchNorm training [16,14,14,16] threaded, epsilon 1e-3', inputs: [{ shape: n4(16, 14, 14, 16) }, { shape: [16] }, { shape: [16] }], fn: (x, g, b) => { const r = batchNormOp(x, g, b, { training: true, epsilon: 1e-3 }); return [r.y, r.mean!, r.variance!]; }, rtol: 2e-4 },
+  { name: 'op batchNorm training [12,5] (dense features)', inputs: [{ shape: [12, 5] }, { shape: [5] }, { shape: [5] }], fn: (x, g, b) => { const r = batchNormOp(x, g, b, { training: true }); return [r.y, r.mean!, r.variance!]; }, rtol: 2e-4 },
+  { name: 'op batchNorm eval with running stats + batch stats (DeepInversion) [3,4,4,5]', inputs: [{ shape: n4(3, 4, 4, 5) }, { shape: [5] }, { shape: [5] }, { shape: [5] }, { shape: [5], values: 'positive' }], fn: (x, g, b, m, v) => { const r = batchNormOp(x, g, b, { training: false, runningMean: m, runningVariance: v, batchStats: true }); return [r.y, r.mean!, r.variance!]; }, rtol: 2e-4 },
 ];
