@@ -47,8 +47,8 @@ void rows_parallel(int64_t rows, int parts, F body) {
 
 }  // namespace
 
-void batch_norm_forward(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* var,
-                        int64_t rows, int64_t C, float eps) {
+void batch_norm_forward(const float* x, const float* gamma, const float* beta, const float* normMean,
+                        const float* normVar, float* y, float* mean, float* var, int64_t rows, int64_t C, float eps) {
   const int parts = parts_for(rows, C);
   std::vector<double> acc, total(static_cast<size_t>(C));
   const double inv_n = rows > 0 ? 1.0 / static_cast<double>(rows) : 0.0;
@@ -70,9 +70,10 @@ void batch_norm_forward(const float* x, const float* gamma, const float* beta, f
     const float v = static_cast<float>(total[c] * inv_n);
     mean[c] = mu[c];
     var[c] = v;
-    const float r = 1.f / std::sqrt(v + eps);
+    const float m = normMean != nullptr ? normMean[c] : mu[c];
+    const float r = 1.f / std::sqrt((normVar != nullptr ? normVar[c] : v) + eps);
     scale[c] = r * gamma[c];
-    shift[c] = beta[c] - mu[c] * scale[c];
+    shift[c] = beta[c] - m * scale[c];
   }
   rows_parallel(rows, parts, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
@@ -83,9 +84,9 @@ void batch_norm_forward(const float* x, const float* gamma, const float* beta, f
   });
 }
 
-void batch_norm_backward(const float* x, const float* gamma, const float* mean, const float* var, const float* dy,
-                         const float* dmean, const float* dvar, float* dx, float* dgamma, float* dbeta, int64_t rows,
-                         int64_t C, float eps) {
+void batch_norm_backward(const float* x, const float* gamma, const float* mean, const float* var, const float* normMean,
+                         const float* normVar, const float* dy, const float* dmean, const float* dvar, float* dx,
+                         float* dgamma, float* dbeta, int64_t rows, int64_t C, float eps) {
   const int parts = parts_for(rows, C);
   // One pass for both sums: columns [0, C) sum dy, [C, 2C) sum dy * (x - mean).
   std::vector<double> acc, total(static_cast<size_t>(2 * C));
@@ -100,11 +101,22 @@ void batch_norm_backward(const float* x, const float* gamma, const float* mean, 
   const double n = static_cast<double>(rows);
   // dx = a*dy + b*(x - mean) + k per channel.
   std::vector<float> ca(static_cast<size_t>(C)), cb(static_cast<size_t>(C)), ck(static_cast<size_t>(C));
+  const bool given = normMean != nullptr && normVar != nullptr;
   for (int64_t c = 0; c < C; ++c) {
-    const double r = 1.0 / std::sqrt(static_cast<double>(var[c]) + eps);
     const double db = total[c];
-    const double dg = total[C + c] * r;
     dbeta[c] = static_cast<float>(db);
+    if (given) {
+      // y = (x - m) r gamma + beta with constant m, r: sum dy (x - m) = sum dy (x - mean) + (mean - m) sum dy.
+      const double r = 1.0 / std::sqrt(static_cast<double>(normVar[c]) + eps);
+      dgamma[c] = static_cast<float>((total[C + c] + (static_cast<double>(mean[c]) - normMean[c]) * db) * r);
+      if (rows == 0) continue;
+      ca[c] = static_cast<float>(r * gamma[c]);
+      cb[c] = static_cast<float>(2.0 * dvar[c] / n);
+      ck[c] = static_cast<float>(dmean[c] / n);
+      continue;
+    }
+    const double r = 1.0 / std::sqrt(static_cast<double>(var[c]) + eps);
+    const double dg = total[C + c] * r;
     dgamma[c] = static_cast<float>(dg);
     if (rows == 0) continue;
     ca[c] = static_cast<float>(r * gamma[c]);

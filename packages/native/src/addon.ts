@@ -120,11 +120,18 @@ export interface NativeAddon {
   ): void;
   /** Row-wise softmax cross-entropy: loss [rows], logSoftmax [rows, cols]. */
   softmaxXentForward(logits: Float32Array, labels: Float32Array, loss: Float32Array, logSoftmax: Float32Array, rows: number, cols: number): void;
-  /** Per-channel batch statistics of x [rows, C] (mean, biased variance) and y = (x - mean) / sqrt(variance + eps) * gamma + beta. */
+  /** MaxPoolGrad on NHWC buffers: params [batch, inH, inW, C, outH, outW, strideH, strideW, dilationH, dilationW, effFilterH, effFilterW, padTop, padLeft]. */
+  maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, params: Int32Array): void;
+  /**
+   * Per-channel batch statistics of x [rows, C] (mean, biased variance) and y = (x - m) / sqrt(v + eps) * gamma + beta with
+   * (m, v) the batch statistics, or normMean / normVariance when given (eval mode).
+   */
   batchNormForward(
     x: Float32Array,
     gamma: Float32Array,
     beta: Float32Array,
+    normMean: Float32Array | undefined,
+    normVariance: Float32Array | undefined,
     y: Float32Array,
     mean: Float32Array,
     variance: Float32Array,
@@ -132,12 +139,14 @@ export interface NativeAddon {
     channels: number,
     epsilon: number,
   ): void;
-  /** dx, dgamma, dbeta of batchNormForward's outputs (y, mean, variance) from dy, dmean, dvariance. */
+  /** dx, dgamma, dbeta of batchNormForward's outputs (y, mean, variance) from dy, dmean, dvariance (normMean / normVariance: constants). */
   batchNormBackward(
     x: Float32Array,
     gamma: Float32Array,
     mean: Float32Array,
     variance: Float32Array,
+    normMean: Float32Array | undefined,
+    normVariance: Float32Array | undefined,
     dy: Float32Array,
     dmean: Float32Array,
     dvariance: Float32Array,
@@ -225,7 +234,7 @@ function readCpuinfo(): string | undefined {
 
 function isAddon(value: unknown): value is NativeAddon {
   if (typeof value !== 'object' || value === null) return false;
-  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'max', 'stridedCopy', 'transpose2d', 'adamUpdate', 'dropout', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward', 'attentionForward', 'attentionBackward', 'softmaxXentForward', 'softmaxXentBackward', 'batchNormForward', 'batchNormBackward'];
+  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'max', 'stridedCopy', 'transpose2d', 'adamUpdate', 'dropout', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward', 'attentionForward', 'attentionBackward', 'softmaxXentForward', 'softmaxXentBackward', 'batchNormForward', 'batchNormBackward', 'maxPoolGrad'];
   return names.every((n) => typeof (value as Record<string, unknown>)[n] === 'function');
 }
 

@@ -48,32 +48,53 @@ let gradientRegistered = false;
 
 /**
  * The gradient of KtBatchNorm's three outputs (tfjs passes zeros for an output that does not reach the loss): one
- * KtBatchNormGrad call from the saved x, gamma, mean and variance.
+ * KtBatchNormGrad call from the saved inputs (x, gamma, beta and, in eval mode, the running statistics) and the
+ * saved batch mean and variance; the running statistics' gradients (per channel) from its dgamma and dbeta.
+ * KtBatchNorm's inputs are positional (an array, as tfjs's Concat / AddN take theirs), so that the optional
+ * running statistics can be saved: tfjs saves named inputs only from a fixed list.
  */
 function registerBatchNormGradient(): void {
   if (gradientRegistered) return;
   gradientRegistered = true;
   tf.registerGradient({
     kernelName: KT_KERNEL_NAMES.batchNorm,
-    inputsToSave: ['x', 'gamma'],
+    saveAllInputs: true,
     outputsToSave: [false, true, true],
     gradFunc: (dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap): Record<string, () => tf.Tensor> => {
       const [dy, dmean, dvariance] = dys as tf.Tensor[];
-      const [x, gamma, mean, variance] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      // Inputs in the order runKernel received them, then the saved outputs.
+      const withRunning = saved.length === 7;
+      const [x, gamma, , ...rest] = saved;
+      const [runningMean, runningVariance, mean, variance] = withRunning ? rest : [undefined, undefined, ...rest];
       const a: BatchNormAttrs = { epsilon: attrs['epsilon'] as number };
-      const [dx, dgamma, dbeta] = tf
-        .engine()
-        .runKernel(KT_KERNEL_NAMES.batchNormGrad, { x, gamma, mean, variance, dy: dy!, dmean: dmean!, dvariance: dvariance! }, { ...a }) as tf.Tensor[];
-      return { x: () => dx!, gamma: () => dgamma!, beta: () => dbeta! };
+      const inputs: tf.NamedTensorMap = { x: x!, gamma: gamma!, mean: mean!, variance: variance!, dy: dy!, dmean: dmean!, dvariance: dvariance! };
+      if (runningMean && runningVariance) Object.assign(inputs, { runningMean, runningVariance });
+      const [dx, dgamma, dbeta] = tf.engine().runKernel(KT_KERNEL_NAMES.batchNormGrad, inputs, { ...a }) as tf.Tensor[];
+      const grads: Record<string, () => tf.Tensor> = { 0: () => dx!, 1: () => dgamma!, 2: () => dbeta! };
+      if (runningMean && runningVariance) {
+        // y = (x - m) g r + b with r = (v + eps)^-1/2: dm = -g r sum dy = -g r dbeta; dv = -1/2 g r^2 sum dy (x - m) r = -1/2 g r^2 dgamma.
+        const r = tf.rsqrt(tf.add(runningVariance, a.epsilon));
+        grads[3] = () => tf.neg(tf.mul(tf.mul(gamma!, r), dbeta!));
+        grads[4] = () => tf.mul(tf.mul(tf.mul(gamma!, tf.square(r)), dgamma!), -0.5);
+      }
+      return grads;
     },
   });
 }
 
-/** [y, mean, variance] from the KtBatchNorm kernel (gradient: KtBatchNormGrad through all three). */
-function batchNormFused(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): [tf.Tensor, tf.Tensor1D, tf.Tensor1D] {
+/**
+ * [y, mean, variance] from the KtBatchNorm kernel (gradient: KtBatchNormGrad through all three); y normalised with
+ * the running statistics when given, else with the batch's.
+ */
+function batchNormFused(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number, running?: [tf.Tensor, tf.Tensor]): [tf.Tensor, tf.Tensor1D, tf.Tensor1D] {
   registerBatchNormGradient();
   const attrs: BatchNormAttrs = { epsilon };
-  return tf.engine().runKernel(KT_KERNEL_NAMES.batchNorm, { x, gamma, beta }, { ...attrs }) as unknown as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+  const inputs = running ? [x, gamma, beta, running[0], running[1]] : [x, gamma, beta];
+  return tf.engine().runKernel(KT_KERNEL_NAMES.batchNorm, inputs as unknown as tf.NamedTensorMap, { ...attrs }) as unknown as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+}
+
+function fusedAvailable(tensors: tf.Tensor[]): boolean {
+  return tensors.every((t) => t.dtype === 'float32') && hasKernel(KT_KERNEL_NAMES.batchNorm);
 }
 
 function checkChannels(name: string, t: tf.Tensor | undefined, channels: number): void {
@@ -84,8 +105,7 @@ function checkChannels(name: string, t: tf.Tensor | undefined, channels: number)
 
 /** The training-mode computation: the fused kernel where the backend has it, else {@link batchNormComposite}. */
 function batchStatistics(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): [tf.Tensor, tf.Tensor1D, tf.Tensor1D] {
-  const fused = [x, gamma, beta].every((t) => t.dtype === 'float32') && hasKernel(KT_KERNEL_NAMES.batchNorm);
-  return fused ? batchNormFused(x, gamma, beta, epsilon) : batchNormComposite(x, gamma, beta, epsilon);
+  return fusedAvailable([x, gamma, beta]) ? batchNormFused(x, gamma, beta, epsilon) : batchNormComposite(x, gamma, beta, epsilon);
 }
 
 /**
@@ -94,8 +114,8 @@ function batchStatistics(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilo
  * but the last, which are returned too; gradients flow to x, gamma and beta from y AND from the returned statistics
  * (DeepInversion differentiates a statistics-matching loss w.r.t. the input). Where the backend has the KtBatchNorm /
  * KtBatchNormGrad kernels one kernel forward (statistics and y) and one backward; elsewhere
- * {@link batchNormComposite}. Eval: y normalised with `runningMean` / `runningVariance` (tf.batchNorm), plus x's
- * batch statistics when `batchStats` is set. Keeping running statistics is the caller's.
+ * {@link batchNormComposite}. Eval: y normalised with `runningMean` / `runningVariance`, plus x's batch statistics when `batchStats` is set (then one KtBatchNorm call computes both where the backend
+ * has it; elsewhere tf.batchNorm and tf.moments). Keeping running statistics is the caller's.
  */
 export function batchNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, options: BatchNormOptions): BatchNormResult {
   const epsilon = options.epsilon ?? DEFAULT_EPSILON;
@@ -114,11 +134,14 @@ export function batchNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, optio
   }
   checkChannels('runningMean', runningMean, channels);
   checkChannels('runningVariance', runningVariance, channels);
+  if (options.batchStats && fusedAvailable([x, gamma, beta, runningMean, runningVariance])) {
+    const [y, mean, variance] = batchNormFused(x, gamma, beta, epsilon, [runningMean, runningVariance]);
+    return { y, mean, variance };
+  }
   return tf.tidy(() => {
     const y = tf.batchNorm(x, runningMean as tf.Tensor1D, runningVariance as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, epsilon);
     if (!options.batchStats) return { y, mean: undefined, variance: undefined };
-    // The statistics through the same kernel (its y is unused: its gradient is zero).
-    const [, mean, variance] = batchStatistics(x, gamma, beta, epsilon);
-    return { y, mean, variance };
+    const { mean, variance } = tf.moments(x, x.shape.slice(0, -1).map((_, i) => i));
+    return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
   });
 }

@@ -26,6 +26,9 @@ interface Problem {
   x: number[];
   gamma: number[];
   beta: number[];
+  /** Eval mode: y normalised with these (the batch statistics are still outputs). */
+  runningMean: number[];
+  runningVariance: number[];
   /** Weights of y, mean and variance in the scalar loss. */
   wy: number[];
   wm: number[];
@@ -36,34 +39,40 @@ const problem: Problem = {
   x: normals(ROWS * C, 1).map((v, i) => 1.5 * v + (i % C) * 0.3),
   gamma: normals(C, 2).map((v) => 1 + 0.5 * v),
   beta: normals(C, 3),
+  runningMean: normals(C, 7),
+  runningVariance: normals(C, 8).map((v) => 0.5 + Math.abs(v)),
   wy: normals(ROWS * C, 4),
   wm: normals(C, 5),
   wv: normals(C, 6),
 };
 
-/** float64 reference: [y, mean, variance] of training-mode batch norm over the rows of x [ROWS, C]. */
-function reference(x: number[], gamma: number[], beta: number[]): { y: number[]; mean: number[]; variance: number[] } {
+/** float64 reference: [y, mean, variance] of batch norm over the rows of x [ROWS, C] (y with the running statistics in eval mode). */
+function reference(p: Problem, training: boolean): { y: number[]; mean: number[]; variance: number[] } {
+  const { x, gamma, beta } = p;
   const mean = new Array<number>(C).fill(0);
   const variance = new Array<number>(C).fill(0);
   for (let r = 0; r < ROWS; r++) for (let c = 0; c < C; c++) mean[c]! += x[r * C + c]! / ROWS;
   for (let r = 0; r < ROWS; r++) for (let c = 0; c < C; c++) variance[c]! += (x[r * C + c]! - mean[c]!) ** 2 / ROWS;
-  const y = x.map((v, i) => ((v - mean[i % C]!) / Math.sqrt(variance[i % C]! + EPS)) * gamma[i % C]! + beta[i % C]!);
+  const [m, v] = training ? [mean, variance] : [p.runningMean, p.runningVariance];
+  const y = x.map((value, i) => ((value - m[i % C]!) / Math.sqrt(v[i % C]! + EPS)) * gamma[i % C]! + beta[i % C]!);
   return { y, mean, variance };
 }
 
-function referenceLoss(p: Problem): number {
-  const { y, mean, variance } = reference(p.x, p.gamma, p.beta);
+function referenceLoss(p: Problem, training: boolean): number {
+  const { y, mean, variance } = reference(p, training);
   const dot = (a: number[], b: number[]): number => a.reduce((s, v, i) => s + v * b[i]!, 0);
   return dot(y, p.wy) + dot(mean, p.wm) + dot(variance, p.wv);
 }
 
+type Input = 'x' | 'gamma' | 'beta' | 'runningMean' | 'runningVariance';
+
 /** Central differences of the float64 reference loss w.r.t. every entry of `which`. */
-function finiteDifferences(which: 'x' | 'gamma' | 'beta', h = 1e-5): number[] {
+function finiteDifferences(which: Input, training: boolean, h = 1e-5): number[] {
   return problem[which].map((_, i) => {
     const shifted = (d: number): number => {
       const values = problem[which].slice();
       values[i]! += d;
-      return referenceLoss({ ...problem, [which]: values });
+      return referenceLoss({ ...problem, [which]: values }, training);
     };
     return (shifted(h) - shifted(-h)) / (2 * h);
   });
@@ -76,27 +85,33 @@ function expectClose(actual: ArrayLike<number>, expected: number[], tol: number)
   expect(worst).toBeLessThan(tol);
 }
 
+/** Training mode, then eval mode with batch statistics (DeepInversion's teacher): values and every input's gradient. */
 function checkAgainstReference(): void {
-  const x = tf.tensor4d(problem.x, [N, H, W, C]);
-  const gamma = tf.tensor1d(problem.gamma);
-  const beta = tf.tensor1d(problem.beta);
-  const wy = tf.tensor4d(problem.wy, [N, H, W, C]);
-  const wm = tf.tensor1d(problem.wm);
-  const wv = tf.tensor1d(problem.wv);
-  const ref = reference(problem.x, problem.gamma, problem.beta);
-  const out = batchNorm(x, gamma, beta, { training: true, epsilon: EPS });
-  expectClose(out.y.dataSync(), ref.y, 1e-5);
-  expectClose(out.mean!.dataSync(), ref.mean, 1e-6);
-  expectClose(out.variance!.dataSync(), ref.variance, 1e-6);
-  const loss = (xv: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Scalar => {
-    const r = batchNorm(xv, g, b, { training: true, epsilon: EPS });
-    return tf.addN([tf.sum(tf.mul(r.y, wy)), tf.sum(tf.mul(r.mean!, wm)), tf.sum(tf.mul(r.variance!, wv))]) as tf.Scalar;
-  };
-  const [dx, dg, db] = tf.grads(loss)([x, gamma, beta]);
-  expectClose(dx!.dataSync(), finiteDifferences('x'), 2e-5);
-  expectClose(dg!.dataSync(), finiteDifferences('gamma'), 2e-5);
-  expectClose(db!.dataSync(), finiteDifferences('beta'), 2e-5);
-  tf.dispose([x, gamma, beta, wy, wm, wv, out.y, out.mean!, out.variance!, dx!, dg!, db!]);
+  for (const training of [true, false]) {
+    const x = tf.tensor4d(problem.x, [N, H, W, C]);
+    const gamma = tf.tensor1d(problem.gamma);
+    const beta = tf.tensor1d(problem.beta);
+    const rm = tf.tensor1d(problem.runningMean);
+    const rv = tf.tensor1d(problem.runningVariance);
+    const wy = tf.tensor4d(problem.wy, [N, H, W, C]);
+    const wm = tf.tensor1d(problem.wm);
+    const wv = tf.tensor1d(problem.wv);
+    const ref = reference(problem, training);
+    const run = (xv: tf.Tensor, g: tf.Tensor, b: tf.Tensor, m: tf.Tensor, v: tf.Tensor): ReturnType<typeof batchNorm> =>
+      batchNorm(xv, g, b, { training, epsilon: EPS, runningMean: m, runningVariance: v, batchStats: true });
+    const out = run(x, gamma, beta, rm, rv);
+    expectClose(out.y.dataSync(), ref.y, 1e-5);
+    expectClose(out.mean!.dataSync(), ref.mean, 1e-6);
+    expectClose(out.variance!.dataSync(), ref.variance, 1e-6);
+    const loss = (...inputs: tf.Tensor[]): tf.Scalar => {
+      const r = run(inputs[0]!, inputs[1]!, inputs[2]!, inputs[3]!, inputs[4]!);
+      return tf.addN([tf.sum(tf.mul(r.y, wy)), tf.sum(tf.mul(r.mean!, wm)), tf.sum(tf.mul(r.variance!, wv))]) as tf.Scalar;
+    };
+    const names: Input[] = training ? ['x', 'gamma', 'beta'] : ['x', 'gamma', 'beta', 'runningMean', 'runningVariance'];
+    const grads = tf.grads(loss)([x, gamma, beta, rm, rv].slice(0, names.length));
+    names.forEach((name, i) => expectClose(grads[i]!.dataSync(), finiteDifferences(name, training), 2e-5));
+    tf.dispose([x, gamma, beta, rm, rv, wy, wm, wv, out.y, out.mean!, out.variance!, ...grads]);
+  }
 }
 
 async function kernelsOf(fn: () => void): Promise<string[]> {
@@ -112,7 +127,7 @@ describe('batchNorm op vs a float64 reference and finite differences', () => {
     await initBackend({ requested: 'wasm', native: false, log: () => undefined });
   });
 
-  it('composite on cpu: values, and gradients w.r.t. x, gamma and beta through y, mean and variance', async () => {
+  it('composite on cpu: values, and gradients w.r.t. every input through y, mean and variance (training and eval)', async () => {
     await tf.setBackend('cpu');
     const kernels = await kernelsOf(() => checkAgainstReference());
     expect(kernels).not.toContain(KT_KERNEL_NAMES.batchNorm);

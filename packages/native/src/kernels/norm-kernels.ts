@@ -35,17 +35,27 @@ function epsilonOf(args: KernelArgs, kernel: string): number {
   return epsilon;
 }
 
+/** The optional eval-mode statistics (both or neither) under `names`, as float32 inputs. */
+function runningStats(args: KernelArgs, kernel: string, names: [string, string]): { runningMean?: TensorInfo; runningVariance?: TensorInfo } {
+  const [m, v] = names.map((n) => args.inputs[n]);
+  if (m === undefined && v === undefined) return {};
+  if (m === undefined || v === undefined) throw shapeError(kernel, 'runningMean and runningVariance must be given together');
+  return { runningMean: float32Input(args, names[0], kernel), runningVariance: float32Input(args, names[1], kernel) };
+}
+
 /**
- * KtBatchNorm: {x [..., C], gamma [C], beta [C]}, attrs {epsilon} -> [y, mean [C], variance [C]]: the batch mean and
- * biased variance of every channel over the other axes (NHWC: N, H, W) and y = (x - mean) / sqrt(variance + eps) * gamma + beta.
+ * KtBatchNorm: positional inputs [x [..., C], gamma [C], beta [C]] or [x, gamma, beta, runningMean [C], runningVariance
+ * [C]] (an array: core's op saves the optional ones for its gradient), attrs {epsilon} -> [y, mean [C], variance [C]]: the batch mean and biased variance of every channel over the other axes (NHWC: N, H, W)
+ * and y = (x - m) / sqrt(v + eps) * gamma + beta with (m, v) the batch statistics, or the running ones when given.
  */
 export function makeBatchNorm(addon: NativeAddon): KernelFunc {
   const kernel = NORM_KERNEL_NAMES.batchNorm;
   return ((args: KernelArgs) => {
-    const x = float32Input(args, 'x', kernel);
-    const gamma = float32Input(args, 'gamma', kernel);
-    const beta = float32Input(args, 'beta', kernel);
-    const { rows, channels } = geometry(kernel, x, { gamma, beta });
+    const x = float32Input(args, '0', kernel);
+    const gamma = float32Input(args, '1', kernel);
+    const beta = float32Input(args, '2', kernel);
+    const running = runningStats(args, kernel, ['3', '4']);
+    const { rows, channels } = geometry(kernel, x, { gamma, beta, ...running });
     const epsilon = epsilonOf(args, kernel);
     const backend = asWasmBackend(args.backend, kernel);
     const y = backend.makeOutput([...x.shape], 'float32');
@@ -53,12 +63,17 @@ export function makeBatchNorm(addon: NativeAddon): KernelFunc {
     const variance = backend.makeOutput([channels], 'float32');
     // Views only after every allocation (an allocation may grow the heap and detach older views).
     const [xv, gv, bv, yv, mv, vv] = [x, gamma, beta, y, mean, variance].map((t) => heapFloats(backend, t, kernel));
-    addon.batchNormForward(xv!, gv!, bv!, yv!, mv!, vv!, rows, channels, epsilon);
+    const rm = running.runningMean ? heapFloats(backend, running.runningMean, kernel) : undefined;
+    const rv = running.runningVariance ? heapFloats(backend, running.runningVariance, kernel) : undefined;
+    addon.batchNormForward(xv!, gv!, bv!, rm, rv, yv!, mv!, vv!, rows, channels, epsilon);
     return [y, mean, variance];
   }) as unknown as KernelFunc;
 }
 
-/** KtBatchNormGrad: {x, gamma, mean, variance, dy, dmean, dvariance}, attrs {epsilon} -> [dx, dgamma, dbeta]. */
+/**
+ * KtBatchNormGrad: {x, gamma, mean, variance, dy, dmean, dvariance, optional runningMean and runningVariance (constants:
+ * KtBatchNorm's eval-mode inputs)}, attrs {epsilon} -> [dx, dgamma, dbeta].
+ */
 export function makeBatchNormGrad(addon: NativeAddon): KernelFunc {
   const kernel = NORM_KERNEL_NAMES.batchNormGrad;
   return ((args: KernelArgs) => {
@@ -72,7 +87,8 @@ export function makeBatchNormGrad(addon: NativeAddon): KernelFunc {
       TensorInfo,
       TensorInfo,
     ];
-    const { rows, channels } = geometry(kernel, x, { gamma, mean, variance, dmean, dvariance });
+    const running = runningStats(args, kernel, ['runningMean', 'runningVariance']);
+    const { rows, channels } = geometry(kernel, x, { gamma, mean, variance, dmean, dvariance, ...running });
     if (sizeOf(dy.shape) !== sizeOf(x.shape)) throw shapeError(kernel, `dy ${JSON.stringify(dy.shape)} and x ${JSON.stringify(x.shape)} differ in size`);
     const epsilon = epsilonOf(args, kernel);
     const backend = asWasmBackend(args.backend, kernel);
@@ -80,7 +96,10 @@ export function makeBatchNormGrad(addon: NativeAddon): KernelFunc {
     const dgamma = backend.makeOutput([channels], 'float32');
     const dbeta = backend.makeOutput([channels], 'float32');
     const views = [x, gamma, mean, variance, dy, dmean, dvariance, dx, dgamma, dbeta].map((t) => heapFloats(backend, t, kernel));
-    addon.batchNormBackward(views[0]!, views[1]!, views[2]!, views[3]!, views[4]!, views[5]!, views[6]!, views[7]!, views[8]!, views[9]!, rows, channels, epsilon);
+    const rm = running.runningMean ? heapFloats(backend, running.runningMean, kernel) : undefined;
+    const rv = running.runningVariance ? heapFloats(backend, running.runningVariance, kernel) : undefined;
+    const [xv, gv, mv, vv, dyv, dmv, dvv, dxv, dgv, dbv] = views as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+    addon.batchNormBackward(xv, gv, mv, vv, rm, rv, dyv, dmv, dvv, dxv, dgv, dbv, rows, channels, epsilon);
     return [dx, dgamma, dbeta];
   }) as unknown as KernelFunc;
 }
