@@ -8,7 +8,7 @@
   "targets": [
     {
       "target_name": "kt_native",
-      "sources": ["csrc/addon.cc", "csrc/gemm_napi.cc", "csrc/conv_napi.cc", "csrc/elementwise_napi.cc", "csrc/softmax_napi.cc", "csrc/gemm.cc", "csrc/conv.cc", "csrc/elementwise.cc", "csrc/pool.cc", "csrc/softmax.cc"],
+      "sources": ["csrc/addon.cc", "csrc/gemm_napi.cc", "csrc/conv_napi.cc", "csrc/elementwise_napi.cc", "csrc/softmax_napi.cc", "csrc/norm_napi.cc", "csrc/pooling_napi.cc", "csrc/gemm.cc", "csrc/conv.cc", "csrc/elementwise.cc", "csrc/pool.cc", "csrc/softmax.cc", "csrc/norm.cc", "csrc/pooling.cc"],
       "cflags_cc!": ["-fno-exceptions", "-O2", "-O3"],
       "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fno-math-errno"],
       "cflags!": ["-O2"],

@@ -50,6 +50,8 @@ napi_value Init(napi_env env, napi_value exports) {
   add_conv_bindings(bindings);
   add_elementwise_bindings(bindings);
   add_softmax_bindings(bindings);
+  add_norm_bindings(bindings);
+  add_pooling_bindings(bindings);
   std::vector<napi_property_descriptor> props;
   props.reserve(bindings.size());
   for (const auto& [name, callback] : bindings) {

@@ -18,6 +18,8 @@ void add_gemm_bindings(Bindings& out);         // gemm_napi.cc
 void add_conv_bindings(Bindings& out);         // conv_napi.cc
 void add_elementwise_bindings(Bindings& out);  // elementwise_napi.cc
 void add_softmax_bindings(Bindings& out);      // softmax_napi.cc
+void add_norm_bindings(Bindings& out);         // norm_napi.cc
+void add_pooling_bindings(Bindings& out);      // pooling_napi.cc
 
 struct Floats {
   float* data = nullptr;

@@ -120,6 +120,43 @@ export interface NativeAddon {
   ): void;
   /** Row-wise softmax cross-entropy: loss [rows], logSoftmax [rows, cols]. */
   softmaxXentForward(logits: Float32Array, labels: Float32Array, loss: Float32Array, logSoftmax: Float32Array, rows: number, cols: number): void;
+  /** MaxPoolGrad on NHWC buffers: params [batch, inH, inW, C, outH, outW, strideH, strideW, dilationH, dilationW, effFilterH, effFilterW, padTop, padLeft]. */
+  maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, params: Int32Array): void;
+  /**
+   * Per-channel batch statistics of x [rows, C] (mean, biased variance) and y = (x - m) / sqrt(v + eps) * gamma + beta with
+   * (m, v) the batch statistics, or normMean / normVariance when given (eval mode).
+   */
+  batchNormForward(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    normMean: Float32Array | undefined,
+    normVariance: Float32Array | undefined,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    rows: number,
+    channels: number,
+    epsilon: number,
+  ): void;
+  /** dx, dgamma, dbeta of batchNormForward's outputs (y, mean, variance) from dy, dmean, dvariance (normMean / normVariance: constants). */
+  batchNormBackward(
+    x: Float32Array,
+    gamma: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    normMean: Float32Array | undefined,
+    normVariance: Float32Array | undefined,
+    dy: Float32Array,
+    dmean: Float32Array,
+    dvariance: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    rows: number,
+    channels: number,
+    epsilon: number,
+  ): void;
   /** dlogits = dy (softmax * sum(labels) - labels), dlabels = -dy logSoftmax. */
   softmaxXentBackward(
     labels: Float32Array,
@@ -222,7 +259,11 @@ function readCpuinfo(): string | undefined {
 
 function isAddon(value: unknown): value is NativeAddon {
   if (typeof value !== 'object' || value === null) return false;
+<<<<<<< HEAD
   const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'max', 'stridedCopy', 'transpose2d', 'adamUpdate', 'dropout', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward', 'attentionForward', 'attentionBackward', 'softmaxXentForward', 'softmaxXentBackward', 'tokenKlForward', 'tokenKlBackward'];
+=======
+  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'max', 'stridedCopy', 'transpose2d', 'adamUpdate', 'dropout', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward', 'attentionForward', 'attentionBackward', 'softmaxXentForward', 'softmaxXentBackward', 'batchNormForward', 'batchNormBackward', 'maxPoolGrad'];
+>>>>>>> h-vision-speed
   return names.every((n) => typeof (value as Record<string, unknown>)[n] === 'function');
 }
 

@@ -38,6 +38,9 @@ import {
   makeTokenKlGrad,
 } from './kernels/fused-kernels';
 import { makeBatchMatMul, makeFusedMatMul } from './kernels/matmul-kernels';
+import { makeBatchNorm, makeBatchNormGrad, NORM_KERNEL_NAMES } from './kernels/norm-kernels';
+import { makeMaxPoolGrad } from './kernels/pool-kernels';
+import { makeSplitV } from './kernels/split-kernels';
 import type { Fallback, KernelArgs } from './kernels/matmul-kernels';
 
 const BACKEND = 'wasm';
@@ -97,6 +100,14 @@ export const NATIVE_KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   [FUSED_KERNEL_NAMES.embeddingGrad, makeEmbeddingGrad],
   // core's adamUpdate op (FusedAdam): a variable's whole Adam step in one pass.
   [FUSED_KERNEL_NAMES.adam, makeAdam],
+  // core's batchNorm op (image models): statistics and normalisation in one kernel, all three gradients in one.
+  [NORM_KERNEL_NAMES.batchNorm, makeBatchNorm],
+  [NORM_KERNEL_NAMES.batchNormGrad, makeBatchNormGrad],
+  // The image models' next cost after the convolutions: MaxPoolGrad (core's wasm training kernel loops in JavaScript).
+  ['MaxPoolGrad', makeMaxPoolGrad],
+  // tf.concat's gradient (DeepInversion's jitter rolls images by slices and a concat): wasm's SplitV reads the whole
+  // input out of the heap once per part.
+  ['SplitV', makeSplitV],
 ];
 
 /** Every kernel name {@link nativeKernels} returns when the addon is available. */

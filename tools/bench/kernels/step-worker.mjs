@@ -5,7 +5,7 @@
 // count before and after the timed reps, initial loss). The backend is set up by @kt/core's initBackend, as
 // `kt run` does it (wasm + kt's training kernels + @kt/native when it loads).
 //
-//   node tools/bench/kernels/step-worker.mjs --case transformer|mt-kd|greedy|beam [--backend native|wasm|cpu]
+//   node tools/bench/kernels/step-worker.mjs --case transformer|mt-kd|classify|greedy|beam [--backend native|wasm|cpu]
 //        [--export PREFIX]   write the initial weights and batch (reference/weights-file.mjs) for the PyTorch script
 //        [--min-steps 5] [--max-steps 25] [--budget-ms 2500] [--beam 4] [--steps 20]
 //        [--soak 1000]       no timing: N steps after a warm-up; tensor count and RSS at start and end; exit 1 on growth
@@ -15,6 +15,7 @@ import { initBackend, Rng } from '@kt/core';
 import { Transformer, reorderDecoderCache, disposeDecoderCache, disposeEncoderState, tileEncoderState } from '@kt/mt';
 import { TRANSFORMER, transformerTrainer } from './transformer.mjs';
 import { MT_KD, mtKdTrainer } from './mt-kd-step.mjs';
+import { CLASSIFY_KD, classifyKdTrainer } from './classify-kd-step.mjs';
 import { writeWeights, tensorEntries } from '../reference/weights-file.mjs';
 import { soakProblems } from '../reference/compare.mjs';
 
@@ -27,7 +28,7 @@ function arg(name, dflt) {
   return i >= 0 && i + 1 < argv.length ? argv[i + 1] : dflt;
 }
 
-const CASES = ['transformer', 'mt-kd', 'greedy', 'beam'];
+const CASES = ['transformer', 'mt-kd', 'classify', 'greedy', 'beam'];
 const which = arg('case', 'transformer');
 if (!CASES.includes(which)) {
   console.error(`step-worker: --case must be one of ${CASES.join(', ')}, got '${which}'`);
@@ -139,6 +140,7 @@ function decodeBench(mode) {
 function makeBench() {
   if (which === 'transformer') return { ...transformerTrainer(TRANSFORMER, 'fused'), meta: { config: TRANSFORMER } };
   if (which === 'mt-kd') return { ...mtKdTrainer(MT_KD), meta: { config: MT_KD } };
+  if (which === 'classify') return { ...classifyKdTrainer(CLASSIFY_KD), meta: { config: CLASSIFY_KD } };
   return decodeBench(which);
 }
 

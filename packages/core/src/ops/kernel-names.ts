@@ -22,6 +22,10 @@ export const KT_KERNEL_NAMES = {
   tokenKlGrad: 'KtTokenKlGrad',
   /** One Adam step: [value, m, v] from (value, m, v, grad). */
   adam: 'KtAdam',
+  /** BatchNorm over every axis but the last: [y, mean, variance] from (x, gamma, beta). */
+  batchNorm: 'KtBatchNorm',
+  /** [dx, dgamma, dbeta] from (x, gamma, mean, variance, dy, dmean, dvariance). */
+  batchNormGrad: 'KtBatchNormGrad',
 } as const;
 
 export type KtKernelNames = typeof KT_KERNEL_NAMES;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { adamUpdate, crossAttention, dropout, embeddingLookup, gelu as geluOp, linear, matMul as matMulOp, layerNorm, selfAttention, softmaxCrossEntropy, tokenKl } from '../../src/ops';
+import { adamUpdate, batchNorm as batchNormOp, crossAttention, dropout, embeddingLookup, gelu as geluOp, linear, matMul as matMulOp, layerNorm, selfAttention, softmaxCrossEntropy, tokenKl } from '../../src/ops';
 
 /**
  * The table of ops training uses, for the cpu-vs-wasm kernel-parity suite. Add a case to cover a
@@ -194,4 +194,15 @@ export const opCases: OpCase[] = [
     fn: (p, q, mask) => [tokenKl(p, tf.mul(q, 2), { wrt: 'p', mask, temperature: 0.5 }), tokenKl(tf.mul(q, 2), p, { wrt: 'q', mask })],
   },
   { name: 'op softmaxCrossEntropy (KtSoftmaxXent) soft labels', inputs: [{ shape: [3, 4, 11], values: 'uniform' }, { shape: [3, 4, 11] }], fn: (labels, logits) => softmaxCrossEntropy(tf.softmax(tf.mul(labels, 4)), tf.mul(logits, 3)) },
+  // core's batchNorm op (KtBatchNorm / KtBatchNormGrad on wasm + native): y and the batch statistics, gradients through all three.
+  { name: 'op batchNorm training (KtBatchNorm) [4,5,5,6]: y, mean, variance', inputs: [{ shape: n4(4, 5, 5, 6) }, { shape: [6], values: 'positive' }, { shape: [6] }], fn: (x, g, b) => { const r = batchNormOp(tf.add(tf.mul(x, 2), 0.7), g, b, { training: true }); return [r.y, r.mean!, r.variance!]; }, rtol: 2e-4 },
+  { name: 'op batchNorm training [16,14,14,16] threaded, epsilon 1e-3', inputs: [{ shape: n4(16, 14, 14, 16) }, { shape: [16] }, { shape: [16] }], fn: (x, g, b) => { const r = batchNormOp(x, g, b, { training: true, epsilon: 1e-3 }); return [r.y, r.mean!, r.variance!]; }, rtol: 2e-4 },
+  { name: 'op batchNorm training [12,5] (dense features)', inputs: [{ shape: [12, 5] }, { shape: [5] }, { shape: [5] }], fn: (x, g, b) => { const r = batchNormOp(x, g, b, { training: true }); return [r.y, r.mean!, r.variance!]; }, rtol: 2e-4 },
+  { name: 'op batchNorm eval with running stats + batch stats (DeepInversion) [3,4,4,5]', inputs: [{ shape: n4(3, 4, 4, 5) }, { shape: [5] }, { shape: [5] }, { shape: [5] }, { shape: [5], values: 'positive' }], fn: (x, g, b, m, v) => { const r = batchNormOp(x, g, b, { training: false, runningMean: m, runningVariance: v, batchStats: true }); return [r.y, r.mean!, r.variance!]; }, rtol: 2e-4 },
+  // MaxPoolGrad (native on wasm + @kt/native, parallel over the batch): a threaded batch, and 'same' padding with ties.
+  { name: 'maxPool 2x2 stride 2 valid [32,14,14,16] (native MaxPoolGrad, threaded)', inputs: [{ shape: n4(32, 14, 14, 16) }], fn: (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid') },
+  { name: 'maxPool 3x3 stride 2 same with ties [3,7,7,5]', inputs: [{ shape: n4(3, 7, 7, 5), values: 'ties' }], fn: (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same') },
+  // SplitV (native strided copies on wasm + @kt/native): split sizes on an inner axis, and a roll (slices + concat, whose gradient is a SplitV).
+  { name: 'split [2,3,1] on axis 1 of [4,6,5,3] and 2 equal parts on axis -1 of [4,6]', inputs: [{ shape: [4, 6, 5, 3] }, { shape: [4, 6] }], fn: (x, y) => [...tf.split(x, [2, 3, 1], 1), ...tf.split(y, 2, -1)] },
+  { name: 'roll [10,12,12,1] by slices + concat on axis 2 (concat gradient = SplitV)', inputs: [{ shape: [10, 12, 12, 1] }], fn: (x) => tf.concat([tf.slice(x, [0, 0, 9, 0], [10, 12, 3, 1]), tf.slice(x, [0, 0, 0, 0], [10, 12, 9, 1])], 2) },
 ];

@@ -8,7 +8,7 @@ import { asWasmBackend, heapFloats, shapeError, sizeOf } from './wasm-heap';
  * Kernel names of core's fused ops (@kt/core ops/kernel-names.ts declares them; typing this table as
  * KtKernelNames makes any name that differs a compile error).
  */
-export const FUSED_KERNEL_NAMES: KtKernelNames = {
+export const FUSED_KERNEL_NAMES: Omit<KtKernelNames, 'batchNorm' | 'batchNormGrad'> = {
   gelu: 'KtGelu',
   geluGrad: 'KtGeluGrad',
   layerNorm: 'KtLayerNorm',

@@ -53,8 +53,14 @@ export function rollImages(x: tf.Tensor4D, dy: number, dx: number): tf.Tensor4D 
       const size = t.shape[axis];
       const s = ((shift % size) + size) % size;
       if (s === 0) return t;
-      const [a, b] = tf.split(t, [size - s, s], axis);
-      return tf.concat([b!, a!], axis) as tf.Tensor4D;
+      // Two slices, not tf.split: wasm's SplitV copied the whole batch per part (~0.1 s per call at [100, 28, 28, 1]).
+      const begin = [0, 0, 0, 0];
+      const head = [...t.shape] as [number, number, number, number];
+      head[axis] = size - s;
+      const tail = [...t.shape] as [number, number, number, number];
+      tail[axis] = s;
+      begin[axis] = size - s;
+      return tf.concat([tf.slice(t, begin, tail), tf.slice(t, [0, 0, 0, 0], head)], axis) as tf.Tensor4D;
     };
     return roll(roll(x, dy, 1), dx, 2);
   });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { stopGradient } from '@kt/core';
+import { batchNorm as batchNormOp, stopGradient } from '@kt/core';
 import type { ForwardContext } from './classifier-model';
 
 /**
@@ -34,17 +34,20 @@ export const DEFAULT_BN_MOMENTUM = 0.1;
 export const DEFAULT_BN_EPSILON = 1e-5;
 
 /**
- * BatchNorm of `x` ([..., channels]). Training: normalises with the batch's mean and biased variance and moves
- * the running statistics towards them (the variance with Bessel's correction n/(n − 1), as PyTorch does);
- * eval: normalises with the running statistics. When `ctx.stats` is given the batch statistics are appended
- * to it (also in eval mode: DeepInversion compares them with the running ones).
+ * BatchNorm of `x` ([..., channels]) through core's batchNorm op (one native kernel forward and one backward on
+ * wasm + @kt/native). Training: normalises with the batch's mean and biased variance and moves the running
+ * statistics towards them (the variance with Bessel's correction n/(n − 1), as PyTorch does); eval: normalises with
+ * the running statistics. When `ctx.stats` is given the batch statistics are appended to it (also in eval mode:
+ * DeepInversion compares them with the running ones); gradients flow through them to the input.
  */
 export function batchNorm<T extends tf.Tensor>(x: T, params: BatchNormParams, ctx: ForwardContext): T {
-  const axes = x.shape.slice(0, -1).map((_, i) => i);
-  const needBatch = ctx.training || ctx.stats !== undefined;
-  const moments = needBatch ? tf.moments(x, axes) : undefined;
-  const mean = moments?.mean as tf.Tensor1D | undefined;
-  const variance = moments?.variance as tf.Tensor1D | undefined;
+  const { y, mean, variance } = batchNormOp(x, params.gamma, params.beta, {
+    training: ctx.training,
+    epsilon: params.epsilon,
+    runningMean: params.runningMean,
+    runningVariance: params.runningVariance,
+    batchStats: ctx.stats !== undefined,
+  });
   if (ctx.stats && mean && variance) {
     ctx.stats.push({ layer: params.name, mean, variance, runningMean: params.runningMean, runningVariance: params.runningVariance });
   }
@@ -56,7 +59,6 @@ export function batchNorm<T extends tf.Tensor>(x: T, params: BatchNormParams, ct
       params.runningMean.assign(tf.add(tf.mul(params.runningMean, 1 - m), tf.mul(stopGradient(mean), m)));
       params.runningVariance.assign(tf.add(tf.mul(params.runningVariance, 1 - m), tf.mul(stopGradient(variance), m * bessel)));
     });
-    return tf.batchNorm(x, mean, variance, params.beta as tf.Tensor1D, params.gamma as tf.Tensor1D, params.epsilon) as T;
   }
-  return tf.batchNorm(x, params.runningMean as tf.Tensor1D, params.runningVariance as tf.Tensor1D, params.beta as tf.Tensor1D, params.gamma as tf.Tensor1D, params.epsilon) as T;
+  return y as T;
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { linear } from '@kt/core';
 import { ClassifierModel, VariableClassifier, type ForwardContext } from './classifier-model';
 import { assertPositiveInts } from './create-mlp';
 import { glorotUniform, heNormal, weightStream, zeros } from './initializers';
@@ -65,11 +66,12 @@ class Cnn extends VariableClassifier {
   protected compute(x: tf.Tensor, _ctx: ForwardContext): tf.Tensor2D {
     let h = this.reshapeInput(x, this.inputShape) as tf.Tensor4D;
     for (const conv of this.convs) {
-      h = tf.relu(tf.add<tf.Tensor4D>(tf.conv2d(h, conv.kernel as tf.Tensor4D, 1, 'same'), conv.bias));
+      // One FusedConv2D (bias and ReLU in the convolution's output pass where @kt/native runs it).
+      h = tf.fused.conv2d({ x: h, filter: conv.kernel as tf.Tensor4D, strides: 1, pad: 'same', bias: conv.bias, activation: 'relu' });
       h = tf.maxPool(h, 2, 2, 'valid');
     }
     const flat = h.reshape([h.shape[0], this.flatSize]) as tf.Tensor2D;
-    const hidden = tf.relu(tf.add(tf.matMul(flat, this.hidden.kernel as tf.Tensor2D), this.hidden.bias)) as tf.Tensor2D;
-    return tf.add(tf.matMul(hidden, this.output.kernel as tf.Tensor2D), this.output.bias);
+    const hidden = linear(flat, this.hidden.kernel, this.hidden.bias, 'relu');
+    return linear(hidden, this.output.kernel, this.output.bias) as tf.Tensor2D;
   }
 }

@@ -1,4 +1,4 @@
-import { Rng } from '@kt/core';
+import { dropout, linear, Rng } from '@kt/core';
 import * as tf from '@tensorflow/tfjs';
 import { ClassifierModel, VariableClassifier, type ForwardContext } from './classifier-model';
 import { DROPOUT_STREAM, glorotUniform, heNormal, weightStream, zeros } from './initializers';
@@ -62,13 +62,11 @@ class Mlp extends VariableClassifier {
   protected compute(x: tf.Tensor, { training, dropoutSeed }: ForwardContext): tf.Tensor2D {
     let h = this.reshapeInput(x, this.inputShape) as tf.Tensor2D;
     this.layers.forEach((layer, i) => {
-      h = tf.add<tf.Tensor2D>(tf.matMul(h, layer.kernel as tf.Tensor2D), layer.bias);
-      if (layer.relu) {
-        h = tf.relu(h);
-        if (training && this.dropout > 0) {
-          const seed = dropoutSeed === undefined ? this.dropoutRandom.seed() : Rng.derive(dropoutSeed, DROPOUT_STREAM, i).seed();
-          h = tf.dropout(h, this.dropout, undefined, seed) as tf.Tensor2D;
-        }
+      h = linear(h, layer.kernel, layer.bias, layer.relu ? 'relu' : undefined) as tf.Tensor2D;
+      if (layer.relu && training && this.dropout > 0) {
+        // core's dropout: the mask is a function of (seed, element), drawn in place by KtDropout on wasm + native.
+        const seed = dropoutSeed === undefined ? this.dropoutRandom.seed() : Rng.derive(dropoutSeed, DROPOUT_STREAM, i).seed();
+        h = dropout(h, this.dropout, seed) as tf.Tensor2D;
       }
     });
     return h;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { linear } from '@kt/core';
 import { batchNorm, type BatchNormParams } from './batch-norm';
 import { ClassifierModel, VariableClassifier, type ForwardContext } from './classifier-model';
 import { assertPositiveInts } from './create-mlp';
@@ -90,6 +91,6 @@ class ResNet extends VariableClassifier {
       h = tf.relu(tf.add<tf.Tensor4D>(main, skip));
     }
     const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
-    return tf.add(tf.matMul(pooled, this.output.kernel as tf.Tensor2D), this.output.bias);
+    return linear(pooled, this.output.kernel, this.output.bias) as tf.Tensor2D;
   }
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { linear } from '@kt/core';
 import { batchNorm, type BatchNormParams } from './batch-norm';
 import { ClassifierModel, VariableClassifier, type ForwardContext } from './classifier-model';
 import { assertPositiveInts } from './create-mlp';
@@ -95,7 +96,7 @@ class Vgg extends VariableClassifier {
       h = tf.maxPool(h, 2, 2, 'valid');
     }
     let flat = h.reshape([h.shape[0], this.flatSize]) as tf.Tensor2D;
-    if (this.hidden) flat = tf.relu(tf.add<tf.Tensor2D>(tf.matMul(flat, this.hidden.kernel as tf.Tensor2D), this.hidden.bias));
-    return tf.add(tf.matMul(flat, this.output.kernel as tf.Tensor2D), this.output.bias);
+    if (this.hidden) flat = linear(flat, this.hidden.kernel, this.hidden.bias, 'relu') as tf.Tensor2D;
+    return linear(flat, this.output.kernel, this.output.bias) as tf.Tensor2D;
   }
 }

@@ -18,4 +18,4 @@ export type { BuildModelOptions, ModelSpec, ModelSpecInput } from './model-spec'
  * Version of the image/classifier models' math (classify's and deepinversion's): part of every teacher's cache key, so a teacher trained by older
  * model code is retrained rather than reused. Bump it whenever a change alters a model's outputs.
  */
-export const VISION_MODEL_VERSION = 'vision-models/2';
+export const VISION_MODEL_VERSION = 'vision-models/3';
