@@ -154,12 +154,13 @@ export class S3ObjectStore implements ObjectStore {
   }
 }
 
-/** The object that commits a run's upload: the files of the last complete snapshot (relative path → size). */
+/** The object that commits a run's upload: the files of the last complete snapshot and the objects holding them. */
 export const SNAPSHOT_OBJECT = '.kt-snapshot.json';
 
 export interface RunSnapshot {
-  format: 'kt-run-snapshot/1';
-  files: Record<string, number>;
+  format: 'kt-run-snapshot/2';
+  /** Relative path → the object (under the run's key) with its content, and its size. */
+  files: Record<string, { object: string; size: number }>;
   at: string;
 }
 
@@ -179,14 +180,51 @@ function runFiles(dir: string, rel = ''): string[] {
 }
 
 /**
- * Uploads a run directory to `<key>/…` as it grows, atomically: each changed file goes to a temp key
- * and is then copied to its own key (a reader never sees a half-written object), and the snapshot
- * object listing the files is written last (the commit point: a download takes exactly the files
- * of the last snapshot, so a checkpoint is there whole or not at all). Files gone locally (old
- * checkpoints) are removed from the store after the snapshot that no longer lists them.
+ * Copies the run's files into `staging` as one consistent local snapshot: `checkpoints/latest.json`
+ * first, then everything else; the checkpoint it names must be there whole (a run keeps its last two
+ * checkpoints, so a retry after a rotation succeeds). Returns the relative paths staged.
+ */
+function stageRun(dir: string, staging: string): string[] {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    const names = runFiles(dir);
+    const ordered = [...names.filter((n) => n === path.join('checkpoints', 'latest.json')), ...names.filter((n) => n !== path.join('checkpoints', 'latest.json'))];
+    const staged: string[] = [];
+    for (const rel of ordered) {
+      try {
+        ensureDir(path.dirname(path.join(staging, rel)));
+        fs.copyFileSync(path.join(dir, rel), path.join(staging, rel));
+        staged.push(rel);
+      } catch {
+        // removed meanwhile (an old checkpoint)
+      }
+    }
+    const pointer = path.join(staging, 'checkpoints', 'latest.json');
+    if (!fs.existsSync(pointer)) return staged;
+    try {
+      const name = (JSON.parse(fs.readFileSync(pointer, 'utf8')) as { checkpoint?: string }).checkpoint;
+      if (typeof name === 'string' && fs.existsSync(path.join(staging, 'checkpoints', name, 'state.json'))) return staged;
+    } catch {
+      // a pointer being rewritten: stage again
+    }
+  }
+  throw new Error(`${dir}: could not stage a consistent copy of the run (checkpoints changing too fast)`);
+}
+
+function sha256File(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/**
+ * Uploads a run directory to `<key>/…` as it grows. Each pass stages a consistent local copy (the
+ * latest checkpoint whole), uploads each new file content to a temp key and copies it to its own
+ * content-addressed object (`<key>/objects/<path>@<sha256>`: an object is never replaced, so a
+ * reader never sees a half-written or mixed state), then writes the snapshot object mapping paths
+ * to objects (the commit point: a download takes exactly the files of one snapshot). Objects no
+ * snapshot uses any more (old checkpoints, older metrics) and temp objects a killed worker left are
+ * removed after the commit.
  */
 export class RunUploader {
-  private readonly sent = new Map<string, string>();
   private listed: Set<string> | undefined;
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -196,7 +234,7 @@ export class RunUploader {
     private readonly dir: string,
   ) {}
 
-  /** One upload pass (passes never overlap: a call waits for the one before it); resolves to the files uploaded. */
+  /** One upload pass (passes never overlap: a call waits for the one before it); resolves to the objects uploaded. */
   sync(): Promise<number> {
     const next = this.chain.then(() => this.pass());
     this.chain = next.catch(() => undefined);
@@ -204,56 +242,40 @@ export class RunUploader {
   }
 
   private async pass(): Promise<number> {
-    const files: Record<string, number> = {};
-    let uploaded = 0;
-    for (const rel of runFiles(this.dir)) {
-      const file = path.join(this.dir, rel);
-      let stat: fs.Stats;
-      try {
-        stat = fs.statSync(file);
-      } catch {
-        continue; // removed meanwhile (an old checkpoint)
-      }
-      const name = rel.split(path.sep).join('/');
-      const signature = `${stat.size}:${stat.mtimeMs}`;
-      if (this.sent.get(name) !== signature) {
-        const target = `${this.key}/${name}`;
-        const temp = `${this.key}/.upload-${crypto.randomBytes(6).toString('hex')}/${name}`;
-        // Copied to a temp file first: the run may rewrite it while it uploads.
-        const staged = path.join(this.dir, `.kt-upload-${process.pid}`);
-        try {
-          fs.copyFileSync(file, staged);
-        } catch {
-          continue;
-        }
-        try {
-          const size = fs.statSync(staged).size;
-          await this.store.putFile(temp, staged);
-          await this.store.copy(temp, target);
+    const staging = path.join(this.dir, `.kt-upload-${process.pid}`);
+    try {
+      const staged = stageRun(this.dir, staging);
+      // Objects already in the store (read once; kept up to date by this uploader, the run's only writer).
+      this.listed ??= new Set((await this.store.list(`${this.key}/`)).map((o) => o.key.slice(this.key.length + 1)));
+      const files: RunSnapshot['files'] = {};
+      let uploaded = 0;
+      for (const rel of staged) {
+        const file = path.join(staging, rel);
+        const name = rel.split(path.sep).join('/');
+        const object = `objects/${name}@${sha256File(file).slice(0, 16)}`;
+        if (!this.listed.has(object)) {
+          const temp = `${this.key}/.upload-${crypto.randomBytes(6).toString('hex')}`;
+          await this.store.putFile(temp, file);
+          await this.store.copy(temp, `${this.key}/${object}`);
           await this.store.remove([temp]);
-          files[name] = size;
-        } finally {
-          fs.rmSync(staged, { force: true });
+          this.listed.add(object);
+          uploaded += 1;
         }
-        this.sent.set(name, signature);
-        uploaded += 1;
-      } else {
-        files[name] = stat.size;
+        files[name] = { object, size: fs.statSync(file).size };
       }
+      const snapshot: RunSnapshot = { format: 'kt-run-snapshot/2', files, at: new Date().toISOString() };
+      const temp = `${this.key}/.upload-${crypto.randomBytes(6).toString('hex')}`;
+      await this.store.putText(temp, JSON.stringify(snapshot));
+      await this.store.copy(temp, `${this.key}/${SNAPSHOT_OBJECT}`);
+      await this.store.remove([temp]);
+      const used = new Set([SNAPSHOT_OBJECT, ...Object.values(files).map((f) => f.object)]);
+      const gone = [...this.listed].filter((n) => !used.has(n));
+      await this.store.remove(gone.map((n) => `${this.key}/${n}`));
+      this.listed = used;
+      return uploaded;
+    } finally {
+      fs.rmSync(staging, { recursive: true, force: true });
     }
-    const snapshot: RunSnapshot = { format: 'kt-run-snapshot/1', files, at: new Date().toISOString() };
-    const temp = `${this.key}/.upload-${crypto.randomBytes(6).toString('hex')}/${SNAPSHOT_OBJECT}`;
-    await this.store.putText(temp, JSON.stringify(snapshot));
-    await this.store.copy(temp, `${this.key}/${SNAPSHOT_OBJECT}`);
-    await this.store.remove([temp]);
-    // Objects of files the run no longer has (checkpoints it replaced): removed once no snapshot lists them; so are
-    // temp objects a killed worker left (one worker owns a run at a time: its queue job's lock).
-    this.listed ??= new Set((await this.store.list(`${this.key}/`)).map((o) => o.key.slice(this.key.length + 1)));
-    const gone = [...this.listed].filter((n) => n !== SNAPSHOT_OBJECT && !(n in files));
-    await this.store.remove(gone.map((n) => `${this.key}/${n}`));
-    for (const n of gone) this.sent.delete(n);
-    this.listed = new Set([...Object.keys(files), SNAPSHOT_OBJECT]);
-    return uploaded;
   }
 }
 
@@ -262,25 +284,41 @@ export async function readSnapshot(store: ObjectStore, key: string): Promise<Run
   const text = await store.getText(`${key}/${SNAPSHOT_OBJECT}`);
   if (text === undefined) return undefined;
   const snapshot = JSON.parse(text) as RunSnapshot;
-  if (snapshot.format !== 'kt-run-snapshot/1' || typeof snapshot.files !== 'object') throw new Error(`${key}/${SNAPSHOT_OBJECT}: not a kt run snapshot`);
+  if (snapshot.format !== 'kt-run-snapshot/2' || typeof snapshot.files !== 'object') throw new Error(`${key}/${SNAPSHOT_OBJECT}: not a kt run snapshot`);
   return snapshot;
 }
+
+/** A file the snapshot lists is not (yet, or no longer) in the store: the run is being uploaded meanwhile. */
+class SnapshotMoved extends Error {}
 
 /**
  * Downloads the last committed snapshot of the run at `key` into `dir` (replacing what is there);
  * `skip` leaves files out (e.g. checkpoints, when only the results are wanted). False when the run
- * has never been uploaded.
+ * has never been uploaded. A listed file missing from the store (a newer upload replacing it, on a
+ * server where a replacement is not atomic) makes it read the snapshot again, up to `attempts` times.
  */
-export async function downloadRun(store: ObjectStore, key: string, dir: string, skip: (rel: string) => boolean = () => false): Promise<boolean> {
+export async function downloadRun(store: ObjectStore, key: string, dir: string, skip: (rel: string) => boolean = () => false, attempts = 10): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await downloadSnapshot(store, key, dir, skip);
+    } catch (err) {
+      if (!(err instanceof SnapshotMoved) || attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
+
+async function downloadSnapshot(store: ObjectStore, key: string, dir: string, skip: (rel: string) => boolean): Promise<boolean> {
   const snapshot = await readSnapshot(store, key);
   if (!snapshot) return false;
   const staging = `${dir}.download-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   try {
-    for (const name of Object.keys(snapshot.files).sort()) {
+    for (const [name, { object }] of Object.entries(snapshot.files).sort(([a], [b]) => (a < b ? -1 : 1))) {
       if (skip(name)) continue;
-      if (name.split('/').some((p) => p === '..' || p === '')) throw new Error(`${key}/${SNAPSHOT_OBJECT} lists an unsafe path ${name}`);
-      if (!(await store.getFile(`${key}/${name}`, path.join(staging, ...name.split('/'))))) throw new Error(`${key}/${name} is listed in the run's snapshot but missing from the store`);
+      if (name.split('/').some((p) => p === '..' || p === '' || p === '.')) throw new Error(`${key}/${SNAPSHOT_OBJECT} lists an unsafe path ${name}`);
+      // A newer snapshot may have replaced this one and its objects meanwhile: read the snapshot again.
+      if (!(await store.getFile(`${key}/${object}`, path.join(staging, ...name.split('/'))))) throw new SnapshotMoved(`${key}/${object} (${name}) is listed in the run's snapshot but missing from the store`);
     }
     ensureDir(staging);
     fs.rmSync(dir, { recursive: true, force: true });

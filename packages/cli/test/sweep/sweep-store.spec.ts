@@ -3,19 +3,19 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, createMemoryLogger, readSummary } from '@kt/core';
 import { SweepOptionsSchema } from '../../src/commands/sweep-command';
-import { downloadRun, parseStoreUrl, RunUploader, S3ObjectStore, s3Settings, SNAPSHOT_OBJECT, type ObjectStore } from '../../src/sweep/run-store';
+import { downloadRun, parseStoreUrl, readSnapshot, RunUploader, S3ObjectStore, s3Settings, SNAPSHOT_OBJECT, type ObjectStore } from '../../src/sweep/run-store';
 import { readSweepManifest } from '../../src/sweep/sweep-manifest';
 import { queueCounts, queueSweepCommand } from '../../src/sweep/sweep-queue';
 import { sweepJobs } from '../../src/sweep/sweep-runner';
 import { KT_BIN, removeTmpDirs, tmpDir, toyCatalog, writeToyConfig } from '../helpers';
-import { exited, findBinary, freePort, startMotoServer, startRedisServer, waitFor } from './test-servers';
+import { availableS3Server, exited, findBinary, freePort, startRedisServer, startS3Server, waitFor, type TestS3Server } from './test-servers';
 
-/** moto's S3-compatible server (Debian python3-moto, or KT_MOTO_SERVER); the object-store tests skip without it. */
-const motoServer = findBinary('moto_server', [process.env['KT_MOTO_SERVER'], '/usr/bin/moto_server']);
+/** A real S3-compatible server: moto's moto_server when installed, else the npm s3rver dev dependency; the tests skip without either. */
+const s3Server = availableS3Server();
 const redisServer = findBinary('redis-server', [process.env['KT_REDIS_SERVER'], '/usr/bin/redis-server', '/usr/sbin/redis-server']);
-if (!motoServer) console.warn('kt sweep --store tests skipped: no moto_server binary (apt-get install -y python3-moto, or set KT_MOTO_SERVER)');
-if (motoServer && !redisServer) console.warn('kt sweep --store with workers skipped: no redis-server binary (apt-get install -y redis-server, or set KT_REDIS_SERVER)');
-const describeWithS3 = motoServer ? describe : describe.skip;
+if (!s3Server) console.warn('kt sweep --store tests skipped: no S3-compatible server (npm ci installs s3rver; or apt-get install -y python3-moto, or set KT_MOTO_SERVER)');
+if (s3Server && !redisServer) console.warn('kt sweep --store with workers skipped: no redis-server binary (apt-get install -y redis-server, or set KT_REDIS_SERVER)');
+const describeWithS3 = s3Server ? describe : describe.skip;
 const itWithRedis = redisServer ? it : it.skip;
 
 const BUCKET = 'kt-sweeps';
@@ -40,28 +40,22 @@ describe('object store settings (no server needed)', () => {
   });
 });
 
-describeWithS3('kt sweep --store on a real S3-compatible server (moto_server)', () => {
-  let moto: ChildProcess;
+describeWithS3(`kt sweep --store on a real S3-compatible server (${s3Server?.kind})`, () => {
+  let server: TestS3Server | undefined;
   let redis: ChildProcess | undefined;
-  let endpoint: string;
   const workers: { child: ChildProcess; text: () => string }[] = [];
 
-  const open = (url: string): Promise<S3ObjectStore> => S3ObjectStore.open(url, s3Settings({ ...CREDENTIALS, KT_S3_ENDPOINT: endpoint }));
+  const open = (url: string): Promise<S3ObjectStore> => S3ObjectStore.open(url, s3Settings({ ...server!.credentials, KT_S3_ENDPOINT: server!.endpoint }));
 
   beforeAll(async () => {
-    const port = await freePort();
-    endpoint = `http://127.0.0.1:${port}`;
-    moto = await startMotoServer(motoServer!, port);
-    const { Client } = await import('minio');
-    await new Client({ endPoint: '127.0.0.1', port, useSSL: false, accessKey: CREDENTIALS.AWS_ACCESS_KEY_ID, secretKey: CREDENTIALS.AWS_SECRET_ACCESS_KEY, region: 'us-east-1', pathStyle: true }).makeBucket(BUCKET, 'us-east-1');
+    server = await startS3Server(s3Server!, BUCKET);
   }, 90_000);
 
   afterAll(async () => {
     for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
     await Promise.all(workers.map((w) => exited(w.child)));
     redis?.kill('SIGTERM');
-    moto?.kill('SIGTERM');
-    if (moto) await exited(moto);
+    await server?.stop();
     removeTmpDirs();
   });
 
@@ -86,7 +80,9 @@ describeWithS3('kt sweep --store on a real S3-compatible server (moto_server)', 
     await store.putText('unit/r1/.upload-dead/metrics.jsonl', 'half');
     const up = new RunUploader(store, 'unit/r1', run);
     expect(await up.sync()).toBe(4);
-    const keys = async (): Promise<string[]> => (await store.list('unit/r1/')).map((o) => o.key.slice('unit/r1/'.length)).sort();
+    // Content-addressed objects (`objects/<path>@<sha256>`), never replaced; shown here by path.
+    const keys = async (): Promise<string[]> =>
+      (await store.list('unit/r1/')).map((o) => o.key.slice('unit/r1/'.length).replace(/^objects\//, '').replace(/@[0-9a-f]{16}$/, '')).sort();
     expect(await keys()).toEqual([SNAPSHOT_OBJECT, 'checkpoints/latest.json', 'checkpoints/step-00000001/state.json', 'config.json', 'metrics.jsonl']);
     // Unchanged files are not sent again; a replaced checkpoint leaves the store after the snapshot that drops it.
     expect(await up.sync()).toBe(0);
@@ -117,7 +113,7 @@ describeWithS3('kt sweep --store on a real S3-compatible server (moto_server)', 
       const dir = tmpDir('kt-store-sweep-');
       const config = writeToyConfig(dir, { train: { steps: 1200, batchSize: 16, lr: 0.05, seed: 3, evalEvery: 600, checkpointEvery: 100, logEvery: 100 } });
       const storeUrl = `s3://${BUCKET}/sweeps/toy`;
-      const env: NodeJS.ProcessEnv = { ...process.env, ...CREDENTIALS, KT_S3_ENDPOINT: endpoint, KT_BACKEND: 'cpu' };
+      const env: NodeJS.ProcessEnv = { ...process.env, ...server!.credentials, KT_S3_ENDPOINT: server!.endpoint, KT_BACKEND: 'cpu' };
       delete env['KT_PLUGINS'];
       delete env['KT_DEBUG'];
       const startWorker = (name: string): { child: ChildProcess; text: () => string } => {
@@ -145,15 +141,15 @@ describeWithS3('kt sweep --store on a real S3-compatible server (moto_server)', 
           const m = /: starting \S+ \(store s3:\/\/kt-sweeps\/sweeps\/toy\/(\S+)\)/.exec(a.text());
           if (m) runOfA = m[1]!;
           if (runOfA === '') return false;
-          const snapshot = await store.getText(`sweeps/toy/${runOfA}/${SNAPSHOT_OBJECT}`);
-          return snapshot !== undefined && Object.keys((JSON.parse(snapshot) as { files: Record<string, number> }).files).includes('checkpoints/latest.json');
+          return (await readSnapshot(store, `sweeps/toy/${runOfA}`))?.files['checkpoints/latest.json'] !== undefined;
         },
         90_000,
         'a checkpoint of worker a’s run in the store',
       );
       a.child.kill('SIGKILL');
       await exited(a.child);
-      const stored = JSON.parse((await store.getText(`sweeps/toy/${runOfA}/checkpoints/latest.json`))!) as { step: number };
+      const pointer = (await readSnapshot(store, `sweeps/toy/${runOfA}`))!.files['checkpoints/latest.json']!.object;
+      const stored = JSON.parse((await store.getText(`sweeps/toy/${runOfA}/${pointer}`))!) as { step: number };
       expect(stored.step).toBeLessThan(1200);
 
       const result = await sweep;
