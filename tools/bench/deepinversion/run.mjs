@@ -9,9 +9,11 @@
 //   node tools/bench/deepinversion/run.mjs
 // Reduced (what fits a loaded machine): node tools/bench/deepinversion/run.mjs --quick
 // Options: --seeds N (default 3; quick 1)  --datasets fashion,mnist (quick: fashion)  --out runs/bench-deepinversion  --data FASHION_IDX_DIR
+//          --figures (at the end, `kt report` on each dataset's runs: docs/results/fig/deepinversion-<ds>[-quick]/ and deepinversion.md's Figures)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { root, require, mean, std, table, writeJson, writeText, machine, runComparison } from '../lib.mjs';
+import { writeFigures } from '../figures.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -65,6 +67,7 @@ function roundsOf(runDir) {
 const t0 = Date.now();
 const record = { benchmark: 'deepinversion', quick, seeds: seeds.length, backend: backend.name, native: backend.native, machine: machine(), datasets: {}, date: new Date().toISOString() };
 const mdParts = [];
+const runDirsOf = {};
 for (const ds of datasets) {
   const sets = [...(ds === 'fashion' ? [`data.dir=${fashionDir}`] : []), ...(quick ? [...QUICK_SETS[ds], ...QUICK_COMMON] : []), `output.dir=${outDir}`];
   const results = await runComparison({
@@ -78,6 +81,7 @@ for (const ds of datasets) {
     log,
     onRun: (mode, seed, summary, seconds) => log.info(`${ds} ${mode.label} seed ${seed}: student test accuracy ${(summary.test.accuracy * 100).toFixed(2)}% (${seconds.toFixed(0)} s)`),
   });
+  runDirsOf[ds] = results.flatMap((r) => r.runs.map((run) => run.runDir));
   const networks = JSON.parse(fs.readFileSync(path.join(results[0].runs[0].runDir, 'artifacts', 'networks.json'), 'utf8'));
   const teacherAcc = networks.teacher.test.accuracy;
   const rows = results.map((r) => {
@@ -135,3 +139,15 @@ writeText(
   `Measured by \`node tools/bench/deepinversion/run.mjs${quick ? ' --quick' : ''}\` on ${record.date.slice(0, 10)} (${machine().cpus} cores, backend ${backend.name}${backend.native?.active ? ' + native kernels' : ''}, ` +
     `${record.totalSeconds.toFixed(0)} s in all, teacher/verifier training included; 1-minute load average at the end ${load}).\n\n${mdParts.join('\n')}`,
 );
+if (args.includes('--figures')) {
+  for (const ds of datasets) {
+    writeFigures({
+      bench: `deepinversion-${ds}${quick ? '-quick' : ''}`,
+      doc: 'deepinversion',
+      runDirs: runDirsOf[ds],
+      title: `DeepInversion, ${ds}${quick ? ' (--quick)' : ''}`,
+      heading: `${ds === 'fashion' ? 'Fashion-MNIST' : 'MNIST'}${quick ? ' (reduced run)' : ''}`,
+      source: `node tools/bench/deepinversion/run.mjs ${process.argv.slice(2).join(' ')}`,
+    });
+  }
+}

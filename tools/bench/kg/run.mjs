@@ -4,12 +4,14 @@
 // (tools/bench/reference/kg_speed.py). Needs the built packages (`npx nx run-many -t build`) and ../shared/data.
 // Usage: node tools/bench/kg/run.mjs [--part all|wn18rr|dbp5l|speed] [--quick] [--data DIR] [--out DIR] [--languages el,ja] [--epochs N]
 //   --quick: a few steps per run (a smoke test of the whole pipeline, not a result); the full run is the default.
+//   --figures: at the end, `kt report` on the WN18RR runs: docs/results/fig/kg-wn18rr[-quick]/*.png and kg.md's Figures section.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { root, require, table, writeJson, machine, flags } from '../lib.mjs';
+import { writeFigures } from '../figures.mjs';
 
-const opts = flags({ part: 'all', quick: false, data: path.resolve(root, '..', 'shared', 'data'), out: path.join(root, 'runs', 'bench-kg'), languages: 'el,ja,es,fr,en', epochs: '' });
+const opts = flags({ part: 'all', quick: false, data: path.resolve(root, '..', 'shared', 'data'), out: path.join(root, 'runs', 'bench-kg'), languages: 'el,ja,es,fr,en', epochs: '', figures: false });
 const quick = opts.quick;
 const dataDir = path.resolve(process.env.KT_SHARED_DATA ?? opts.data);
 const outDir = path.resolve(opts.out);
@@ -142,3 +144,13 @@ if (parts.includes('dbp5l')) {
 }
 save();
 console.log(`\ntotal ${((Date.now() - t0) / 1000).toFixed(0)} s; results in ${path.relative(root, resultFile)}`);
+if (opts.figures && record.wn18rr?.length) {
+  writeFigures({
+    bench: `kg-wn18rr${quick ? '-quick' : ''}`,
+    doc: 'kg',
+    runDirs: record.wn18rr.map((r) => r.runDir),
+    title: `kg: WN18RR${quick ? ' (--quick)' : ''}`,
+    heading: `WN18RR${quick ? ' (smoke run)' : ''}`,
+    source: `node tools/bench/kg/run.mjs ${process.argv.slice(2).join(' ')}`,
+  });
+}

@@ -11,8 +11,9 @@
 // --tag NAME: keeps a probe's outputs apart (metadistil[-quick]-NAME.json).
 import * as path from 'node:path';
 import { root, require, mean, std, table, writeJson, writeText, machine, flags } from '../lib.mjs';
+import { writeFigures } from '../figures.mjs';
 
-const opt = flags({ seeds: '3', out: path.join(root, 'runs', 'bench-metadistil'), tasks: 'classify,mt', modes: 'none,fixed,metadistil,first-order', steps: '', tag: '', quick: false });
+const opt = flags({ seeds: '3', out: path.join(root, 'runs', 'bench-metadistil'), tasks: 'classify,mt', modes: 'none,fixed,metadistil,first-order', steps: '', tag: '', quick: false, figures: false });
 const quick = opt.quick === true;
 const core = require('@kt/core');
 const { classifyPlugin } = require('@kt/classify');
@@ -126,3 +127,12 @@ for (const taskName of opt.tasks.split(',')) {
   }
 }
 report(true);
+// --figures: `kt report` on the runs of each task (their learning curves side by side) for metadistil.md.
+if (opt.figures) {
+  for (const taskName of [...new Set(results.map((r) => r.task))]) {
+    const runDirs = results.filter((r) => r.task === taskName).flatMap((r) => r.runs.filter((x) => x.runDir).map((x) => x.runDir));
+    if (runDirs.length === 0) continue;
+    const bench = `metadistil-${taskName}${quick ? '-quick' : ''}${opt.tag ? `-${opt.tag}` : ''}`;
+    writeFigures({ bench, doc: 'metadistil', runDirs, title: `MetaDistil, ${taskName}${quick ? ' (--quick)' : ''}`, heading: `${taskName}${quick ? ' (reduced run)' : ''}`, source: `node tools/bench/metadistil/run.mjs ${process.argv.slice(2).join(' ')}` });
+  }
+}

@@ -7,12 +7,14 @@
 // Needs the built packages: `npm run build`. Usage:
 //   node tools/bench/mt-kd/run.mjs [--seeds 3] [--out runs/bench-mt] [--data ../shared/data/multi30k] [--modes none,word-forward,...]
 //     [--steps N --tag NAME]   (a probe with another learner step budget, written to mt-kd-NAME.json)
+//     [--figures]   (at the end, `kt report` on the runs: docs/results/fig/mt-kd[-NAME]/*.png and the Figures section of mt-kd.md)
 //   node tools/bench/mt-kd/run.mjs --study [--synthetic] …   (the forward-vs-backward study: see study.mjs)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as core from '@kt/core';
 import { mtPlugin } from '@kt/mt';
 import { root, mean, std, table, writeJson, writeText, machine, flags, runComparison, teacherOf } from '../lib.mjs';
+import { writeFigures } from '../figures.mjs';
 
 // `--study [--synthetic]`: the resumable forward-vs-backward study of issue #14 (study.mjs).
 if (process.argv.includes('--study')) {
@@ -20,7 +22,7 @@ if (process.argv.includes('--study')) {
   process.exit(process.exitCode ?? 0);
 }
 
-const opt = flags({ seeds: '3', out: path.join(root, 'runs', 'bench-mt'), data: path.resolve(root, '..', 'shared', 'data', 'multi30k'), modes: 'none,word-forward,word-backward,seq-forward,seq-backward-gkd', prefix: 'multi30k', steps: '', tag: '' });
+const opt = flags({ seeds: '3', out: path.join(root, 'runs', 'bench-mt'), data: path.resolve(root, '..', 'shared', 'data', 'multi30k'), modes: 'none,word-forward,word-backward,seq-forward,seq-backward-gkd', prefix: 'multi30k', steps: '', tag: '', figures: false });
 const dataDir = path.resolve(opt.data);
 if (opt.prefix === 'multi30k' && !fs.existsSync(path.join(dataDir, 'train.de.gz'))) {
   console.error(`mt-kd benchmark: Multi30k not found at ${dataDir} (pass --data DIR)`);
@@ -89,3 +91,7 @@ const results = await runComparison({
   },
 });
 report(results, true);
+if (opt.figures) {
+  const bench = `mt-kd${opt.tag ? `-${opt.tag}` : ''}`;
+  writeFigures({ bench, doc: 'mt-kd', runDirs: results.flatMap((r) => r.runs.map((x) => x.runDir)), title: `MT KD (${opt.prefix})${opt.tag ? `, ${opt.tag}` : ''}`, heading: opt.tag || undefined, source: `node tools/bench/mt-kd/run.mjs ${process.argv.slice(2).join(' ')}` });
+}

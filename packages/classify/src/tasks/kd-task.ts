@@ -2,6 +2,7 @@ import * as path from 'path';
 import type * as tf from '@tensorflow/tfjs';
 import { asLearner, sequenceNll, writeJsonAtomic } from '@kt/core';
 import { EpochBatches, evaluateClassifier, gather, loadClassificationData, logitsOf, modelFor, rows } from '@kt/vision';
+import { predictionsOf, writePredictions } from '../report/classify-report-contribution';
 import { carveQuiz, CLASSIFY_METRICS, classifyIssues, obtainTeacher, type ClassifyTask } from './classify-kit';
 
 /** Knowledge distillation: α·CE(labels) + (1 − α)·D(teacher, learner), D and τ from `transfer`. */
@@ -50,6 +51,8 @@ export const classifyKdTask: ClassifyTask = {
           : undefined,
       evaluate: async (split) => evaluateClassifier(model, data[split]),
       async writeArtifacts(dir) {
+        // Per test example: label, predicted class, probabilities (kt report's confusion table).
+        writePredictions(dir, predictionsOf(model, data.test));
         // A trained teacher: its scores before (teacher.test) and after the run (does it get worse at the task?).
         if (teacher?.teacher.trainable) {
           const after = { val: evaluateClassifier(teacher.teacher.model, data.val), test: evaluateClassifier(teacher.teacher.model, data.test) };

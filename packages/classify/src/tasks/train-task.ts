@@ -1,5 +1,6 @@
 import { asLearner } from '@kt/core';
 import { loadClassificationData, modelFor, supervisedRun } from '@kt/vision';
+import { predictionsOf, writePredictions } from '../report/classify-report-contribution';
 import { CLASSIFY_METRICS, classifyIssues, type ClassifyTask } from './classify-kit';
 
 /** Plain supervised training of the learner (no teacher): the reference point for KD, and how teachers are trained. */
@@ -12,6 +13,11 @@ export const classifyTrainTask: ClassifyTask = {
   async create(ctx) {
     const cfg = ctx.config;
     const data = loadClassificationData(cfg.data);
-    return supervisedRun(asLearner(modelFor(cfg.learner.model, data, cfg.train.seed, 'learner')), data, cfg.train);
+    const model = modelFor(cfg.learner.model, data, cfg.train.seed, 'learner');
+    return {
+      ...supervisedRun(asLearner(model), data, cfg.train),
+      // Per test example: label, predicted class, probabilities (kt report's confusion table).
+      writeArtifacts: async (dir) => writePredictions(dir, predictionsOf(model, data.test)),
+    };
   },
 };

@@ -11,7 +11,7 @@ import type { PluginCatalog } from '../plugin-catalog';
 import { installStopHandlers, signalExitCode } from '../stop-signals';
 import { isSweepDir, readSweepManifest, writeSweepManifest, type SweepManifest } from '../sweep/sweep-manifest';
 import { parseGrid, planSweep, sameSweep } from '../sweep/sweep-plan';
-import { queueCounts, queueSweepCommand } from '../sweep/sweep-queue';
+import { openStore, pullSweepResults, queueCounts, queueSweepCommand } from '../sweep/sweep-queue';
 import { runPool, sweepJobs, sweepRunState, type PoolResult, type SweepRunState } from '../sweep/sweep-runner';
 import { compareSweep } from '../sweep/sweep-table';
 
@@ -27,6 +27,11 @@ export const SweepOptionsSchema = z.strictObject({
     .string()
     .regex(/^rediss?:\/\/[^\s]+$/, 'expected redis://host:port')
     .optional(),
+  store: z
+    .string()
+    .regex(/^s3:\/\/[^\s]+$/, 'expected s3://bucket/prefix')
+    .optional(),
+  s3Endpoint: z.string().min(1).optional(),
   status: z.boolean().default(false),
   quiet: z.boolean().default(false),
 });
@@ -106,8 +111,13 @@ export interface SweepResult {
 
 /** `kt sweep`: expands the grid × seeds into runs, runs those not done on a local pool, and compares the cells. */
 export async function sweepCommand(configFile: string | undefined, options: SweepOptions, deps: SweepDeps): Promise<SweepResult> {
+  if (options.store !== undefined && options.queue === undefined && !options.status) {
+    throw new ConfigError('--store is where kt worker processes keep the runs: give --queue redis://host:port too (a local sweep writes its own directory)');
+  }
   const { sweepDir, manifest } = prepareSweep(configFile, options, deps);
   if (options.status) {
+    // A sweep kept in object storage: its runs' results are brought into the sweep directory first.
+    if (options.store !== undefined) await pullSweepResults(await openStore(options.store, deps.env, options.s3Endpoint), sweepDir, manifest);
     const s = sweepStatus(sweepDir, manifest);
     return { sweepDir, manifest, table: formatTable(s.headers, s.rows) };
   }
@@ -153,6 +163,8 @@ export function registerSweepCommand(program: Command, ctx: CommandContext): voi
     .option('--baseline <cell>', 'the cell the others are compared with, seed by seed (its id, or key=value picking one cell)')
     .option('-o, --out <dir>', 'the sweep directory (default runs/sweeps/<config name>)')
     .option('--queue <url>', 'put the runs on a BullMQ queue in Redis (redis://host:port) for kt worker processes')
+    .option('--store <s3://bucket/prefix>', 'with --queue: workers keep the runs in S3-compatible object storage there, not in a shared directory')
+    .option('--s3-endpoint <url>', 'the S3 endpoint for --store, e.g. http://10.0.0.5:9000 (default env KT_S3_ENDPOINT or AWS_ENDPOINT_URL, else AWS); credentials from env AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY')
     .option('--status', 'show how many runs of each cell are queued, running, interrupted, failed, done')
     .option('-q, --quiet', 'no progress lines, only the comparison table')
     .addHelpText(

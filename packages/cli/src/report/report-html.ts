@@ -78,7 +78,7 @@ const SCRIPT = `
         bands.push({ series: [hi, hi + 1], fill: color + '33' });
       }
     });
-    new uPlot({ title: chart.title, width: 520, height: 280, scales: { x: { time: false } }, axes: [{ label: 'step' }, {}], series: series, bands: bands }, columns, el);
+    new uPlot({ title: chart.title, width: 520, height: 280, legend: { live: false }, scales: { x: { time: false } }, axes: [{ label: 'step' }, {}], series: series, bands: bands }, columns, el);
   });
   document.body.setAttribute('data-charts-rendered', String(data.charts.length));
 })();`;

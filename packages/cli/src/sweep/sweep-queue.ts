@@ -1,13 +1,16 @@
 import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { ConnectionOptions, Job, Queue } from 'bullmq';
-import { ConfigError, type Logger } from '@kt/core';
+import { ConfigError, ensureDir, type Logger } from '@kt/core';
 import { formatTable } from '../format';
 import type { PluginCatalog } from '../plugin-catalog';
 import { runCommand, RunOptionsSchema } from '../commands/run-command';
 import type { SweepOptions } from '../commands/sweep-command';
 import { prepareSweep } from '../commands/sweep-command';
-import { readSweepManifest } from './sweep-manifest';
+import { downloadRun, RunUploader, S3ObjectStore, s3Settings, storeKey, type ObjectStore } from './run-store';
+import { readSweepManifest, SWEEP_MANIFEST, type SweepManifest } from './sweep-manifest';
 import { clearBrokenRun, ktArgsFor, sweepJobs, sweepRunState, type SweepJob } from './sweep-runner';
 import { compareSweep } from './sweep-table';
 
@@ -20,6 +23,8 @@ export interface SweepJobData {
   cellId: string;
   seed: number;
   runDir: string;
+  /** With object storage: the sweep's `s3://bucket/prefix`; workers then read and write runs there, not in `sweepDir`. */
+  store?: string;
 }
 
 /** `redis://host:port[/db]` as ioredis connection options (BullMQ workers need maxRetriesPerRequest null). */
@@ -64,7 +69,7 @@ async function withQueue<T>(url: string, f: (q: Queue) => Promise<T>): Promise<T
 }
 
 /** Queues the runs of a sweep that are not done (a failed job of an earlier attempt is retried). */
-export async function enqueueSweep(url: string, sweepDir: string, jobs: readonly SweepJob[], attempts: number): Promise<number> {
+export async function enqueueSweep(url: string, sweepDir: string, jobs: readonly SweepJob[], attempts: number, store?: string): Promise<number> {
   return withQueue(url, async (queue) => {
     let added = 0;
     for (const job of jobs) {
@@ -82,7 +87,7 @@ export async function enqueueSweep(url: string, sweepDir: string, jobs: readonly
           continue;
         }
       }
-      const data: SweepJobData = { sweepDir, cellId: job.cell.id, seed: job.seed, runDir: job.runDir };
+      const data: SweepJobData = { sweepDir, cellId: job.cell.id, seed: job.seed, runDir: job.runDir, ...(store !== undefined ? { store } : {}) };
       await queue.add('run', data, { jobId: id, attempts, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false });
       added += 1;
     }
@@ -119,17 +124,51 @@ export interface QueueSweepDeps {
   pollMs?: number;
 }
 
+/** Opens the `--store` of a command (endpoint from `--s3-endpoint` or env, credentials from env). */
+export async function openStore(url: string, env: NodeJS.ProcessEnv, endpoint?: string): Promise<ObjectStore> {
+  return S3ObjectStore.open(url, s3Settings(env, endpoint));
+}
+
+/** Uploads the sweep's manifest to the store (temp key, then copied into place), for the workers to read. */
+export async function publishSweep(store: ObjectStore, sweepDir: string): Promise<void> {
+  const key = storeKey(store.location, SWEEP_MANIFEST);
+  const temp = storeKey(store.location, `.upload-${crypto.randomBytes(6).toString('hex')}/${SWEEP_MANIFEST}`);
+  await store.putFile(temp, path.join(sweepDir, SWEEP_MANIFEST));
+  await store.copy(temp, key);
+  await store.remove([temp]);
+}
+
+/**
+ * Brings the results of a sweep's runs from the store into the sweep directory (each run's last
+ * committed snapshot without its checkpoints: config, metrics, summary, artifacts), so status,
+ * the comparison table and `kt report` read them as local runs. Returns how many runs it found.
+ */
+export async function pullSweepResults(store: ObjectStore, sweepDir: string, manifest: SweepManifest): Promise<number> {
+  let found = 0;
+  for (const job of sweepJobs(sweepDir, manifest)) {
+    const key = storeKey(store.location, path.relative(sweepDir, job.runDir));
+    if (await downloadRun(store, key, job.runDir, (rel) => rel.startsWith('checkpoints/'))) found += 1;
+  }
+  return found;
+}
+
 /** `kt sweep … --queue URL`: queues the runs not done, waits until the workers finish them, and compares the cells. */
 export async function queueSweepCommand(configFile: string | undefined, options: SweepOptions, deps: QueueSweepDeps): Promise<{ sweepDir: string; table: string; failed: number }> {
   const url = options.queue!;
   const { sweepDir, manifest } = prepareSweep(configFile, options, deps);
   const jobs = sweepJobs(sweepDir, manifest);
-  const added = await enqueueSweep(url, sweepDir, jobs, 5);
+  const store = options.store !== undefined ? await openStore(options.store, deps.env, options.s3Endpoint) : undefined;
+  if (store) {
+    await publishSweep(store, sweepDir);
+    await pullSweepResults(store, sweepDir, manifest);
+  }
+  const added = await enqueueSweep(url, sweepDir, jobs, 5, options.store);
   deps.log.info(`sweep ${sweepDir}: ${added} run${added === 1 ? '' : 's'} queued on ${url} (${jobs.length - added} done or already queued); start workers with: kt worker --queue ${url}`);
   let last = '';
   let counts: QueueCounts;
   for (;;) {
     counts = await queueCounts(url, sweepDir);
+    if (store) await pullSweepResults(store, sweepDir, manifest);
     const line = `queued ${counts.queued}, running ${counts.running}, done ${counts.done}, failed ${counts.failed}`;
     if (line !== last) deps.log.info(`sweep: ${line}`);
     last = line;
@@ -147,6 +186,48 @@ export interface WorkerDeps {
   env: NodeJS.ProcessEnv;
   log: Logger;
   shouldStop: () => boolean;
+  /** Runs of jobs with a store are carried out under this directory (default `<tmpdir>/kt-worker`). */
+  workDir?: string;
+  /** The S3 endpoint (`--s3-endpoint`); env otherwise. */
+  s3Endpoint?: string;
+  /** How often a run in progress is uploaded to the store (ms, default 5000). */
+  syncMs?: number;
+}
+
+/** The local directory a worker carries a stored sweep's runs in: one per store URL. */
+export function workerSweepDir(workDir: string, storeUrl: string): string {
+  return path.join(workDir, crypto.createHash('sha256').update(storeUrl).digest('hex').slice(0, 16));
+}
+
+/**
+ * A queued run whose sweep lives in object storage: the manifest and the run's last committed
+ * snapshot (checkpoints included) are downloaded into this worker's directory, the run is started
+ * or resumed there as usual, and uploaded every `syncMs` while it runs (so a killed worker's job
+ * resumes on another worker from the last checkpoint that reached the store) and once more at its end.
+ */
+export async function processStoredJob(data: SweepJobData & { store: string }, deps: WorkerDeps): Promise<string> {
+  const store = await openStore(data.store, deps.env, deps.s3Endpoint);
+  const sweepDir = workerSweepDir(deps.workDir ?? path.join(os.tmpdir(), 'kt-worker'), data.store);
+  ensureDir(sweepDir);
+  if (!(await store.getFile(storeKey(store.location, SWEEP_MANIFEST), path.join(sweepDir, SWEEP_MANIFEST)))) {
+    throw new Error(`${data.store} holds no ${SWEEP_MANIFEST}; was the sweep started with this --store?`);
+  }
+  const manifest = readSweepManifest(sweepDir);
+  const job = sweepJobs(sweepDir, manifest).find((j) => j.cell.id === data.cellId && j.seed === data.seed);
+  if (!job) throw new Error(`cell ${data.cellId} seed ${data.seed} is not in the sweep ${data.store}`);
+  const key = storeKey(store.location, path.relative(sweepDir, job.runDir));
+  // The store is the truth: whatever this worker had of the run locally is replaced by the last upload.
+  if (!(await downloadRun(store, key, job.runDir))) fs.rmSync(job.runDir, { recursive: true, force: true });
+  const uploader = new RunUploader(store, key, job.runDir);
+  const timer = setInterval(() => {
+    if (fs.existsSync(path.join(job.runDir, 'config.json'))) uploader.sync().catch((err: Error) => deps.log.warn(`upload of ${key}: ${err.message}`));
+  }, deps.syncMs ?? 5000);
+  try {
+    return await carryRun(manifest, sweepDir, job, data, deps, ` (store ${data.store}/${path.relative(sweepDir, job.runDir)})`);
+  } finally {
+    clearInterval(timer);
+    if (fs.existsSync(job.runDir)) await uploader.sync();
+  }
 }
 
 /**
@@ -156,21 +237,27 @@ export interface WorkerDeps {
  * process holds, or one this worker was stopped in, throws, so BullMQ retries it later.
  */
 export async function processSweepJob(data: SweepJobData, deps: WorkerDeps): Promise<string> {
+  if (data.store !== undefined) return processStoredJob({ ...data, store: data.store }, deps);
   const manifest = readSweepManifest(data.sweepDir);
   const job = sweepJobs(data.sweepDir, manifest).find((j) => path.resolve(j.runDir) === path.resolve(data.runDir));
   if (!job) throw new Error(`run ${data.runDir} is not in the sweep ${data.sweepDir}`);
+  return carryRun(manifest, data.sweepDir, job, data, deps, '');
+}
+
+/** Starts, resumes or leaves (done) one run of a sweep in `sweepDir`, in this process. */
+async function carryRun(manifest: SweepManifest, sweepDir: string, job: SweepJob, data: SweepJobData, deps: WorkerDeps, where: string): Promise<string> {
   let { state } = sweepRunState(job.runDir);
   if (state === 'broken') {
     clearBrokenRun(job.runDir);
     state = 'pending';
   }
-  const args = ktArgsFor(manifest, data.sweepDir, job, state);
+  const args = ktArgsFor(manifest, sweepDir, job, state);
   if (state === 'done') return `${data.cellId} seed ${data.seed}: already done`;
   if (!args) throw new Error(`run ${job.runDir} is in use by another process; retried later`);
   const resumed = state === 'resumable';
-  deps.log.info(`${data.cellId} seed ${data.seed}: ${resumed ? 'resuming' : 'starting'} ${job.runDir}`);
+  deps.log.info(`${data.cellId} seed ${data.seed}: ${resumed ? 'resuming' : 'starting'} ${job.runDir}${where}`);
   const options = RunOptionsSchema.parse(
-    resumed ? { resume: job.runDir, quiet: true } : { set: [...manifest.sets, ...job.cell.overrides, `train.seed=${job.seed}`], runDir: job.runDir, out: data.sweepDir, quiet: true },
+    resumed ? { resume: job.runDir, quiet: true } : { set: [...manifest.sets, ...job.cell.overrides, `train.seed=${job.seed}`], runDir: job.runDir, out: sweepDir, quiet: true },
   );
   const result = await runCommand(resumed ? undefined : manifest.config, options, { catalog: deps.catalog, cwd: deps.cwd, env: deps.env, log: deps.log, shouldStop: deps.shouldStop, progress: false });
   if (result.summary.status === 'interrupted') throw new Error(`run ${job.runDir} interrupted at step ${result.summary.steps}; another worker resumes it`);

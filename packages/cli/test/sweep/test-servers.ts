@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
+import * as os from 'os';
 import * as path from 'path';
 
 /** The first of `candidates` that exists, or a `name` found on PATH. */
@@ -21,6 +22,7 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Polls `check` every 100 ms until it holds, rejecting after `timeoutMs` with `what` in the message. */
 export function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
@@ -79,4 +81,71 @@ export async function startRedisServer(binary: string, port: number): Promise<Ch
 
 export function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('close', () => r()));
+}
+
+/** A running S3-compatible server for tests: its endpoint, credentials it accepts, and how to stop it. */
+export interface TestS3Server {
+  kind: 'moto_server' | 's3rver';
+  endpoint: string;
+  port: number;
+  credentials: { AWS_ACCESS_KEY_ID: string; AWS_SECRET_ACCESS_KEY: string; AWS_REGION: string };
+  stop(): Promise<void>;
+}
+
+/**
+ * Which S3-compatible server the tests can start: moto's `moto_server` (Debian 13 python3-moto, or
+ * KT_MOTO_SERVER) when installed, else the npm `s3rver` dev dependency; env KT_S3_TEST_SERVER=moto_server|s3rver
+ * picks one. Undefined (the tests skip) when neither is there.
+ */
+export function availableS3Server(): { kind: TestS3Server['kind']; binary?: string } | undefined {
+  const wanted = process.env['KT_S3_TEST_SERVER'];
+  const moto = findBinary('moto_server', [process.env['KT_MOTO_SERVER'], '/usr/bin/moto_server']);
+  let s3rver = false;
+  try {
+    require.resolve('s3rver');
+    s3rver = true;
+  } catch {
+    s3rver = false;
+  }
+  if (wanted === 's3rver') return s3rver ? { kind: 's3rver' } : undefined;
+  if (wanted === 'moto_server') return moto ? { kind: 'moto_server', binary: moto } : undefined;
+  if (moto) return { kind: 'moto_server', binary: moto };
+  return s3rver ? { kind: 's3rver' } : undefined;
+}
+
+/** Starts the server `availableS3Server` chose on 127.0.0.1 on a free port, with an empty bucket `bucket`. */
+export async function startS3Server(choice: { kind: TestS3Server['kind']; binary?: string }, bucket: string): Promise<TestS3Server> {
+  if (choice.kind === 's3rver') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-s3rver-'));
+    // A dev dependency without types, loaded only here.
+    const S3rver = require('s3rver') as new (o: Record<string, unknown>) => { run(): Promise<{ port: number }>; close(): Promise<void> };
+    const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir, configureBuckets: [{ name: bucket }] });
+    const { port } = await server.run();
+    return {
+      kind: 's3rver',
+      endpoint: `http://127.0.0.1:${port}`,
+      port,
+      // s3rver checks signatures made with its one built-in key pair.
+      credentials: { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' },
+      stop: async () => {
+        await server.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const port = await freePort();
+  const child = await startMotoServer(choice.binary!, port);
+  const credentials = { AWS_ACCESS_KEY_ID: 'kt-test', AWS_SECRET_ACCESS_KEY: 'kt-test-secret', AWS_REGION: 'us-east-1' };
+  const { Client } = await import('minio');
+  await new Client({ endPoint: '127.0.0.1', port, useSSL: false, accessKey: credentials.AWS_ACCESS_KEY_ID, secretKey: credentials.AWS_SECRET_ACCESS_KEY, region: 'us-east-1', pathStyle: true }).makeBucket(bucket, 'us-east-1');
+  return {
+    kind: 'moto_server',
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    credentials,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited(child);
+    },
+  };
 }

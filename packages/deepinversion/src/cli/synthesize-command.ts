@@ -80,7 +80,7 @@ export function synthesizeFromRun(options: SynthesizeOptions, log: (line: string
     assertBatchNorm(teacher, settings.loss.feature, `the teacher of ${opts.teacher}`);
     const labels = balancedLabels(opts.perClass * data.numClasses, data.numClasses);
     log(`synthesising ${labels.length} images (${opts.perClass} per class) for ${settings.iterations} iterations in batches of ${settings.batchSize}`);
-    const set = synthesizeSet({ teacher, labels, shape, settings, seed: opts.seed });
+    const set = synthesizeSet({ teacher, labels, shape, settings, seed: opts.seed, progress: { label: 'synthesis', log } });
     const logits = logitsOfImages(teacher, set.x, set.n, shape);
     const score = scoreImages(teacher, set.x, set.y, shape);
     const tensors = new Map<string, tf.Tensor>([

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, Rng } from '@kt/core';
+import { ConfigError, Rng, startProgress, type Logger } from '@kt/core';
 import { jitterFlip, type ClassifierModel } from '@kt/vision';
 import type { SynthesisConfig } from '../config-schema';
 import { deepInversionLoss, SYNTHESIS_TERM_NAMES } from '../losses/deep-inversion-loss';
@@ -142,15 +142,29 @@ export interface SynthesizedSet {
 }
 
 /** Synthesises images for `labels` in batches of `settings.batchSize` (each batch its own DeepInversion problem, its own Rng stream). */
-export function synthesizeSet(options: Omit<SynthesizeBatchOptions, 'rng'> & { seed: number; stream?: number[] }): SynthesizedSet {
+export function synthesizeSet(
+  options: Omit<SynthesizeBatchOptions, 'rng'> & { seed: number; stream?: number[]; progress?: { label: string; log?: (line: string) => void } },
+): SynthesizedSet {
   const { labels, shape, settings } = options;
+  // Iterations over all batches: a bar on a terminal, plain lines through `progress.log` otherwise, nothing with --quiet.
+  const batches = Math.ceil(labels.length / settings.batchSize);
+  const lineLog: Logger | undefined = options.progress?.log ? { info: options.progress.log, warn: options.progress.log, debug: () => undefined } : undefined;
+  const progress = options.progress ? startProgress(options.progress.label, batches * settings.iterations, { log: lineLog, unit: 'iterations' }) : undefined;
   const d = shape.reduce((a, b) => a * b, 1);
   const x = new Float32Array(labels.length * d);
   const terms: TermValues[] = [];
   let seconds = 0;
   for (let start = 0, b = 0; start < labels.length; start += settings.batchSize, b++) {
     const batchLabels = labels.slice(start, Math.min(labels.length, start + settings.batchSize));
-    const out = synthesizeBatch({ ...options, labels: batchLabels, rng: Rng.derive(options.seed, SYNTHESIS_STREAM, ...(options.stream ?? []), b) });
+    const out = synthesizeBatch({
+      ...options,
+      labels: batchLabels,
+      rng: Rng.derive(options.seed, SYNTHESIS_STREAM, ...(options.stream ?? []), b),
+      onIteration: (it, t) => {
+        options.onIteration?.(it, t);
+        progress?.update(b * settings.iterations + it, { loss: t.total });
+      },
+    });
     x.set(out.images, start * d);
     terms.push(out.terms);
     seconds += out.seconds;

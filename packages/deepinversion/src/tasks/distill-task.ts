@@ -153,6 +153,7 @@ function produceRound(
       settings: cfg.synthesis,
       seed: cfg.synthesisSeed,
       stream: [round],
+      progress: { label: `synthesis round ${round}`, log: info },
     });
     ({ x, y, seconds, terms } = out);
   } else if (cfg.rounds.source === 'real') {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { startProgress, type Logger } from '@kt/core';
 import { type KnownAnswers, type Triples } from '../data';
 import type { Direction } from '../models';
 import { rankingMetrics, realisticRank, type RankingMetrics } from './rank-metrics';
@@ -20,6 +21,8 @@ export interface FilteredRankingOptions {
   /** Queries scored together; default 256. */
   batchSize?: number;
   directions?: readonly Direction[];
+  /** Show progress (queries ranked) under this label: a bar on a terminal, plain lines through `log` otherwise. */
+  progress?: { label: string; log?: Logger };
 }
 
 /**
@@ -35,6 +38,7 @@ export function rankFiltered(score: QueryScorer, triples: Triples, numEntities: 
   const q = n * directions.length;
   const out: RankedQueries = { ranks: new Float64Array(q), candidates: new Int32Array(q), relation: new Int32Array(q), direction: new Uint8Array(q) };
   const batchSize = options.batchSize ?? 256;
+  const progress = options.progress ? startProgress(options.progress.label, q, { log: options.progress.log, unit: 'queries' }) : undefined;
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
     const b = end - start;
@@ -79,6 +83,7 @@ export function rankFiltered(score: QueryScorer, triples: Triples, numEntities: 
         out.direction[o] = direction === 'head' ? 1 : 0;
       }
     });
+    progress?.update(end * directions.length);
   }
   return out;
 }

@@ -162,7 +162,7 @@ export const kgKdTask: KgTask<TeacherLogits> = {
           return objective.combine(task, kd);
         }),
       evaluate: async (split) => {
-        const report = evaluateGraph(modelScorer(model, range), target, split === 'val' ? head(target.valid, cfg.eval.maxValid) : target.test, known, cfg.eval.batchSize);
+        const report = evaluateGraph(modelScorer(model, range), target, split === 'val' ? head(target.valid, cfg.eval.maxValid) : target.test, known, cfg.eval.batchSize, { label: `eval ${split}`, log: ctx.log });
         if (split === 'test') test = report;
         return metricsOf(report);
       },

@@ -83,13 +83,13 @@ export const kgKensTask: KgTask = {
         }),
       evaluate: async (split) => {
         const single = modelScorer(model, { start: 0, size: nTarget });
-        if (split === 'val') return metricsOf(evaluateGraph(single, target, head(target.valid, cfg.eval.maxValid), known, cfg.eval.batchSize));
+        if (split === 'val') return metricsOf(evaluateGraph(single, target, head(target.valid, cfg.eval.maxValid), known, cfg.eval.batchSize, { label: 'eval val', log: ctx.log }));
         const cps = allCounterparts(graph, learned);
         const valid = head(target.valid, kens.maxValidQueries);
         const mrr = languageMrr(model, graph, cps, valid, known, cfg.eval.batchSize);
         const boost = boostWeights(model, graph, cps, valid, kens.topK, kens.boostRounds, cfg.eval.batchSize);
         const metrics: Metrics = {};
-        const report = evaluateGraph(single, target, target.test, known, cfg.eval.batchSize);
+        const report = evaluateGraph(single, target, target.test, known, cfg.eval.batchSize, { label: 'eval test', log: ctx.log });
         Object.assign(metrics, metricsOf(report));
         const rules: Record<string, EvaluationReport> = {};
         const weights: Record<string, number[]> = {};

@@ -84,8 +84,8 @@ export function modelScorer(model: KgModel, range: EntityRange): QueryScorer {
 }
 
 /** Filtered evaluation of `triples` of `graph` with `scorer`, both directions. */
-export function evaluateGraph(scorer: QueryScorer, graph: KgGraph, triples: Triples, known: KnownAnswers, batchSize: number): EvaluationReport {
-  return evaluationReport(rankFiltered(scorer, triples, graph.entities.length, known, { batchSize }), graph.relations);
+export function evaluateGraph(scorer: QueryScorer, graph: KgGraph, triples: Triples, known: KnownAnswers, batchSize: number, progress?: { label: string; log?: Logger }): EvaluationReport {
+  return evaluationReport(rankFiltered(scorer, triples, graph.entities.length, known, { batchSize, progress }), graph.relations);
 }
 
 /** What `kt kg predict` needs beside config.json and the weights: names, labels and the target's rows. */

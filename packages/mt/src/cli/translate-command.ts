@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DecodeSchema, MAX_BEAM, MAX_DECODE_BATCH } from '../config-schema';
 import { decodeUtf8Strict, readTextLines, splitTextLines } from '../data';
 import { loadMtRun, type CheckpointChoice } from '../tasks/mt-model-files';
-import { translateIds } from '../tasks/translate-sentences';
+import { translateIds, translationProgress, type TranslationProgress } from '../tasks/translate-sentences';
 import { mtCommandGroup } from './score-command';
 
 /** A command-line integer in [1, max]; every message names the flag. */
@@ -29,6 +29,8 @@ export const MtTranslateOptionsSchema = z.strictObject({
   checkpoint: z.enum(['latest', 'best']).optional(),
   /** Sentences decoded together; default the run's `decode.batchSize`. */
   batchSize: flagInt('--batch-size', MAX_DECODE_BATCH).optional(),
+  /** No progress bar or lines on stderr. */
+  quiet: z.boolean().optional(),
 });
 export type MtTranslateOptions = z.input<typeof MtTranslateOptionsSchema>;
 
@@ -45,13 +47,13 @@ export interface TranslateRunResult {
  * Translates `lines` with the learner of an mt run: loads `config.json`, `artifacts/tokenizer.json`,
  * `artifacts/model.json` and the learner weights of the chosen checkpoint (default: the best one when the run
  * kept one, as its test scores were computed with, else the latest), and decodes with the run's
- * `decode` settings (beam overridable). A missing run, missing artifacts or no input lines are ConfigErrors.
+ * `decode` settings (beam overridable); with `progress`, decoding shows progress under its label. A missing run, missing artifacts or no input lines are ConfigErrors.
  * The tfjs backend must be initialised by the caller.
  */
 export function translateRun(
   runDir: string,
   lines: readonly string[],
-  options: { beam?: number; checkpoint?: CheckpointChoice; batchSize?: number } = {},
+  options: { beam?: number; checkpoint?: CheckpointChoice; batchSize?: number; progress?: TranslationProgress } = {},
 ): TranslateRunResult {
   if (lines.length === 0) throw new ConfigError('nothing to translate: the input has no lines');
   const overrides = MtTranslateOptionsSchema.pick({ beam: true, batchSize: true }).parse({ beam: options.beam, batchSize: options.batchSize });
@@ -71,6 +73,7 @@ export function translateRun(
       run.model,
       nonEmpty.map(([l]) => run.tokenizer.encode(l)),
       settings,
+      options.progress ? translationProgress(options.progress, nonEmpty.length) : undefined,
     );
     const seconds = (performance.now() - t0) / 1000;
     const translations = lines.map(() => '');
@@ -120,6 +123,7 @@ export const mtTranslateContribution: CliContribution = {
       .option('--beam <n>', `beam size, 1 to ${MAX_BEAM} (default: the run's decode.beam)`)
       .option('--checkpoint <which>', 'latest or best (default: best when the run kept one, else latest)')
       .option('--batch-size <n>', `sentences decoded together, 1 to ${MAX_DECODE_BATCH} (default: the run's decode.batchSize)`)
+      .option('-q, --quiet', 'no decoding progress on stderr')
       .action(async (opts: Record<string, unknown>, cmd: Command) => {
         const options = MtTranslateOptionsSchema.parse(opts);
         if (!fs.existsSync(options.run)) throw new ConfigError(`run directory not found: ${options.run}`);
@@ -130,7 +134,9 @@ export const mtTranslateContribution: CliContribution = {
         const write = output.writeOut ?? ((s: string): void => void process.stdout.write(s));
         const writeErr = output.writeErr ?? ((s: string): void => void process.stderr.write(s));
         await initBackend({ config: backendOf(options.run), log: (l) => writeErr(`${l}\n`) });
-        const result = translateRun(options.run, lines, options);
+        // Decoding progress on stderr: a bar on a terminal, a plain line every few seconds otherwise.
+        const log = { info: (l: string): void => writeErr(`${l}\n`), warn: (l: string): void => writeErr(`warning: ${l}\n`), debug: (): void => undefined };
+        const result = translateRun(options.run, lines, { ...options, progress: options.quiet ? undefined : { label: 'translate', log } });
         write(result.translations.map((t) => `${t}\n`).join(''));
         writeErr(`translated ${lines.length} lines (${result.sentencesPerSecond.toFixed(1)} sentences/s) with ${result.weights}\n`);
       });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { asLearner, asTeacher, carveQuizSplit, metaTeacherUpdate, sequenceNll, writeFileAtomic, writeJsonAtomic, type ConfigIssue, type Learner, type Metrics, type StepContext, type Task, type TaskContext, type Wrapped } from '@kt/core';
+import { asLearner, asTeacher, carveQuizSplit, metaTeacherUpdate, sequenceNll, writeFileAtomic, writeJsonAtomic, type ConfigIssue, type Learner, type Logger, type Metrics, type StepContext, type Task, type TaskContext, type Wrapped } from '@kt/core';
 import type { MtConfig, ParallelSplitConfig } from '../config-schema';
 import { initLearnerWeights, learnerInitIssues } from './learner-init';
 import { makeTargetTensors, sampleDecode, Transformer } from '../models';
@@ -9,7 +9,7 @@ import { limitSplit, prepareMtData, type EncodedSplit, type MtData } from './mt-
 import { writeModelFiles } from './mt-model-files';
 import { obtainTeacher, teacherCheckpointIssues, transformerConfig, type LoadedTeacher } from './mt-teacher';
 import { SPECIAL_IDS, type IndexedBatch, type StepBatches, type StepTimer } from './step-batches';
-import { outputBudget, scoreTranslations, type DecodeSettings } from './translate-sentences';
+import { outputBudget, scoreTranslations, type DecodeSettings, type TranslationProgress } from './translate-sentences';
 
 /** An mt task: typed by the mt config and by what its steps prepare. */
 export type MtTask<P extends { dispose(): void }> = Task<MtConfig, P>;
@@ -50,6 +50,8 @@ export interface MtLearnerSetup {
   evalLimit?: number;
   /** Validation scoring (at `train.evalEvery`, for early stopping): sentences and beam. */
   validation: { limit?: number; decode: DecodeSettings };
+  /** The run's logger: evaluation progress lines go there when the output is no terminal. */
+  log: Logger;
 }
 
 /** Loads the data, builds the learner from `learner.model` and writes its model files into the run's artifacts. */
@@ -69,7 +71,7 @@ export async function setUpLearner(ctx: TaskContext<MtConfig>): Promise<MtLearne
   writeModelFiles(path.join(ctx.runDir, 'artifacts'), model.config, model.parameterCount(), data.tokenizer);
   ctx.log.info(`learner: ${model.parameterCount()} parameters; vocabulary ${data.tokenizer.vocabSize}`);
   const validation = { limit: config.validation.limit ?? config.data.evalLimit, decode: { ...config.decode, beam: config.validation.beam } };
-  return { data, model, learner: asLearner(model), decode: config.decode, evalLimit: config.data.evalLimit, validation };
+  return { data, model, learner: asLearner(model), decode: config.decode, evalLimit: config.data.evalLimit, validation, log: ctx.log };
 }
 
 /**
@@ -83,7 +85,9 @@ export function mtReporting(
   timer: StepTimer,
   teacher?: LoadedTeacher,
 ): { evaluate(split: 'val' | 'test'): Promise<Metrics>; writeArtifacts(dir: string): Promise<void> } {
-  const { data, model, decode, evalLimit, validation } = setup;
+  const { data, model, decode, evalLimit, validation, log } = setup;
+  // Decoding a val/test set takes a while: each shows progress (a bar on a terminal, plain lines otherwise).
+  const shown = (label: string): TranslationProgress => ({ label, log });
   let lastTest: string[] | undefined;
   const lastSets = new Map<string, string[]>();
   return {
@@ -91,13 +95,13 @@ export function mtReporting(
       timer.end();
       const scored =
         split === 'val'
-          ? scoreTranslations(model, data.tokenizer, limitSplit(data.val, validation.limit), validation.decode)
-          : scoreTranslations(model, data.tokenizer, limitSplit(data.test, evalLimit), decode);
+          ? scoreTranslations(model, data.tokenizer, limitSplit(data.val, validation.limit), validation.decode, shown('eval val'))
+          : scoreTranslations(model, data.tokenizer, limitSplit(data.test, evalLimit), decode, shown('eval test'));
       const metrics: Metrics = { ...scored.metrics };
       if (split === 'test') {
         lastTest = scored.hypotheses;
         for (const [name, set] of Object.entries(data.evalSets)) {
-          const extra = scoreTranslations(model, data.tokenizer, set, decode);
+          const extra = scoreTranslations(model, data.tokenizer, set, decode, shown(`eval test_${name}`));
           lastSets.set(name, extra.hypotheses);
           for (const key of ['bleu', 'chrf', 'nll'] as const) metrics[`test_${name}_${key}`] = extra.metrics[key]!;
         }
@@ -108,18 +112,18 @@ export function mtReporting(
     },
     async writeArtifacts(dir) {
       const test = limitSplit(data.test, evalLimit);
-      const hyps = lastTest ?? scoreTranslations(model, data.tokenizer, test, decode).hypotheses;
+      const hyps = lastTest ?? scoreTranslations(model, data.tokenizer, test, decode, shown('translate test')).hypotheses;
       writeFileAtomic(path.join(dir, 'test.hyp.txt'), hyps.map((h) => `${h}\n`).join(''));
       writeFileAtomic(path.join(dir, 'test.ref.txt'), test.refs.map((r) => `${r}\n`).join(''));
       for (const [name, set] of Object.entries(data.evalSets)) {
-        const setHyps = lastSets.get(name) ?? scoreTranslations(model, data.tokenizer, set, decode).hypotheses;
+        const setHyps = lastSets.get(name) ?? scoreTranslations(model, data.tokenizer, set, decode, shown(`translate test_${name}`)).hypotheses;
         writeFileAtomic(path.join(dir, `test_${name}.hyp.txt`), setHyps.map((h) => `${h}\n`).join(''));
         writeFileAtomic(path.join(dir, `test_${name}.ref.txt`), set.refs.map((r) => `${r}\n`).join(''));
       }
       if (teacher) {
-        const scores = teacher.test ?? scoreTranslations(teacher.teacher.model, data.tokenizer, test, decode).metrics;
+        const scores = teacher.test ?? scoreTranslations(teacher.teacher.model, data.tokenizer, test, decode, shown('teacher eval test')).metrics;
         // A teacher trained during the run (teacherUpdate): its scores now, beside those it started with.
-        const after = teacher.teacher.trainable ? { test: scoreTranslations(teacher.teacher.model, data.tokenizer, test, decode).metrics } : undefined;
+        const after = teacher.teacher.trainable ? { test: scoreTranslations(teacher.teacher.model, data.tokenizer, test, decode, shown('teacher eval test (after)')).metrics } : undefined;
         writeJsonAtomic(path.join(dir, 'teacher.json'), { test: scores, ...(after ? { after } : {}), parameters: teacher.teacher.parameterCount(), source: teacher.source });
       }
     },

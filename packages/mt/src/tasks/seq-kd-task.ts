@@ -8,7 +8,7 @@ import type { MtData } from './mt-data';
 import { MT_METRICS, disposeTargets, fixedDivergenceValidation, mtReporting, setUpLearnerAndTeacher, type MtTask, type TargetTensors } from './mt-task-kit';
 import { prepareBatch, referenceLoss, stepBatches, type BatchPrepared, type LoadedTeacher } from './mt-teacher';
 import { SPECIAL_IDS, StepTimer } from './step-batches';
-import { translateIds } from './translate-sentences';
+import { translateIds, translationProgress } from './translate-sentences';
 
 interface SeqKdPrepared extends BatchPrepared {
   /** The teacher's translations of the batch sources, as decoder targets. */
@@ -42,18 +42,12 @@ function teacherTranslations(ctx: TaskContext<MtConfig>, data: MtData, teacher: 
     }
   }
   const t0 = Date.now();
-  let lastLog = t0;
   ctx.log.info(`seq-kd: translating ${data.train.src.length} training sources with the teacher (beam ${config.kd.seqBeam})`);
   const targets = translateIds(
     teacher.teacher.model,
     data.train.src,
     { beam: config.kd.seqBeam, lengthPenalty: config.kd.seqLengthPenalty, maxLen: config.kd.maxSampleLen, batchSize: config.decode.batchSize },
-    (done, total) => {
-      if (Date.now() - lastLog > 10000) {
-        lastLog = Date.now();
-        ctx.log.info(`seq-kd: ${done}/${total} sources translated`);
-      }
-    },
+    translationProgress({ label: 'teacher translation', log: ctx.log }, data.train.src.length),
   );
   const seconds = (Date.now() - t0) / 1000;
   ctx.log.info(`seq-kd: teacher translations done in ${seconds.toFixed(1)} s (${(targets.length / seconds).toFixed(1)} sentences/s), cached in ${file}`);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { sequenceNll, type Metrics } from '@kt/core';
+import { sequenceNll, startProgress, type Logger, type Metrics } from '@kt/core';
 import type { DecodeConfig } from '../config-schema';
 import { corpusBleu, corpusChrf } from '../metrics';
 import { beamSearch, greedyDecode, makeSeq2SeqBatch, type Transformer } from '../models';
@@ -8,6 +8,21 @@ import type { EncodedSplit } from './mt-data';
 import { SPECIAL_IDS } from './step-batches';
 
 export type DecodeSettings = Pick<DecodeConfig, 'beam' | 'lengthPenalty' | 'maxLen' | 'batchSize'>;
+
+/** How a long translation shows progress: its label (`eval val`, `teacher translation`) and the logger plain lines go to. */
+export interface TranslationProgress {
+  label: string;
+  log?: Logger;
+}
+
+/**
+ * A `translateIds` batch callback that drives core's progress for `total` sentences: a bar on a terminal,
+ * a plain line every few seconds (and at the end) otherwise, nothing when progress is off (`--quiet`).
+ */
+export function translationProgress(progress: TranslationProgress, total: number): (done: number, total: number) => void {
+  const task = startProgress(progress.label, total, { log: progress.log, unit: 'sentences' });
+  return (done) => task.update(done);
+}
 
 /** Output budget of a batch: at most `maxLen`, 2 × its longest source + 10, and the model's positions. */
 export function outputBudget(model: Transformer, longestSource: number, maxLen: number): number {
@@ -88,11 +103,12 @@ export interface TranslationScores {
 
 /**
  * Translates a split's sources, detokenises, and scores against the raw references: BLEU and chrF
- * (sacreBLEU defaults), the reference NLL, and decoding speed (`decode_sentences_per_second`).
+ * (sacreBLEU defaults), the reference NLL, and decoding speed (`decode_sentences_per_second`). With
+ * `progress`, the decoding shows progress (sentences translated) under its label.
  */
-export function scoreTranslations(model: Transformer, tokenizer: BpeTokenizer, split: EncodedSplit, decode: DecodeSettings): TranslationScores {
+export function scoreTranslations(model: Transformer, tokenizer: BpeTokenizer, split: EncodedSplit, decode: DecodeSettings, progress?: TranslationProgress): TranslationScores {
   const t0 = performance.now();
-  const ids = translateIds(model, split.src, decode);
+  const ids = translateIds(model, split.src, decode, progress ? translationProgress(progress, split.src.length) : undefined);
   const seconds = (performance.now() - t0) / 1000;
   const hypotheses = ids.map((t) => tokenizer.decode(t));
   const bleu = corpusBleu(hypotheses, [split.refs]).score;
