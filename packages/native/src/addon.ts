@@ -259,11 +259,7 @@ function readCpuinfo(): string | undefined {
 
 function isAddon(value: unknown): value is NativeAddon {
   if (typeof value !== 'object' || value === null) return false;
-<<<<<<< HEAD
-  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'max', 'stridedCopy', 'transpose2d', 'adamUpdate', 'dropout', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward', 'attentionForward', 'attentionBackward', 'softmaxXentForward', 'softmaxXentBackward', 'tokenKlForward', 'tokenKlBackward'];
-=======
-  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'max', 'stridedCopy', 'transpose2d', 'adamUpdate', 'dropout', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward', 'attentionForward', 'attentionBackward', 'softmaxXentForward', 'softmaxXentBackward', 'batchNormForward', 'batchNormBackward', 'maxPoolGrad'];
->>>>>>> h-vision-speed
+  const names = ['info', 'configure', 'matmul', 'epilogue', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'unary', 'pow', 'binary', 'sum', 'max', 'stridedCopy', 'transpose2d', 'adamUpdate', 'dropout', 'geluForward', 'geluBackward', 'layerNormForward', 'layerNormBackward', 'attentionForward', 'attentionBackward', 'softmaxXentForward', 'softmaxXentBackward', 'tokenKlForward', 'tokenKlBackward', 'batchNormForward', 'batchNormBackward', 'maxPoolGrad'];
   return names.every((n) => typeof (value as Record<string, unknown>)[n] === 'function');
 }
 
