@@ -7,7 +7,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { root, require, table, writeJson, machine, flags } from '../lib.mjs';
+import { createRequire } from 'node:module';
+import { root, table, writeJson, machine, flags } from '../lib.mjs';
+
+const require = createRequire(import.meta.url);
 
 const opts = flags({ part: 'all', quick: false, data: path.resolve(root, '..', 'shared', 'data'), out: path.join(root, 'runs', 'bench-kg'), languages: 'el,ja,es,fr,en', epochs: '' });
 const quick = opts.quick;
