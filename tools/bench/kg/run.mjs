@@ -3,7 +3,8 @@
 // Hits@1; training triples/s and the full filtered evaluation of WN18RR's test set beside PyTorch
 // (tools/bench/reference/kg_speed.py). Needs the built packages (`npx nx run-many -t build`) and ../shared/data.
 // Usage: node tools/bench/kg/run.mjs [--part all|wn18rr|dbp5l|speed] [--quick] [--data DIR] [--out DIR] [--languages el,ja] [--epochs N]
-//          [--set 'k=v;k2=v2'] (extra overrides of the dbp5l runs) [--wn-epochs N] [--wn-models transe,rotate]
+//          [--set 'k=v;k2=v2'] (extra overrides of the dbp5l runs) [--single-epochs N] [--kens-epochs N] [--kd-epochs N]
+//          [--wn-epochs N] [--wn-models transe,rotate]
 //   dbp5l is resumable per target language: each finished target is saved to tools/bench/results/kg-dbp5l-<lang>.json
 //   and skipped when the script runs again (delete the file to rerun it); the wn18rr rows reuse a finished run
 //   directory <out>/wn18rr-<model> (made by `kt run … --run-dir`) instead of training again.
@@ -16,7 +17,7 @@ import { root, table, writeJson, machine, flags } from '../lib.mjs';
 
 const require = createRequire(import.meta.url);
 
-const opts = flags({ part: 'all', quick: false, data: path.resolve(root, '..', 'shared', 'data'), out: path.join(root, 'runs', 'bench-kg'), languages: 'el,ja,es,fr,en', epochs: '', set: '', 'wn-epochs': '', 'wn-models': 'transe,rotate' });
+const opts = flags({ part: 'all', quick: false, data: path.resolve(root, '..', 'shared', 'data'), out: path.join(root, 'runs', 'bench-kg'), languages: 'el,ja,es,fr,en', epochs: '', 'single-epochs': '', 'kens-epochs': '', 'kd-epochs': '', set: '', 'wn-epochs': '', 'wn-models': 'transe,rotate' });
 const quick = opts.quick;
 const dataDir = path.resolve(process.env.KT_SHARED_DATA ?? opts.data);
 const outDir = path.resolve(opts.out);
@@ -145,10 +146,11 @@ if (parts.includes('dbp5l')) {
     if (opts.epochs) sets.push(`train.epochs=${opts.epochs}`, `teacher.train.epochs=${opts.epochs}`);
     sets.push(...extra);
     log.info(`${lang}: single, kens, kd with ${sets.slice(3).join(' ') || 'the shipped configs'}`);
-    const single = await run('dbp5l-el-train.yaml', sets);
-    const ens = await run('dbp5l-el-kens.yaml', quick ? [...sets, 'kens.selfLearning.every=1000', 'kens.maxValidQueries=100'] : sets);
+    const epochsOf = (flag) => (opts[flag] ? [`train.epochs=${opts[flag]}`] : []);
+    const single = await run('dbp5l-el-train.yaml', [...sets, `name=dbp5l-${lang}-train`, ...epochsOf('single-epochs')]);
+    const ens = await run('dbp5l-el-kens.yaml', [...(quick ? [...sets, 'kens.selfLearning.every=1000', 'kens.maxValidQueries=100'] : sets), `name=dbp5l-${lang}-kens`, ...epochsOf('kens-epochs')]);
     // The kd teacher is the kens run just trained (teacher.checkpoint), not a second kens training.
-    const kd = await run('dbp5l-el-kd.yaml', [...sets, `teacher.checkpoint=${ens.runDir}`, ...(quick ? ['kens.maxValidQueries=100'] : [])]);
+    const kd = await run('dbp5l-el-kd.yaml', [...sets, `teacher.checkpoint=${ens.runDir}`, ...(quick ? ['kens.maxValidQueries=100'] : []), `name=dbp5l-${lang}-kd`, ...epochsOf('kd-epochs')]);
     const t = ens.summary.test;
     const row = {
       language: lang,
