@@ -3,9 +3,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** `require` resolving from the repository root: benches load the built packages by their public names (`require('@kt/core')`). */
+export const require = createRequire(path.join(root, 'package.json'));
 
 export function mean(xs) {
   return xs.reduce((a, b) => a + b, 0) / xs.length;

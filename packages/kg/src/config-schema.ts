@@ -93,6 +93,8 @@ export const KensSchema = z.strictObject({
   boostRounds: z.int().positive().default(20),
   /** Validation triples used to weight the ensembles (MRR weights, RankBoost). */
   maxValidQueries: z.int().positive().default(1000),
+  /** The support languages also train on their validation triples (KEnS's run.py; the target never does). */
+  supportValid: z.boolean().default(false),
 });
 
 /** The tasks of the kg plugin (see `tasks/`). */

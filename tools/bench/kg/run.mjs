@@ -3,6 +3,11 @@
 // Hits@1; training triples/s and the full filtered evaluation of WN18RR's test set beside PyTorch
 // (tools/bench/reference/kg_speed.py). Needs the built packages (`npx nx run-many -t build`) and ../shared/data.
 // Usage: node tools/bench/kg/run.mjs [--part all|wn18rr|dbp5l|speed] [--quick] [--data DIR] [--out DIR] [--languages el,ja] [--epochs N]
+//          [--set 'k=v;k2=v2'] (extra overrides of the dbp5l runs) [--single-epochs N] [--kens-epochs N] [--kd-epochs N]
+//          [--wn-epochs N] [--wn-models transe,rotate]
+//   dbp5l is resumable per target language: each finished target is saved to tools/bench/results/kg-dbp5l-<lang>.json
+//   and skipped when the script runs again (delete the file to rerun it); the wn18rr rows reuse a finished run
+//   directory <out>/wn18rr-<model> (made by `kt run … --run-dir`) instead of training again.
 //   --quick: a few steps per run (a smoke test of the whole pipeline, not a result); the full run is the default.
 //   --figures: at the end, `kt report` on the WN18RR runs: docs/results/fig/kg-wn18rr[-quick]/*.png and kg.md's Figures section.
 import * as fs from 'node:fs';
@@ -11,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { root, require, table, writeJson, machine, flags } from '../lib.mjs';
 import { writeFigures } from '../figures.mjs';
 
-const opts = flags({ part: 'all', quick: false, data: path.resolve(root, '..', 'shared', 'data'), out: path.join(root, 'runs', 'bench-kg'), languages: 'el,ja,es,fr,en', epochs: '', figures: false });
+const opts = flags({ part: 'all', quick: false, data: path.resolve(root, '..', 'shared', 'data'), out: path.join(root, 'runs', 'bench-kg'), languages: 'el,ja,es,fr,en', epochs: '', 'single-epochs': '', 'kens-epochs': '', 'kd-epochs': '', set: '', 'wn-epochs': '', 'wn-models': 'transe,rotate', figures: false });
 const quick = opts.quick;
 const dataDir = path.resolve(process.env.KT_SHARED_DATA ?? opts.data);
 const outDir = path.resolve(opts.out);
@@ -95,11 +100,20 @@ if (parts.includes('speed')) {
 if (parts.includes('wn18rr')) {
   const libkge = { transe: { mrr: 0.228, hits10: 0.52 }, rotate: { mrr: 0.478, hits10: 0.553 } };
   const rows = [];
-  for (const kind of ['transe', 'rotate']) {
+  for (const kind of opts['wn-models'].split(',')) {
     const sets = [`data.dir=${path.join(dataDir, 'wn18rr')}`];
     if (quick) sets.push('train.epochs=0.05', 'train.evalEvery=100000');
-    const r = await run(`wn18rr-${kind}.yaml`, sets, true);
-    rows.push({ model: kind, dim: r.config.model.dim, epochs: r.config.train.epochs, seconds: r.seconds, test: r.summary.test, libkge: libkge[kind], runDir: r.runDir });
+    if (opts['wn-epochs']) sets.push(`train.epochs=${opts['wn-epochs']}`);
+    const done = path.join(outDir, `wn18rr-${kind}`);
+    let r;
+    if (!quick && fs.existsSync(path.join(done, 'summary.json')) && JSON.parse(fs.readFileSync(path.join(done, 'summary.json'), 'utf8')).status === 'completed') {
+      const summary = JSON.parse(fs.readFileSync(path.join(done, 'summary.json'), 'utf8'));
+      const config = JSON.parse(fs.readFileSync(path.join(done, 'config.json'), 'utf8'));
+      log.info(`wn18rr ${kind}: reusing the finished run ${done}`);
+      r = { runDir: done, summary, config, seconds: summary.timings?.totalSeconds ?? NaN };
+    } else r = await run(`wn18rr-${kind}.yaml`, sets, true);
+    const evalTest = JSON.parse(fs.readFileSync(path.join(r.runDir, 'artifacts', 'eval-test.json'), 'utf8'));
+    rows.push({ model: kind, dim: r.config.model.dim, epochs: r.config.train.epochs, seconds: r.seconds, test: r.summary.test, tail: evalTest.tail, head: evalTest.head, libkge: libkge[kind], runDir: r.runDir });
     record.wn18rr = rows;
     save();
   }
@@ -113,14 +127,29 @@ if (parts.includes('dbp5l')) {
   const all = ['el', 'en', 'es', 'fr', 'ja'];
   const rows = [];
   const languages = quick ? ['el'] : opts.languages.split(',');
+  const extra = opts.set ? opts.set.split(';').filter((x) => x.trim() !== '') : [];
+  // Tail queries only (h, r, ?): KEnS's protocol (test.py ranks tails), beside kt's both directions.
+  const tailOf = (runDir, name = 'test') => {
+    const t = JSON.parse(fs.readFileSync(path.join(runDir, 'artifacts', `eval-${name}.json`), 'utf8')).tail;
+    return { hits1: t.hits1, hits10: t.hits10, mrr: t.mrr };
+  };
   for (const lang of languages) {
+    const doneFile = path.join(root, 'tools/bench/results', `kg-dbp5l-${lang}.json`);
+    if (!quick && fs.existsSync(doneFile)) {
+      log.info(`${lang}: reusing ${path.relative(root, doneFile)} (delete it to rerun)`);
+      rows.push(JSON.parse(fs.readFileSync(doneFile, 'utf8')));
+      continue;
+    }
     const sets = [`data.dir=${path.join(dataDir, 'dbp5l')}`, `data.language=${lang}`, `data.supports=[${all.filter((l) => l !== lang).join(', ')}]`];
     if (quick) sets.push('train.epochs=0.2');
     if (opts.epochs) sets.push(`train.epochs=${opts.epochs}`, `teacher.train.epochs=${opts.epochs}`);
-    const single = await run('dbp5l-el-train.yaml', sets);
-    const ens = await run('dbp5l-el-kens.yaml', quick ? [...sets, 'kens.selfLearning.every=1000', 'kens.maxValidQueries=100'] : sets);
+    sets.push(...extra);
+    log.info(`${lang}: single, kens, kd with ${sets.slice(3).join(' ') || 'the shipped configs'}`);
+    const epochsOf = (flag) => (opts[flag] ? [`train.epochs=${opts[flag]}`] : []);
+    const single = await run('dbp5l-el-train.yaml', [...sets, `name=dbp5l-${lang}-train`, ...epochsOf('single-epochs')]);
+    const ens = await run('dbp5l-el-kens.yaml', [...(quick ? [...sets, 'kens.selfLearning.every=1000', 'kens.maxValidQueries=100'] : sets), `name=dbp5l-${lang}-kens`, ...epochsOf('kens-epochs')]);
     // The kd teacher is the kens run just trained (teacher.checkpoint), not a second kens training.
-    const kd = await run('dbp5l-el-kd.yaml', [...sets, `teacher.checkpoint=${ens.runDir}`, ...(quick ? ['kens.maxValidQueries=100'] : [])]);
+    const kd = await run('dbp5l-el-kd.yaml', [...sets, `teacher.checkpoint=${ens.runDir}`, ...(quick ? ['kens.maxValidQueries=100'] : []), `name=dbp5l-${lang}-kd`, ...epochsOf('kd-epochs')]);
     const t = ens.summary.test;
     const row = {
       language: lang,
@@ -132,7 +161,22 @@ if (parts.includes('dbp5l')) {
       kd: kd.summary.test,
       kensPublishedHits1: kens[lang],
       seconds: { single: single.seconds, kens: ens.seconds, kd: kd.seconds },
+      tailOnly: {
+        single: tailOf(single.runDir),
+        kensJointTarget: tailOf(ens.runDir),
+        majority: tailOf(ens.runDir, 'test-majority'),
+        mrrWeighted: tailOf(ens.runDir, 'test-mrr-weighted'),
+        boost: tailOf(ens.runDir, 'test-boost'),
+        kd: tailOf(kd.runDir),
+      },
+      ensembleWeights: JSON.parse(fs.readFileSync(path.join(ens.runDir, 'artifacts', 'eval-test.json'), 'utf8')).ensembles,
+      learnedLinks: JSON.parse(fs.readFileSync(path.join(ens.runDir, 'artifacts', 'eval-test.json'), 'utf8')).learnedLinks,
+      overrides: sets.slice(3),
+      epochs: { single: single.config.train.epochs, kens: ens.config.train.epochs, kd: kd.config.train.epochs },
+      dim: ens.config.model.dim,
+      runDirs: { single: single.runDir, kens: ens.runDir, kd: kd.runDir },
     };
+    if (!quick) writeJson(doneFile, row);
     rows.push(row);
     record.dbp5l = rows;
     save();
@@ -141,6 +185,8 @@ if (parts.includes('dbp5l')) {
   const cell = (m) => `${pct(m.hits1)} / ${pct(m.hits10)} / ${m.mrr.toFixed(3)}`;
   const { text } = table(['target', 'single', 'joint (target model)', 'majority', 'MRR-weighted', 'RankBoost', 'KD (backward KL)', 'KEnS H@1'], rows.map((r) => [r.language, cell(r.single), cell(r.kensJointTarget), cell(r.majority), cell(r.mrrWeighted), cell(r.boost), cell(r.kd), r.kensPublishedHits1 === undefined ? 'n/a' : String(r.kensPublishedHits1)]));
   console.log(`\nDBP-5L, Hits@1 / Hits@10 (%) / MRR, filtered, both directions\n${text}`);
+  const tail = table(['target', 'single', 'joint (target model)', 'majority', 'MRR-weighted', 'RankBoost', 'KD (backward KL)', 'KEnS H@1'], rows.map((r) => [r.language, cell(r.tailOnly.single), cell(r.tailOnly.kensJointTarget), cell(r.tailOnly.majority), cell(r.tailOnly.mrrWeighted), cell(r.tailOnly.boost), cell(r.tailOnly.kd), r.kensPublishedHits1 === undefined ? 'n/a' : String(r.kensPublishedHits1)]));
+  console.log(`\nDBP-5L, tail queries (h, r, ?) only as KEnS ranks them, Hits@1 / Hits@10 (%) / MRR, filtered\n${tail.text}`);
 }
 save();
 console.log(`\ntotal ${((Date.now() - t0) / 1000).toFixed(0)} s; results in ${path.relative(root, resultFile)}`);

@@ -29,8 +29,10 @@ export interface FilteredRankingOptions {
  * Filtered rank-based evaluation (Bordes et al. 2013): each test triple (h, r, t) is ranked as the
  * query (h, r, ?) among all entities and, in the other direction, (?, r, t); every other entity that
  * makes a known triple (train + valid + test, `known`) is removed from the candidates; ties get the
- * realistic rank. Vectorised: a batch of queries is scored as one [B, N] matrix, the number of strictly
- * greater and equal scores is counted on the backend, then corrected for the filtered answers.
+ * realistic rank. Vectorised: a batch of queries is scored as one [B, N] matrix on the backend; the
+ * strictly greater and equal scores of each row are counted in one pass over the downloaded matrix and
+ * corrected for the filtered answers (on wasm, tfjs's broadcast Greater/Equal over [128, 40,943] took
+ * ~50x the matrix product: docs/results/kg.md).
  */
 export function rankFiltered(score: QueryScorer, triples: Triples, numEntities: number, known: KnownAnswers, options: FilteredRankingOptions = {}): RankedQueries {
   const directions = options.directions ?? (['tail', 'head'] as const);
@@ -46,35 +48,34 @@ export function rankFiltered(score: QueryScorer, triples: Triples, numEntities: 
       const anchors = (direction === 'tail' ? triples.h : triples.t).subarray(start, end);
       const answers = (direction === 'tail' ? triples.t : triples.h).subarray(start, end);
       const relations = triples.r.subarray(start, end);
-      // Other known answers of each query, as flat indices into the [B, N] score matrix.
-      const flat: number[] = [];
-      const owner: number[] = [];
-      for (let i = 0; i < b; i++) {
-        const others = direction === 'tail' ? known.tailsOf(anchors[i]!, relations[i]!) : known.headsOf(relations[i]!, anchors[i]!);
-        for (const e of others) {
-          if (e === answers[i]) continue;
-          flat.push(i * numEntities + e);
-          owner.push(i);
-        }
-      }
-      const [target, greater, equal, filtered] = tf.tidy(() => {
-        const scores = score(direction, tf.tensor1d(anchors, 'int32'), tf.tensor1d(relations, 'int32'));
-        const tgt = tf.gather(tf.reshape(scores, [-1]), tf.tensor1d(answers.map((e, i) => i * numEntities + e), 'int32'));
-        const col = tf.expandDims(tgt, 1);
-        const gt = tf.sum(tf.cast(tf.greater(scores, col), 'int32'), 1);
-        const eq = tf.sum(tf.cast(tf.equal(scores, col), 'int32'), 1);
-        const f = flat.length > 0 ? tf.gather(tf.reshape(scores, [-1]), tf.tensor1d(flat, 'int32')) : tf.zeros([0]);
-        return [tgt.dataSync(), gt.dataSync(), eq.dataSync(), f.dataSync()];
-      });
-      const gt = Int32Array.from(greater);
-      const eq = Int32Array.from(equal).map((v) => v - 1); // the answer equals itself
+      const scores = tf.tidy(() => score(direction, tf.tensor1d(anchors, 'int32'), tf.tensor1d(relations, 'int32')));
+      const values = scores.dataSync() as Float32Array;
+      scores.dispose();
+      const gt = new Int32Array(b);
+      const eq = new Int32Array(b);
       const removed = new Int32Array(b);
-      owner.forEach((i, k) => {
-        const s = filtered[k]!;
-        if (s > target[i]!) gt[i]!--;
-        else if (s === target[i]) eq[i]!--;
-        removed[i]!++;
-      });
+      for (let i = 0; i < b; i++) {
+        const row = i * numEntities;
+        const target = values[row + answers[i]!]!;
+        let g = 0;
+        let e = -1; // the answer equals itself
+        for (let c = row, last = row + numEntities; c < last; c++) {
+          const v = values[c]!;
+          if (v > target) g++;
+          else if (v === target) e++;
+        }
+        // Remove the other known answers of the query from the candidates.
+        const others = direction === 'tail' ? known.tailsOf(anchors[i]!, relations[i]!) : known.headsOf(relations[i]!, anchors[i]!);
+        for (const o of others) {
+          if (o === answers[i]) continue;
+          const v = values[row + o]!;
+          if (v > target) g--;
+          else if (v === target) e--;
+          removed[i]!++;
+        }
+        gt[i] = g;
+        eq[i] = e;
+      }
       for (let i = 0; i < b; i++) {
         const o = (start + i) * directions.length + d;
         out.ranks[o] = realisticRank(gt[i]!, eq[i]!);

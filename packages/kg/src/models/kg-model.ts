@@ -62,6 +62,24 @@ export class KgModel implements WeightedModel {
   }
 
   /**
+   * Scores [B, K] of sampled negatives: positive i = (h_i, r_i, t_i) with its head (`corruptHead[i]` = 1) or
+   * its tail replaced by each of `corrupted[i, :]`. Equal to `scoreTriples` of the corrupted triples, but
+   * the query is built once per positive — from the tail (direction head) where the head was replaced —
+   * and scored against the [B, K] candidates, so RotatE's rotation (sin, cos) and ComplEx's product run
+   * on B rows, not B·K.
+   */
+  scoreNegatives(h: tf.Tensor1D, r: tf.Tensor1D, t: tf.Tensor1D, corrupted: tf.Tensor2D, corruptHead: tf.Tensor1D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const rel = embeddingLookup(this.relation, r);
+      const tailQuery = this.scorer.query('tail', embeddingLookup(this.entity, h), rel);
+      const headQuery = this.scorer.query('head', embeddingLookup(this.entity, t), rel);
+      const m = tf.expandDims(tf.cast(corruptHead, 'float32'), 1);
+      const q = tf.add(tf.mul(headQuery, m), tf.mul(tailQuery, tf.sub(1, m)));
+      return this.scorer.pair(tf.expandDims(q, 1), embeddingLookup(this.entity, corrupted)) as tf.Tensor2D;
+    });
+  }
+
+  /**
    * 1-N: scores [B, C] of (anchor, relation, every candidate) for direction tail, of (every candidate,
    * relation, anchor) for head; the candidates are every entity, or the rows `range.start ..
    * range.start + range.size − 1` (one language of a multilingual table).

@@ -12,9 +12,13 @@ const EPS = 1e-9;
 export function rotateScorer(k: number, gamma: number): KgScorer {
   const pair = (q: tf.Tensor, e: tf.Tensor): tf.Tensor =>
     tf.tidy(() => {
-      const [qr, qi] = tf.split(q, 2, -1);
-      const [er, ei] = tf.split(e, 2, -1);
-      const modulus = tf.sqrt(tf.add(tf.add(tf.square(tf.sub(qr!, er!)), tf.square(tf.sub(qi!, ei!))), EPS));
+      // |q_i − e_i|² = (Δre)² + (Δim)²: one broadcast difference of the [re | im] rows, squared, and its
+      // halves added (slices; tfjs-wasm's SplitV copied element by element: docs/results/kg.md).
+      const sq = tf.square(tf.sub(q, e));
+      const rank = sq.rank;
+      const begin = (at: number): number[] => [...(new Array(rank - 1).fill(0) as number[]), at];
+      const size = [...(new Array(rank - 1).fill(-1) as number[]), k];
+      const modulus = tf.sqrt(tf.add(tf.add(tf.slice(sq, begin(0), size), tf.slice(sq, begin(k), size)), EPS));
       return tf.sub(gamma, tf.sum(modulus, -1));
     });
   return {

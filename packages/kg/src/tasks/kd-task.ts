@@ -3,14 +3,14 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { asLearner, asTeacher, ConfigError, disposeMap, readRunWeights, writeJsonAtomic, type ConfigIssue, type StepContext, type TaskContext } from '@kt/core';
 import { KgConfigSchema, type KgConfig } from '../config-schema';
-import { KnownAnswers, selectTriples, type MultilingualGraph, type Triples } from '../data';
+import { KnownAnswers, selectTriples, type AlignmentLinks, type MultilingualGraph, type Triples } from '../data';
 import type { EvaluationReport } from '../eval';
 import { KG_MODEL_VERSION, KgModel, type Direction } from '../models';
 import { NegativeSampler } from '../sampling';
 import { EpochBatches } from './epoch-batches';
 import { dataIssues, evaluateGraph, graphHash, head, KG_METRICS, metricsOf, modelScorer, writeEvaluation, writeGraphArtifact, type KgTask } from './kg-kit';
 import { batchLoss } from './kg-loss';
-import { allCounterparts, languageScores } from './kens-kit';
+import { allCounterparts, languageScores, learnedLinksFromWeights } from './kens-kit';
 import { loadMultilingualData, multilingualIssues } from './multilingual-data';
 
 /** The experiment that trains a kd config's teacher: task `kens` on the same languages with `teacher.*`. */
@@ -63,7 +63,7 @@ export function teacherLogits(model: KgModel, graph: MultilingualGraph, cps: Rea
   });
 }
 
-async function obtainTeacher(ctx: TaskContext<KgConfig>, graph: MultilingualGraph): Promise<{ model: KgModel; source: string }> {
+async function obtainTeacher(ctx: TaskContext<KgConfig>, graph: MultilingualGraph): Promise<{ model: KgModel; source: string; learned: Map<number, AlignmentLinks> }> {
   const cfg = ctx.config;
   const teacherConfig = kensTeacherConfig(cfg);
   let runDir = cfg.teacher.checkpoint;
@@ -75,15 +75,17 @@ async function obtainTeacher(ctx: TaskContext<KgConfig>, graph: MultilingualGrap
   }
   const model = new KgModel(teacherConfig.model, graph.tableSize, graph.numRelations, 0);
   const weights = readRunWeights(runDir);
+  let learned: Map<number, AlignmentLinks>;
   try {
     model.setWeights(weights);
+    learned = learnedLinksFromWeights(graph, weights);
   } catch (err) {
     model.dispose();
     throw new ConfigError(`teacher weights in ${runDir} do not fit teacher.model on these languages: ${(err as Error).message}`);
   } finally {
     disposeMap(weights);
   }
-  return { model, source: path.resolve(runDir) };
+  return { model, source: path.resolve(runDir), learned };
 }
 
 function kdIssues(cfg: KgConfig): ConfigIssue[] {
@@ -119,7 +121,8 @@ export const kgKdTask: KgTask<TeacherLogits> = {
     if (source === -1) throw new ConfigError(`teacher.source: "${cfg.teacher.source}" is not one of the languages ${graph.languages.join(', ')}`);
     const { objective } = ctx;
     const teacher = objective.alpha < 1 ? await obtainTeacher(ctx, graph) : undefined;
-    const cps = allCounterparts(graph, new Map());
+    // The teacher's ensemble votes through its seed and self-learned links.
+    const cps = allCounterparts(graph, teacher?.learned ?? new Map());
     const known = new KnownAnswers(target.train, target.valid, target.test);
     if (teacher) {
       const t = evaluateGraph(modelScorer(teacher.model, { start: 0, size: n }), target, target.test, known, cfg.eval.batchSize);

@@ -5,6 +5,48 @@ import { ensembleScores, rankBoostWeights, topKVotes, type BoostQuery, type Ense
 import { rankFiltered, rankingMetrics, type QueryScorer } from '../eval';
 import { type Direction, type KgModel } from '../models';
 
+/** Weight names of the self-learned target–`language` links (target ids, support ids) in checkpoints and run weights. */
+export function learnedLinkKeys(language: string): [string, string] {
+  return [`kens/learned/${language}/target`, `kens/learned/${language}/support`];
+}
+
+/**
+ * The self-learned links as int32 tensors, one pair per support language (empty when none yet), so that
+ * a checkpoint carries them and a resumed run continues with the same links (and a kd teacher read from a
+ * finished kens run votes through them).
+ */
+export function learnedLinksToWeights(graph: MultilingualGraph, learned: ReadonlyMap<number, AlignmentLinks>): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
+  graph.languages.forEach((lang, m) => {
+    if (m === 0) return;
+    const links = learned.get(m) ?? { a: new Int32Array(0), b: new Int32Array(0) };
+    const [ka, kb] = learnedLinkKeys(lang);
+    out.set(ka, tf.tensor1d(links.a, 'int32'));
+    out.set(kb, tf.tensor1d(links.b, 'int32'));
+  });
+  return out;
+}
+
+/** The self-learned links stored by `learnedLinksToWeights` (languages without them get none); ids are checked against each graph. */
+export function learnedLinksFromWeights(graph: MultilingualGraph, weights: ReadonlyMap<string, tf.Tensor>): Map<number, AlignmentLinks> {
+  const out = new Map<number, AlignmentLinks>();
+  graph.languages.forEach((lang, m) => {
+    if (m === 0) return;
+    const [ka, kb] = learnedLinkKeys(lang);
+    const ta = weights.get(ka);
+    const tb = weights.get(kb);
+    if (!ta || !tb) return;
+    const a = Int32Array.from(ta.dataSync());
+    const b = Int32Array.from(tb.dataSync());
+    const [na, nb] = [graph.graphs[0]!.entities.length, graph.graphs[m]!.entities.length];
+    if (a.length !== b.length || a.some((x) => x < 0 || x >= na) || b.some((x) => x < 0 || x >= nb)) {
+      throw new Error(`${ka}/${kb}: learned links do not fit ${graph.languages[0]} (${na} entities) and ${lang} (${nb} entities)`);
+    }
+    if (a.length > 0) out.set(m, { a, b });
+  });
+  return out;
+}
+
 /** Every seed (and learned) link as pairs of rows of the shared entity table. */
 export function tableLinks(graph: MultilingualGraph, learned: ReadonlyMap<number, AlignmentLinks>): { a: Int32Array; b: Int32Array } {
   const a: number[] = [];

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { asLearner, type Metrics } from '@kt/core';
+import { asLearner, type Metrics, type WeightedModel } from '@kt/core';
 import { KnownAnswers, selectTriples, type AlignmentLinks } from '../data';
 import { ENSEMBLE_RULES, type EnsembleRule } from '../ensemble';
 import type { EvaluationReport } from '../eval';
@@ -8,7 +8,7 @@ import { NegativeSampler } from '../sampling';
 import { EpochBatches } from './epoch-batches';
 import { dataIssues, evaluateGraph, head, KG_METRICS, metricsOf, modelScorer, writeEvaluation, writeGraphArtifact, type KgTask } from './kg-kit';
 import { batchLoss } from './kg-loss';
-import { alignmentLoss, allCounterparts, boostWeights, ensembleScorer, languageMrr, languageScorer, mutualNearestLinks, ruleWeights, tableLinks } from './kens-kit';
+import { alignmentLoss, allCounterparts, boostWeights, ensembleScorer, languageMrr, languageScorer, learnedLinksFromWeights, learnedLinksToWeights, mutualNearestLinks, ruleWeights, tableLinks } from './kens-kit';
 import { allTraining, loadMultilingualData, multilingualIssues } from './multilingual-data';
 
 /** Metric-name prefix of an ensemble rule (`mrr-weighted` → `mrr_weighted_`). */
@@ -38,7 +38,7 @@ export const kgKensTask: KgTask = {
     const target = graph.graphs[0]!;
     const nTarget = target.entities.length;
     const model = new KgModel(cfg.model, graph.tableSize, graph.numRelations, cfg.train.seed);
-    const { triples, language } = allTraining(graph);
+    const { triples, language } = allTraining(graph, cfg.kens.supportValid);
     const batches = new EpochBatches(triples.h.length, cfg.train.batchSize, cfg.train.seed);
     const samplers = graph.graphs.map((g) => new NegativeSampler(g.train, g.entities.length, graph.numRelations, { kind: cfg.negatives.sampler, count: cfg.negatives.count, filtered: cfg.negatives.filtered }));
     const ranges = graph.graphs.map((g, m) => ({ start: graph.offsets[m]!, size: g.entities.length }));
@@ -60,9 +60,24 @@ export const kgKensTask: KgTask = {
       });
       links = tableLinks(graph, learned);
     };
+    // The learner's weights carry the self-learned links: a checkpoint restores them (a resumed run
+    // continues with the same links) and a kd teacher read from this run votes through them.
+    const learner: WeightedModel = {
+      trainableVariables: () => model.trainableVariables(),
+      getWeights: () => new Map([...model.getWeights(), ...learnedLinksToWeights(graph, learned)]),
+      setWeights: (weights) => {
+        model.setWeights(weights);
+        const restored = learnedLinksFromWeights(graph, weights);
+        learned.clear();
+        for (const [m, l] of restored) learned.set(m, l);
+        links = tableLinks(graph, learned);
+      },
+      parameterCount: () => model.parameterCount(),
+      dispose: () => model.dispose(),
+    };
 
     return {
-      learner: asLearner(model),
+      learner: asLearner(learner),
       stepsPerEpoch: batches.count,
       prepareStep: async (step) => {
         const every = kens.selfLearning?.every;

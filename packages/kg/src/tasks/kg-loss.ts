@@ -56,7 +56,10 @@ export function batchLoss(model: KgModel, batch: Triples, cfg: Pick<KgConfig, 'l
       const neg = sampler.sample(batch, rng);
       const k = neg.h.length / b;
       const pos = model.scoreTriples(h, r, t) as tf.Tensor1D;
-      const negScores = tf.reshape(model.scoreTriples(offsetIds(neg.h, range.start), tf.tensor1d(neg.r, 'int32'), offsetIds(neg.t, range.start)), [b, k]) as tf.Tensor2D;
+      // The corrupted end of each negative: the query of each positive is built once (KgModel.scoreNegatives).
+      const corrupted = new Int32Array(b * k);
+      for (let i = 0; i < b; i++) corrupted.set((neg.corruptHead[i] ? neg.h : neg.t).subarray(i * k, (i + 1) * k), i * k);
+      const negScores = model.scoreNegatives(h, r, t, tf.reshape(offsetIds(corrupted, range.start), [b, k]), tf.tensor1d(Int32Array.from(neg.corruptHead), 'int32'));
       main = (SAMPLED_LOSSES[loss.kind] as (p: tf.Tensor1D, n: tf.Tensor2D, c: LossConfig) => tf.Scalar)(pos, negScores, loss);
     }
     const reg = cfg.regularizer;

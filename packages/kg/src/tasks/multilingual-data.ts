@@ -16,14 +16,19 @@ export function multilingualIssues(cfg: KgConfig): ConfigIssue[] {
   return cfg.data.source === 'dbp5l' ? [] : [{ path: 'data.source', message: `task ${cfg.task} needs several language KGs: use source dbp5l (got ${cfg.data.source})` }];
 }
 
-/** Every language's training triples in one list (local ids) with the language of each. */
-export function allTraining(graph: MultilingualGraph): { triples: Triples; language: Uint8Array } {
-  const triples = concatTriples(...graph.graphs.map((g) => g.train));
+/**
+ * Every language's training triples in one list (local ids) with the language of each; with
+ * `supportValid`, the support languages (not the target) also train on their validation triples, as
+ * KEnS's run.py does.
+ */
+export function allTraining(graph: MultilingualGraph, supportValid = false): { triples: Triples; language: Uint8Array } {
+  const parts = graph.graphs.map((g, m) => (supportValid && m > 0 ? concatTriples(g.train, g.valid) : g.train));
+  const triples = concatTriples(...parts);
   const language = new Uint8Array(triples.h.length);
   let o = 0;
-  graph.graphs.forEach((g, m) => {
-    language.fill(m, o, o + g.train.h.length);
-    o += g.train.h.length;
+  parts.forEach((p, m) => {
+    language.fill(m, o, o + p.h.length);
+    o += p.h.length;
   });
   return { triples, language };
 }

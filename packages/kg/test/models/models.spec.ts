@@ -51,6 +51,33 @@ describe('KG models', () => {
     model.dispose();
   });
 
+  it.each(specs)('%o: scoreNegatives equals scoreTriples of the corrupted triples (head and tail corruption) with the same gradients', (input) => {
+    const model = new KgModel(ModelSpecSchema.parse(input), 9, 3, 2);
+    const h = tf.tensor1d([0, 4, 8, 2], 'int32');
+    const r = tf.tensor1d([0, 1, 2, 1], 'int32');
+    const t = tf.tensor1d([3, 4, 1, 7], 'int32');
+    const corrupted = tf.tensor2d([[1, 2, 5], [3, 5, 0], [0, 6, 6], [8, 7, 4]], [4, 3], 'int32');
+    const corruptHead = tf.tensor1d([1, 0, 1, 0], 'int32');
+    // The same negatives as full triples: the head replaced in rows 0 and 2, the tail in rows 1 and 3.
+    const nh = tf.tensor2d([[1, 2, 5], [4, 4, 4], [0, 6, 6], [2, 2, 2]], [4, 3], 'int32');
+    const nt = tf.tensor2d([[3, 3, 3], [3, 5, 0], [1, 1, 1], [8, 7, 4]], [4, 3], 'int32');
+    const fast = () => tf.sum(tf.mul(model.scoreNegatives(h, r, t, corrupted, corruptHead), tf.range(1, 13).reshape([4, 3]))) as tf.Scalar;
+    const slow = () => tf.sum(tf.mul(model.scoreTriples(nh, tf.expandDims(r, 1), nt), tf.range(1, 13).reshape([4, 3]))) as tf.Scalar;
+    const a = model.scoreNegatives(h, r, t, corrupted, corruptHead);
+    const b = model.scoreTriples(nh, tf.expandDims(r, 1), nt);
+    expect(a.shape).toEqual([4, 3]);
+    const av = a.dataSync();
+    b.dataSync().forEach((v, i) => expect(av[i]).toBeCloseTo(v, 4));
+    const ga = tf.variableGrads(fast, model.trainableVariables());
+    const gb = tf.variableGrads(slow, model.trainableVariables());
+    for (const name of Object.keys(gb.grads)) {
+      const x = ga.grads[name]!.dataSync();
+      gb.grads[name]!.dataSync().forEach((v, i) => expect(x[i]).toBeCloseTo(v, 3));
+    }
+    tf.dispose([h, r, t, corrupted, corruptHead, nh, nt, a, b, ga.value, gb.value, ...Object.values(ga.grads), ...Object.values(gb.grads)]);
+    model.dispose();
+  });
+
   it('hand-computed scores', () => {
     const e = (rows: number[][]): tf.Tensor2D => tf.tensor2d(rows);
     // TransE L1, γ = 5: h + r − t = (1, 1) → 5 − 2; L2 → 5 − √2

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { applyOverrides, buildContainer, ConfigError, createMemoryLogger, initBackend, pluginProblems, PluginRegistry, readConfigFile, resolveExperimentConfig, runExperiment, validateExperiment, type RawConfig } from '@kt/core';
+import { applyOverrides, buildContainer, ConfigError, createMemoryLogger, disposeMap, initBackend, pluginProblems, PluginRegistry, readConfigFile, readRunConfig, readRunWeights, resolveExperimentConfig, runExperiment, validateExperiment, type RawConfig } from '@kt/core';
 import { kgPlugin, predictRun } from '../../src';
 import { cleanTmp, sharedData, tmpDir } from '../helpers';
 import { syntheticDbp5l } from './synthetic-dbp5l';
@@ -86,6 +86,45 @@ describe('kg plugin', () => {
     expect(report.ensembles['majority'].weights).toEqual([1, 1, 1]);
     expect(Object.keys(report.perLanguageModel)).toEqual(['xx', 'yy', 'zz']);
     expect(report.learnedLinks['yy']).toBeGreaterThan(0);
+  });
+
+  it('kens: the self-learned links are checkpointed, so an interrupted and resumed run equals an uninterrupted one', async () => {
+    const dir = syntheticDbp5l(2);
+    const raw = applyOverrides(readConfigFile(path.join(configsDir, 'dbp5l-el-kens.yaml')), [
+      `data.dir=${dir}`,
+      'data.language=xx',
+      'data.supports=[yy, zz]',
+      'model.dim=8',
+      'train.epochs=3',
+      'train.batchSize=64',
+      'train.checkpointEvery=1000',
+      'kens.alignBatch=64',
+      'kens.selfLearning.every=1',
+      'kens.selfLearning.maxNew=5',
+      'kens.topK=5',
+      'kens.maxValidQueries=20',
+    ]);
+    const config = resolveExperimentConfig(raw, registry);
+    const full = await runExperiment({ config, container, log: createMemoryLogger(), backend, outDir: tmpDir(), progress: false });
+    expect(full.summary.status).toBe('completed');
+    const perEpoch = full.summary.steps! / 3;
+    // Stop half way through epoch 2: after the first self-learning (start of epoch 1), before the second.
+    let steps = 0;
+    const stopAt = Math.floor(1.5 * perEpoch);
+    const partial = await runExperiment({ config, container, log: createMemoryLogger(), backend, outDir: tmpDir(), progress: false, callbacks: [{ onStepEnd: () => void (steps += 1) }], shouldStop: () => steps >= stopAt });
+    expect(partial.summary.status).toBe('interrupted');
+    const resumed = await runExperiment({ config: resolveExperimentConfig(readRunConfig(partial.runDir), registry), container, log: createMemoryLogger(), backend, resumeDir: partial.runDir, progress: false });
+    expect(resumed.summary.status).toBe('completed');
+    const a = readRunWeights(full.runDir);
+    const b = readRunWeights(resumed.runDir);
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    expect(a.get('kens/learned/yy/target')!.size + a.get('kens/learned/zz/target')!.size).toBeGreaterThan(0);
+    for (const [key, t] of a) expect(Array.from(b.get(key)!.dataSync())).toEqual(Array.from(t.dataSync()));
+    disposeMap(a);
+    disposeMap(b);
+    const learned = (runDir: string): unknown => JSON.parse(fs.readFileSync(path.join(runDir, 'artifacts', 'eval-test.json'), 'utf8')).learnedLinks;
+    expect(learned(resumed.runDir)).toEqual(learned(full.runDir));
+    expect(resumed.summary.test).toEqual(full.summary.test);
   });
 
   it('kd: provisions the kens teacher as a cached run of its own and distils it with backward KL', async () => {
