@@ -81,3 +81,21 @@ export {
   type SynthesisSolveOptions,
   type SynthesisSolveResult,
 } from './cli/solve-command';
+
+// Task suites (issue #16 §4).
+export {
+  buildTask,
+  buildSuite,
+  splitByFamily,
+  stableHash,
+  MIN_EXAMPLES,
+  MAX_EXAMPLES,
+  type JsonValue,
+  type SuiteExample,
+  type SuiteTask,
+  type TaskSpec,
+  type TaskSuite,
+} from './suites/suite-task';
+export { listFunctionsSuite, listSuiteSpecs, LIST_SUITE_SEED, LIST_SUITE_TEST_SIZE } from './suites/list-suite';
+export { textEditingSuite, textSuiteSpecs, TEXT_SUITE_SEED, TEXT_SUITE_TEST_SIZE } from './suites/text-suite';
+export { suiteTaskFileEntries, writeTaskFile } from './suites/suite-file';
