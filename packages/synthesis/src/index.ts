@@ -99,3 +99,19 @@ export {
 export { listFunctionsSuite, listSuiteSpecs, LIST_SUITE_SEED, LIST_SUITE_TEST_SIZE } from './suites/list-suite';
 export { textEditingSuite, textSuiteSpecs, TEXT_SUITE_SEED, TEXT_SUITE_TEST_SIZE } from './suites/text-suite';
 export { suiteTaskFileEntries, writeTaskFile } from './suites/suite-file';
+
+// LAPS language model (issue #16 §3).
+export { tokenizeDescription, stemWord } from './language/tokenize';
+export { programTokens, replaceTokenSequence } from './language/program-tokens';
+export { IbmModel1, NULL_TOKEN, type Model1Json, type Model1Options, type Model1Training, type ParallelPair } from './language/ibm-model1';
+export {
+  trainTranslationModel,
+  scoreAbstraction,
+  languageLogLikelihood,
+  primitivePrior,
+  type AbstractionScore,
+  type LanguageProgramPair,
+  type PriorOptions,
+  type TranslationModel,
+  type TranslationTraining,
+} from './language/translation-model';
