@@ -88,6 +88,8 @@ export {
   buildSuite,
   splitByFamily,
   stableHash,
+  exampleCaps,
+  MAX_SAME_OUTPUT_SHARE,
   MIN_EXAMPLES,
   MAX_EXAMPLES,
   type JsonValue,

@@ -58,31 +58,45 @@ export function stableHash(s: string): number {
   return h >>> 0;
 }
 
+/** At most this share of a task's examples may have the same output (a predicate true on 9 of 10 says little). */
+export const MAX_SAME_OUTPUT_SHARE = 0.6;
+
+/** The most examples of `count` that may share one output, and (one-argument tasks) leave the input unchanged. */
+export function exampleCaps(count: number): { sameOutput: number; unchanged: number } {
+  return { sameOutput: Math.ceil(MAX_SAME_OUTPUT_SHARE * count), unchanged: Math.floor(count / 2) };
+}
+
 /**
- * Builds a task from its spec: 5–10 examples (the count drawn from the task's own seeded stream) with
- * distinct inputs. A draw whose outputs are all equal says nothing about the function (a filter that
- * removes nothing, a predicate always false): it is redrawn; a spec that keeps producing such draws is an
- * error, not a silent degenerate task.
+ * Builds a task from its spec: 5–10 examples (the count drawn from the task's own seeded stream, so one
+ * task's examples do not depend on the others) with distinct inputs, informative as a set: a drawn input is
+ * skipped when its output would make more than 60 % of the examples share one output, or (one-argument tasks)
+ * more than half of them return their input unchanged — a filter that removes nothing, a predicate that is
+ * always false. A spec whose generator cannot meet that is an error, not a silent degenerate task.
  */
 export function buildTask(spec: TaskSpec, seed: number): SuiteTask {
   const rng = Rng.derive(seed, stableHash(spec.name));
   const count = MIN_EXAMPLES + rng.int(MAX_EXAMPLES - MIN_EXAMPLES + 1);
+  const caps = exampleCaps(count);
   const run = spec.run as (...args: JsonValue[]) => JsonValue;
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const seen = new Set<string>();
-    const examples: SuiteExample[] = [];
-    for (let tries = 0; examples.length < count && tries < count * 40; tries++) {
-      const inputs = spec.draw(rng);
-      const key = JSON.stringify(inputs);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      examples.push({ inputs, output: run(...inputs) });
-    }
-    if (examples.length < count) continue;
-    const outputs = new Set(examples.map((e) => JSON.stringify(e.output)));
-    if (outputs.size > 1) return { name: spec.name, family: spec.family, type: spec.type, descriptions: spec.descriptions, examples, ...(spec.program === undefined ? {} : { program: spec.program }) };
+  const seen = new Set<string>();
+  const sameOutput = new Map<string, number>();
+  let unchanged = 0;
+  const examples: SuiteExample[] = [];
+  for (let tries = 0; examples.length < count && tries < count * 500; tries++) {
+    const inputs = spec.draw(rng);
+    const key = JSON.stringify(inputs);
+    if (seen.has(key)) continue;
+    const output = run(...inputs);
+    const out = JSON.stringify(output);
+    const isUnchanged = inputs.length === 1 && out === JSON.stringify(inputs[0]);
+    if ((sameOutput.get(out) ?? 0) >= caps.sameOutput || (isUnchanged && unchanged >= caps.unchanged)) continue;
+    seen.add(key);
+    sameOutput.set(out, (sameOutput.get(out) ?? 0) + 1);
+    if (isUnchanged) unchanged++;
+    examples.push({ inputs, output });
   }
-  throw new Error(`task "${spec.name}": the input generator gives no ${count} distinct inputs with different outputs`);
+  if (examples.length < count) throw new Error(`task "${spec.name}": the input generator gives no ${count} distinct, informative examples`);
+  return { name: spec.name, family: spec.family, type: spec.type, descriptions: spec.descriptions, examples, ...(spec.program === undefined ? {} : { program: spec.program }) };
 }
 
 /**

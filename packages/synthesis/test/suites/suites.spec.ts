@@ -6,6 +6,7 @@ import {
   arrow,
   buildTask,
   canonicalType,
+  exampleCaps,
   inferType,
   jsonType,
   listFunctionsSuite,
@@ -28,13 +29,25 @@ import {
   type TaskSuite,
 } from '../../src';
 
-const suites: [string, () => TaskSuite, number][] = [
-  ['list-functions', () => listFunctionsSuite(), 50],
-  ['text-editing', () => textEditingSuite(), 55],
+const suites: [string, () => TaskSuite, number, [number, number, number]][] = [
+  ['list-functions', () => listFunctionsSuite(), 50, [213, 163, 50]],
+  ['text-editing', () => textEditingSuite(), 55, [184, 128, 56]],
 ];
 
-describe.each(suites)('suite %s', (_name, make, testSize) => {
+describe.each(suites)('suite %s', (_name, make, testSize, stated) => {
   const suite = make();
+
+  it('has the sizes its documentation states (tasks, train, test)', () => {
+    expect([suite.tasks.length, suite.train.length, suite.test.length]).toEqual(stated);
+  });
+
+  it('builds with other seeds too, every family whole on one side', () => {
+    for (let seed = 0; seed < 12; seed++) {
+      const other = suite.name === 'list-functions' ? listFunctionsSuite(seed) : textEditingSuite(seed);
+      expect(other.tasks.length).toBe(stated[0]);
+      expect(other.test.length).toBeGreaterThanOrEqual(testSize);
+    }
+  });
 
   it('has at least 150 tasks with unique names, 5–10 examples and 1–3 descriptions each', () => {
     expect(suite.tasks.length).toBeGreaterThanOrEqual(150);
@@ -48,6 +61,13 @@ describe.each(suites)('suite %s', (_name, make, testSize) => {
       // Distinct inputs, and not one output for all of them.
       expect(new Set(t.examples.map((e) => JSON.stringify(e.inputs))).size).toBe(t.examples.length);
       expect(new Set(t.examples.map((e) => JSON.stringify(e.output))).size).toBeGreaterThan(1);
+      // Informative: no output dominates, and most one-argument examples change their input.
+      const caps = exampleCaps(t.examples.length);
+      const counts = new Map<string, number>();
+      for (const e of t.examples) counts.set(JSON.stringify(e.output), (counts.get(JSON.stringify(e.output)) ?? 0) + 1);
+      expect(Math.max(...counts.values())).toBeLessThanOrEqual(caps.sameOutput);
+      const unchanged = t.examples.filter((e) => e.inputs.length === 1 && JSON.stringify(e.inputs[0]) === JSON.stringify(e.output)).length;
+      expect(unchanged).toBeLessThanOrEqual(caps.unchanged);
     }
   });
 
