@@ -288,5 +288,5 @@ export const LIST_SUITE_TEST_SIZE = 50;
  * (other seeds: 50–52 test tasks, families whole on one side).
  */
 export function listFunctionsSuite(seed = LIST_SUITE_SEED, testSize = LIST_SUITE_TEST_SIZE): TaskSuite {
-  return buildSuite('list-functions', listSuiteSpecs(), seed, testSize);
+  return buildSuite('list-functions', 'list', listSuiteSpecs(), seed, testSize);
 }

@@ -1,4 +1,5 @@
 import { Rng } from '@kt/core';
+import type { PrimitiveSetName } from '../lang/primitives';
 
 /** A value of the language as JSON: ints, booleans, strings (= list(char)) and lists. */
 export type JsonValue = number | boolean | string | readonly JsonValue[];
@@ -39,6 +40,8 @@ export interface TaskSpec {
 /** A suite split into train and test task names. */
 export interface TaskSuite {
   readonly name: string;
+  /** The primitive set the suite's reference programs are written in (and search starts from). */
+  readonly primitives: PrimitiveSetName;
   readonly seed: number;
   readonly tasks: readonly SuiteTask[];
   readonly train: readonly SuiteTask[];
@@ -122,14 +125,14 @@ export function splitByFamily(tasks: readonly SuiteTask[], testSize: number, see
 }
 
 /** Builds every spec and splits the result (`testSize` tasks or a few more go to test). */
-export function buildSuite(name: string, specs: readonly TaskSpec[], seed: number, testSize: number): TaskSuite {
+export function buildSuite(name: string, primitives: PrimitiveSetName, specs: readonly TaskSpec[], seed: number, testSize: number): TaskSuite {
   const names = new Set<string>();
   for (const s of specs) {
     if (names.has(s.name)) throw new Error(`suite ${name}: task "${s.name}" appears twice`);
     names.add(s.name);
   }
   const tasks = specs.map((s) => buildTask(s, seed));
-  return { name, seed, tasks, ...splitByFamily(tasks, testSize, seed) };
+  return { name, primitives, seed, tasks, ...splitByFamily(tasks, testSize, seed) };
 }
 
 // Input generators shared by the suites.

@@ -55,6 +55,13 @@ const fileName = (rng: Rng): JsonValue[] => [`${word(rng)}${rng.int(2) === 0 ? '
 const date = (rng: Rng): JsonValue[] => [`${randInt(rng, 1990, 2030)}-${String(randInt(rng, 1, 12)).padStart(2, '0')}-${String(randInt(rng, 1, 28)).padStart(2, '0')}`];
 const withParens = (rng: Rng): JsonValue[] => [`${word(rng)} (${words(rng, 1, 2).join(' ')}) ${word(rng)}`];
 
+/** An int constant with the text primitives (which have 0 and 1 only): 2 is `(+ 1 1)`. */
+function numeral(n: number): string {
+  if (n <= 1) return String(n);
+  const half = numeral(Math.floor(n / 2));
+  return n % 2 === 0 ? `(+ ${half} ${half})` : `(+ 1 ${numeral(n - 1)})`;
+}
+
 const isVowel = (c: string): boolean => 'aeiouAEIOU'.includes(c);
 const cap = (w: string): string => (w.length === 0 ? w : w[0]!.toUpperCase() + w.slice(1).toLowerCase());
 const mapWords = (s: string, f: (w: string) => string): string => s.split(' ').map(f).join(' ');
@@ -172,11 +179,11 @@ function affixTasks(): TaskSpec[] {
     ]),
     ...family('take-first-chars', [1, 2, 3, 4], (n) => [
       `take-first-${n}-chars`,
-      def(SS, [`keep the first ${n} letter${n > 1 ? 's' : ''}`, `the first ${n} character${n > 1 ? 's' : ''} of the word`], single, (s: string) => s.slice(0, n), `(lambda (slice 0 ${n} $0))`),
+      def(SS, [`keep the first ${n} letter${n > 1 ? 's' : ''}`, `the first ${n} character${n > 1 ? 's' : ''} of the word`], single, (s: string) => s.slice(0, n), `(lambda (slice 0 ${numeral(n)} $0))`),
     ]),
     ...family('drop-first-chars', [1, 2, 3, 4], (n) => [
       `drop-first-${n}-chars`,
-      def(SS, [`remove the first ${n} letter${n > 1 ? 's' : ''}`, `cut ${n} character${n > 1 ? 's' : ''} off the front`], single, (s: string) => s.slice(n), `(lambda (slice ${n} (length $0) $0))`),
+      def(SS, [`remove the first ${n} letter${n > 1 ? 's' : ''}`, `cut ${n} character${n > 1 ? 's' : ''} off the front`], single, (s: string) => s.slice(n), `(lambda (slice ${numeral(n)} (length $0) $0))`),
     ]),
     ...family('take-last-chars', [1, 2, 3, 4], (n) => [
       `take-last-${n}-chars`,
@@ -192,7 +199,7 @@ function affixTasks(): TaskSpec[] {
     ]),
     ...family('nth-word', [1, 2], (n) => [
       `word-${n + 1}`,
-      def(SS, [`the ${n === 1 ? 'second' : 'third'} word`, `return word number ${n + 1}`], phrase(' ', n + 1, n + 3), (s: string) => s.split(' ')[n]!, `(lambda (index ${n} (split SPACE $0)))`),
+      def(SS, [`the ${n === 1 ? 'second' : 'third'} word`, `return word number ${n + 1}`], phrase(' ', n + 1, n + 3), (s: string) => s.split(' ')[n]!, `(lambda (index ${numeral(n)} (split SPACE $0)))`),
     ]),
   ];
 }
@@ -298,5 +305,5 @@ export const TEXT_SUITE_TEST_SIZE = 55;
  * (other seeds: 55–58 test tasks, families whole on one side).
  */
 export function textEditingSuite(seed = TEXT_SUITE_SEED, testSize = TEXT_SUITE_TEST_SIZE): TaskSuite {
-  return buildSuite('text-editing', textSuiteSpecs(), seed, testSize);
+  return buildSuite('text-editing', 'text', textSuiteSpecs(), seed, testSize);
 }

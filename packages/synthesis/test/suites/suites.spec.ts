@@ -6,6 +6,9 @@ import {
   arrow,
   buildTask,
   canonicalType,
+  descriptionLength,
+  Grammar,
+  PRIMITIVE_SETS,
   exampleCaps,
   inferType,
   jsonType,
@@ -99,6 +102,14 @@ describe.each(suites)('suite %s', (_name, make, testSize, stated) => {
     expect(other.tasks.map((t) => t.name)).toEqual(suite.tasks.map((t) => t.name));
     expect(other.tasks.map((t) => JSON.stringify(t.examples))).not.toEqual(suite.tasks.map((t) => JSON.stringify(t.examples)));
     expect(other.test.map((t) => t.name)).not.toEqual(suite.test.map((t) => t.name));
+  });
+
+  it("writes every reference program with the suite's primitive set, within reach of a uniform grammar", () => {
+    const grammar = Grammar.uniform(PRIMITIVE_SETS[suite.primitives]());
+    const lengths = suite.tasks.filter((t) => t.program !== undefined).map((t) => descriptionLength(grammar, parseType(t.type), parseProgram(t.program!)));
+    for (const [i, dl] of lengths.entries()) if (!Number.isFinite(dl)) throw new Error(`task ${suite.tasks.filter((t) => t.program !== undefined)[i]!.name}: the program is not in the ${suite.primitives} set`);
+    // Most are short: at most 20 nats under the uniform grammar for 70 % of them or more.
+    expect(lengths.filter((d) => d <= 20).length).toBeGreaterThanOrEqual(0.7 * lengths.length);
   });
 
   it('gives reference programs of the DSL that agree with the examples and have the declared type', () => {
