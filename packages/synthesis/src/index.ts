@@ -117,3 +117,4 @@ export {
   type TranslationModel,
   type TranslationTraining,
 } from './language/translation-model';
+export { conditionGrammar } from './language/condition-grammar';

@@ -90,20 +90,30 @@ export function languageLogLikelihood(model: TranslationModel, corpus: readonly 
 export interface PriorOptions {
   /** Multiplies the log-probabilities before normalising (0: uniform, 1: the model's distribution; default 1). */
   readonly weight?: number;
+  /**
+   * Share of a uniform distribution over `primitives` mixed into the model's (default 0.5): a primitive the
+   * fitted tasks never used (new tasks often need one) keeps a fair chance instead of the unknown-word floor.
+   */
+  readonly uniformMix?: number;
 }
 
 /**
  * A prior over primitives from a task's words: log p(token | words) = log 1/(m+1) Σ_{w ∈ words ∪ NULL}
  * t(token | w) under the p(tokens | words) model (Model 1's marginal for one target token), scaled by
- * `weight` and normalised over `primitives` (log-softmax), so the result can be added to or replace a
- * grammar's unigram log-weights. Unknown words translate uniformly; a primitive the model never saw keeps
+ * normalised over `primitives`, mixed with the uniform distribution over them (`uniformMix`), raised to
+ * `weight` and renormalised (log-softmax), so the result can be added to or replace a grammar's unigram
+ * log-weights (`conditionGrammar`). Unknown words translate uniformly; a primitive the model never saw keeps
  * the unknown-word mass, so nothing gets probability 0. No words at all gives the NULL word's distribution.
  */
 export function primitivePrior(model: TranslationModel, words: readonly string[], primitives: readonly string[], options: PriorOptions = {}): Map<string, number> {
   const weight = options.weight ?? 1;
+  const mix = options.uniformMix ?? 0.5;
+  if (!(mix >= 0 && mix <= 1)) throw new RangeError(`primitivePrior: uniformMix must be in [0, 1], got ${mix}`);
   if (primitives.length === 0) return new Map();
-  const raw = primitives.map((p) => weight * model.tokensGivenWords.logLikelihood(words, [p]));
+  const p = primitives.map((q) => Math.exp(model.tokensGivenWords.logLikelihood(words, [q])));
+  const total = p.reduce((a, b) => a + b, 0);
+  const raw = p.map((x) => weight * Math.log((1 - mix) * (x / total) + mix / primitives.length));
   const max = Math.max(...raw);
   const logZ = max + Math.log(raw.reduce((s, x) => s + Math.exp(x - max), 0));
-  return new Map(primitives.map((p, i) => [p, raw[i]! - logZ]));
+  return new Map(primitives.map((q, i) => [q, raw[i]! - logZ]));
 }

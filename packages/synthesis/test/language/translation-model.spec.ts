@@ -207,6 +207,7 @@ describe('LAPS translation model', () => {
     const double = primitivePrior(model, ['double'], primitives);
     expect(double.get('*')!).toBeGreaterThan(double.get('+')!);
     expect(double.get('2')!).toBeGreaterThan(double.get('1')!);
+    expect(() => primitivePrior(model, ['double'], primitives, { uniformMix: 2 })).toThrow(/uniformMix/);
     expect(() => trainTranslationModel([])).toThrow(/empty/);
   });
 
