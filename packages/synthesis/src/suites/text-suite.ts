@@ -177,7 +177,7 @@ function affixTasks(): TaskSpec[] {
       `prefix-each-word-${x === '#' ? 'hash' : x}`,
       def(SS, [`put ${x} before every word`, `prefix each word with "${x}"`], sentence, (s: string) => mapWords(s, (w) => x + w)),
     ]),
-    ...family('take-first-chars', [1, 2, 3, 4], (n) => [
+    ...family('take-first-chars', [2, 3, 4], (n) => [
       `take-first-${n}-chars`,
       def(SS, [`keep the first ${n} letter${n > 1 ? 's' : ''}`, `the first ${n} character${n > 1 ? 's' : ''} of the word`], single, (s: string) => s.slice(0, n), `(lambda (slice 0 ${numeral(n)} $0))`),
     ]),
@@ -185,7 +185,7 @@ function affixTasks(): TaskSpec[] {
       `drop-first-${n}-chars`,
       def(SS, [`remove the first ${n} letter${n > 1 ? 's' : ''}`, `cut ${n} character${n > 1 ? 's' : ''} off the front`], single, (s: string) => s.slice(n), `(lambda (slice ${numeral(n)} (length $0) $0))`),
     ]),
-    ...family('take-last-chars', [1, 2, 3, 4], (n) => [
+    ...family('take-last-chars', [2, 3, 4], (n) => [
       `take-last-${n}-chars`,
       def(SS, [`keep the last ${n} letter${n > 1 ? 's' : ''}`, `the final ${n} character${n > 1 ? 's' : ''}`], single, (s: string) => s.slice(-n)),
     ]),
@@ -231,6 +231,12 @@ function caseTasks(): TaskSpec[] {
   ];
 }
 
+/**
+ * Tasks that compute the same function as a task of another family share that family (remove-extension is
+ * first-token-period, date-year first-token-dash, surname word-2, is-single-word the negation of contains-space), and exact
+ * duplicates are left out (take-first-1-chars is `first-char`, hyphenating is replace-space-with-dash), so
+ * the split never puts one copy in train and the other in test.
+ */
 function wordTasks(): TaskSpec[] {
   const initials = (s: string): string => s.split(' ').map((w) => w[0]!).join('');
   return [
@@ -253,7 +259,7 @@ function wordTasks(): TaskSpec[] {
     spec('initials-with-periods', 'initials', def(SS, ['initials followed by periods', 'abbreviate the name to its initials with dots'], fullName, (s: string) => s.split(' ').map((w) => `${w[0]!}.`).join(''))),
     spec('abbreviate-first-name', 'names', def(SS, ['shorten the first name to an initial and a period', 'abbreviate the given name'], fullName, (s: string) => `${s[0]!}. ${s.split(' ')[1]!}`)),
     spec('surname-first', 'names', def(SS, ['surname, comma, first name', 'put the last name first, separated by a comma'], fullName, (s: string) => `${s.split(' ')[1]!}, ${s.split(' ')[0]!}`)),
-    spec('surname', 'names', def(SS, ['the last name', 'keep the family name only'], fullName, (s: string) => s.split(' ')[1]!)),
+    spec('surname', 'nth-word', def(SS, ['the last name', 'keep the family name only'], fullName, (s: string) => s.split(' ')[1]!)),
     spec('uppercase-surname', 'names', def(SS, ['write the surname in capitals', 'the family name in upper case, first name unchanged'], fullName, (s: string) => `${s.split(' ')[0]!} ${s.split(' ')[1]!.toUpperCase()}`)),
     spec('swap-first-two-words', 'word-order', def(SS, ['swap the first two words', 'exchange the first and the second word'], sentence, (s: string) => {
       const ws = s.split(' ');
@@ -270,20 +276,19 @@ function wordTasks(): TaskSpec[] {
     spec('email-user', 'email', def(SS, ['the part of the email before the @', 'the user name of the address'], email, (s: string) => s.split('@')[0]!, "(lambda (car (split '@' $0)))")),
     spec('email-domain', 'email', def(SS, ['the part of the email after the @', 'the domain of the address'], email, (s: string) => s.split('@')[1]!, "(lambda (car (cdr (split '@' $0))))")),
     spec('email-first-name', 'email', def(SS, ['the name before the period or the @ in the email', 'the first name of the email address'], email, (s: string) => s.split('@')[0]!.split('.')[0]!)),
-    spec('file-extension', 'files', def(SS, ['the file extension', 'what comes after the period in the file name'], fileName, (s: string) => s.split('.').at(-1)!, "(lambda (car (reverse (split '.' $0))))")),
-    spec('remove-extension', 'files', def(SS, ['the file name without its extension', 'delete the period and everything after it'], fileName, (s: string) => s.split('.')[0]!, "(lambda (car (split '.' $0)))")),
+    spec('file-extension', 'last-token', def(SS, ['the file extension', 'what comes after the period in the file name'], fileName, (s: string) => s.split('.').at(-1)!, "(lambda (car (reverse (split '.' $0))))")),
+    spec('remove-extension', 'first-token', def(SS, ['the file name without its extension', 'delete the period and everything after it'], fileName, (s: string) => s.split('.')[0]!, "(lambda (car (split '.' $0)))")),
     spec('change-extension-to-txt', 'files', def(SS, ['change the extension to txt', 'replace whatever follows the period with txt'], fileName, (s: string) => `${s.split('.')[0]!}.txt`)),
-    spec('date-year', 'dates', def(SS, ['the year of the date', 'the first four digits, before the first dash'], date, (s: string) => s.split('-')[0]!, "(lambda (car (split '-' $0)))")),
-    spec('date-day', 'dates', def(SS, ['the day of the date', 'the number after the last dash'], date, (s: string) => s.split('-')[2]!)),
+    spec('date-year', 'first-token', def(SS, ['the year of the date', 'the first four digits, before the first dash'], date, (s: string) => s.split('-')[0]!, "(lambda (car (split '-' $0)))")),
+    spec('date-month', 'dates', def(SS, ['the month of the date', 'the number between the two dashes'], date, (s: string) => s.split('-')[1]!)),
     spec('date-to-slashes', 'dates', def(SS, ['write the date with slashes instead of dashes', 'replace the dashes in the date by slashes'], date, (s: string) => s.split('-').join('/'))),
     spec('date-day-month-year', 'dates', def(SS, ['rewrite the date as day, month, year separated by periods', 'European date order with dots'], date, (s: string) => s.split('-').reverse().join('.'), "(lambda (join (cons '.' empty) (reverse (split '-' $0))))")),
     spec('inside-parens', 'parens', def(SS, ['the text inside the parentheses', 'what is written between the brackets'], withParens, (s: string) => s.slice(s.indexOf('(') + 1, s.indexOf(')')), '(lambda (car (split RPAREN (car (cdr (split LPAREN $0))))))')),
     spec('remove-parens', 'parens', def(SS, ['delete the parentheses but keep what is inside', 'remove the brackets'], withParens, (s: string) => s.replace(/[()]/g, ''))),
     spec('before-parens', 'parens', def(SS, ['the text before the opening parenthesis', 'everything up to the bracket, without the trailing space'], withParens, (s: string) => s.slice(0, s.indexOf('(') - 1))),
-    spec('is-single-word', 'word-tests', def('str -> bool', ['is it a single word', 'does the text have no spaces'], (rng) => (rng.int(2) === 0 ? single(rng) : sentence(rng)), (s: string) => !s.includes(' '), '(lambda (eq? (length (split SPACE $0)) 1))')),
+    spec('is-single-word', 'contains-char', def('str -> bool', ['is it a single word', 'does the text have no spaces'], (rng) => (rng.int(2) === 0 ? single(rng) : sentence(rng)), (s: string) => !s.includes(' '), '(lambda (eq? (length (split SPACE $0)) 1))')),
     spec('ends-with-s', 'word-tests', def('str -> bool', ['does the word end in s', 'is the last letter an s'], (rng) => [word(rng) + (rng.int(2) === 0 ? 's' : '')], (s: string) => s.endsWith('s'))),
     spec('longer-than-four', 'word-tests', def('str -> bool', ['is the word longer than four letters', 'does it have at least five characters'], single, (s: string) => s.length > 4, '(lambda (gt? (length $0) (+ (+ 1 1) (+ 1 1))))')),
-    spec('hyphenate-words', 'word-joins', def(SS, ['join the words with hyphens', 'replace spaces by dashes, kebab case'], sentence, (s: string) => s.split(' ').join('-'))),
     spec('camel-case', 'word-joins', def(SS, ['write the words in camel case', 'join the words, capitalising all but the first'], sentence, (s: string) => s.split(' ').map((w, i) => (i === 0 ? w : cap(w))).join(''))),
     spec('snake-case-upper', 'word-joins', def(SS, ['upper snake case: capitals joined by underscores', 'constant style name'], sentence, (s: string) => s.toUpperCase().split(' ').join('_'))),
     spec('comma-list', 'word-joins', def(SS, ['separate the words with a comma and a space', 'make a comma-separated list of the words'], sentence, (s: string) => s.split(' ').join(', '))),
@@ -301,8 +306,8 @@ export const TEXT_SUITE_SEED = 16;
 export const TEXT_SUITE_TEST_SIZE = 55;
 
 /**
- * The string-editing suite: 184 tasks in 44 families; with the default seed 128 train and 56 test tasks
- * (other seeds: 55–58 test tasks, families whole on one side).
+ * The string-editing suite: 181 tasks in 44 families; with the default seed 125 train and 56 test tasks
+ * (seeds 0–11: 55–56 test tasks; families whole on one side).
  */
 export function textEditingSuite(seed = TEXT_SUITE_SEED, testSize = TEXT_SUITE_TEST_SIZE): TaskSuite {
   return buildSuite('text-editing', 'text', textSuiteSpecs(), seed, testSize);
