@@ -81,3 +81,40 @@ export {
   type SynthesisSolveOptions,
   type SynthesisSolveResult,
 } from './cli/solve-command';
+
+// Task suites (issue #16 §4).
+export {
+  buildTask,
+  buildSuite,
+  splitByFamily,
+  stableHash,
+  exampleCaps,
+  MAX_SAME_OUTPUT_SHARE,
+  MIN_EXAMPLES,
+  MAX_EXAMPLES,
+  type JsonValue,
+  type SuiteExample,
+  type SuiteTask,
+  type TaskSpec,
+  type TaskSuite,
+} from './suites/suite-task';
+export { listFunctionsSuite, listSuiteSpecs, LIST_SUITE_SEED, LIST_SUITE_TEST_SIZE } from './suites/list-suite';
+export { textEditingSuite, textSuiteSpecs, TEXT_SUITE_SEED, TEXT_SUITE_TEST_SIZE } from './suites/text-suite';
+export { suiteTaskFileEntries, writeTaskFile } from './suites/suite-file';
+
+// LAPS language model (issue #16 §3).
+export { tokenizeDescription, stemWord } from './language/tokenize';
+export { programTokens, replaceTokenSequence } from './language/program-tokens';
+export { IbmModel1, NULL_TOKEN, type Model1Json, type Model1Options, type Model1Training, type ParallelPair } from './language/ibm-model1';
+export {
+  trainTranslationModel,
+  scoreAbstraction,
+  languageLogLikelihood,
+  primitivePrior,
+  type AbstractionScore,
+  type LanguageProgramPair,
+  type PriorOptions,
+  type TranslationModel,
+  type TranslationTraining,
+} from './language/translation-model';
+export { conditionGrammar } from './language/condition-grammar';
