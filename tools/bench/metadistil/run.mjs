@@ -18,6 +18,7 @@
 //        [--out runs/bench-metadistil] [--fashion ../shared/data/fashion-mnist] [--quick] [--steps N] [--tag NAME]
 // --quick: a smoke-test profile (less data, fewer steps); --steps N: every learner's train.steps (a timing probe);
 // --tag NAME: keeps a probe's outputs apart (metadistil[-quick]-NAME.json and its own cells).
+// --report: runs nothing, only rewrites the JSON and the table from the cells on disk.
 // Writes tools/bench/results/metadistil[-quick][-NAME].json and docs/results/metadistil[-quick][-NAME].table.md.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -36,6 +37,7 @@ const opt = flags({
   steps: '',
   tag: '',
   quick: false,
+  report: false,
 });
 const quick = opt.quick === true;
 const profile = `${quick ? 'quick' : 'full'}${opt.tag ? `-${opt.tag}` : ''}`;
@@ -103,7 +105,8 @@ const cellFile = (task, mode, seed) => path.join(cellsDir, `${task}-${mode}-s${s
 const readCell = (file) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined);
 
 const t0 = Date.now();
-const fmt = (xs, scale = 1, d = 2) => (xs.length ? `${(mean(xs) * scale).toFixed(d)} ± ${(std(xs) * scale).toFixed(d)}` : 'n/a');
+// mean ± sample standard deviation over seeds; one seed: the value alone.
+const fmt = (xs, scale = 1, d = 2) => (xs.length > 1 ? `${(mean(xs) * scale).toFixed(d)} ± ${(std(xs) * scale).toFixed(d)}` : xs.length ? (xs[0] * scale).toFixed(d) : 'n/a');
 
 /**
  * The table over every cell on disk, of every task (also cells of earlier or concurrent invocations: the tasks
@@ -145,11 +148,12 @@ function report() {
   const record = { benchmark: 'metadistil', profile, quick, seeds: seeds.length, backend: backend.name, native: backend.native, machine: machine(), loadAtStart, load, invocationSeconds: total, results, final, date: new Date().toISOString() };
   writeJson(path.join(root, 'tools/bench/results', `${name}.json`), record);
   const cellSeconds = results.flatMap((r) => r.runs).reduce((a, r) => a + (r.seconds ?? 0), 0);
+  const cellLoads = results.flatMap((r) => r.runs.map((x) => x.load?.[0])).filter((v) => typeof v === 'number');
+  const loadRange = cellLoads.length ? `${Math.min(...cellLoads).toFixed(1)}–${Math.max(...cellLoads).toFixed(1)}` : 'n/a';
   writeText(
     path.join(root, 'docs/results', `${name}.table.md`),
     `Measured by \`node tools/bench/metadistil/run.mjs ${process.argv.slice(2).join(' ')}\`, last written ${record.date.slice(0, 16)} UTC ` +
-      `(${record.machine.cpus} cores, load average ${loadAtStart.map((l) => l.toFixed(1)).join(' / ')} at the start of the last invocation and ` +
-      `${load.map((l) => l.toFixed(1)).join(' / ')} now, backend ${backend.name}${backend.native?.active ? ' + native kernels' : ''}; ` +
+      `(${record.machine.cpus} cores; 1-minute load average ${loadRange} at the ends of the cells; backend ${backend.name}${backend.native?.active ? ' + native kernels' : ''}; ` +
       `${cellSeconds.toFixed(0)} s in the cells, teacher training included; ${final ? 'complete' : 'partial: cells still missing'}). ` +
       `"vs fixed" is ms/step over the fixed-teacher KD row of the same task.\n\n${md}\n`,
   );
@@ -173,7 +177,7 @@ function claim(file) {
 }
 
 let ran = 0;
-for (const seed of seeds) {
+for (const seed of opt.report === true ? [] : seeds) {
   for (const taskName of taskNames) {
     const task = TASKS[taskName];
     for (const mode of task.modes.filter((m) => modeKeys.includes(m.key))) {
