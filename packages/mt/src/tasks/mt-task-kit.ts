@@ -182,7 +182,7 @@ export function trainIssues(config: MtConfig): ConfigIssue[] {
   ];
 }
 
-/** The data, `learner.init` and teacher checks of a KD task (without train's teacherUpdate refusal). */
+/** The data and `learner.init` checks of every mt task (KD tasks add their teacher checks). */
 function kdBaseIssues(config: MtConfig): ConfigIssue[] {
   return [...dataIssues(config), ...learnerInitIssues(config.learner.init, config.learner.model)];
 }
