@@ -117,10 +117,13 @@ export function carveQuiz(data: ClassificationData, cfg: ClassifyConfig): { trai
 }
 
 /** Files a classify config names that `kt validate` can check without loading them. */
-export function classifyIssues(cfg: ClassifyConfig, options: { teacher: boolean }): ConfigIssue[] {
+export function classifyIssues(cfg: ClassifyConfig, options: { teacher: boolean; task: 'kd' | 'train' }): ConfigIssue[] {
   const issues: ConfigIssue[] = imageDataIssues(cfg.data);
-  if (metaTeacherUpdate(cfg) && !options.teacher) {
-    issues.push({ path: 'teacherUpdate.strategy', message: `${cfg.teacherUpdate!.strategy} trains the teacher through the distillation loss, but transfer.alpha = 1 uses no teacher: lower transfer.alpha or remove teacherUpdate` });
+  const meta = metaTeacherUpdate(cfg);
+  if (meta && options.task === 'train') {
+    issues.push({ path: 'teacherUpdate.strategy', message: `task train trains on labels only and has no teacher to update with ${meta.strategy}: use task kd (with transfer.alpha < 1), or remove teacherUpdate` });
+  } else if (meta && !options.teacher) {
+    issues.push({ path: 'teacherUpdate.strategy', message: `${meta.strategy} trains the teacher through the distillation loss, but transfer.alpha = 1 uses no teacher: lower transfer.alpha or remove teacherUpdate` });
   }
   if (!options.teacher) return issues;
   const checkpoint = cfg.teacher.checkpoint;

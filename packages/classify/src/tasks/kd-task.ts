@@ -11,7 +11,7 @@ export const classifyKdTask: ClassifyTask = {
   name: 'kd',
   description: 'train a teacher (cached), then distil it into a smaller learner with the configured divergence',
   metrics: CLASSIFY_METRICS,
-  validate: (cfg) => classifyIssues(cfg, { teacher: cfg.transfer.alpha < 1 }),
+  validate: (cfg) => classifyIssues(cfg, { teacher: cfg.transfer.alpha < 1, task: 'kd' }),
   async create(ctx) {
     const cfg = ctx.config;
     const data = loadClassificationData(cfg.data);

@@ -9,7 +9,7 @@ export const classifyTrainTask: ClassifyTask = {
   name: 'train',
   description: 'train the learner on labels only (no teacher)',
   metrics: CLASSIFY_METRICS,
-  validate: (cfg) => classifyIssues(cfg, { teacher: false }),
+  validate: (cfg) => classifyIssues(cfg, { teacher: false, task: 'train' }),
   async create(ctx) {
     const cfg = ctx.config;
     const data = loadClassificationData(cfg.data);

@@ -126,4 +126,20 @@ describe('classify kd with teacherUpdate', () => {
     const config = resolveExperimentConfig(raw('metadistil', ['transfer.alpha=1']), registry);
     expect(() => validateExperiment(config, container)).toThrow(/teacherUpdate\.strategy/);
   });
+
+  it('kt validate: task train has no teacher to update; the issue names the field and task kd', () => {
+    const config = resolveExperimentConfig({ ...raw('metadistil-first-order'), task: 'train' }, registry);
+    expect(() => validateExperiment(config, container)).toThrow(/teacherUpdate\.strategy: task train .*use task kd/);
+    const plain = resolveExperimentConfig({ ...raw('metadistil'), task: 'train', teacherUpdate: undefined }, registry);
+    expect(() => validateExperiment(plain, container)).not.toThrow();
+  });
+
+  it('the shipped fashion-metadistil.yaml (ResNet teacher) and mnist-metadistil.yaml resolve to second order', () => {
+    for (const name of ['fashion-metadistil', 'mnist-metadistil']) {
+      const file = path.join(configsDir, `${name}.yaml`);
+      const config = resolveExperimentConfig(readConfigFile(file), registry, file) as unknown as { teacherUpdate?: { strategy: string }; teacher: { model: { kind: string } } };
+      expect(config.teacherUpdate?.strategy).toBe('metadistil');
+      expect(config.teacher.model.kind).toBe(name === 'fashion-metadistil' ? 'resnet' : 'mlp');
+    }
+  });
 });

@@ -117,18 +117,29 @@ function firstOrder(input: MetaGradientInput, theta: tf.Tensor[], v: tf.Tensor[]
   return out;
 }
 
+/** What {@link checkBackwardDifferentiable} found. */
+export interface BackwardCheck {
+  /** The backward pass of `f` can be differentiated again, exactly. */
+  ok: boolean;
+  /**
+   * Why not: tfjs's error when an op on the backward pass has no gradient of its own (it names the kernel, e.g.
+   * `KtGeluGrad`), or the two numbers that disagree when a gradient left the tape silently (a JS gradient).
+   */
+  reason?: string;
+}
+
 /**
  * Whether the backward pass of `f` with respect to `vars` can be differentiated again, checked exactly: for
  * S(w) = Σ_v ⟨r_v, ∇v (w · f)⟩ with fixed random r_v, dS/dw at w = 1 by double backprop must equal
  * Σ_v ⟨r_v, ∇v f⟩ from a first-order pass (S is linear in w). An op whose gradient leaves the tape (a fused
  * kernel's backward, a gradient computed in JS) drops its term or cuts the connection, and the check fails.
- * (Random directions, not sums: a gradient may sum to zero, e.g. into a LayerNorm.) Runs inside
- * {@link runComposite}, as the second-order meta step does.
+ * (Random directions, not sums: a gradient may sum to zero, e.g. into a LayerNorm.) By default it runs inside
+ * {@link runComposite}, as the second-order meta step does; `composite: false` checks `f` as it runs in training.
  */
-export function backwardDifferentiable(vars: tf.Variable[], f: () => tf.Scalar): boolean {
+export function checkBackwardDifferentiable(vars: tf.Variable[], f: () => tf.Scalar, options: { composite?: boolean } = {}): BackwardCheck {
   registerSecondOrderGradients();
   const rng = Rng.fromSeed(0x5ec0);
-  return runComposite(() =>
+  const check = (): BackwardCheck =>
     tf.tidy(() => {
       const r = vars.map((v) => tf.tensor(rng.normals(v.size), v.shape));
       const first = gradsOf(f, vars).grads;
@@ -141,11 +152,20 @@ export function backwardDifferentiable(vars: tf.Variable[], f: () => tf.Scalar):
             return tf.addN(vars.map((v, i) => (grads[v.name] ? tf.sum(tf.mul(grads[v.name]!, r[i]!)) : tf.scalar(0))));
           })(tf.scalar(1))
           .dataSync()[0]!;
-      } catch {
-        return false;
+      } catch (err) {
+        return { ok: false, reason: (err as Error).message };
       }
       const scale = first.reduce((acc, g) => acc + tf.sum(tf.abs(g)).dataSync()[0]!, 0);
-      return Math.abs(got - expected) <= 1e-4 * Math.max(1e-6, scale);
-    }),
-  );
+      if (Math.abs(got - expected) <= 1e-4 * Math.max(1e-6, scale)) return { ok: true };
+      return {
+        ok: false,
+        reason: `double backprop gives ${got.toPrecision(6)} where the first-order gradient gives ${expected.toPrecision(6)}: a gradient on the backward pass is computed off the tape (e.g. in JS)`,
+      };
+    });
+  return options.composite === false ? check() : runComposite(check);
+}
+
+/** {@link checkBackwardDifferentiable}'s verdict alone (inside {@link runComposite}). */
+export function backwardDifferentiable(vars: tf.Variable[], f: () => tf.Scalar): boolean {
+  return checkBackwardDifferentiable(vars, f).ok;
 }

@@ -11,7 +11,7 @@ import { clipByGlobalNorm, createOptimizer, learningRateAt, optimizerState, rest
 import { Rng } from './rng';
 import { RunawayLossMonitor } from './runaway-loss-monitor';
 import { disposeMap } from './tensor-file';
-import { backwardDifferentiable, metaTeacherGradients } from './teacher-update';
+import { checkBackwardDifferentiable, metaTeacherGradients } from './teacher-update';
 import { KT_VERSION } from './version';
 
 export interface StepInfo {
@@ -200,11 +200,12 @@ export class Trainer {
     const learnerVars = run.learner.trainableVariables();
     if (meta.strategy === 'metadistil' && !this.secondOrderChecked) {
       // A gradient computed off the tape would silently drop its part of the meta-gradient: refuse instead.
-      if (!backwardDifferentiable(learnerVars, () => run.loss(replay(), prepared))) {
+      const check = checkBackwardDifferentiable(learnerVars, () => run.loss(replay(), prepared));
+      if (!check.ok) {
         throw new ConfigError(
           "teacherUpdate.strategy metadistil: the learner's backward pass cannot be differentiated again on this backend " +
-            "(an op computes its gradient outside the tape, e.g. a fused kernel or a JS gradient that ignores core's runComposite); " +
-            'use teacherUpdate.strategy metadistil-first-order',
+            "(an op computes its gradient outside the tape, e.g. a fused kernel or a JS gradient that ignores core's runComposite: " +
+            `${check.reason}); use teacherUpdate.strategy metadistil-first-order`,
         );
       }
       this.secondOrderChecked = true;

@@ -177,9 +177,33 @@ export function dataIssues(config: MtConfig): ConfigIssue[] {
   return extra;
 }
 
-/** The checks of task `train`: data files and `learner.init`. */
+/** The checks of task `train`: data files, `learner.init`, and no `teacherUpdate` (it has no teacher). */
 export function trainIssues(config: MtConfig): ConfigIssue[] {
+  return [
+    ...dataIssues(config),
+    ...learnerInitIssues(config.learner.init, config.learner.model),
+    ...teacherUpdateIssues(config, 'train', 'trains on the references and has no teacher'),
+  ];
+}
+
+/** The data and `learner.init` checks of every mt task (KD tasks add their teacher checks). */
+function kdBaseIssues(config: MtConfig): ConfigIssue[] {
   return [...dataIssues(config), ...learnerInitIssues(config.learner.init, config.learner.model)];
+}
+
+/**
+ * `teacherUpdate` (a MetaDistil strategy) with a task that cannot train its teacher: an issue at
+ * `teacherUpdate.strategy` saying why (`why`: what the task does with its teacher) and that task word-kd can.
+ */
+export function teacherUpdateIssues(config: MtConfig, task: string, why: string): ConfigIssue[] {
+  const meta = metaTeacherUpdate(config);
+  if (!meta) return [];
+  return [
+    {
+      path: 'teacherUpdate.strategy',
+      message: `task ${task} ${why}, so it cannot train its teacher with ${meta.strategy}: use task word-kd (the teacher's next-token distributions inside the loss), or remove teacherUpdate`,
+    },
+  ];
 }
 
 /** The teacher's early-stopping metric must be one its `train` run reports. */
@@ -193,7 +217,7 @@ function teacherTrainIssues(config: MtConfig): ConfigIssue[] {
 
 /** The checks of every KD task: data files, `learner.init`, `teacher.checkpoint`, the teacher's early-stopping metric. */
 export function kdIssues(config: MtConfig): ConfigIssue[] {
-  return [...trainIssues(config), ...teacherCheckpointIssues(config), ...teacherTrainIssues(config)];
+  return [...kdBaseIssues(config), ...teacherCheckpointIssues(config), ...teacherTrainIssues(config)];
 }
 
 /**
@@ -225,12 +249,16 @@ export async function setUpLearnerAndTeacher(ctx: TaskContext<MtConfig>): Promis
   }
 }
 
-/** The `validate` hook of a sequence-level KD task whose divergence is fixed by construction. */
+/**
+ * The `validate` hook of a sequence-level KD task whose divergence is fixed by construction; `frozenTeacher` says
+ * why the task cannot train its teacher (a `teacherUpdate` strategy is refused with it).
+ */
 export function fixedDivergenceValidation(
   task: string,
   divergence: 'forward' | 'backward',
   why: string,
   instead: string,
+  frozenTeacher: string,
 ): (config: MtConfig) => ConfigIssue[] {
-  return (config) => [...kdIssues(config), ...fixedDivergenceIssues(config, task, divergence, why, instead)];
+  return (config) => [...kdIssues(config), ...fixedDivergenceIssues(config, task, divergence, why, instead), ...teacherUpdateIssues(config, task, frozenTeacher)];
 }

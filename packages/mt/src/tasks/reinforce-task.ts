@@ -22,6 +22,7 @@ export const mtReinforceTask: MtTask<ReinforcePrepared> = {
     'backward',
     'sequence-level backward KL by construction (the learner samples, the teacher scores)',
     "for forward KL use task seq-kd (sequence level) or word-kd (token level)",
+    "rewards the learner's samples with the teacher's log-probabilities, scored before each step outside the loss (the teacher is frozen)",
   ),
   async create(ctx) {
     const { config, objective } = ctx;

@@ -66,6 +66,7 @@ export const mtSeqKdTask: MtTask<SeqKdPrepared> = {
     'forward',
     "sequence-level forward KL by construction (NLL on the teacher's translations)",
     'for backward KL use task reinforce (sequence level) or word-kd with divergence backward (token level)',
+    "learns from the teacher's beam translations, decoded once and cached (discrete targets carry no gradient to the teacher)",
   ),
   async create(ctx) {
     const { config, objective } = ctx;

@@ -3,7 +3,6 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import {
-  backwardDifferentiable,
   buildContainer,
   ConfigError,
   createMemoryLogger,
@@ -14,10 +13,9 @@ import {
   resolveExperimentConfig,
   runExperiment,
   type RawConfig,
+  validateExperiment,
 } from '@kt/core';
 import { mtPlugin } from '../../src';
-import { Transformer } from '../../src/models';
-import { int2d, tinyConfig } from '../models/helpers';
 
 jest.setTimeout(300_000);
 
@@ -71,27 +69,53 @@ describe('mt word-kd with teacherUpdate', () => {
     expect(typeof teacherFile.after.test.bleu).toBe('number');
   });
 
-  it('metadistil (second order) runs only where core accepts the backward pass; otherwise exit-2 ConfigError naming the first-order strategy', async () => {
+  it('metadistil (second order) runs through the Transformer on wasm with kt kernels (composite inside the meta step)', async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-mt-meta-'));
     made.push(out);
-    const probe = new Transformer({ ...tinyConfig, encoderLayers: 1, decoderLayers: 1 }, 1);
-    const ids = int2d([[3, 4, 5]]);
-    const accepted = backwardDifferentiable(probe.trainableVariables(), () => tf.mean(probe.forward(ids, ids)) as tf.Scalar);
-    tf.dispose(ids);
-    probe.dispose();
-    const attempt = runExperiment({ config: resolveExperimentConfig(tinyMeta('metadistil'), registry), container, log: createMemoryLogger(), backend: 'wasm', outDir: out, progress: false });
-    if (accepted) {
-      await expect(attempt).resolves.toMatchObject({ summary: { status: 'completed' } });
-    } else {
-      const err = await attempt.catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(ConfigError);
-      expect((err as Error).message).toMatch(/metadistil-first-order/);
-    }
+    const { runDir, summary } = await runExperiment({ config: resolveExperimentConfig(tinyMeta('metadistil'), registry), container, log: createMemoryLogger(), backend: 'wasm', outDir: out, progress: false });
+    expect(summary.status).toBe('completed');
+    const teacherFile = JSON.parse(fs.readFileSync(path.join(runDir, 'artifacts', 'teacher.json'), 'utf8'));
+    expect(typeof teacherFile.after.test.bleu).toBe('number');
+    const lines = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => typeof l.quiz_loss === 'number').length).toBe(3);
   });
 
-  it('the shipped synthetic-word-metadistil.yaml validates', () => {
-    const file = path.join(__dirname, '..', '..', 'configs', 'synthetic-word-metadistil.yaml');
-    const cfg = resolveExperimentConfig(readConfigFile(file), registry, file) as { teacherUpdate?: { strategy: string } };
-    expect(cfg.teacherUpdate?.strategy).toBe('metadistil-first-order');
+  it('the shipped configs validate: synthetic-word-metadistil (second order) and its first-order twin', () => {
+    const strategyOf = (name: string): string | undefined => {
+      const file = path.join(__dirname, '..', '..', 'configs', `${name}.yaml`);
+      const cfg = resolveExperimentConfig(readConfigFile(file), registry, file) as { teacherUpdate?: { strategy: string } };
+      validateExperiment(cfg as never, container);
+      return cfg.teacherUpdate?.strategy;
+    };
+    expect(strategyOf('synthetic-word-metadistil')).toBe('metadistil');
+    expect(strategyOf('synthetic-word-metadistil-first-order')).toBe('metadistil-first-order');
+  });
+
+  it.each([
+    ['seq-kd', { divergence: 'forward', alpha: 0 }, /teacher's beam translations/],
+    ['reinforce', { divergence: 'backward', alpha: 0 }, /rewards the learner's samples/],
+    ['train', { divergence: 'forward', alpha: 0.5 }, /has no teacher/],
+  ] as const)('task %s cannot train its teacher: kt validate and kt run refuse teacherUpdate, naming the field and word-kd', async (task, transfer, why) => {
+    const raw: RawConfig = { ...tinyMeta('metadistil'), task, transfer };
+    const config = resolveExperimentConfig(raw, registry);
+    let err: unknown;
+    try {
+      validateExperiment(config, container);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const message = (err as Error).message;
+    expect(message).toMatch(/teacherUpdate\.strategy: /);
+    expect(message).toContain(`task ${task} `);
+    expect(message).toMatch(why);
+    expect(message).toMatch(/use task word-kd/);
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-mt-meta-'));
+    made.push(out);
+    await expect(runExperiment({ config, container, log: createMemoryLogger(), backend: 'wasm', outDir: out, progress: false })).rejects.toThrow(/teacherUpdate\.strategy/);
+    // Without teacherUpdate the same config is valid.
+    const plain: RawConfig = { ...raw };
+    delete plain['teacherUpdate'];
+    expect(() => validateExperiment(resolveExperimentConfig(plain, registry), container)).not.toThrow();
   });
 });
