@@ -8,7 +8,8 @@
 // (kt sweep). --collect only reads the runs (also while they train) and writes the tables:
 // tools/bench/results/mt-teacher-tuning[-synthetic].json and docs/results/mt-teacher-tuning[-synthetic].table.md.
 // --step-time: an interleaved A/B of the teacher's training step with dropout 0 and with the chosen rate
-// (same weights, same batch, alternating blocks, so machine load hits both alike); printed and written to the json.
+// (same weights, same batch, alternating blocks, so machine load hits both alike; wall and process CPU time per
+// step, the CPU time being the figure a loaded machine distorts least); printed and written to the json.
 // Runs with KT_NUM_THREADS=1 per cell unless set (several cells share the cores). Needs `npm run build`.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -131,6 +132,7 @@ async function stepTime(rate) {
     return {
       dropout,
       ms: [],
+      cpuMs: [],
       step() {
         const loss = optimizer.minimize(
           () => core.sequenceNll(model.forward(batch.src, batch.tgtIn, { training: true, dropoutSeed: seed++ }), batch.tgtOut, batch.mask, { labelSmoothing: 0.1 }),
@@ -148,8 +150,11 @@ async function stepTime(rate) {
     for (const arm of round % 2 === 0 ? arms : [...arms].reverse()) {
       for (let i = 0; i < 3; i++) {
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         arm.step();
+        const c1 = process.cpuUsage(c0);
         arm.ms.push(performance.now() - t0);
+        arm.cpuMs.push((c1.user + c1.system) / 1000);
       }
     }
   }
@@ -160,7 +165,8 @@ async function stepTime(rate) {
     model: sizes,
     steps: arms[0].ms.length,
     loadAverage: { start: load0.map((x) => +x.toFixed(2)), end: load1.map((x) => +x.toFixed(2)) },
-    arms: arms.map((a) => ({ dropout: a.dropout, medianMs: +med(a.ms).toFixed(1), minMs: +Math.min(...a.ms).toFixed(1) })),
+    threads: process.env.KT_NUM_THREADS ?? 'default',
+    arms: arms.map((a) => ({ dropout: a.dropout, medianMs: +med(a.ms).toFixed(1), minMs: +Math.min(...a.ms).toFixed(1), medianCpuMs: +med(a.cpuMs).toFixed(1), minCpuMs: +Math.min(...a.cpuMs).toFixed(1) })),
   };
   console.log(JSON.stringify(result, null, 2));
   tf.disposeVariables();
