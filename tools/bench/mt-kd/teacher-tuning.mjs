@@ -12,9 +12,13 @@
 // step, the CPU time being the figure a loaded machine distorts least); printed and written to the json.
 // Runs with KT_NUM_THREADS=1 per cell unless set (several cells share the cores). Needs `npm run build`.
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import * as core from '@kt/core';
+import * as mt from '@kt/mt';
 import { root, table, writeJson, writeText, machine, flags } from '../lib.mjs';
 
 const opt = flags({
@@ -33,11 +37,12 @@ const prefix = synthetic ? 'synthetic' : 'multi30k';
 const dropouts = opt.dropout.split(',').map((x) => x.trim());
 const labelSmoothing = opt['label-smoothing'];
 const dataDir = path.resolve(opt.data);
-const config = path.join(root, 'packages', 'mt', 'configs', `${prefix}-teacher.yaml`);
+const config = path.join(mt.mtPlugin.configsDir, `${prefix}-teacher.yaml`);
 const suffix = synthetic ? '-synthetic' : '';
 const resultsFile = path.join(root, 'tools', 'bench', 'results', `mt-teacher-tuning${suffix}.json`);
 const tableFile = path.join(root, 'docs', 'results', `mt-teacher-tuning${suffix}.table.md`);
-const kt = path.join(root, 'packages', 'cli', 'bin', 'kt.js');
+const cliPackage = createRequire(import.meta.url).resolve('@kt/cli/package.json');
+const kt = path.join(path.dirname(cliPackage), JSON.parse(fs.readFileSync(cliPackage, 'utf8')).bin.kt);
 for (const d of dropouts) {
   if (!(Number(d) >= 0 && Number(d) <= 0.9) || d === '') {
     console.error(`teacher tuning: --dropout takes rates in [0, 0.9], got '${d}'`);
@@ -113,9 +118,6 @@ function medianMs(evals) {
 
 /** Interleaved A/B timing of the teacher's training step, dropout 0 vs `rate` (same weights, same batch). */
 async function stepTime(rate) {
-  const tf = await import('@tensorflow/tfjs');
-  const core = await import('@kt/core');
-  const mt = await import('@kt/mt');
   await core.initBackend({ requested: process.env.KT_BACKEND ?? 'auto', log: (l) => console.log(l) });
   const raw = core.readConfigFile(config);
   const sizes = raw.learner.model;
