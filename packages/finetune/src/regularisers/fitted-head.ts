@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, sequenceNll } from '@kt/core';
+import { variableOf } from './tred-disentangler';
 
 /** A linear classifier over frozen features: logits = f·W + b. Its tensors are owned by whoever fitted it. */
 export interface FittedHead {
@@ -27,8 +28,8 @@ export function fitHead(features: Float32Array, labels: Int32Array, classes: num
   const n = labels.length;
   const d = features.length / n;
   const rng = Rng.derive(seed, 0x4ead);
-  const kernel = tf.variable(tf.tensor2d(Float32Array.from(rng.normals(d * classes, 0.01)), [d, classes]));
-  const bias = tf.variable(tf.zeros([classes]));
+  const kernel = variableOf(Float32Array.from(rng.normals(d * classes, 0.01)), [d, classes]);
+  const bias = variableOf(new Float32Array(classes), [classes]);
   const optimizer = tf.train.adam(lr);
   const x = tf.tensor2d(features, [n, d]);
   const y = tf.tensor1d(labels, 'int32');

@@ -57,6 +57,14 @@ export interface DisentanglerWeights {
   readonly mi: number;
 }
 
+/** A trainable variable holding `values` (the initial tensor is freed: a variable does not take it over). */
+export function variableOf(values: Float32Array, shape: number[]): tf.Variable {
+  const initial = tf.tensor(values, shape);
+  const v = tf.variable(initial);
+  initial.dispose();
+  return v;
+}
+
 /**
  * TRED's disentangling stage over frozen source features f⁰ [n, d]: two affine maps split them into a relevant part
  * r = f⁰ A_r + b_r and an irrelevant part s = f⁰ A_i + b_i; a linear classifier reads r. Trained (Adam) to minimise
@@ -79,14 +87,17 @@ export class Disentangler {
     bandwidths: readonly number[],
   ) {
     const rng = Rng.derive(seed, 0x7ed);
-    const half = (): tf.Tensor2D =>
-      tf.tidy(() => tf.add(tf.mul(tf.eye(dim), 0.5), tf.tensor2d(Float32Array.from(rng.normals(dim * dim, 0.01)), [dim, dim])) as tf.Tensor2D);
-    this.ar = tf.variable(half());
-    this.ai = tf.variable(half());
-    this.br = tf.variable(tf.zeros([dim]));
-    this.bi = tf.variable(tf.zeros([dim]));
-    this.cls = tf.variable(tf.tensor2d(Float32Array.from(rng.normals(dim * classes, 0.01)), [dim, classes]));
-    this.clsBias = tf.variable(tf.zeros([classes]));
+    const half = (): Float32Array => {
+      const v = Float32Array.from(rng.normals(dim * dim, 0.01));
+      for (let i = 0; i < dim; i++) v[i * dim + i] = v[i * dim + i]! + 0.5;
+      return v;
+    };
+    this.ar = variableOf(half(), [dim, dim]);
+    this.ai = variableOf(half(), [dim, dim]);
+    this.br = variableOf(new Float32Array(dim), [dim]);
+    this.bi = variableOf(new Float32Array(dim), [dim]);
+    this.cls = variableOf(Float32Array.from(rng.normals(dim * classes, 0.01)), [dim, classes]);
+    this.clsBias = variableOf(new Float32Array(classes), [classes]);
     this.bandwidths = [...bandwidths];
   }
 

@@ -159,7 +159,10 @@ describe('smallestSingularValuesSquared (BSS)', () => {
   it('rejects k outside [1, min(b, d)] and leaks no tensors', () => {
     const f = seeded([3, 5], 1) as tf.Tensor2D;
     expect(() => smallestSingularValuesSquared(f, 4)).toThrow(/k = 4 must be in \[1, 3\] for a 3×5 feature matrix/);
-    const step = (): void => void tf.tidy(() => tf.grad((v: tf.Tensor) => smallestSingularValuesSquared(v as tf.Tensor2D, 2))(f));
+    const step = (): void =>
+      tf.tidy(() => {
+        tf.grad((v: tf.Tensor) => smallestSingularValuesSquared(v as tf.Tensor2D, 2))(f);
+      });
     step(); // tfjs caches a constant on its first gradient
     const before = tf.memory().numTensors;
     step();

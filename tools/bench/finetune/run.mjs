@@ -1,0 +1,141 @@
+// Fine-tuning regularisers (issue #12): target test accuracy for every regulariser × regime × labels per class × seed.
+// Regimes: related (Fashion-MNIST classes 0–4 → 5–9) and discrepant (MNIST digits → Fashion-MNIST 5–9): the same
+// target task, only the source differs. Each regulariser's hyper-parameter is chosen on the target's validation split
+// (carved from its training images) with seed 0, then run with every seed; `scratch` (random init, no transfer) and
+// `none` (plain fine-tuning) have no hyper-parameter. Resumable: each finished run is one JSON file under --cells;
+// a restart skips them. Needs the built packages: `npx nx run-many -t build -p @kt/core,@kt/vision,@kt/finetune`.
+// Usage: node tools/bench/finetune/run.mjs [--seeds 3] [--labels 10,50,100,all] [--methods …] [--regimes related,discrepant]
+//        [--steps 200] [--out DIR] [--data DIR] [--quick]
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as core from '@kt/core';
+import { finetunePlugin } from '@kt/finetune';
+import { root, mean, std, table, writeJson, writeText, machine, flags } from '../lib.mjs';
+
+const opt = flags({
+  seeds: '3',
+  labels: '10,50,100,all',
+  methods: 'scratch,none,l2,l2-sp,at,delta,bss,tred,kd',
+  regimes: 'related,discrepant',
+  steps: '200',
+  out: path.join(os.tmpdir(), 'kt-bench-finetune'),
+  cells: path.join(root, 'tools/bench/finetune/results/cells'),
+  data: path.join(process.env.KT_SHARED_DATA ?? '/work/shared/data', 'fashion-mnist'),
+  quick: false,
+});
+const seeds = Array.from({ length: Number(opt.seeds) }, (_, i) => i);
+const labelsList = opt.labels.split(',').map((l) => (l === 'all' ? 'all' : Number(l)));
+const regimes = opt.regimes.split(',');
+const methods = opt.methods.split(',');
+const outDir = path.resolve(opt.out);
+const cellsDir = path.resolve(opt.quick ? `${opt.cells}-quick` : opt.cells);
+const fashion = { source: 'idx', dir: path.resolve(opt.data), trainLimit: 30000, testLimit: 5000 };
+
+/** The hyper-parameter grid of each method (fields of its `regularisers[0]` entry), chosen on validation accuracy with seed 0. */
+const GRID = {
+  scratch: [{}],
+  none: [{}],
+  l2: [{ weight: 1e-5 }, { weight: 1e-4 }, { weight: 1e-3 }],
+  'l2-sp': [{ alpha: 0.001 }, { alpha: 0.01 }, { alpha: 0.1 }],
+  at: [{ weight: 10 }, { weight: 100 }, { weight: 1000 }],
+  delta: [{ weight: 0.001 }, { weight: 0.01 }, { weight: 0.1 }],
+  bss: [{ weight: 1e-4 }, { weight: 1e-3 }, { weight: 1e-2 }],
+  tred: [{ weight: 0.001 }, { weight: 0.01 }, { weight: 0.1 }],
+  kd: [{ weight: 0.1 }, { weight: 1 }, { weight: 10 }],
+};
+const hpText = (hp) => Object.entries(hp).map(([k, v]) => `${k}=${v}`).join(' ') || '—';
+for (const m of methods) if (!GRID[m]) throw new Error(`unknown method ${m}; known: ${Object.keys(GRID).join(', ')}`);
+
+const log = core.createConsoleLogger({ quiet: false });
+const quiet = core.createMemoryLogger();
+const backend = await core.initBackend({ requested: process.env.KT_BACKEND ?? 'auto', log: (l) => log.info(l) });
+const registry = new core.PluginRegistry([{ plugin: finetunePlugin, from: '@kt/finetune' }]);
+const container = core.buildContainer([finetunePlugin]);
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadStart = load();
+log.info(`load average at start: ${loadStart} (${os.cpus().length} cores)`);
+
+function configFor(regime, labels, method, seed, hp) {
+  const file = path.join(finetunePlugin.configsDir, `finetune-${method === 'scratch' ? 'scratch' : method}.yaml`);
+  const raw = core.readConfigFile(file);
+  raw.data.target.images = fashion;
+  raw.data.source.images = regime === 'related' ? fashion : { source: 'mnist' };
+  if (regime === 'discrepant') delete raw.data.source.classes;
+  Object.assign(raw.regularisers[0], hp);
+  const sets = [
+    `name=bench-${regime}-${labels}-${method}`,
+    `data.target.labelsPerClass=${labels}`,
+    `data.target.sampleSeed=${seed}`,
+    `train.seed=${seed}`,
+    `train.steps=${opt.quick ? 30 : opt.steps}`,
+    'train.evalEvery=1000000',
+    'train.logEvery=1000000',
+    ...(opt.quick ? ['pretrain.train.steps=100', 'data.target.testPerClass=50'] : []),
+  ];
+  return core.resolveExperimentConfig(core.applyOverrides(raw, sets), registry, file);
+}
+
+async function cell(regime, labels, method, seed, hp, hpIndex) {
+  const key = `${regime}-${labels}-${method}-hp${hpIndex}-seed${seed}`;
+  const file = path.join(cellsDir, `${key}.json`);
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
+  const config = configFor(regime, labels, method, seed, hp);
+  const t = Date.now();
+  const { runDir, summary } = await core.runExperiment({ config, container, log: quiet, backend: backend.name, outDir, progress: false });
+  const record = { key, regime, labels, method, seed, hp, hpIndex, val: summary.val, test: summary.test, status: summary.status, seconds: (Date.now() - t) / 1000, load: load() };
+  fs.rmSync(runDir, { recursive: true, force: true });
+  writeJson(file, record);
+  log.info(`${key}: val ${(summary.val?.accuracy * 100).toFixed(1)}% test ${(summary.test?.accuracy * 100).toFixed(1)}% (${record.seconds.toFixed(1)} s, load ${record.load})`);
+  return record;
+}
+
+const t0 = Date.now();
+const rows = [];
+// Labels-major with the cheap settings first, so a cut-short run still covers every method at 10 labels per class.
+for (const labels of labelsList) {
+  for (const regime of regimes) {
+    for (const method of methods) {
+      const grid = GRID[method];
+      const tried = [];
+      for (const [i, hp] of grid.entries()) tried.push(await cell(regime, labels, method, 0, hp, i));
+      const best = tried.reduce((a, b) => ((b.val?.accuracy ?? -1) > (a.val?.accuracy ?? -1) ? b : a));
+      const runs = [best];
+      for (const seed of seeds.slice(1)) runs.push(await cell(regime, labels, method, seed, best.hp, best.hpIndex));
+      const acc = runs.map((r) => r.test.accuracy);
+      rows.push({ regime, labels, method, hp: hpText(best.hp), accuracy: acc, mean: mean(acc), std: std(acc), val: best.val.accuracy });
+      writeJson(path.join(root, 'tools/bench/finetune/results', opt.quick ? 'finetune-quick.json' : 'finetune.json'), summaryRecord());
+    }
+  }
+}
+
+function summaryRecord() {
+  return {
+    benchmark: 'finetune',
+    quick: opt.quick,
+    steps: opt.quick ? 30 : Number(opt.steps),
+    seeds: seeds.length,
+    grid: GRID,
+    backend: backend.name,
+    native: backend.native,
+    machine: machine(),
+    loadAverage: { start: loadStart, now: load() },
+    seconds: (Date.now() - t0) / 1000,
+    rows,
+    date: new Date().toISOString(),
+  };
+}
+
+const record = summaryRecord();
+const pct = (v) => (v * 100).toFixed(1);
+const { text, md } = table(
+  ['regime', 'labels/class', 'method', 'chosen HP', 'val (seed 0)', `test accuracy % (mean ± std, ${seeds.length} seeds)`],
+  rows.map((r) => [r.regime, String(r.labels), r.method, r.hp, pct(r.val), `${pct(r.mean)} ± ${pct(r.std)}`]),
+);
+console.log(text);
+log.info(`load average at end: ${load()}; ${record.seconds.toFixed(0)} s in all`);
+writeJson(path.join(root, 'tools/bench/finetune/results', opt.quick ? 'finetune-quick.json' : 'finetune.json'), record);
+writeText(
+  path.join(root, 'tools/bench/finetune/results', opt.quick ? 'finetune-quick.table.md' : 'finetune.table.md'),
+  `Measured by \`node tools/bench/finetune/run.mjs\` on ${record.date.slice(0, 10)} (${machine().cpus} cores shared with other jobs: load average ${loadStart} at start, ${load()} at end; backend ${backend.name}${backend.native?.active ? ' + native kernels' : ''}; ${record.seconds.toFixed(0)} s).\n\n${md}\n`,
+);
