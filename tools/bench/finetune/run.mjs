@@ -11,7 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as core from '@kt/core';
 import { finetunePlugin } from '@kt/finetune';
-import { root, mean, std, table, writeJson, writeText, machine, flags } from '../lib.mjs';
+import { root, flags, writeJson } from '../lib.mjs';
+import { writeReport } from './report.mjs';
 
 const opt = flags({
   seeds: '3',
@@ -44,7 +45,6 @@ const GRID = {
   tred: [{ weight: 0.001 }, { weight: 0.01 }, { weight: 0.1 }],
   kd: [{ weight: 0.1 }, { weight: 1 }, { weight: 10 }],
 };
-const hpText = (hp) => Object.entries(hp).map(([k, v]) => `${k}=${v}`).join(' ') || '—';
 for (const m of methods) if (!GRID[m]) throw new Error(`unknown method ${m}; known: ${Object.keys(GRID).join(', ')}`);
 
 const log = core.createConsoleLogger({ quiet: false });
@@ -91,8 +91,7 @@ async function cell(regime, labels, method, seed, hp, hpIndex) {
 }
 
 const t0 = Date.now();
-const rows = [];
-// Labels-major with the cheap settings first, so a cut-short run still covers every method at 10 labels per class.
+// Labels-major, so a cut-short run still covers every method at the first labels per class.
 for (const labels of labelsList) {
   for (const regime of regimes) {
     for (const method of methods) {
@@ -100,42 +99,10 @@ for (const labels of labelsList) {
       const tried = [];
       for (const [i, hp] of grid.entries()) tried.push(await cell(regime, labels, method, 0, hp, i));
       const best = tried.reduce((a, b) => ((b.val?.accuracy ?? -1) > (a.val?.accuracy ?? -1) ? b : a));
-      const runs = [best];
-      for (const seed of seeds.slice(1)) runs.push(await cell(regime, labels, method, seed, best.hp, best.hpIndex));
-      const acc = runs.map((r) => r.test.accuracy);
-      rows.push({ regime, labels, method, hp: hpText(best.hp), accuracy: acc, mean: mean(acc), std: std(acc), val: best.val.accuracy });
-      writeJson(path.join(root, 'tools/bench/finetune/results', opt.quick ? 'finetune-quick.json' : 'finetune.json'), summaryRecord());
+      for (const seed of seeds.slice(1)) await cell(regime, labels, method, seed, best.hp, best.hpIndex);
     }
   }
 }
-
-function summaryRecord() {
-  return {
-    benchmark: 'finetune',
-    quick: opt.quick,
-    steps: opt.quick ? 30 : Number(opt.steps),
-    seeds: seeds.length,
-    grid: GRID,
-    backend: backend.name,
-    native: backend.native,
-    machine: machine(),
-    loadAverage: { start: loadStart, now: load() },
-    seconds: (Date.now() - t0) / 1000,
-    rows,
-    date: new Date().toISOString(),
-  };
-}
-
-const record = summaryRecord();
-const pct = (v) => (v * 100).toFixed(1);
-const { text, md } = table(
-  ['regime', 'labels/class', 'method', 'chosen HP', 'val (seed 0)', `test accuracy % (mean ± std, ${seeds.length} seeds)`],
-  rows.map((r) => [r.regime, String(r.labels), r.method, r.hp, pct(r.val), `${pct(r.mean)} ± ${pct(r.std)}`]),
-);
+const { text } = writeReport(cellsDir, { quick: opt.quick, backend: backend.name });
 console.log(text);
-log.info(`load average at end: ${load()}; ${record.seconds.toFixed(0)} s in all`);
-writeJson(path.join(root, 'tools/bench/finetune/results', opt.quick ? 'finetune-quick.json' : 'finetune.json'), record);
-writeText(
-  path.join(root, 'tools/bench/finetune/results', opt.quick ? 'finetune-quick.table.md' : 'finetune.table.md'),
-  `Measured by \`node tools/bench/finetune/run.mjs\` on ${record.date.slice(0, 10)} (${machine().cpus} cores shared with other jobs: load average ${loadStart} at start, ${load()} at end; backend ${backend.name}${backend.native?.active ? ' + native kernels' : ''}; ${record.seconds.toFixed(0)} s).\n\n${md}\n`,
-);
+log.info(`load average at start ${loadStart}, at end ${load()}; ${((Date.now() - t0) / 1000).toFixed(0)} s in all`);

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
  * numerical gradient, same shape as `x`.
  */
 export function numericGradient(f: (x: tf.Tensor) => tf.Scalar, x: tf.Tensor, eps = 1e-2): Float32Array {
-  const base = x.dataSync().slice();
+  const base = Float32Array.from(x.dataSync());
   const out = new Float32Array(base.length);
   const at = (values: Float32Array): number => tf.tidy(() => f(tf.tensor(values, x.shape)).dataSync()[0]!);
   for (let i = 0; i < base.length; i++) {

@@ -21,6 +21,7 @@ import { FinetuneConfigSchema, finetunePlugin, REGULARISER_NAMES, type FinetuneC
 const registry = new PluginRegistry([{ plugin: finetunePlugin, from: '@kt/finetune' }]);
 const container = buildContainer([finetunePlugin]);
 const made: string[] = [];
+const configsDir = finetunePlugin.configsDir!;
 
 function tmpDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-finetune-'));
@@ -37,14 +38,14 @@ const TINY_SETTINGS = {
 
 /** A shipped config with tiny data, a tiny network and `steps` steps; `edit` changes the raw config further. */
 function shipped(file: string, steps = 3, edit: (raw: RawConfig) => void = () => undefined): FinetuneConfig {
-  const raw = readConfigFile(path.join(finetunePlugin.configsDir, file)) as RawConfig & { data: { source: RawConfig; target?: RawConfig } };
+  const raw = readConfigFile(path.join(configsDir, file)) as RawConfig & { data: { source: RawConfig; target?: RawConfig } };
   raw['data'].source['images'] = TINY;
   if (raw['data'].target) Object.assign(raw['data'].target, { images: TINY, labelsPerClass: 4, valPerClass: 4, testPerClass: 4 });
   raw['model'] = { ...(raw['model'] as RawConfig), ...TINY_SETTINGS.model };
   if (raw['task'] === 'finetune') raw['pretrain'] = structuredClone(TINY_SETTINGS.pretrain);
   raw['train'] = { ...(raw['train'] as RawConfig), steps, batchSize: 8, evalEvery: steps, logEvery: 1 };
   edit(raw);
-  return resolveExperimentConfig(raw, registry, file) as FinetuneConfig;
+  return FinetuneConfigSchema.parse(resolveExperimentConfig(raw, registry, file));
 }
 
 async function run(config: FinetuneConfig, outDir: string, log = createMemoryLogger()): Promise<RunOutcome> {
@@ -74,8 +75,8 @@ afterAll(() => {
 describe('finetune plugin', () => {
   it('passes the plugin meta-check and ships one config per regulariser', () => {
     expect(pluginProblems(finetunePlugin)).toEqual([]);
-    const configs = fs.readdirSync(finetunePlugin.configsDir).filter((f) => f.endsWith('.yaml'));
-    const named = new Set(configs.flatMap((f) => (readConfigFile(path.join(finetunePlugin.configsDir, f))['regularisers'] as { name: string }[] | undefined)?.map((r) => r.name) ?? []));
+    const configs = fs.readdirSync(configsDir).filter((f) => f.endsWith('.yaml'));
+    const named = new Set(configs.flatMap((f) => (readConfigFile(path.join(configsDir, f))['regularisers'] as { name: string }[] | undefined)?.map((r) => r.name) ?? []));
     expect([...named].sort()).toEqual([...REGULARISER_NAMES].sort());
   });
 
@@ -108,7 +109,7 @@ describe('finetune plugin', () => {
 
   it('every shipped config trains from its config: finetune provisions the source model once, as a pretrain run of its own', async () => {
     const out = tmpDir();
-    const files = fs.readdirSync(finetunePlugin.configsDir).filter((f) => f.endsWith('.yaml')).sort();
+    const files = fs.readdirSync(configsDir).filter((f) => f.endsWith('.yaml')).sort();
     const before = tf.memory().numTensors;
     const sourceRuns = new Set<string>();
     for (const file of files) {
