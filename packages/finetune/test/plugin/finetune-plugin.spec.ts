@@ -9,6 +9,7 @@ import {
   pluginProblems,
   PluginRegistry,
   readConfigFile,
+  readRunWeights,
   readSummary,
   resolveExperimentConfig,
   runExperiment,
@@ -151,7 +152,6 @@ describe('finetune plugin', () => {
     const out = tmpDir();
     const finetuned = await run(shipped('finetune-l2-sp.yaml', 1, (raw) => ((raw['train'] as RawConfig)['lr'] = 1e-9)), out);
     const source = finetuned.summary.teachers![0]!.runDir;
-    const { readRunWeights } = await import('@kt/core');
     const w0 = readRunWeights(source);
     const w1 = readRunWeights(finetuned.runDir);
     const close = (a: tf.Tensor, b: tf.Tensor): boolean => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]! < 1e-5);

@@ -199,6 +199,35 @@ describe('feature penalties (kd features, tred)', () => {
   });
 });
 
+describe('the starting point as a teacher (kd)', () => {
+  it('logits: D(q, p_θ) with q from the fitted head over the starting features; forward KL value and gradient p − q', () => {
+    const kernel = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]);
+    const bias = tf.tensor1d([0, 0]);
+    const head = { kernel, bias, trainAccuracy: 1, logits: (f: tf.Tensor2D) => tf.add(tf.matMul(f, kernel), bias) as tf.Tensor2D, dispose: () => undefined };
+    const setup = {
+      config: FinetuneConfigSchema.parse({ plugin: 'finetune', task: 'finetune' }),
+      objective: createTransferObjective(TransferSchema.parse({ divergence: 'forward', temperature: 1 })),
+      log: createMemoryLogger(),
+      fittedHead: () => head,
+    } as unknown as RegulariserSetup;
+    const reg = REGULARISERS.kd.create({ name: 'kd', weight: 1, from: 'logits' }, setup);
+    const f0 = tf.tensor2d([[1, 0]]);
+    const penalty = (z: tf.Tensor): tf.Scalar =>
+      reg.penalty({ x: f0, y: tf.tensor1d([0], 'int32'), learner: { maps: {}, features: f0, logits: z as tf.Tensor2D }, start: { maps: {}, features: f0 } });
+    const q = [Math.E / (1 + Math.E), 1 / (1 + Math.E)];
+    const kl = q[0]! * Math.log(q[0]! / 0.5) + q[1]! * Math.log(q[1]! / 0.5);
+    const z = tf.tensor2d([[0, 0]]);
+    expect(tf.tidy(() => value(penalty(z)))).toBeCloseTo(kl, 5);
+    const g = tf.tidy(() => Array.from(tf.grad(penalty)(z).dataSync()));
+    expect(g[0]).toBeCloseTo(0.5 - q[0]!, 5);
+    expect(g[1]).toBeCloseTo(0.5 - q[1]!, 5);
+    tf.dispose([kernel, bias, f0, z]);
+  });
+});
+
 describe('the registry and every regulariser on a batch', () => {
   const config = FinetuneConfigSchema.parse({ plugin: 'finetune', task: 'finetune', model: { channels: [2, 3], dense: 4 }, train: { batchSize: 4 } });
 
