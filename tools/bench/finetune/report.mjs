@@ -43,6 +43,19 @@ export function aggregate(cellsDir) {
       load: [...new Set(list.map((c) => c.load))],
     });
   }
+  // Paired differences (same seeds: same labelled images, same batch order) against scratch and plain fine-tuning.
+  const byKey = new Map(rows.map((r) => [`${r.regime}|${r.labels}|${r.method}`, r]));
+  for (const r of rows) {
+    for (const ref of ['scratch', 'none']) {
+      const other = byKey.get(`${r.regime}|${r.labels}|${ref}`);
+      if (!other || other === r || r.method === 'scratch') continue;
+      const diffs = r.seeds.flatMap((seed, i) => {
+        const j = other.seeds.indexOf(seed);
+        return j < 0 ? [] : [r.accuracy[i] - other.accuracy[j]];
+      });
+      if (diffs.length > 0) r[`vs_${ref}`] = { mean: mean(diffs), min: Math.min(...diffs), max: Math.max(...diffs), n: diffs.length };
+    }
+  }
   rows.sort((a, b) => a.regime.localeCompare(b.regime) * -1 || LABEL_ORDER.indexOf(a.labels) - LABEL_ORDER.indexOf(b.labels) || METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method));
   return { cells: cells.length, rows, seconds: cells.reduce((s, c) => s + c.seconds, 0) };
 }
@@ -51,9 +64,21 @@ export function aggregate(cellsDir) {
 export function writeReport(cellsDir, { quick = false, backend = 'wasm', loadNow = os.loadavg().map((l) => l.toFixed(2)).join(' ') } = {}) {
   const { cells, rows, seconds } = aggregate(cellsDir);
   const pct = (v) => (v * 100).toFixed(1);
+  const signed = (v) => `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(1)}`;
+  const delta = (d, range) => (d ? `${signed(d.mean)}${range ? ` (${signed(d.min)}…${signed(d.max)})` : ''}` : '');
   const { md, text } = table(
-    ['regime', 'labels/class', 'method', 'chosen HP (of grid)', 'val acc. (seed 0)', 'test accuracy % (mean ± std)', 'seeds'],
-    rows.map((r) => [r.regime, r.labels, r.method, `${r.hp} (${r.gridTried})`, pct(r.val), `${pct(r.mean)} ± ${pct(r.std)}`, String(r.seeds.length)]),
+    ['regime', 'labels/class', 'method', 'chosen HP (of grid)', 'val acc. (seed 0)', 'test accuracy % (mean ± std)', 'seeds', 'Δ vs scratch, paired (min…max)', 'Δ vs none, paired'],
+    rows.map((r) => [
+      r.regime,
+      r.labels,
+      r.method,
+      `${r.hp} (${r.gridTried})`,
+      pct(r.val),
+      `${pct(r.mean)} ± ${pct(r.std)}`,
+      String(r.seeds.length),
+      delta(r.vs_scratch, true),
+      delta(r.vs_none, false),
+    ]),
   );
   const record = { benchmark: 'finetune', quick, cells, runSeconds: seconds, backend, machine: machine(), loadAverageAtReport: loadNow, rows, date: new Date().toISOString() };
   const stem = quick ? 'finetune-quick' : 'finetune';
