@@ -2,8 +2,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import {
-  asLearner,
-  asTeacher,
   ConfigError,
   disposeMap,
   readRunConfig,
@@ -13,61 +11,40 @@ import {
   sequenceNll,
   writeJsonAtomic,
   type ConfigIssue,
-  type Learner,
   type Metrics,
   type StepContext,
   type Task,
   type TaskContext,
-  type TaskRun,
-  type Teacher,
-  type TrainConfig,
-  type TransferObjective,
-  type Wrapped,
 } from '@kt/core';
-import { FINETUNE_PLUGIN, FinetuneConfigSchema, type FinetuneConfig } from '../config-schema';
-import type { SyntheticData, SyntheticSplit } from '../data/synthetic-data';
-import { LinearSoftmaxModel, FINETUNE_MODEL_VERSION } from '../models/linear-softmax-model';
+import { exampleSize, imageDataIssues, type ClassificationSplit } from '@kt/vision';
+import { FINETUNE_PLUGIN, FinetuneConfigSchema, FinetuneDataSchema, type FinetuneConfig } from '../config-schema';
+import { loadSourceData, type TaskData } from '../data/finetune-data';
+import { FINETUNE_MODEL_VERSION, FinetuneNet } from '../models/finetune-net';
 
-/** A finetune task: typed by the plugin's config and by the batch its steps prepare (no casts anywhere). */
-export type FinetuneTask<P extends Batch> = Task<FinetuneConfig, P>;
+/** A finetune task: typed by the plugin's config and by the batch its steps prepare. */
+export type FinetuneTask<P extends { dispose(): void }> = Task<FinetuneConfig, P>;
 
-/** What `evaluate` of task `train` reports (and so what the teacher runs it makes report). */
-export const FINETUNE_TRAIN_METRICS = ['accuracy', 'nll'] as const;
-/** What `evaluate` of task `kd` reports: the learner's scores, plus how close it is to its teacher. */
-export const FINETUNE_KD_METRICS = [...FINETUNE_TRAIN_METRICS, 'divergence', 'agreement'] as const;
+/** What `evaluate` of both tasks reports. */
+export const FINETUNE_METRICS = ['accuracy', 'nll'] as const;
 
-/** Standard deviation of a learner's initial weights: close to the uniform distribution. */
-const LEARNER_INIT_SCALE = 0.1;
-
-/** The rows of one training step as tensors; the trainer calls `dispose` after the update. */
-export interface Batch {
-  readonly x: tf.Tensor2D;
-  readonly y: tf.Tensor1D;
-  dispose(): void;
-}
-
-/** Rows `rows` of `split` as tensors. */
-export function batchOf(split: SyntheticSplit, features: number, rows: readonly number[]): Batch {
-  const xs = new Float32Array(rows.length * features);
-  rows.forEach((r, i) => xs.set(split.x.subarray(r * features, (r + 1) * features), i * features));
-  const x = tf.tensor2d(xs, [rows.length, features]);
-  const y = tf.tensor1d(Int32Array.from(rows, (r) => split.y[r]!), 'int32');
-  return { x, y, dispose: () => tf.dispose([x, y]) };
-}
-
-/** A whole split as tensors (evaluation; call inside `tf.tidy`). */
-function splitTensors(split: SyntheticSplit, features: number): { x: tf.Tensor2D; y: tf.Tensor1D } {
-  return { x: tf.tensor2d(split.x, [split.n, features]), y: tf.tensor1d(split.y, 'int32') };
+/** The artifact a `pretrain` run writes beside its weights: what its model takes and predicts. */
+export const SOURCE_MODEL_FILE = 'source-model.json';
+export interface SourceModelRecord {
+  readonly inputShape: readonly number[];
+  /** The source classes (ids of the source images), in label order. */
+  readonly classes: readonly number[];
+  readonly channels: readonly number[];
+  readonly dense: number;
 }
 
 /**
- * The training rows of each step: every epoch visits all rows in an order drawn from core's Rng for
- * (seed, epoch), so a resumed run sees exactly the batches an uninterrupted one would.
+ * The rows of each step: the epochs' seeded permutations (core's `Rng.derive(seed, key, epoch)`) laid end to end and cut
+ * into batches of exactly `min(batchSize, n)` rows, a batch crossing into the next epoch's order when n is not a
+ * multiple (BSS needs every batch to have the configured size). A pure function of the step: resumption is exact.
  */
-export class EpochOrder {
-  private epoch = -1;
-  private order: number[] = [];
+export class BatchOrder {
   readonly batchSize: number;
+  private cache = new Map<number, number[]>();
 
   constructor(
     private readonly n: number,
@@ -81,155 +58,174 @@ export class EpochOrder {
     return Math.ceil(this.n / this.batchSize);
   }
 
-  rowsAt(step: StepContext): number[] {
-    if (step.epoch !== this.epoch) {
-      this.order = Rng.derive(this.seed, 0xba7c, step.epoch).permutation(this.n);
-      this.epoch = step.epoch;
+  rowsAt(step: Pick<StepContext, 'step'>): number[] {
+    const start = step.step * this.batchSize;
+    const rows: number[] = [];
+    for (let p = start; p < start + this.batchSize; p++) rows.push(this.epochOrder(Math.floor(p / this.n))[p % this.n]!);
+    return rows;
+  }
+
+  private epochOrder(epoch: number): number[] {
+    let order = this.cache.get(epoch);
+    if (!order) {
+      order = Rng.derive(this.seed, 0xba7c, epoch).permutation(this.n);
+      if (this.cache.size > 4) this.cache.clear();
+      this.cache.set(epoch, order);
     }
-    const start = (step.step % this.stepsPerEpoch) * this.batchSize;
-    return this.order.slice(start, start + this.batchSize);
+    return order;
   }
 }
 
-/** A fresh linear-softmax learner for `config` (initialised from `train.seed`). */
-export function newLearner(config: FinetuneConfig): Learner & Wrapped<LinearSoftmaxModel> {
-  const { features, classes } = config.data;
-  return asLearner(new LinearSoftmaxModel(features, classes, Rng.derive(config.train.seed, 0x1ea7), LEARNER_INIT_SCALE));
+/** Rows `rows` of `split` as tensors x [b, h, w, c] and y [b] (int32). */
+export function gatherRows(split: ClassificationSplit, rows: readonly number[]): { x: tf.Tensor; y: tf.Tensor1D } {
+  const d = exampleSize(split.shape);
+  const x = new Float32Array(rows.length * d);
+  rows.forEach((r, i) => x.set(split.x.subarray(r * d, (r + 1) * d), i * d));
+  return { x: tf.tensor(x, [rows.length, ...split.shape]), y: tf.tensor1d(Int32Array.from(rows, (r) => split.y[r]!), 'int32') };
 }
 
-/** Accuracy against the labels and mean NLL (core's `sequenceNll`: kt's one cross-entropy). */
-export function labelMetrics(model: LinearSoftmaxModel, split: SyntheticSplit): Metrics {
-  return tf.tidy(() => {
-    const { x, y } = splitTensors(split, model.features);
-    const logits = model.logits(x);
-    const accuracy = tf.mean(tf.cast(tf.equal(tf.argMax(logits, -1), y), 'float32')).dataSync()[0]!;
-    const nll = sequenceNll(logits, y).dataSync()[0]!;
-    return { accuracy, nll };
-  });
+function chunks(n: number, size: number): number[][] {
+  const out: number[][] = [];
+  for (let s = 0; s < n; s += size) out.push(Array.from({ length: Math.min(size, n - s) }, (_, k) => s + k));
+  return out;
 }
 
-/** The configured divergence D(teacher, learner) on a whole split, and how often their argmax agree. */
-export function teacherMetrics(learner: LinearSoftmaxModel, teacher: LinearSoftmaxModel, split: SyntheticSplit, objective: TransferObjective): Metrics {
-  return tf.tidy(() => {
-    const { x } = splitTensors(split, learner.features);
-    const learnerLogits = learner.logits(x);
-    const teacherLogits = teacher.logits(x);
-    const divergence = objective.distill(teacherLogits, learnerLogits).dataSync()[0]!;
-    const agreement = tf.mean(tf.cast(tf.equal(tf.argMax(learnerLogits, -1), tf.argMax(teacherLogits, -1)), 'float32')).dataSync()[0]!;
-    return { divergence, agreement };
-  });
+/** Accuracy and mean NLL of `model` on `split`, in chunks. */
+export function evaluateNet(model: FinetuneNet, split: ClassificationSplit): Metrics {
+  if (split.n === 0) throw new ConfigError('cannot evaluate on an empty split');
+  let correct = 0;
+  let nll = 0;
+  for (const rows of chunks(split.n, 500)) {
+    const [c, l] = tf.tidy(() => {
+      const { x, y } = gatherRows(split, rows);
+      const logits = model.forward(x);
+      return [tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), y), 'float32')).dataSync()[0]!, sequenceNll(logits, y, undefined, { reduction: 'sum' }).dataSync()[0]!];
+    });
+    correct += c;
+    nll += l;
+  }
+  return { accuracy: correct / split.n, nll: nll / split.n };
 }
 
-/** Writes `test-confusion.json`: row-major `[label][prediction]` counts of `model` on `split`. */
-export function writeConfusion(dir: string, model: LinearSoftmaxModel, split: SyntheticSplit): void {
-  const predicted = tf.tidy(() => tf.argMax(model.logits(splitTensors(split, model.features).x), -1).dataSync());
-  const counts = Array.from({ length: model.classes }, () => new Array<number>(model.classes).fill(0));
-  for (let i = 0; i < split.n; i++) counts[split.y[i]!]![predicted[i]!] += 1;
-  writeJsonAtomic(path.join(dir, 'test-confusion.json'), { rows: 'label', columns: 'prediction', counts });
+/** The `fc` features of `model` on every example of `split`, [n·dense]. */
+export function featuresOf(model: FinetuneNet, split: ClassificationSplit): Float32Array {
+  const out = new Float32Array(split.n * model.dense);
+  for (const rows of chunks(split.n, 500)) {
+    const values = tf.tidy(() => model.body(gatherRows(split, rows).x).features.dataSync());
+    out.set(values, rows[0]! * model.dense);
+  }
+  return out;
 }
 
-/** Supervised training on the labels (cross-entropy): task `train`, which is also how `kd` trains its teacher. */
-export function supervisedRun(learner: Learner & Wrapped<LinearSoftmaxModel>, data: SyntheticData, train: TrainConfig): TaskRun<Batch> {
-  const order = new EpochOrder(data.train.n, train.batchSize, train.seed);
-  return {
-    learner,
-    stepsPerEpoch: order.stepsPerEpoch,
-    prepareStep: async (step) => batchOf(data.train, data.features, order.rowsAt(step)),
-    loss: (_step, batch) => sequenceNll(learner.model.logits(batch.x), batch.y) as tf.Scalar,
-    evaluate: async (split) => labelMetrics(learner.model, data[split]),
-    writeArtifacts: async (dir) => writeConfusion(dir, learner.model, data.test),
-    dispose: () => learner.dispose(),
-  };
-}
-
-/** The experiment that trains `config`'s teacher: task `train` on the same data with the `teacher.train` settings. */
-export function teacherRunConfig(config: FinetuneConfig): FinetuneConfig {
+/**
+ * The experiment that pre-trains `config`'s source model: task `pretrain` on `data.source` with the network of `model`
+ * and the `pretrain.train` settings. The target, the regularisers and `model.head` are left at their defaults so every
+ * fine-tuning config with the same source shares one cached source model (core keys it by this config without `data`,
+ * plus the source data's content hash and FINETUNE_MODEL_VERSION).
+ */
+export function pretrainRunConfig(config: FinetuneConfig): FinetuneConfig {
   return FinetuneConfigSchema.parse({
     plugin: FINETUNE_PLUGIN,
-    task: 'train',
-    name: 'teacher',
+    task: 'pretrain',
+    name: 'pretrain',
     backend: config.backend,
-    data: config.data,
-    train: config.teacher.train,
+    data: { ...FinetuneDataSchema.parse({}), source: config.data.source },
+    model: { channels: config.model.channels, dense: config.model.dense },
+    train: config.pretrain.train,
     output: config.output,
   });
 }
 
-/** The frozen teacher of a `kd` run and the run it comes from. */
-export interface LoadedTeacher {
-  readonly teacher: Teacher & Wrapped<LinearSoftmaxModel>;
-  /** The teacher's run directory (provisioned by core, or `teacher.checkpoint`). */
+/** The pre-trained source model, frozen, and where it comes from. */
+export interface SourceModel {
+  readonly model: FinetuneNet;
+  readonly record: SourceModelRecord;
+  /** The `pretrain` run directory (provisioned by core, or `pretrain.checkpoint`). */
   readonly runDir: string;
+  readonly fromCache?: boolean;
   readonly test?: Metrics;
 }
 
-/** The final weights of a `train` run as a frozen teacher; weights that do not fit are a ConfigError naming the run. */
-export function loadTeacher(runDir: string, data: SyntheticData): Teacher & Wrapped<LinearSoftmaxModel> {
-  const model = new LinearSoftmaxModel(data.features, data.classes, Rng.fromSeed(0), 0);
+function readRecord(runDir: string): SourceModelRecord {
+  const file = path.join(runDir, 'artifacts', SOURCE_MODEL_FILE);
+  if (!fs.existsSync(file)) throw new ConfigError(`pretrain.checkpoint: ${runDir}: no artifacts/${SOURCE_MODEL_FILE} (not a finished finetune pretrain run)`);
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as SourceModelRecord;
+}
+
+/** The source model's input shape must be the target data's: a ConfigError naming both otherwise. */
+export function checkInputShape(sourceShape: readonly number[], target: TaskData, where: string): void {
+  if (!tf.util.arraysEqual([...sourceShape], [...target.shape])) {
+    throw new ConfigError(
+      `data.target: the target images have shape [${target.shape.join(', ')}] but the source model (${where}) takes [${sourceShape.join(', ')}]; pick source and target images of the same size`,
+    );
+  }
+}
+
+/**
+ * The starting point of task `finetune`: the run named by `pretrain.checkpoint`, or one core provisions — trained as a
+ * `pretrain` run of its own under `<output>/.cache/teachers/`, reused by every later run with the same source. The
+ * source data's shape is checked against the target's before any pre-training.
+ */
+export async function obtainSourceModel(ctx: TaskContext<FinetuneConfig>, target: TaskData): Promise<SourceModel> {
+  const { config } = ctx;
+  let runDir: string;
+  let fromCache: boolean | undefined;
+  let test: Metrics | undefined;
+  if (config.pretrain.checkpoint !== undefined) {
+    runDir = path.resolve(config.pretrain.checkpoint);
+    checkInputShape(readRecord(runDir).inputShape, target, `pretrain.checkpoint ${runDir}`);
+    test = readSummary(runDir)?.test;
+  } else {
+    const source = loadSourceData(config.data.source);
+    checkInputShape(source.shape, target, `trained on data.source`);
+    const provisioned = await ctx.teachers.provision({ config: pretrainRunConfig(config), dataHash: source.contentHash, modelVersion: FINETUNE_MODEL_VERSION });
+    ({ runDir, fromCache, test } = provisioned);
+  }
+  const record = readRecord(runDir);
+  const model = new FinetuneNet({ inputShape: record.inputShape, channels: record.channels, dense: record.dense, classes: record.classes.length, seed: 0 });
   const weights = readRunWeights(runDir);
   try {
     model.setWeights(weights);
   } catch (err) {
     model.dispose();
-    throw new ConfigError(`teacher run ${runDir}: its weights do not fit this config's data: ${(err as Error).message}`);
+    throw new ConfigError(`pretrain: the source model in ${runDir} does not fit model.*: ${(err as Error).message}`);
   } finally {
     disposeMap(weights);
   }
-  return asTeacher(model);
-}
-
-/**
- * The teacher of task `kd`: the run named by `teacher.checkpoint`, or one core provisions — trained as a
- * `train` run of its own under `<output>/.cache/teachers/`, keyed by the teacher config, the data's content
- * hash and the model version, and reused by every later run with the same three.
- */
-export async function obtainTeacher(ctx: TaskContext<FinetuneConfig>, data: SyntheticData): Promise<LoadedTeacher> {
-  const { config } = ctx;
-  if (config.teacher.checkpoint !== undefined) {
-    const runDir = path.resolve(config.teacher.checkpoint);
-    return { teacher: loadTeacher(runDir, data), runDir, test: readSummary(runDir)?.test };
-  }
-  const provisioned = await ctx.teachers.provision({
-    config: teacherRunConfig(config),
-    dataHash: data.contentHash,
-    modelVersion: FINETUNE_MODEL_VERSION,
-  });
-  return { teacher: loadTeacher(provisioned.runDir, data), runDir: provisioned.runDir, test: provisioned.test };
+  return { model, record, runDir, fromCache, test };
 }
 
 const FINISHED: ReadonlySet<string> = new Set(['completed', 'stopped-early']);
 
-/** `teacher.checkpoint` must be a finished `finetune` `train` run on data of the same shape. */
+/** `pretrain.checkpoint` must be a finished `finetune` `pretrain` run of the configured network. */
 function checkpointIssues(checkpoint: string, config: FinetuneConfig): ConfigIssue[] {
-  const problem = (message: string): ConfigIssue[] => [{ path: 'teacher.checkpoint', message: `${checkpoint}: ${message}` }];
+  const problem = (message: string): ConfigIssue[] => [{ path: 'pretrain.checkpoint', message: `${checkpoint}: ${message}` }];
   const dir = path.resolve(checkpoint);
   if (!fs.existsSync(path.join(dir, 'config.json'))) return problem('not a kt run directory (no config.json)');
   const summary = readSummary(dir);
   if (!summary || !FINISHED.has(summary.status)) return problem(`not a finished run (status: ${summary?.status ?? 'no summary.json'})`);
-  if (summary.plugin !== FINETUNE_PLUGIN || summary.task !== 'train') {
-    return problem(`a ${summary.plugin}.${summary.task} run; the teacher must be a ${FINETUNE_PLUGIN}.train run`);
-  }
+  if (summary.plugin !== FINETUNE_PLUGIN || summary.task !== 'pretrain') return problem(`a ${summary.plugin}.${summary.task} run; the source model must be a ${FINETUNE_PLUGIN}.pretrain run`);
   const trained = FinetuneConfigSchema.safeParse(readRunConfig(dir));
   if (!trained.success) return problem(`its config.json is not a valid ${FINETUNE_PLUGIN} config`);
-  const { features, classes } = trained.data.data;
-  if (features !== config.data.features || classes !== config.data.classes) {
-    return problem(`trained on ${features} features × ${classes} classes; this config has ${config.data.features} × ${config.data.classes}`);
+  const m = trained.data.model;
+  if (m.dense !== config.model.dense || m.channels.join(',') !== config.model.channels.join(',')) {
+    return problem(`its network is channels [${m.channels.join(', ')}], dense ${m.dense}; this config has channels [${config.model.channels.join(', ')}], dense ${config.model.dense}`);
   }
   return [];
 }
 
-/**
- * The checks of task `kd` that `kt validate` and `kt run` make before any training: a `teacher.checkpoint`
- * that cannot serve as the teacher, and a teacher early-stopping metric its `train` run does not report
- * (which would otherwise fail only once the KD run had started).
- */
-export function teacherIssues(config: FinetuneConfig): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  const reported: readonly string[] = FINETUNE_TRAIN_METRICS;
-  const es = config.teacher.train.earlyStopping;
-  if (es && !reported.includes(es.metric)) {
-    issues.push({ path: 'teacher.train.earlyStopping.metric', message: `the teacher's train run does not report "${es.metric}"; it reports: ${reported.join(', ')}` });
+/** Checks shared by both tasks: data files, the checkpoint, and an early-stopping metric the pre-training reports. */
+export function sourceIssues(config: FinetuneConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [...imageDataIssues(config.data.source.images, 'data.source.images')];
+  const es = config.pretrain.train.earlyStopping;
+  if (es && !(FINETUNE_METRICS as readonly string[]).includes(es.metric)) {
+    issues.push({ path: 'pretrain.train.earlyStopping.metric', message: `the pretrain run does not report "${es.metric}"; it reports: ${FINETUNE_METRICS.join(', ')}` });
   }
-  if (config.teacher.checkpoint !== undefined) issues.push(...checkpointIssues(config.teacher.checkpoint, config));
+  if (config.pretrain.checkpoint !== undefined) issues.push(...checkpointIssues(config.pretrain.checkpoint, config));
   return issues;
+}
+
+/** Writes `artifacts/source-model.json` of a pretrain run. */
+export function writeSourceRecord(dir: string, record: SourceModelRecord): void {
+  writeJsonAtomic(path.join(dir, SOURCE_MODEL_FILE), record);
 }
