@@ -5,17 +5,19 @@
 // Usage: node tools/bench/deepinversion/throughput.mjs [--iterations 50] [--reference]
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { root, require, writeJson, machine } from '../lib.mjs';
+import * as os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import * as core from '@kt/core';
+import * as vision from '@kt/vision';
+import * as di from '@kt/deepinversion';
+import { root, writeJson, machine } from '../lib.mjs';
 
 const args = process.argv.slice(2);
 const iterations = Number(args.includes('--iterations') ? args[args.indexOf('--iterations') + 1] : '50');
-const core = require('@kt/core');
-const vision = require('@kt/vision');
-const di = require('@kt/deepinversion');
-const tf = require('@tensorflow/tfjs');
+const WIDTHS = (args.includes('--widths') ? args[args.indexOf('--widths') + 1] : '16,32,64').split(',').map(Number);
 const backend = await core.initBackend({ requested: process.env.KT_BACKEND ?? 'auto', log: (l) => console.error(l) });
 
-const teacher = vision.createResNet({ inputShape: [28, 28, 1], widths: [16, 32, 64], blocksPerStage: 1, numClasses: 10, seed: 0 });
+const teacher = vision.createResNet({ inputShape: [28, 28, 1], widths: WIDTHS, blocksPerStage: 1, numClasses: 10, seed: 0 });
 const rng = core.Rng.fromSeed(0);
 const weights = teacher.getWeights();
 for (const [key, t] of weights) {
@@ -28,7 +30,7 @@ const labels = di.balancedLabels(100, 10);
 di.synthesizeBatch({ teacher, labels, shape: [28, 28, 1], settings, rng }); // warm-up
 const out = di.synthesizeBatch({ teacher, labels, shape: [28, 28, 1], settings: { ...settings, iterations }, rng });
 const kt = { impl: 'kt', backend: backend.name, native: backend.native?.active ?? false, batch: 100, iterations, seconds: out.seconds, imageIterationsPerSecond: (100 * iterations) / out.seconds };
-const result = { kt, machine: machine(), loadAverage: require('node:os').loadavg(), date: new Date().toISOString() };
+const result = { kt, machine: machine(), loadAverage: os.loadavg(), date: new Date().toISOString() };
 if (args.includes('--reference')) {
   const ref = spawnSync('python3', [path.join(root, 'tools/bench/reference/deepinversion_synthesis.py'), '--iterations', String(iterations), '--threads', String(machine().cpus)], { encoding: 'utf8' });
   result.pytorch = ref.status === 0 ? JSON.parse(ref.stdout.trim().split('\n').pop()) : { error: (ref.stderr || ref.error?.message || 'failed').trim().split('\n').pop() };
