@@ -15,7 +15,9 @@
 // reloaded from its artifacts). Rerun the same command after a kill.
 //
 //   node tools/bench/deepinversion/run.mjs                  (full: both data sets, 3 seeds)
-//   node tools/bench/deepinversion/run.mjs --quick          (reduced: Fashion-MNIST subset, narrow nets, 1 seed)
+//   node tools/bench/deepinversion/run.mjs --light          (what fits a loaded machine: both data sets, 3 seeds, the same
+//        rounds, but a narrow ResNet 8-16-32 teacher trained 300 steps and a narrow verifier trained 200 steps)
+//   node tools/bench/deepinversion/run.mjs --quick          (reduced: Fashion-MNIST subset, narrow nets, 40 iterations, 1 seed)
 // Options: --seeds N (default 3; quick 1)  --datasets fashion,mnist (quick: fashion)  --out runs/bench-deepinversion
 //          --data FASHION_IDX_DIR  --report (only read the finished cells and write the table; runs nothing)
 import * as fs from 'node:fs';
@@ -31,10 +33,12 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const quick = args.includes('--quick');
+const light = !quick && args.includes('--light');
+const variant = quick ? '-quick' : light ? '-light' : '';
 const reportOnly = args.includes('--report');
 const seeds = Array.from({ length: Number(opt('seeds', quick ? '1' : '3')) }, (_, i) => i);
 const datasets = opt('datasets', quick ? 'fashion' : 'fashion,mnist').split(',');
-const outDir = path.resolve(opt('out', path.join(root, 'runs', quick ? 'bench-deepinversion-quick' : 'bench-deepinversion')));
+const outDir = path.resolve(opt('out', path.join(root, 'runs', `bench-deepinversion${variant}`)));
 // Fashion-MNIST's IDX folder: --data, else $KT_SHARED_DATA/fashion-mnist, else ../shared/data/fashion-mnist beside the repository
 const fashionDir = path.resolve(opt('data', path.join(process.env.KT_SHARED_DATA ?? path.join(root, '..', 'shared', 'data'), 'fashion-mnist')));
 
@@ -49,6 +53,14 @@ const CONFIG = { fashion: path.join(configs, 'fashion-di.yaml'), mnist: path.joi
 const PAPER = { synthesized: 0.96, adi: 0.98 };
 // The benchmark protocol (see the head comment), the same for all four sources.
 const FULL_COMMON = ['rounds.count=2', 'rounds.imagesPerRound=100', 'rounds.stepsPerRound=200', 'synthesis.iterations=100', 'synthesis.batchSize=100', 'train.checkpointEvery=100'];
+// --light: the protocol's rounds with cheaper networks (the teacher's and verifier's training dominate on a loaded machine).
+const LIGHT_COMMON = [
+  ...FULL_COMMON,
+  'teacher.model={kind: resnet, widths: [8, 16, 32], blocksPerStage: 1}',
+  'teacher.train={steps: 300, batchSize: 64, lr: 0.003}',
+  'verifier.model={kind: vgg, channels: [8, 16], convsPerBlock: 1, dense: 32}',
+  'verifier.train={steps: 200, batchSize: 64, lr: 0.003}',
+];
 // The reduced setting: fewer images, iterations and steps, a smaller test split (same for all four sources).
 // A narrower teacher (8-16-32) and verifier, 3,000 training images, 2 rounds of 100 images × 40 iterations.
 const QUICK_SETS = {
@@ -120,10 +132,10 @@ function roundsOf(runDir) {
 
 const t0 = Date.now();
 const load0 = os.loadavg()[0];
-const record = { benchmark: 'deepinversion', quick, seeds: seeds.length, backend: backend.name, native: backend.native, machine: machine(), datasets: {}, date: new Date().toISOString() };
+const record = { benchmark: 'deepinversion', quick, light, seeds: seeds.length, backend: backend.name, native: backend.native, machine: machine(), datasets: {}, date: new Date().toISOString() };
 const mdParts = [];
 for (const ds of datasets) {
-  const sets = [...(ds === 'fashion' ? [`data.dir=${fashionDir}`] : []), ...(quick ? [...QUICK_SETS[ds], ...QUICK_COMMON] : FULL_COMMON)];
+  const sets = [...(ds === 'fashion' ? [`data.dir=${fashionDir}`] : []), ...(quick ? [...QUICK_SETS[ds], ...QUICK_COMMON] : light ? LIGHT_COMMON : FULL_COMMON)];
   // seed-major: every condition gets its first seed before any gets a second, so a benchmark cut short still compares all
   const results = modes.map((mode) => ({ ...mode, runs: [] }));
   for (const seed of seeds) {
@@ -180,8 +192,7 @@ for (const ds of datasets) {
     const row = rows.find((r) => r.key === key);
     const rounds = fs.readdirSync(row.gridDir).filter((f) => f.startsWith('round-')).sort();
     const last = path.join(row.gridDir, rounds[rounds.length - 1], 'grid.png');
-    if (fs.existsSync(last) && !quick) fs.copyFileSync(last, path.join(root, 'docs/results', `deepinversion-${ds}-${key}.png`));
-    if (fs.existsSync(last) && quick) fs.copyFileSync(last, path.join(root, 'docs/results', `deepinversion-${ds}-${key}-quick.png`));
+    if (fs.existsSync(last)) fs.copyFileSync(last, path.join(root, 'docs/results', `deepinversion-${ds}-${key}${variant}.png`));
     row.grid = last;
   }
 }
@@ -189,10 +200,10 @@ for (const ds of datasets) {
 record.totalSeconds = Object.values(record.datasets).reduce((s, d) => s + d.rows.reduce((a, r) => a + r.seconds, 0), 0);
 record.loadAverage = { start: load0, end: os.loadavg()[0] };
 console.log(`total ${record.totalSeconds.toFixed(0)} s in the cells (this invocation ${((Date.now() - t0) / 1000).toFixed(0)} s; 1-minute load average ${load0.toFixed(1)} at start, ${os.loadavg()[0].toFixed(1)} at end)`);
-writeJson(path.join(root, 'tools/bench/results', quick ? 'deepinversion-quick.json' : 'deepinversion.json'), record);
+writeJson(path.join(root, 'tools/bench/results', `deepinversion${variant}.json`), record);
 const load = os.loadavg()[0].toFixed(1);
 writeText(
-  path.join(root, 'docs/results', quick ? 'deepinversion-quick.table.md' : 'deepinversion.table.md'),
-  `Measured by \`node tools/bench/deepinversion/run.mjs${quick ? ' --quick' : ''}\` on ${record.date.slice(0, 10)} (${machine().cpus} cores, backend ${backend.name}${backend.native?.active ? ' + native kernels' : ''}, ` +
+  path.join(root, 'docs/results', `deepinversion${variant}.table.md`),
+  `Measured by \`node tools/bench/deepinversion/run.mjs${quick ? ' --quick' : light ? ' --light' : ''}\` on ${record.date.slice(0, 10)} (${machine().cpus} cores, backend ${backend.name}${backend.native?.active ? ' + native kernels' : ''}, ` +
     `${record.totalSeconds.toFixed(0)} s summed over the runs, teacher/verifier training included; 1-minute load average ${load0.toFixed(1)} at the start of the last invocation, ${load} at its end).\n\n${mdParts.join('\n')}`,
 );
