@@ -19,7 +19,7 @@
 //        rounds, but a narrow ResNet 8-16-32 teacher trained 300 steps and a narrow verifier trained 200 steps)
 //   node tools/bench/deepinversion/run.mjs --quick          (reduced: Fashion-MNIST subset, narrow nets, 40 iterations, 1 seed)
 // Options: --seeds N (default 3; quick 1)  --datasets fashion,mnist (quick: fashion)  --out runs/bench-deepinversion
-//          --data FASHION_IDX_DIR  --report (only read the finished cells and write the table; runs nothing)
+//          --data FASHION_IDX_DIR  --order synthesized,adi,real,noise (the order cells run in; the table keeps its own)  --report (only read the finished cells and write the table; runs nothing)
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -85,6 +85,9 @@ const modes = [
   { key: 'adi', label: '(d) Adaptive DeepInversion (α_c = 1)', sets: ['rounds.source=synthesized', 'synthesis.loss.competition=1'] },
 ];
 
+const order = opt('order', modes.map((m) => m.key).join(',')).split(',');
+for (const key of order) if (!modes.some((m) => m.key === key)) throw new Error(`--order: unknown condition ${key} (conditions: ${modes.map((m) => m.key).join(', ')})`);
+
 /** One (dataset, condition, seed) cell: read back when finished, resumed when interrupted, else run. Undefined with --report when not finished. */
 async function runCell(ds, mode, seed, sets) {
   const runDir = path.join(outDir, ds, `${mode.key}-seed${seed}`);
@@ -139,7 +142,9 @@ for (const ds of datasets) {
   // seed-major: every condition gets its first seed before any gets a second, so a benchmark cut short still compares all
   const results = modes.map((mode) => ({ ...mode, runs: [] }));
   for (const seed of seeds) {
-    for (const [m, mode] of modes.entries()) {
+    for (const key of order) {
+      const m = modes.findIndex((x) => x.key === key);
+      const mode = modes[m];
       const run = await runCell(ds, mode, seed, sets);
       if (run) results[m].runs.push(run);
     }
