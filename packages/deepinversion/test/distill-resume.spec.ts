@@ -112,8 +112,13 @@ describe('data-free distillation: exact resume', () => {
     full = { runDir: run.runDir, test: run.summary.test! };
   });
 
-  // 5 steps: between rounds 0 and 1 (round 1 not yet synthesised); 7 steps: inside round 1 (its images on disk)
-  it.each([5, 7])('interrupted after %i steps, resumes to the uninterrupted run\'s student, images and metrics', async (stopAt) => {
+  // 5 steps: between rounds 0 and 1 (round 1 not yet synthesised); 7 steps: inside round 1 (its images on disk);
+  // 7 steps but resumed from the step-5 checkpoint (a kill): the resumed run passes the round-1 boundary a second time
+  it.each([
+    [5, false],
+    [7, false],
+    [7, true],
+  ])('interrupted after %i steps (killed after the previous checkpoint: %s), resumes to the uninterrupted run\'s student, images and metrics', async (stopAt, killedAfterCheckpoint) => {
     let steps = 0;
     const partial = await runExperiment({
       config: config(),
@@ -128,6 +133,13 @@ describe('data-free distillation: exact resume', () => {
     });
     expect(partial.summary.status).toBe('interrupted');
     expect(partial.summary.steps).toBe(stopAt);
+    if (killedAfterCheckpoint) {
+      // as if killed (no checkpoint on the way out): the latest checkpoint is step 5, before the round-1 boundary
+      // the killed run had already passed and recorded
+      const checkpoints = path.join(partial.runDir, 'checkpoints');
+      fs.rmSync(path.join(checkpoints, 'step-00000007'), { recursive: true, force: true });
+      fs.writeFileSync(path.join(checkpoints, 'latest.json'), JSON.stringify({ checkpoint: 'step-00000005', step: 5 }));
+    }
     const before = tf.memory().numTensors;
     const resumed = await runExperiment({
       config: resolveExperimentConfig(readRunConfig(partial.runDir), registry),
