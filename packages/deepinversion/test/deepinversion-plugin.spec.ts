@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
+import { Command, CommanderError } from 'commander';
+import { ZodError } from 'zod';
 import {
   applyOverrides,
   buildContainer,
@@ -18,6 +20,7 @@ import {
 } from '@kt/core';
 import { createResNet, decodePng } from '@kt/vision';
 import { deepInversionDistillTask, deepinversionPlugin, SynthesisDivergedError, SynthesisSchema, synthesizeBatch, synthesizeFromRun, type RoundRecord } from '../src';
+import { deepInversionSynthesizeContribution } from '../src/cli/synthesize-command';
 
 // Every run trains small networks on the CPU backend: generous on a shared, loaded machine.
 jest.setTimeout(900000);
@@ -85,6 +88,28 @@ describe('deepinversion plugin', () => {
   it.each(fs.readdirSync(configsDir).filter((f) => f.endsWith('.yaml')))('shipped config %s validates', (file) => {
     const cfg = resolveExperimentConfig(readConfigFile(path.join(configsDir, file)), registry, file);
     expect(cfg.plugin).toBe('deepinversion');
+  });
+
+  // what `kt run` does with each shipped config, with only the data and the sizes shrunk: its other settings
+  // (synthesis loss, transfer, rounds' source) run together; a distill config's student gets a real-test accuracy
+  it.each(fs.readdirSync(configsDir).filter((f) => f.endsWith('.yaml')))('shipped config %s runs (data and sizes shrunk)', async (file) => {
+    const raw = applyOverrides(readConfigFile(path.join(configsDir, file)), [
+      `data={source: csv, path: ${csv}, shape: [8, 8, 1]}`,
+      'teacher.model={kind: resnet, widths: [4], blocksPerStage: 1}',
+      'teacher.train={epochs: 2, batchSize: 32, lr: 0.02}',
+      'verifier.model={kind: mlp, hidden: [8]}',
+      'verifier.train={epochs: 1, batchSize: 32, lr: 0.01}',
+      'synthesis.batchSize=8',
+      'synthesis.iterations=2',
+      'rounds.count=1',
+      'rounds.imagesPerRound=8',
+      'rounds.stepsPerRound=2',
+    ]);
+    const shrunk = raw['task'] === 'train' ? applyOverrides(raw, ['learner.model={kind: resnet, widths: [4], blocksPerStage: 1}', 'train.epochs=1']) : applyOverrides(raw, ['learner.model={kind: mlp, hidden: [4]}']);
+    const config = resolveExperimentConfig(shrunk, registry, file);
+    const { summary } = await runExperiment({ config, container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp('kt-di-cfg-'), progress: false });
+    expect(summary.status).toBe('completed');
+    expect(summary.test!['accuracy']).toBeGreaterThanOrEqual(0);
   });
 
   it('plugin meta-check: schema tasks match the registered ones, strict schemas, shipped configs pass their checks', () => {
@@ -181,7 +206,7 @@ describe('deepinversion plugin', () => {
   it('kt deepinversion synthesize: images, tensor file, grid and summary from a teacher run; shape/class mismatch and no-BN teachers are ConfigErrors', async () => {
     const out = tmp('kt-di-syn-');
     const trainCfg = resolveExperimentConfig(
-      applyOverrides(tinyConfig(), ['task=train', 'learner.model={kind: resnet, widths: [4], blocksPerStage: 1}', 'train.epochs=2']),
+      applyOverrides(tinyConfig(), ['task=train', 'learner.model={kind: resnet, widths: [4], blocksPerStage: 1}', 'train.epochs=2', 'backend=cpu']),
       registry,
     );
     const { runDir } = await runExperiment({ config: trainCfg, container, log: createMemoryLogger(), backend: 'cpu', outDir: out, progress: false });
@@ -194,8 +219,39 @@ describe('deepinversion plugin', () => {
     expect(fs.readdirSync(dest).sort()).toEqual(['grid.png', 'images.bin', 'images.json', 'summary.json']);
     expect(() => synthesizeFromRun({ teacher: runDir, perClass: 1, out: dest, classes: 7 })).toThrow(/--classes 7 does not match the teacher of .*: it has 4 classes/);
     expect(() => synthesizeFromRun({ teacher: runDir, perClass: 1, out: dest, shape: '32x32x3' })).toThrow(/--shape 32x32x3 does not match the teacher of .*: it takes 8x8x1 images/);
-    const mlpCfg = resolveExperimentConfig(applyOverrides(tinyConfig(), ['task=train', 'learner.model={kind: mlp, hidden: [8]}', 'train.epochs=1']), registry);
+    const mlpCfg = resolveExperimentConfig(applyOverrides(tinyConfig(), ['task=train', 'learner.model={kind: mlp, hidden: [8]}', 'train.epochs=1', 'backend=cpu']), registry);
     const mlpRun = await runExperiment({ config: mlpCfg, container, log: createMemoryLogger(), backend: 'cpu', outDir: out, progress: false });
     expect(() => synthesizeFromRun({ teacher: mlpRun.runDir, perClass: 1, out: dest })).toThrow(/no BatchNorm layer.*feature-weight|no BatchNorm layer.*synthesis.loss.feature: 0/);
+
+    // the same through the command line (`kt deepinversion synthesize`): flags, files, the printed summary, and the
+    // errors the CLI turns into exit 2 (ConfigError's exitCode; ZodError and CommanderError map to 2 in @kt/cli)
+    const kt = async (...argv: string[]): Promise<string> => {
+      let stdout = '';
+      const program = new Command('kt').exitOverride().configureOutput({ writeOut: (t) => (stdout += t), writeErr: () => undefined });
+      deepInversionSynthesizeContribution.configure(program);
+      await program.parseAsync(['node', 'kt', 'deepinversion', 'synthesize', ...argv]);
+      return stdout;
+    };
+    const cliDest = path.join(out, 'cli-images');
+    const printed = await kt('--teacher', runDir, '--per-class', '3', '--out', cliDest, '--iterations', '2', '--batch-size', '6', '--seed', '4');
+    expect(tf.getBackend()).toBe('cpu');
+    expect(printed).toMatch(/^12 images, teacher accuracy \d+\.\d% \(confidence \d\.\d{3}\), \d+ image-iterations\/s\n/);
+    expect(printed).toContain(path.join(cliDest, 'grid.png'));
+    const cliSummary = JSON.parse(fs.readFileSync(path.join(cliDest, 'summary.json'), 'utf8')) as { images: number; settings: { iterations: number; batchSize: number } };
+    expect(cliSummary.images).toBe(12);
+    expect(cliSummary.settings).toMatchObject({ iterations: 2, batchSize: 6 });
+    const classes = await kt('--teacher', runDir, '--per-class', '1', '--out', cliDest, '--classes', '7').catch((e: unknown) => e);
+    expect(classes).toBeInstanceOf(ConfigError);
+    expect((classes as ConfigError).exitCode).toBe(2);
+    const noBnCli = await kt('--teacher', mlpRun.runDir, '--per-class', '1', '--out', cliDest).catch((e: unknown) => e);
+    expect(noBnCli).toBeInstanceOf(ConfigError);
+    expect((noBnCli as ConfigError).exitCode).toBe(2);
+    expect((noBnCli as Error).message).toMatch(/no BatchNorm layer/);
+    const badFlag = await kt('--teacher', runDir, '--per-class', 'three', '--out', cliDest).catch((e: unknown) => e);
+    expect(badFlag).toBeInstanceOf(ZodError);
+    expect(JSON.stringify((badFlag as ZodError).issues)).toContain('--per-class must be a number');
+    const missing = await kt('--per-class', '1', '--out', cliDest).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(CommanderError);
+    expect((missing as CommanderError).message).toMatch(/--teacher/);
   });
 });

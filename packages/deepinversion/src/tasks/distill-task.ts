@@ -68,7 +68,20 @@ export const deepInversionDistillTask: DeepInversionTask = {
       verifier: { source: verifier.source, test: verifier.test, parameters: verifier.network.parameterCount() },
       student: { parameters: student.parameterCount(), model: cfg.learner.model },
     });
+    // A run resumed from a checkpoint before a round boundary that the killed run had already passed reaches it again:
+    // the record it wrote then stays (exact resume recomputes the same values), no second line for the same round and event.
+    const written = new Set<string>(
+      fs.existsSync(records)
+        ? fs
+            .readFileSync(records, 'utf8')
+            .split('\n')
+            .filter((l) => l.trim() !== '')
+            .map((l) => recordKey(JSON.parse(l) as RoundRecord))
+        : [],
+    );
     const record = (r: RoundRecord): void => {
+      if (written.has(recordKey(r))) return;
+      written.add(recordKey(r));
       fs.mkdirSync(artifacts, { recursive: true });
       fs.appendFileSync(records, `${JSON.stringify(r)}\n`);
     };
@@ -112,6 +125,11 @@ export const deepInversionDistillTask: DeepInversionTask = {
     };
   },
 };
+
+/** Identity of a line of rounds.jsonl: one per round and event. */
+function recordKey(r: Pick<RoundRecord, 'round' | 'event'>): string {
+  return `${r.round}:${r.event}`;
+}
 
 /**
  * Round `round`'s images: loaded from `artifacts/round-<k>/` when a resumed run already made them, else synthesised

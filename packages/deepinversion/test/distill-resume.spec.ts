@@ -1,0 +1,160 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import {
+  applyOverrides,
+  buildContainer,
+  createMemoryLogger,
+  PluginRegistry,
+  readConfigFile,
+  readRunConfig,
+  readRunWeights,
+  resolveExperimentConfig,
+  Rng,
+  runExperiment,
+  type RawConfig,
+} from '@kt/core';
+import { deepinversionPlugin, type RoundRecord } from '../src';
+
+// Each case trains small networks several times on the CPU backend: generous on a shared, loaded machine.
+jest.setTimeout(900000);
+
+const registry = new PluginRegistry([{ plugin: deepinversionPlugin, from: '@kt/deepinversion' }]);
+const container = buildContainer([deepinversionPlugin]);
+const made: string[] = [];
+function tmp(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+let csv: string;
+let out: string;
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  out = tmp('kt-di-resume-');
+  csv = path.join(out, 'bars.csv');
+  // 8x8 images of 4 classes (a bright bar along one edge) plus noise, one CSV row each
+  const rng = Rng.fromSeed(11);
+  const lines: string[] = [];
+  for (let i = 0; i < 160; i++) {
+    const label = i % 4;
+    const pixels: string[] = [];
+    for (let r = 0; r < 8; r++) {
+      for (let c = 0; c < 8; c++) {
+        const on = [r < 2, r >= 6, c < 2, c >= 6][label]!;
+        pixels.push(Math.min(1, Math.max(0, (on ? 0.9 : 0.1) + 0.1 * rng.normal())).toFixed(3));
+      }
+    }
+    lines.push([...pixels, label].join(','));
+  }
+  fs.writeFileSync(csv, `${lines.join('\n')}\n`);
+});
+
+/**
+ * Adaptive DeepInversion (the student takes part in every round after the first, so a resumed run must restore it
+ * before synthesising) with a BatchNorm student: 3 rounds of 12 images × 6 iterations, 5 student steps a round.
+ */
+function config(): ReturnType<typeof resolveExperimentConfig> {
+  const raw: RawConfig = applyOverrides(readConfigFile(path.join(__dirname, '..', 'configs', 'mnist-di.yaml')), [
+    `data={source: csv, path: ${csv}, shape: [8, 8, 1]}`,
+    'teacher.model={kind: resnet, widths: [4], blocksPerStage: 1}',
+    'teacher.train={epochs: 2, batchSize: 32, lr: 0.02}',
+    'verifier.model={kind: mlp, hidden: [8]}',
+    'verifier.train={epochs: 2, batchSize: 32, lr: 0.01}',
+    'learner.model={kind: vgg, channels: [2], convsPerBlock: 1, dense: 0}',
+    'synthesis.batchSize=12',
+    'synthesis.iterations=6',
+    'synthesis.loss.competition=1',
+    'rounds.count=3',
+    'rounds.imagesPerRound=12',
+    'rounds.stepsPerRound=5',
+    'train.batchSize=8',
+    'train.checkpointEvery=5',
+  ]);
+  return resolveExperimentConfig(raw, registry);
+}
+
+/** Final student weights, flattened by name. */
+function studentWeights(runDir: string): Record<string, number[]> {
+  const m = readRunWeights(runDir);
+  const outW = Object.fromEntries([...m].map(([k, t]) => [k, Array.from(t.dataSync())]));
+  tf.dispose([...m.values()]);
+  return outW;
+}
+
+/** rounds.jsonl without the wall-clock fields (seconds, throughput). */
+function rounds(runDir: string): Omit<RoundRecord, 'seconds' | 'throughput'>[] {
+  return fs
+    .readFileSync(path.join(runDir, 'artifacts', 'rounds.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const { seconds: _s, throughput: _t, ...rest } = JSON.parse(l) as RoundRecord;
+      return rest;
+    });
+}
+
+/** The images every round put into the pool. */
+function images(runDir: string, round: number): number[] {
+  return Array.from(new Uint8Array(fs.readFileSync(path.join(runDir, 'artifacts', `round-${round}`, 'images.bin'))));
+}
+
+describe('data-free distillation: exact resume', () => {
+  let full: { runDir: string; test: Record<string, number> };
+  beforeAll(async () => {
+    const run = await runExperiment({ config: config(), container, log: createMemoryLogger(), backend: 'cpu', outDir: path.join(out, 'full'), cacheDir: path.join(out, '.cache'), progress: false });
+    expect(run.summary.status).toBe('completed');
+    full = { runDir: run.runDir, test: run.summary.test! };
+  });
+
+  // 5 steps: between rounds 0 and 1 (round 1 not yet synthesised); 7 steps: inside round 1 (its images on disk);
+  // 7 steps but resumed from the step-5 checkpoint (a kill): the resumed run passes the round-1 boundary a second time
+  it.each([
+    [5, false],
+    [7, false],
+    [7, true],
+  ])('interrupted after %i steps (killed after the previous checkpoint: %s), resumes to the uninterrupted run\'s student, images and metrics', async (stopAt, killedAfterCheckpoint) => {
+    let steps = 0;
+    const partial = await runExperiment({
+      config: config(),
+      container,
+      log: createMemoryLogger(),
+      backend: 'cpu',
+      outDir: path.join(out, `partial-${stopAt}`),
+      cacheDir: path.join(out, '.cache'),
+      progress: false,
+      callbacks: [{ onStepEnd: () => void (steps += 1) }],
+      shouldStop: () => steps >= stopAt,
+    });
+    expect(partial.summary.status).toBe('interrupted');
+    expect(partial.summary.steps).toBe(stopAt);
+    if (killedAfterCheckpoint) {
+      // as if killed (no checkpoint on the way out): the latest checkpoint is step 5, before the round-1 boundary
+      // the killed run had already passed and recorded
+      const checkpoints = path.join(partial.runDir, 'checkpoints');
+      fs.rmSync(path.join(checkpoints, 'step-00000007'), { recursive: true, force: true });
+      fs.writeFileSync(path.join(checkpoints, 'latest.json'), JSON.stringify({ checkpoint: 'step-00000005', step: 5 }));
+    }
+    const before = tf.memory().numTensors;
+    const resumed = await runExperiment({
+      config: resolveExperimentConfig(readRunConfig(partial.runDir), registry),
+      container,
+      log: createMemoryLogger(),
+      backend: 'cpu',
+      resumeDir: partial.runDir,
+      progress: false,
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(resumed.summary.status).toBe('completed');
+    expect(resumed.summary.steps).toBe(15);
+    expect(resumed.summary.test).toEqual(full.test);
+    expect(studentWeights(resumed.runDir)).toEqual(studentWeights(full.runDir));
+    expect(rounds(resumed.runDir)).toEqual(rounds(full.runDir));
+    for (const r of [0, 1, 2]) expect(images(resumed.runDir, r)).toEqual(images(full.runDir, r));
+  });
+});
