@@ -115,7 +115,7 @@ export interface RecognitionTrainOptions {
 }
 
 /**
- * The recognition model: a task's examples (characters of each printed example, embedded, mean-pooled per
+ * The recognition model: a task's examples (characters of each printed example, embedded and sum-pooled per
  * example, through a GELU layer, then mean-pooled over examples) plus its description words (embedded,
  * mean-pooled) → unigram log-weights over the grammar's productions and "variable". In kt's terms it is the
  * learner, and the search the teacher: trained to maximise the log-likelihood of the programs search found (or
@@ -177,7 +177,8 @@ export class RecognitionModel implements WeightedModel {
       const ids = tf.tensor2d(chars, [totalExamples, MAX_EXAMPLE_CHARS], 'int32');
       const mask = tf.cast(tf.greater(ids, 0), 'float32').expandDims(-1);
       const emb = tf.mul(embeddingLookup(this.v('chars'), ids), mask);
-      const pooled = tf.div(tf.sum(emb, 1), tf.maximum(tf.sum(mask, 1), 1));
+      // Sum-pooled (scaled): how many characters of each kind an example has is the signal (e.g. output length).
+      const pooled = tf.mul(tf.sum(emb, 1), 1 / 8);
       const perExample = gelu(linear(pooled, this.v('w1'), this.v('b1')));
       const examples = tf.matMul(tf.tensor2d(pool, [tasks.length, totalExamples]), perExample as tf.Tensor2D);
       const words = tf.matMul(tf.tensor2d(bag, [tasks.length, WORD_BUCKETS]), this.v('words') as tf.Tensor2D);
