@@ -118,3 +118,29 @@ export {
   type TranslationTraining,
 } from './language/translation-model';
 export { conditionGrammar } from './language/condition-grammar';
+
+// Learning: recognition model and the wake–sleep loop.
+export {
+  RecognitionModel,
+  encodeTask,
+  choicePoints,
+  descriptionWords,
+  CHAR_BUCKETS,
+  WORD_BUCKETS,
+  type EncodedTask,
+  type RecognitionExample,
+  type RecognitionOptions,
+  type RecognitionTrainOptions,
+} from './recognition/recognition-model';
+export {
+  runWakeSleep,
+  dream,
+  NO_LANGUAGE_MODEL,
+  WAKE_SLEEP_CONDITIONS,
+  WAKE_SLEEP_STATE_FILE,
+  type LanguageModel,
+  type WakeSleepCondition,
+  type WakeSleepOptions,
+  type IterationMetrics,
+  type WakeSleepResult,
+} from './wake-sleep/wake-sleep';
