@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, Rng, startProgress, type Logger } from '@kt/core';
+import { ConfigError, FusedAdam, Rng, startProgress, type Logger } from '@kt/core';
 import { jitterFlip, type ClassifierModel } from '@kt/vision';
 import type { SynthesisConfig } from '../config-schema';
 import { deepInversionLoss, SYNTHESIS_TERM_NAMES } from '../losses/deep-inversion-loss';
@@ -68,7 +68,8 @@ export function synthesizeBatch(options: SynthesizeBatchOptions): SynthesizedBat
   } else {
     full = variableOf(tf.tensor4d(init, [n, h, w, c]));
   }
-  const adam = (): tf.AdamOptimizer => tf.train.adam(settings.lr, settings.beta1, settings.beta2, 1e-8);
+  // core's Adam (tfjs's semantics; one KtAdam kernel call per update where @kt/native runs it), same hyper-parameters.
+  const adam = (): FusedAdam => new FusedAdam(settings.lr, settings.beta1, settings.beta2, 1e-8);
   let optimizer = adam();
   let terms: TermValues = { total: Number.NaN };
   try {

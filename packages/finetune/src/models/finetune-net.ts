@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { linear } from '@kt/core';
 import { glorotUniform, heNormal, weightStream } from '@kt/vision';
 
 /**
@@ -106,7 +107,8 @@ export class FinetuneNet {
     let h = x.reshape([x.shape[0]!, ...this.inputShape]) as tf.Tensor4D;
     this.convs.forEach((conv, i) => {
       const name = `conv${i + 1}`;
-      let a = tf.relu(tf.add(tf.conv2d(h, conv.kernel as tf.Tensor4D, 1, 'same'), conv.bias)) as tf.Tensor4D;
+      // One FusedConv2D (bias and ReLU in the convolution's output pass where @kt/native runs it).
+      let a = tf.fused.conv2d({ x: h, filter: conv.kernel as tf.Tensor4D, strides: 1, pad: 'same', bias: conv.bias, activation: 'relu' });
       if (mask?.layer === name) {
         const keep = new Float32Array(a.shape[3]).fill(1);
         keep[mask.channel] = 0;
@@ -116,13 +118,13 @@ export class FinetuneNet {
       h = tf.maxPool(a, 2, 2, 'valid');
     });
     const flat = h.reshape([h.shape[0], this.flatSize]) as tf.Tensor2D;
-    const features = tf.relu(tf.add(tf.matMul(flat, this.fc.kernel as tf.Tensor2D), this.fc.bias)) as tf.Tensor2D;
+    const features = linear(flat, this.fc.kernel, this.fc.bias, 'relu') as tf.Tensor2D;
     return { maps, features };
   }
 
   /** The head's logits of features [n, dense]. */
   headLogits(features: tf.Tensor2D): tf.Tensor2D {
-    return tf.add(tf.matMul(features, this.head.kernel as tf.Tensor2D), this.head.bias);
+    return linear(features, this.head.kernel, this.head.bias) as tf.Tensor2D;
   }
 
   /** Logits [n, classes]. */

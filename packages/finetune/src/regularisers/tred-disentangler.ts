@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, sequenceNll } from '@kt/core';
+import { createOptimizer, linear, matMul, Rng, sequenceNll } from '@kt/core';
 
 /**
  * Squared maximum mean discrepancy between the samples `a` [n, d] and `b` [m, d] (Gretton et al., 2012; biased
@@ -11,7 +11,7 @@ export function mmd2(a: tf.Tensor2D, b: tf.Tensor2D, bandwidths: readonly number
     const sq = (u: tf.Tensor2D, v: tf.Tensor2D): tf.Tensor2D => {
       const uu = tf.sum(tf.square(u), 1, true);
       const vv = tf.sum(tf.square(v), 1, true);
-      return tf.relu(tf.add(tf.sub(uu, tf.mul(tf.matMul(u, v, false, true), 2)), tf.transpose(vv))) as tf.Tensor2D;
+      return tf.relu(tf.add(tf.sub(uu, tf.mul(matMul(u, v, false, true), 2)), tf.transpose(vv))) as tf.Tensor2D;
     };
     const kernel = (u: tf.Tensor2D, v: tf.Tensor2D): tf.Scalar => {
       const d2 = sq(u, v);
@@ -33,7 +33,7 @@ export function crossCorrelation2(r: tf.Tensor2D, s: tf.Tensor2D): tf.Scalar {
       return tf.div(tf.sub(u, mean), tf.sqrt(tf.add(variance, 1e-6))) as tf.Tensor2D;
     };
     const n = r.shape[0];
-    const c = tf.div(tf.matMul(standardise(r), standardise(s), true, false), n);
+    const c = tf.div(matMul(standardise(r), standardise(s), true, false), n);
     return tf.mean(tf.square(c)) as tf.Scalar;
   });
 }
@@ -103,11 +103,11 @@ export class Disentangler {
 
   /** The target-relevant part of source features f⁰ [n, d]. */
   relevant(f0: tf.Tensor2D): tf.Tensor2D {
-    return tf.add(tf.matMul(f0, this.ar), this.br);
+    return linear(f0, this.ar, this.br) as tf.Tensor2D;
   }
 
   irrelevant(f0: tf.Tensor2D): tf.Tensor2D {
-    return tf.add(tf.matMul(f0, this.ai), this.bi);
+    return linear(f0, this.ai, this.bi) as tf.Tensor2D;
   }
 
   terms(f0: tf.Tensor2D, y: tf.Tensor1D): DisentanglerTerms {
@@ -115,7 +115,7 @@ export class Disentangler {
     const s = this.irrelevant(f0);
     return {
       reconstruction: tf.div(tf.mean(tf.sum(tf.square(tf.sub(tf.add(r, s), f0)), 1)), this.dim) as tf.Scalar,
-      classification: sequenceNll(tf.add(tf.matMul(r, this.cls), this.clsBias), y) as tf.Scalar,
+      classification: sequenceNll(linear(r, this.cls, this.clsBias), y) as tf.Scalar,
       mmd: mmd2(r, s, this.bandwidths),
       mi: crossCorrelation2(r, s),
     };
@@ -170,7 +170,7 @@ export function trainDisentangler(
   const d = f0.length / n;
   const median = medianDistance(f0, d);
   const disentangler = new Disentangler(d, classes, options.seed, [0.5 * median, median, 2 * median]);
-  const optimizer = tf.train.adam(options.lr);
+  const optimizer = createOptimizer({ optimizer: 'adam', lr: options.lr });
   const batch = Math.min(options.batchSize ?? 256, n);
   const all = tf.tensor2d(f0, [n, d]);
   const allY = tf.tensor1d(labels, 'int32');
