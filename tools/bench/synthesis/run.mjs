@@ -70,8 +70,8 @@ for (const condition of conditions) {
     dreams: Number(opt.dreams),
     workers: Number(opt.workers),
     dir: path.join(outRoot, condition),
-    // The LAPS conditions get the words↔primitives model once it is wired in; until then NO_LANGUAGE_MODEL (no-op).
-    language: synthesis.NO_LANGUAGE_MODEL,
+    // (e)/(f): IBM Model 1 words↔primitives fitted on the solved train tasks (runWakeSleep decides where it applies).
+    language: condition.startsWith('laps') ? synthesis.ibmLanguageModel() : synthesis.NO_LANGUAGE_MODEL,
     onIteration: (m) => console.log(`${condition} iteration ${m.iteration}: train ${(m.trainSolved * 100).toFixed(1)}%, test ${(m.testSolved * 100).toFixed(1)}%, library ${m.librarySize}`),
   });
   if (result.recognition) for (const w of result.recognition.values()) w.dispose();
