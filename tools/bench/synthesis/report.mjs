@@ -17,7 +17,7 @@ const ORDER = Object.keys(LETTERS);
 const groups = new Map();
 for (const file of files) {
   const r = JSON.parse(fs.readFileSync(file, 'utf8'));
-  const key = `${r.suite}|${r.budget.maxNodes}|${r.budget.timeoutMs}|${r.iterations}`;
+  const key = `${r.suite}|${r.budget.maxNodes}|${r.budget.timeoutMs}|${r.iterations}|${r.languageMix ?? 0.5}`;
   const g = groups.get(key);
   if (g === undefined) groups.set(key, { ...r, loads: [loadText(r)], cells: [...r.cells] });
   else {
@@ -44,7 +44,7 @@ const sections = [...groups.values()].map((r) => {
     .map((c) => `- ${LETTERS[c]} vs (d), last iteration: only (${c === 'laps-train' ? 'e' : 'f'}): ${diff(c, 'library').join(', ') || '—'}; only (d): ${diff('library', c).join(', ') || '—'}`)
     .join('\n');
   const missing = Object.keys(LETTERS).filter((c) => !done.some((d) => d.condition === c));
-  return `### ${r.suite} suite: ${r.iterations} wake–sleep iterations, ${r.budget.maxNodes} nodes / ${r.budget.timeoutMs} ms per task\n\n` +
+  return `### ${r.suite} suite: ${r.iterations} wake–sleep iterations, ${r.budget.maxNodes} nodes / ${r.budget.timeoutMs} ms per task, LAPS word prior uniformMix ${r.languageMix ?? 0.5}\n\n` +
     `Load average ${r.loads.join('; ')}; ${r.machine?.cpus ?? '?'} CPUs shared with other jobs.\n` +
     (missing.length > 0 ? `Not measured (no finished iteration): ${missing.join(', ')}.\n` : '') +
     `\n${md}\n\nLearned library (last iteration):\n\n${libs || '(none)'}\n\n${versus}\n`;
