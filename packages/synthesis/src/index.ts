@@ -144,3 +144,4 @@ export {
   type IterationMetrics,
   type WakeSleepResult,
 } from './wake-sleep/wake-sleep';
+export { ibmLanguageModel, type IbmLanguageModelOptions } from './language/ibm-language-model';

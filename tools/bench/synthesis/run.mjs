@@ -5,20 +5,21 @@
 // (wake-sleep.json, artifacts/library.json — what `kt synthesis solve --library DIR` reads); a rerun skips
 // finished iterations. Needs the built packages: `npx nx run-many -t build -p @kt/core,@kt/synthesis`.
 // Usage: node tools/bench/synthesis/run.mjs [--suite list|text] [--iterations 3] [--nodes 20000] [--timeout 5000]
-//          [--out runs/bench-synthesis] [--conditions uniform,fitted,...] [--quick] [--docs]
+//          [--out runs/bench-synthesis] [--conditions uniform,fitted,...] [--language-mix 0.5] [--quick]
+// --language-mix: share of the uniform distribution in the LAPS word prior (primitivePrior's uniformMix).
 // --quick: a small built-in task set to test this script (NOT for reported numbers); without it the suite
 // comes from @kt/synthesis's suites (listFunctionsSuite / textEditingSuite) and the run fails if they are absent.
-// --docs: write docs/results/synthesis.md (never with --quick).
+// The table of docs/results/synthesis.md: node tools/bench/synthesis/report.mjs <out>/<suite>/results.json ...
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as synthesis from '@kt/synthesis';
-import { root, table, writeJson, writeText, machine, flags } from '../lib.mjs';
+import { root, table, writeJson, machine, flags } from '../lib.mjs';
 
-const opt = flags({ suite: 'text', iterations: '3', nodes: '20000', timeout: '5000', out: path.join(root, 'runs', 'bench-synthesis'), conditions: synthesis.WAKE_SLEEP_CONDITIONS.join(','), quick: false, docs: false, 'recognition-steps': '100', dreams: '50', workers: '1' });
+const opt = flags({ suite: 'text', iterations: '3', nodes: '20000', timeout: '5000', out: path.join(root, 'runs', 'bench-synthesis'), conditions: synthesis.WAKE_SLEEP_CONDITIONS.join(','), quick: false, docs: false, 'recognition-steps': '100', dreams: '50', workers: '1', 'language-mix': '0.5' });
 const LETTERS = { uniform: '(a) uniform grammar', fitted: '(b) fitted grammar', recognition: '(c) + recognition', library: '(d) + library (DreamCoder)', 'laps-train': '(e) LAPS, language at training', 'laps-test': '(f) LAPS, language at test' };
 const conditions = opt.conditions.split(',');
 for (const c of conditions) if (!synthesis.WAKE_SLEEP_CONDITIONS.includes(c)) throw new Error(`--conditions: unknown condition "${c}" (known: ${synthesis.WAKE_SLEEP_CONDITIONS.join(', ')})`);
-if (opt.quick && opt.docs) throw new Error('--docs: the --quick task set is for testing the script, not for reported numbers');
+if (opt.docs) throw new Error('--docs: docs/results/synthesis.md is written by tools/bench/synthesis/report.mjs from the runs\' results.json files');
 
 const toTask = (t) => ({
   name: t.name,
@@ -51,6 +52,8 @@ const suite = loadSuite();
 const train = suite.train.map(toTask);
 const test = suite.test.map(toTask);
 const base = synthesis.Grammar.uniform([...synthesis.PRIMITIVE_SETS[suite.primitives]().values()]);
+const languageMix = Number(opt['language-mix']);
+if (!(languageMix >= 0 && languageMix <= 1)) throw new Error(`--language-mix must be in [0, 1], got ${opt['language-mix']}`);
 const budget = { maxNodes: Number(opt.nodes), timeoutMs: Number(opt.timeout) };
 const outRoot = path.resolve(opt.out, suite.name);
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -70,21 +73,18 @@ for (const condition of conditions) {
     dreams: Number(opt.dreams),
     workers: Number(opt.workers),
     dir: path.join(outRoot, condition),
-    // The LAPS conditions get the words↔primitives model once it is wired in; until then NO_LANGUAGE_MODEL (no-op).
-    language: synthesis.NO_LANGUAGE_MODEL,
+    // (e)/(f): IBM Model 1 words↔primitives fitted on the solved train tasks (runWakeSleep decides where it applies).
+    language: condition.startsWith('laps') ? synthesis.ibmLanguageModel({ prior: { uniformMix: languageMix } }) : synthesis.NO_LANGUAGE_MODEL,
     onIteration: (m) => console.log(`${condition} iteration ${m.iteration}: train ${(m.trainSolved * 100).toFixed(1)}%, test ${(m.testSolved * 100).toFixed(1)}%, library ${m.librarySize}`),
   });
   if (result.recognition) for (const w of result.recognition.values()) w.dispose();
   cells.push({ condition, label: LETTERS[condition], metrics: result.metrics, seconds: (Date.now() - t) / 1000 });
-  writeJson(path.join(outRoot, 'results.json'), { suite: suite.name, budget, iterations: Number(opt.iterations), machine: machine(), loadStart, cells });
+  writeJson(path.join(outRoot, 'results.json'), { suite: suite.name, budget, iterations: Number(opt.iterations), languageMix, machine: machine(), loadStart, cells });
 }
 const loadEnd = load();
 const iterations = Number(opt.iterations);
 const header = ['condition', ...Array.from({ length: iterations }, (_, i) => `iter ${i + 1} test %`), 'train % (last)', 'library'];
-const { text, md } = table(header, cells.map((c) => [c.label, ...c.metrics.map((m) => (m.testSolved * 100).toFixed(1)), (c.metrics.at(-1).trainSolved * 100).toFixed(1), String(c.metrics.at(-1).librarySize)]));
+const { text } = table(header, cells.map((c) => [c.label, ...c.metrics.map((m) => (m.testSolved * 100).toFixed(1)), (c.metrics.at(-1).trainSolved * 100).toFixed(1), String(c.metrics.at(-1).librarySize)]));
 const inventions = cells.filter((c) => c.metrics.at(-1).librarySize > 0).map((c) => `- ${c.label}:\n${c.metrics.at(-1).inventions.map((i) => `  - \`${i}\``).join('\n')}`).join('\n');
-console.log(`\n${text}\n\nload average: ${loadStart} at start, ${loadEnd} at end; ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-writeJson(path.join(outRoot, 'results.json'), { suite: suite.name, budget, iterations, machine: machine(), loadStart, loadEnd, seconds: (Date.now() - t0) / 1000, cells });
-if (opt.docs) {
-  writeText(path.join(root, 'docs', 'results', 'synthesis.md'), `# Program synthesis: wake–sleep conditions (${suite.name} suite)\n\nMeasured by tools/bench/synthesis/run.mjs: ${train.length} train / ${test.length} held-out test tasks, budget ${budget.maxNodes} nodes / ${budget.timeoutMs} ms per task, load average ${loadStart} → ${loadEnd} (shared machine; times provisional).\nReference (LAPS, Wong et al. 2021, string editing): DreamCoder 33.4 % → LAPS 54.6 % of test tasks.\n\n${md}\n\nLearned library (last iteration):\n\n${inventions || '(none)'}\n`);
-}
+console.log(`\n${text}\n\nlearned library (last iteration):\n${inventions || "(none)"}\n\nload average: ${loadStart} at start, ${loadEnd} at end; ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+writeJson(path.join(outRoot, 'results.json'), { suite: suite.name, budget, iterations, languageMix, machine: machine(), loadStart, loadEnd, seconds: (Date.now() - t0) / 1000, cells });

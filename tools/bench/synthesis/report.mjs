@@ -1,0 +1,61 @@
+// Writes the measured part of docs/results/synthesis.md (between the <!-- measured:start/end --> markers) from
+// the results.json files of tools/bench/synthesis/run.mjs, one section per file: test % per iteration and
+// condition, train % and library size of the last iteration, the learned library, and which held-out tasks
+// the LAPS conditions solve that DreamCoder's (d) does not (and the reverse).
+// Usage: node tools/bench/synthesis/report.mjs runs/bench-synthesis/text-editing/results.json [more results.json …]
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { root, table, writeText } from '../lib.mjs';
+
+const files = process.argv.slice(2);
+if (files.length === 0) throw new Error('usage: report.mjs RESULTS_JSON...');
+const LETTERS = { uniform: '(a) uniform grammar', fitted: '(b) fitted grammar', recognition: '(c) + recognition', library: '(d) + library (DreamCoder)', 'laps-train': '(e) LAPS, language at training', 'laps-test': '(f) LAPS, language at test' };
+const pct = (x) => (x * 100).toFixed(1);
+
+// Files of the same suite, budget and iteration count (e.g. conditions run as separate processes) form one section.
+const ORDER = Object.keys(LETTERS);
+const groups = new Map();
+for (const file of files) {
+  const r = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const key = `${r.suite}|${r.budget.maxNodes}|${r.budget.timeoutMs}|${r.iterations}|${r.languageMix ?? 0.5}`;
+  const g = groups.get(key);
+  if (g === undefined) groups.set(key, { ...r, loads: [loadText(r)], cells: [...r.cells] });
+  else {
+    for (const c of r.cells) if (g.cells.some((d) => d.condition === c.condition)) throw new Error(`${file}: condition ${c.condition} of ${key} is in two files`);
+    g.cells.push(...r.cells);
+    g.loads.push(loadText(r));
+  }
+}
+function loadText(r) {
+  return `${r.loadStart} at start${r.loadEnd ? `, ${r.loadEnd} at end` : ' (run not finished)'}`;
+}
+
+const sections = [...groups.values()].map((r) => {
+  const done = r.cells.filter((c) => c.metrics.length > 0).sort((a, b) => ORDER.indexOf(a.condition) - ORDER.indexOf(b.condition));
+  const n = Math.max(...done.map((c) => c.metrics.length));
+  const header = ['condition', ...Array.from({ length: n }, (_, i) => `iter ${i + 1} test %`), 'train % (last)', 'library', 'minutes'];
+  const rows = done.map((c) => [LETTERS[c.condition] ?? c.condition, ...Array.from({ length: n }, (_, i) => (c.metrics[i] ? pct(c.metrics[i].testSolved) : '—')), pct(c.metrics.at(-1).trainSolved), String(c.metrics.at(-1).librarySize), (c.seconds / 60).toFixed(1)]);
+  const { md } = table(header, rows);
+  const libs = done.filter((c) => c.metrics.at(-1).librarySize > 0).map((c) => `- ${LETTERS[c.condition]}:\n${c.metrics.at(-1).inventions.map((i) => `  - \`${i}\``).join('\n')}`).join('\n');
+  const solved = (cond) => new Set(done.find((c) => c.condition === cond)?.metrics.at(-1).testSolvedNames ?? []);
+  const diff = (a, b) => [...solved(a)].filter((x) => !solved(b).has(x));
+  const versus = ['laps-train', 'laps-test']
+    .filter((c) => done.some((d) => d.condition === c) && done.some((d) => d.condition === 'library'))
+    .map((c) => `- ${LETTERS[c]} vs (d), last iteration: only (${c === 'laps-train' ? 'e' : 'f'}): ${diff(c, 'library').join(', ') || '—'}; only (d): ${diff('library', c).join(', ') || '—'}`)
+    .join('\n');
+  const missing = Object.keys(LETTERS).filter((c) => !done.some((d) => d.condition === c));
+  return `### ${r.suite} suite: ${r.iterations} wake–sleep iterations, ${r.budget.maxNodes} nodes / ${r.budget.timeoutMs} ms per task, LAPS word prior uniformMix ${r.languageMix ?? 0.5}\n\n` +
+    `Load average ${r.loads.join('; ')}; ${r.machine?.cpus ?? '?'} CPUs shared with other jobs.\n` +
+    (missing.length > 0 ? `Not measured (no finished iteration): ${missing.join(', ')}.\n` : '') +
+    `\n${md}\n\nLearned library (last iteration):\n\n${libs || '(none)'}\n\n${versus}\n`;
+});
+
+const doc = path.join(root, 'docs', 'results', 'synthesis.md');
+const text = fs.readFileSync(doc, 'utf8');
+const start = '<!-- measured:start (tools/bench/synthesis/report.mjs) -->';
+const end = '<!-- measured:end -->';
+const a = text.indexOf(start);
+const b = text.indexOf(end);
+if (a < 0 || b < a) throw new Error(`${doc}: no ${start} … ${end} block to fill`);
+writeText(doc, `${text.slice(0, a + start.length)}\n\n${sections.join('\n')}\n${text.slice(b)}`);
+console.log(`wrote ${doc}: ${groups.size} section(s) from ${files.length} file(s)`);
