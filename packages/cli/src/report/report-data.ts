@@ -97,21 +97,30 @@ export function groupRuns(records: readonly RunRecord[]): { groups: ReportGroup[
     byKey.set(key, [...(byKey.get(key) ?? []), r]);
   }
   const reps = [...byKey.values()].map((rs) => rs[0]!);
-  const differing = new Set<string>();
-  for (const a of reps) {
-    for (const b of reps) {
-      for (const k of configDifferences(withoutKeys(a.config, [...SEED_KEYS, ...IGNORED_KEYS]), withoutKeys(b.config, [...SEED_KEYS, ...IGNORED_KEYS]))) differing.add(k);
-    }
-  }
-  const keys = [...differing].sort();
+  const strip = (r: RunRecord): unknown => withoutKeys(r.config, [...SEED_KEYS, ...IGNORED_KEYS]);
+  /** The fields in which any two of `among` differ; a parent (`teacherUpdate`, present in one and absent in another) only when none of its fields is listed. */
+  const differingKeys = (among: readonly RunRecord[]): string[] => {
+    const differing = new Set<string>();
+    for (const a of among) for (const b of among) for (const k of configDifferences(strip(a), strip(b))) differing.add(k);
+    const all = [...differing].sort();
+    return all.filter((k) => !all.some((o) => o.startsWith(`${k}.`)));
+  };
+  const describe = (rep: RunRecord, keys: readonly string[]): string => keys.map((k) => `${k}=${show(configValue(rep.config, k))}`).join(' ');
+  const short = (keys: readonly string[], text: string): boolean => keys.length > 0 && keys.length <= MAX_LABEL_KEYS && text.length <= MAX_LABEL_CHARS;
+  const keys = differingKeys(reps);
   const groups: ReportGroup[] = [];
   const groupOf = new Map<string, string>();
   const used = new Set<string>();
   for (const rs of byKey.values()) {
     const rep = rs[0]!;
-    // Named by what sets it apart when that is short; by its config name (or run) otherwise (the config diff table has the rest).
-    const byValues = keys.map((k) => `${k}=${show(configValue(rep.config, k))}`).join(' ');
-    let label = keys.length > 0 && keys.length <= MAX_LABEL_KEYS && byValues.length <= MAX_LABEL_CHARS && rep.config ? byValues : String(rep.config?.['name'] ?? rep.id);
+    // Named by what sets it apart when that is short; otherwise by its config name, and what sets it apart from the
+    // settings of the same name when that is short (the config diff table has the rest); the run as the last resort.
+    const byValues = describe(rep, keys);
+    const name = String(rep.config?.['name'] ?? rep.id);
+    const sameName = reps.filter((r) => String(r.config?.['name'] ?? r.id) === name);
+    const within = sameName.length > 1 ? differingKeys(sameName) : [];
+    const byName = short(within, describe(rep, within)) ? `${name} ${describe(rep, within)}` : name;
+    let label = rep.config && short(keys, byValues) ? byValues : byName;
     if (used.has(label)) label = `${label} (${rep.id})`;
     used.add(label);
     groups.push({ label, runs: rs.map((r) => r.id) });

@@ -100,4 +100,30 @@ describe('kt report groups', () => {
     edit(b, { model: { layers: 1, heads: 2, dim: 32 } });
     expect(buildReportData([readRun(a), readRun(b)], undefined).groups.map((g) => g.label)).toEqual(['transfer.divergence=forward', 'transfer.divergence=backward']);
   });
+
+  it('a block present in some settings is named by its differing fields, and settings of one config name by what sets them apart', () => {
+    // the MetaDistil benchmark's four settings: two configs, each run with an override
+    const parent = tmpDir();
+    const edit = (dir: string, extra: Record<string, unknown>): string => {
+      const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...cfg, ...extra }));
+      return dir;
+    };
+    const meta = (strategy: string): Record<string, unknown> => ({ name: 'meta', teacherUpdate: { strategy, optimizer: 'adam', lr: 0.00002, every: 1, quizFraction: 0.1 } });
+    const none = edit(writeFakeRun(parent, { name: 'none', divergence: 'forward', seed: 1, scale: 10 }), { name: 'kd', alpha: 1 });
+    const fixed = edit(writeFakeRun(parent, { name: 'fixed', divergence: 'forward', seed: 1, scale: 10 }), { name: 'kd', alpha: 0.5 });
+    const second = edit(writeFakeRun(parent, { name: 'second', divergence: 'forward', seed: 1, scale: 10 }), { ...meta('metadistil'), alpha: 0.5 });
+    const first = edit(writeFakeRun(parent, { name: 'first', divergence: 'forward', seed: 1, scale: 10 }), { ...meta('metadistil-first-order'), alpha: 0.5 });
+    const labels = buildReportData([none, fixed, second, first].map(readRun), undefined).groups.map((g) => g.label);
+    expect(labels).toEqual([
+      'alpha=1 teacherUpdate.strategy=-',
+      'alpha=0.5 teacherUpdate.strategy=-',
+      'alpha=0.5 teacherUpdate.strategy=metadistil',
+      'alpha=0.5 teacherUpdate.strategy=metadistil-first-order',
+    ]);
+    // too many fields apart: the config name, then what sets apart the settings that share it
+    edit(second, { extra: { a: 1 }, more: 2 });
+    const named = buildReportData([none, fixed, second, first].map(readRun), undefined).groups.map((g) => g.label);
+    expect(named).toEqual(['kd alpha=1', 'kd alpha=0.5', 'meta extra={"a":1} more=2 teacherUpdate.strategy=metadistil', 'meta extra=- more=- teacherUpdate.strategy=metadistil-first-order']);
+  });
 });
