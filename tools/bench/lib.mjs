@@ -46,6 +46,14 @@ export function machine() {
   return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.versions.node };
 }
 
+/** The value of flag `--name value` or `--name=value` on the command line (argv: process.argv.slice(2)), else `dflt`. */
+export function arg(name, dflt, argv = process.argv.slice(2)) {
+  const eq = argv.find((a) => a.startsWith(`--${name}=`));
+  if (eq !== undefined) return eq.slice(name.length + 3);
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : dflt;
+}
+
 /** Parses `--name value` flags with defaults. */
 export function flags(defaults) {
   const args = process.argv.slice(2);

@@ -128,6 +128,7 @@ export {
   CHAR_BUCKETS,
   WORD_BUCKETS,
   type EncodedTask,
+  type PreparedExample,
   type RecognitionExample,
   type RecognitionOptions,
   type RecognitionTrainOptions,

@@ -3,10 +3,13 @@
 //   npx nx run-many -t build        (@kt/native's addon is compiled by npm ci; core, mt: FusedAdam, the MT model)
 // then:  node tools/bench/kernels/run.mjs [--quick] [--only=matmul,conv,transformer,mt,profile,reference] [--no-docs] [--mt-cpu]
 //        node tools/bench/kernels/run.mjs --only=reference            (kt vs PyTorch only, ~5 min)
+//        node tools/bench/kernels/run.mjs --only=reference --reference-cases=finetune-l2-sp,recognition
+//                       (those rows only; the other rows of reference.json are kept)
 //        node tools/bench/kernels/run.mjs --soak=1000 [--soak-cases=mt-kd,greedy,beam]   (memory growth check only)
 //        node tools/bench/kernels/run.mjs --docs-only   (rewrite the doc from the last JSON + notes.md)
 // Prints tables, writes tools/bench/results/kernels.json (+ reference.json, soak.json) and docs/results/kernels.md.
-// "reference": each step (benchmark transformer, MT word-KD step, greedy and beam decoding) runs in a kt process of
+// "reference": each step (benchmark transformer, MT word-KD step, classify KD step, finetune step with L2-SP, BSS and
+// DELTA, synthesis recognition step, greedy and beam decoding) runs in a kt process of
 // its own (step-worker.mjs) that exports its initial weights and batch, then in PyTorch (../reference/*.py, when a
 // python3 with torch is found; KT_BENCH_PYTHON overrides) with 1 thread and with all cores, from those weights.
 import { spawnSync } from 'child_process';
@@ -19,6 +22,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { TRANSFORMER, transformerTrainer } from './transformer.mjs';
 import { MT_KD, mtKdDescription, mtKdTrainer } from './mt-kd-step.mjs';
 import { classifyKdDescription } from './classify-kd-step.mjs';
+import { FINETUNE_REGULARISERS, finetuneStepDescription } from './finetune-step.mjs';
+import { recognitionStepDescription } from './recognition-step.mjs';
 import { nativeModule } from './native-module.mjs';
 import { findTorchPython, referenceTable, runReference, sameInitialLoss, soakProblems } from '../reference/compare.mjs';
 
@@ -293,11 +298,23 @@ const REFERENCE_CASES = [
   { id: 'mt-kd', label: `MT word-KD step (${mtKdDescription(MT_KD)}, dropout 0.1)`, script: 'mt_kd_step.py', args: [], reps: ['--min-steps', '3', '--max-steps', '8', '--budget-ms', '6000'] },
   // The same model and batch on both sides: the initial loss must agree to 1e-5 (relative).
   { id: 'classify', label: `classify KD step (${classifyKdDescription()}, forward KL τ 4, α 0.5, Adam)`, script: 'classify_kd_step.py', args: [], reps: ['--min-steps', '5', '--max-steps', '25', '--budget-ms', '4000'], lossTol: 1e-5 },
+  // Each plugin's main training step (issue #9 §2): finetune (three regularisers) and synthesis' recognition model.
+  ...FINETUNE_REGULARISERS.map((r) => ({ id: `finetune-${r}`, label: `finetune step (${finetuneStepDescription(undefined, r)})`, script: 'finetune_step.py', args: ['--regulariser', r], reps: ['--min-steps', '5', '--max-steps', '25', '--budget-ms', '3000'], lossTol: 1e-5 })),
+  { id: 'recognition', label: `synthesis recognition step (${recognitionStepDescription()}, Adam)`, script: 'recognition_step.py', args: [], reps: ['--min-steps', '5', '--max-steps', '25', '--budget-ms', '3000'], lossTol: 1e-5 },
   { id: 'greedy', label: 'MT greedy decoding, KV cache: 32 sentences x 20 tokens (V8000 D256 FF1024 3+3 layers)', script: 'mt_decode.py', args: ['--mode', 'greedy'], reps: ['--min-steps', '3', '--max-steps', '6', '--budget-ms', '6000'] },
   { id: 'beam', label: 'MT beam-4 decoding, KV cache: 32 sentences x 20 tokens (same model)', script: 'mt_decode.py', args: ['--mode', 'beam', '--beam', '4'], reps: ['--min-steps', '2', '--max-steps', '4', '--budget-ms', '6000'] },
 ];
 const QUICK_REPS = ['--min-steps', '2', '--max-steps', '2', '--budget-ms', '0'];
-let reference = docsOnly && fs.existsSync(referenceFile) ? JSON.parse(fs.readFileSync(referenceFile, 'utf8')) : undefined;
+// --reference-cases=a,b: only those rows are measured; the others keep their last record in reference.json.
+const referenceCasesArg = args.find((a) => a.startsWith('--reference-cases='));
+const referenceCases = referenceCasesArg ? referenceCasesArg.slice('--reference-cases='.length).split(',').filter(Boolean) : undefined;
+const unknownCases = (referenceCases ?? []).filter((id) => !REFERENCE_CASES.some((c) => c.id === id));
+if (referenceCases !== undefined && (referenceCases.length === 0 || unknownCases.length > 0)) {
+  console.error(`--reference-cases: unknown case '${unknownCases.join("', '")}' (known: ${REFERENCE_CASES.map((c) => c.id).join(', ')})`);
+  process.exit(2);
+}
+const previousReference = fs.existsSync(referenceFile) ? JSON.parse(fs.readFileSync(referenceFile, 'utf8')) : undefined;
+let reference = docsOnly ? previousReference : undefined;
 if (want('reference')) {
   const found = findTorchPython();
   if (found.python === undefined) console.warn(`PyTorch reference skipped: ${found.reason}`);
@@ -309,12 +326,17 @@ if (want('reference')) {
   }
   reference = { date: new Date().toISOString(), python: found.python, torch: found.torch, skipped: found.reason, torchBlas, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1), loadAverageAtStart: os.loadavg().map((x) => +x.toFixed(2)), rows: [] };
   for (const c of REFERENCE_CASES) {
+    if (referenceCases !== undefined && !referenceCases.includes(c.id)) {
+      const kept = previousReference?.rows.find((r) => r.id === c.id);
+      if (kept !== undefined) reference.rows.push({ ...kept, measured: kept.measured ?? previousReference.date });
+      continue;
+    }
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-bench-ref-'));
     try {
       const prefix = path.join(tmp, c.id);
       const reps = quick ? QUICK_REPS : c.reps;
       const kt = runWorker(['--case', c.id, '--export', prefix, ...reps]).record;
-      const row = { id: c.id, label: c.label, kt };
+      const row = { id: c.id, label: c.label, measured: reference.date, kt };
       if (found.python !== undefined && kt.error === undefined) {
         row.torch1 = runReference(found.python, c.script, [...c.args, ...reps, '--weights', prefix, '--threads', '1']);
         row.torchAll = runReference(found.python, c.script, [...c.args, ...reps, '--weights', prefix, '--threads', '0']);
@@ -419,6 +441,8 @@ function referenceSection() {
     maxLoad > 0.5 * r.cores
       ? `**Measured under load** (1-minute load average up to ${maxLoad.toFixed(1)} on ${r.cores} cores: other jobs were running): wall times are inflated, most for\nmulti-threaded runs that wait for a busy core; CPU times are steadier. Re-measure on a quiet machine with\n\`npx nx run-many -t build && node tools/bench/kernels/run.mjs\`.\n\n`
       : '';
+  const kept = r.rows.filter((x) => x.measured !== undefined && x.measured !== r.date);
+  const keptNote = kept.length > 0 ? `Rows measured in an earlier run (\`--reference-cases\` re-measured the others): ${kept.map((x) => `${x.id} (${x.measured})`).join(', ')}.\n` : '';
   const ktNative = r.rows[0]?.kt?.native ?? 'n/a';
   const unlike =
     ktNative.startsWith('portable') && /openblas/i.test(r.torchBlas)
@@ -432,7 +456,7 @@ ${r.cores} threads (torch.set_num_threads and the BLAS pool). Both start from kt
 the PyTorch script loads). Wall = median ms per step (per decode of the batch); CPU = process CPU time (all threads) per step;
 ratios are kt ÷ PyTorch (below 1: kt is faster). Peak RSS is the step process's maximum resident set; "kt tensors" is
 \`tf.memory().numTensors\` before and after the timed steps (equal: no leak per step).
-${unlike}
+${keptNote}${unlike}
 ${referenceMd}
 
 Initial loss (same weights, same batch, no dropout) kt vs PyTorch: ${loss || 'n/a'}.${greedy?.torch1?.sameTokens !== undefined ? ` Greedy decoding emits the same tokens in ${(100 * greedy.torch1.sameTokens).toFixed(1)}% of positions.` : ''}

@@ -5,7 +5,9 @@
 // count before and after the timed reps, initial loss). The backend is set up by @kt/core's initBackend, as
 // `kt run` does it (wasm + kt's training kernels + @kt/native when it loads).
 //
-//   node tools/bench/kernels/step-worker.mjs --case transformer|mt-kd|classify|greedy|beam [--backend native|wasm|cpu]
+//   node tools/bench/kernels/step-worker.mjs --case transformer|mt-kd|classify|finetune-l2-sp|finetune-bss|finetune-delta|
+//        recognition|greedy|beam [--backend native|wasm|cpu]
+//        [--tiny]            the finetune / recognition step on tiny shapes (tests)
 //        [--export PREFIX]   write the initial weights and batch (reference/weights-file.mjs) for the PyTorch script
 //        [--min-steps 5] [--max-steps 25] [--budget-ms 2500] [--beam 4] [--steps 20]
 //        [--soak 1000]       no timing: N steps after a warm-up; tensor count and RSS at start and end; exit 1 on growth
@@ -16,22 +18,24 @@ import { Transformer, reorderDecoderCache, disposeDecoderCache, disposeEncoderSt
 import { TRANSFORMER, transformerTrainer } from './transformer.mjs';
 import { MT_KD, mtKdTrainer } from './mt-kd-step.mjs';
 import { CLASSIFY_KD, classifyKdTrainer } from './classify-kd-step.mjs';
+import { FINETUNE_REGULARISERS, FINETUNE_STEP, FINETUNE_STEP_TINY, finetuneTrainer } from './finetune-step.mjs';
+import { RECOGNITION_STEP, RECOGNITION_STEP_TINY, recognitionTrainer } from './recognition-step.mjs';
 import { writeWeights, tensorEntries } from '../reference/weights-file.mjs';
 import { soakProblems } from '../reference/compare.mjs';
+import { arg } from '../lib.mjs';
 
-/** `--name value` or `--name=value`. */
-function arg(name, dflt) {
-  const argv = process.argv.slice(2);
-  const eq = argv.find((a) => a.startsWith(`--${name}=`));
-  if (eq !== undefined) return eq.slice(name.length + 3);
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : dflt;
-}
-
-const CASES = ['transformer', 'mt-kd', 'classify', 'greedy', 'beam'];
+const FINETUNE_CASES = FINETUNE_REGULARISERS.map((r) => `finetune-${r}`);
+const CASES = ['transformer', 'mt-kd', 'classify', ...FINETUNE_CASES, 'recognition', 'greedy', 'beam'];
+/** --tiny: the finetune and recognition steps on tiny shapes (tests: the same code paths in a second). */
+const TINY_CASES = [...FINETUNE_CASES, 'recognition'];
 const which = arg('case', 'transformer');
 if (!CASES.includes(which)) {
   console.error(`step-worker: --case must be one of ${CASES.join(', ')}, got '${which}'`);
+  process.exit(2);
+}
+const tiny = process.argv.includes('--tiny');
+if (tiny && !TINY_CASES.includes(which)) {
+  console.error(`step-worker: --tiny is for ${TINY_CASES.join(', ')}, not '${which}'`);
   process.exit(2);
 }
 const backendArg = arg('backend', 'native');
@@ -141,6 +145,8 @@ function makeBench() {
   if (which === 'transformer') return { ...transformerTrainer(TRANSFORMER, 'fused'), meta: { config: TRANSFORMER } };
   if (which === 'mt-kd') return { ...mtKdTrainer(MT_KD), meta: { config: MT_KD } };
   if (which === 'classify') return { ...classifyKdTrainer(CLASSIFY_KD), meta: { config: CLASSIFY_KD } };
+  if (FINETUNE_CASES.includes(which)) return finetuneTrainer(tiny ? FINETUNE_STEP_TINY : FINETUNE_STEP, which.slice('finetune-'.length));
+  if (which === 'recognition') return recognitionTrainer(tiny ? RECOGNITION_STEP_TINY : RECOGNITION_STEP);
   return decodeBench(which);
 }
 

@@ -19,14 +19,11 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { Rng } from '@kt/core';
 import * as models from '@kt/mt';
+import { arg } from '../lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
 
-function arg(name, def) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-}
 const opts = {
   backends: arg('backends', 'cpu,wasm').split(','),
   batch: Number(arg('batch', 32)),

@@ -14,26 +14,13 @@ import math
 import torch
 import torch.nn.functional as F
 
-from common import emit, measure, parse_args, read_weights
+from common import conv_same, emit_step, forward_kl_rows, kd_step, loss_at_init, measure, parse_args, read_weights
 
 CLASSIFY_KD = {
     'batch': 64, 'height': 28, 'width': 28, 'channels': 1, 'classes': 10,
     'teacherWidths': [16, 32, 64], 'learnerChannels': [16, 32], 'learnerDense': 64,
     'alpha': 0.5, 'temperature': 4.0, 'lr': 1e-3, 'bnEps': 1e-5,
 }
-
-
-def conv_same(x, kernel, stride):
-    """tf.conv2d(x, kernel, stride, 'same') on NCHW x with a kt kernel [kh, kw, in, out]."""
-    kh, kw = kernel.shape[0], kernel.shape[1]
-    pads = []
-    for size, k in ((x.shape[3], kw), (x.shape[2], kh)):
-        out = math.ceil(size / stride)
-        total = max((out - 1) * stride + k - size, 0)
-        pads += [total // 2, total - total // 2]
-    if any(pads):
-        x = F.pad(x, pads)
-    return F.conv2d(x, kernel.permute(3, 2, 0, 1), stride=stride)
 
 
 def kt_weights_from_init(cfg):
@@ -130,9 +117,7 @@ class KtCnn:
 def kd_loss(teacher_logits, learner_logits, labels, cfg):
     t = cfg['temperature']
     ce = F.cross_entropy(learner_logits, labels)
-    log_pt = F.log_softmax(teacher_logits / t, -1)
-    log_pl = F.log_softmax(learner_logits / t, -1)
-    kl = ((log_pt.exp() * (log_pt - log_pl)).sum(-1) * (t * t)).mean()
+    kl = (forward_kl_rows(teacher_logits, learner_logits, t) * (t * t)).mean()
     return cfg['alpha'] * ce + (1 - cfg['alpha']) * kl
 
 
@@ -150,20 +135,9 @@ def main():
     teacher = KtResNet(tw, cfg['teacherWidths'], cfg['bnEps'])
     learner = KtCnn(lw, len(cfg['learnerChannels']))
     opt = torch.optim.Adam(learner.parameters(), lr=cfg['lr'], eps=1e-7)
-    with torch.no_grad():
-        initial = kd_loss(teacher.forward(x), learner.forward(x), y, cfg).item()
-
-    def step():
-        with torch.no_grad():
-            t_logits = teacher.forward(x)
-        opt.zero_grad(set_to_none=True)
-        loss = kd_loss(t_logits, learner.forward(x), y, cfg)
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    r = measure(step, args)
-    emit('classify-kd', r, args, initialLoss=initial, lastLoss=r['last'], sameWeights=bool(args.weights))
+    initial = loss_at_init(lambda: kd_loss(teacher.forward(x), learner.forward(x), y, cfg))
+    step = kd_step(opt, lambda: teacher.forward(x), lambda t_logits: kd_loss(t_logits, learner.forward(x), y, cfg))
+    emit_step('classify-kd', measure(step, args), args, initial)
 
 
 if __name__ == '__main__':

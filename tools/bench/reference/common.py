@@ -8,6 +8,7 @@ start from identical parameters and data.
 """
 import argparse
 import json
+import math
 import os
 import resource
 import statistics
@@ -30,6 +31,7 @@ for _var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 
 def parse_args(description, extra=None):
@@ -106,3 +108,54 @@ def emit(case, result, args, **extra):
     json.dump(record, sys.stdout)
     sys.stdout.write('\n')
     sys.stdout.flush()
+
+
+def conv_same(x, kernel, stride=1):
+    """tf.conv2d(x, kernel, stride, 'same') on NCHW x with a kt kernel [kh, kw, in, out] (TensorFlow pads the extra
+    row / column after, for stride 2)."""
+    kh, kw = kernel.shape[0], kernel.shape[1]
+    pads = []
+    for size, k in ((x.shape[3], kw), (x.shape[2], kh)):
+        out = math.ceil(size / stride)
+        total = max((out - 1) * stride + k - size, 0)
+        pads += [total // 2, total - total // 2]
+    if any(pads):
+        x = F.pad(x, pads)
+    return F.conv2d(x, kernel.permute(3, 2, 0, 1), stride=stride)
+
+
+def forward_kl_rows(teacher_logits, learner_logits, temperature=1.0):
+    """KL(teacher || learner) of each row (summed over the last axis) at a temperature, without the tau^2 factor
+    (@kt/core's forwardKl before its reduction)."""
+    log_pt = F.log_softmax(teacher_logits / temperature, -1)
+    log_pl = F.log_softmax(learner_logits / temperature, -1)
+    return (log_pt.exp() * (log_pt - log_pl)).sum(-1)
+
+
+def loss_at_init(loss):
+    """loss() as a float, without building a graph (the initial-loss check against kt)."""
+    with torch.no_grad():
+        return loss().item()
+
+
+def train_step(opt, loss):
+    """One optimiser step on loss(): clears the gradients, back-propagates, updates; returns the loss as a float."""
+    opt.zero_grad(set_to_none=True)
+    value = loss()
+    value.backward()
+    opt.step()
+    return value.item()
+
+
+def kd_step(opt, teacher_forward, loss_of):
+    """A KD step: the teacher's forward without gradient, then train_step on loss_of(teacher outputs)."""
+    def step():
+        with torch.no_grad():
+            teacher_out = teacher_forward()
+        return train_step(opt, lambda: loss_of(teacher_out))
+    return step
+
+
+def emit_step(case, result, args, initial_loss, **extra):
+    """emit() for a training step: the initial loss, the last step's loss, and whether kt's weights were loaded."""
+    emit(case, result, args, initialLoss=initial_loss, lastLoss=result['last'], sameWeights=bool(args.weights), **extra)

@@ -8,9 +8,8 @@ loss at init without dropout (initialLoss) must equal kt's.
   python3 mt_kd_step.py [--threads 1|0] [--weights PREFIX]
 """
 import torch
-import torch.nn.functional as F
 
-from common import emit, measure, parse_args, read_weights
+from common import emit_step, forward_kl_rows, kd_step, loss_at_init, measure, parse_args, read_weights
 from mt_model import KtTransformer, init_weights
 
 MT_KD = {
@@ -41,9 +40,7 @@ def random_batch(cfg):
 
 
 def forward_kl(teacher_logits, learner_logits, mask):
-    log_pt = F.log_softmax(teacher_logits, -1)
-    log_pl = F.log_softmax(learner_logits, -1)
-    kl = (log_pt.exp() * (log_pt - log_pl)).sum(-1)
+    kl = forward_kl_rows(teacher_logits, learner_logits)
     return (kl * mask).sum() / mask.sum().clamp_min(1e-30)
 
 
@@ -62,20 +59,9 @@ def main():
     learner = KtTransformer(lcfg, {k: v.clone().requires_grad_(True) for k, v in lw.items()})
     teacher = KtTransformer(tcfg, tw)
     opt = torch.optim.Adam(learner.parameters(), lr=1e-3, eps=1e-7)
-    with torch.no_grad():
-        initial = forward_kl(teacher.forward(src, tgt_in), learner.forward(src, tgt_in), mask).item()
-
-    def step():
-        with torch.no_grad():
-            t_logits = teacher.forward(src, tgt_in)
-        opt.zero_grad(set_to_none=True)
-        loss = forward_kl(t_logits, learner.forward(src, tgt_in, training=True), mask)
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    r = measure(step, args)
-    emit('mt-kd', r, args, initialLoss=initial, lastLoss=r['last'], sameWeights=bool(args.weights))
+    initial = loss_at_init(lambda: forward_kl(teacher.forward(src, tgt_in), learner.forward(src, tgt_in), mask))
+    step = kd_step(opt, lambda: teacher.forward(src, tgt_in), lambda t_logits: forward_kl(t_logits, learner.forward(src, tgt_in, training=True), mask))
+    emit_step('mt-kd', measure(step, args), args, initial)
 
 
 if __name__ == '__main__':

@@ -10,7 +10,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from common import emit, measure, parse_args, read_weights
+from common import emit_step, measure, parse_args, read_weights, train_step
 
 CFG = {'layers': 2, 'dModel': 128, 'heads': 4, 'seqLen': 64, 'batch': 8, 'vocab': 512, 'mlp': 4}
 BLOCK_KEYS = ['ln1G', 'ln1B', 'wqkv', 'bqkv', 'wo', 'bo', 'ln2G', 'ln2B', 'w1', 'b1', 'w2', 'b2']
@@ -68,17 +68,13 @@ def main():
     first = []
 
     def step():
-        opt.zero_grad(set_to_none=True)
-        loss = loss_fn(params, tokens, targets, cfg)
-        loss.backward()
-        opt.step()
-        value = loss.item()
+        value = train_step(opt, lambda: loss_fn(params, tokens, targets, cfg))
         if not first:
             first.append(value)
         return value
 
     r = measure(step, args)
-    emit('transformer', r, args, initialLoss=first[0], lastLoss=r['last'], sameWeights=bool(args.weights))
+    emit_step('transformer', r, args, first[0])
 
 
 if __name__ == '__main__':

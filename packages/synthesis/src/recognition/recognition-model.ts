@@ -101,7 +101,8 @@ export interface RecognitionExample {
   readonly programs: readonly Program[];
 }
 
-interface PreparedExample {
+/** A training pair ready for {@link RecognitionModel.lossOf}: the task's encoding and its programs' choice points. */
+export interface PreparedExample {
   readonly encoded: EncodedTask;
   readonly derivations: readonly { chosen: number; open: number[] }[][];
 }
@@ -202,13 +203,14 @@ export class RecognitionModel implements WeightedModel {
     return this.lossOf(examples.map((ex) => this.prepare(grammar, ex)).filter((p) => p !== undefined));
   }
 
-  /** An example's encoding and its programs' choice points (computed once per training run). */
-  private prepare(grammar: Grammar, ex: RecognitionExample): PreparedExample | undefined {
+  /** An example's encoding and its programs' choice points (computed once per training run); undefined when no program derives. */
+  prepare(grammar: Grammar, ex: RecognitionExample): PreparedExample | undefined {
     const derivations = ex.programs.map((p) => choicePoints(grammar, ex.task.request, p)).filter((d) => d !== undefined);
     return derivations.length === 0 ? undefined : { encoded: encodeTask(ex.task, this.useWords), derivations };
   }
 
-  private lossOf(examples: readonly PreparedExample[]): tf.Scalar | undefined {
+  /** The loss of one minibatch of prepared examples (what {@link train} minimises each step); undefined when it has no choice point. */
+  lossOf(examples: readonly PreparedExample[]): tf.Scalar | undefined {
     const taskOf: number[] = [];
     const masks: number[] = [];
     const targets: number[] = [];
