@@ -192,7 +192,14 @@ if (opt['step-time'] !== true && opt.collect !== true) {
 
 const previous = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : {};
 const stepTiming = opt['step-time'] === true ? await stepTime(Number(opt['step-rate'])) : previous.stepTiming;
-const results = cells.map(readCell);
+// Cells merge with the JSON's earlier ones by (dropout, label smoothing): a cell whose run directory is gone
+// (e.g. measured in another checkout) keeps its recorded result, flagged, instead of reading as "not started";
+// cells of other invocations (another label smoothing) stay in the table.
+const key = (r) => `${r.dropout}|${r.labelSmoothing}`;
+const earlier = new Map((previous.prefix === prefix ? (previous.cells ?? []) : []).map((r) => [key(r), r]));
+const fresh = cells.map(readCell).map((r) => (r.status === 'not started' && earlier.get(key(r))?.status === 'completed' ? { ...earlier.get(key(r)), recorded: earlier.get(key(r)).recorded ?? 'run directory not present: result as recorded in the JSON' } : r));
+const freshKeys = new Set(fresh.map(key));
+const results = [...fresh, ...[...earlier.values()].filter((r) => !freshKeys.has(key(r)))].sort((a, b) => a.dropout - b.dropout || String(a.labelSmoothing).localeCompare(String(b.labelSmoothing)));
 const evalSteps = [...new Set(results.flatMap((r) => r.evals.map((e) => e.step)))].sort((a, b) => a - b);
 const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 const rows = results.map((r) => {
