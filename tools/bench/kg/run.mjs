@@ -16,7 +16,15 @@ import { execFileSync } from 'node:child_process';
 import { root, require, table, writeJson, machine, flags } from '../lib.mjs';
 import { writeFigures } from '../figures.mjs';
 
-const opts = flags({ part: 'all', quick: false, data: path.resolve(root, '..', 'shared', 'data'), out: path.join(root, 'runs', 'bench-kg'), languages: 'el,ja,es,fr,en', epochs: '', 'single-epochs': '', 'kens-epochs': '', 'kd-epochs': '', set: '', 'wn-epochs': '', 'wn-models': 'transe,rotate', figures: false });
+const opts = flags({ part: 'all', quick: false, data: path.resolve(root, '..', 'shared', 'data'), out: path.join(root, 'runs', 'bench-kg'), languages: 'el,ja,es,fr,en', epochs: '', 'single-epochs': '', 'kens-epochs': '', 'kd-epochs': '', set: '', 'wn-epochs': '', 'wn-models': 'transe,rotate', figures: false, cells: 'train,kens,kd' });
+const cells = opts.cells.split(',');
+// Ctrl-C: the running cell checkpoints and the script exits 130; a second Ctrl-C aborts at once.
+const stop = { requested: false };
+process.on('SIGINT', () => {
+  if (stop.requested) process.exit(130);
+  stop.requested = true;
+  console.error('\nSIGINT: checkpointing the running cell; Ctrl-C again aborts');
+});
 const quick = opts.quick;
 const dataDir = path.resolve(process.env.KT_SHARED_DATA ?? opts.data);
 const outDir = path.resolve(opts.out);
@@ -38,7 +46,9 @@ const configs = kg.kgPlugin.configsDir;
 const t0 = Date.now();
 const record = { benchmark: 'kg', quick, backend: backend.name, native: backend.native, machine: machine(), loadAverageAtStart: (await import('node:os')).loadavg(), date: new Date().toISOString() };
 const resultFile = path.join(root, 'tools/bench/results', quick ? 'kg-quick.json' : 'kg.json');
-const save = () => writeJson(resultFile, { ...record, totalSeconds: (Date.now() - t0) / 1000 });
+// Parts not run this time keep their earlier results (a --part dbp5l run must not drop the WN18RR rows).
+const earlier = !quick && fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, 'utf8')) : {};
+const save = () => writeJson(resultFile, { ...earlier, ...record, totalSeconds: (Date.now() - t0) / 1000 });
 
 async function run(file, sets, verbose = false) {
   const raw = core.applyOverrides(core.readConfigFile(path.join(configs, file)), sets);
@@ -133,6 +143,31 @@ if (parts.includes('dbp5l')) {
     const t = JSON.parse(fs.readFileSync(path.join(runDir, 'artifacts', `eval-${name}.json`), 'utf8')).tail;
     return { hits1: t.hits1, hits10: t.hits10, mrr: t.mrr };
   };
+  // Each (language, cell) trains in its own run directory <out>/dbp5l-<lang>-<cell>: a finished one is reused, an
+  // interrupted one (Ctrl-C checkpoints it; train.checkpointEvery bounds what a kill loses) is resumed, so the
+  // script can be stopped and started again at any point. A run directory made with other flags is refused.
+  const cellRun = async (lang, cell, file, sets) => {
+    const dir = path.join(outDir, `dbp5l-${lang}-${cell}`);
+    const raw = core.applyOverrides(core.readConfigFile(path.join(configs, file)), [...sets, `name=dbp5l-${lang}-${cell}`, 'train.checkpointEvery=25']);
+    const config = core.resolveExperimentConfig(raw, registry, file);
+    const summaryFile = path.join(dir, 'summary.json');
+    const previous = fs.existsSync(summaryFile) ? JSON.parse(fs.readFileSync(summaryFile, 'utf8')) : undefined;
+    if (previous && previous.configHash !== core.configHash(config)) throw new Error(`${dir} was made with other settings (config hash ${previous.configHash}); delete it or pass the same flags`);
+    if (previous?.status === 'completed') {
+      log.info(`${lang} ${cell}: reusing the finished run ${path.relative(root, dir)}`);
+      return { runDir: dir, summary: previous, seconds: previous.timings.totalSeconds, config };
+    }
+    const t = Date.now();
+    const resume = previous !== undefined;
+    log.info(`${lang} ${cell}: ${resume ? `resuming ${path.relative(root, dir)} at step ${previous.steps}` : `training in ${path.relative(root, dir)}`}`);
+    const { summary } = await core.runExperiment({ config, container, log, backend: backend.name, outDir, progress: false, shouldStop: () => stop.requested, ...(resume ? { resumeDir: dir } : { runDir: dir }) });
+    if (summary.status === 'interrupted') {
+      log.info(`${lang} ${cell}: interrupted; run the same command again to resume`);
+      process.exit(130);
+    }
+    if (summary.status !== 'completed') throw new Error(`${file}: ${summary.status} ${summary.error ?? ''}`);
+    return { runDir: dir, summary, seconds: (resume ? previous.timings.totalSeconds : 0) + (Date.now() - t) / 1000, config };
+  };
   for (const lang of languages) {
     const doneFile = path.join(root, 'tools/bench/results', `kg-dbp5l-${lang}.json`);
     if (!quick && fs.existsSync(doneFile)) {
@@ -144,12 +179,15 @@ if (parts.includes('dbp5l')) {
     if (quick) sets.push('train.epochs=0.2');
     if (opts.epochs) sets.push(`train.epochs=${opts.epochs}`, `teacher.train.epochs=${opts.epochs}`);
     sets.push(...extra);
-    log.info(`${lang}: single, kens, kd with ${sets.slice(3).join(' ') || 'the shipped configs'}`);
+    log.info(`${lang}: ${cells.join(', ')} with ${sets.slice(3).join(' ') || 'the shipped configs'}`);
     const epochsOf = (flag) => (opts[flag] ? [`train.epochs=${opts[flag]}`] : []);
-    const single = await run('dbp5l-el-train.yaml', [...sets, `name=dbp5l-${lang}-train`, ...epochsOf('single-epochs')]);
-    const ens = await run('dbp5l-el-kens.yaml', [...(quick ? [...sets, 'kens.selfLearning.every=1000', 'kens.maxValidQueries=100'] : sets), `name=dbp5l-${lang}-kens`, ...epochsOf('kens-epochs')]);
+    const runCell = quick ? async (lang_, cell, file, s) => ({ ...(await run(file, [...s, `name=dbp5l-${lang_}-${cell}`])) }) : cellRun;
+    const single = await runCell(lang, 'train', 'dbp5l-el-train.yaml', [...sets, ...epochsOf('single-epochs')]);
+    if (!cells.includes('kens')) continue;
+    const ens = await runCell(lang, 'kens', 'dbp5l-el-kens.yaml', [...(quick ? [...sets, 'kens.selfLearning.every=1000', 'kens.maxValidQueries=100'] : sets), ...epochsOf('kens-epochs')]);
+    if (!cells.includes('kd')) continue;
     // The kd teacher is the kens run just trained (teacher.checkpoint), not a second kens training.
-    const kd = await run('dbp5l-el-kd.yaml', [...sets, `teacher.checkpoint=${ens.runDir}`, ...(quick ? ['kens.maxValidQueries=100'] : []), `name=dbp5l-${lang}-kd`, ...epochsOf('kd-epochs')]);
+    const kd = await runCell(lang, 'kd', 'dbp5l-el-kd.yaml', [...sets, `teacher.checkpoint=${ens.runDir}`, ...(quick ? ['kens.maxValidQueries=100'] : []), ...epochsOf('kd-epochs')]);
     const t = ens.summary.test;
     const row = {
       language: lang,
@@ -178,7 +216,7 @@ if (parts.includes('dbp5l')) {
     };
     if (!quick) writeJson(doneFile, row);
     rows.push(row);
-    record.dbp5l = rows;
+    record.dbp5l = [...(earlier.dbp5l ?? []).filter((e) => !rows.some((x) => x.language === e.language)), ...rows];
     save();
     log.info(`${lang}: single H@1 ${pct(row.single.hits1)}, majority ${pct(row.majority.hits1)}, mrr-weighted ${pct(row.mrrWeighted.hits1)}, boost ${pct(row.boost.hits1)}, kd ${pct(row.kd.hits1)} (KEnS ${kens[lang] ?? 'n/a'})`);
   }
