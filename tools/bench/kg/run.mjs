@@ -84,7 +84,7 @@ if (parts.includes('speed')) {
     const evalTriples = quick ? 256 : graph.test.h.length;
     const test = kg.selectTriples(graph.test, Array.from({ length: evalTriples }, (_, i) => i));
     t = performance.now();
-    kg.rankFiltered((d, a, r) => model.scoreAll(d, a, r), test, graph.entities.length, known, { batchSize: 128 });
+    await kg.rankFiltered((d, a, r) => model.scoreAll(d, a, r), test, graph.entities.length, known, { batchSize: 128 });
     const evalSeconds = (performance.now() - t) / 1000;
     opt.dispose();
     model.dispose();

@@ -125,7 +125,7 @@ export const kgKdTask: KgTask<TeacherLogits> = {
     const cps = allCounterparts(graph, teacher?.learned ?? new Map());
     const known = new KnownAnswers(target.train, target.valid, target.test);
     if (teacher) {
-      const t = evaluateGraph(modelScorer(teacher.model, { start: 0, size: n }), target, target.test, known, cfg.eval.batchSize);
+      const t = await evaluateGraph(modelScorer(teacher.model, { start: 0, size: n }), target, target.test, known, cfg.eval.batchSize, { label: 'teacher eval test', log: ctx.log, shouldStop: ctx.shouldStop });
       ctx.log.info(`teacher (${teacher.source}): target model alone test MRR ${t.both.mrr.toFixed(4)} Hits@10 ${t.both.hits10.toFixed(4)}; distilling ${cfg.teacher.source}`);
       writeJsonAtomic(path.join(ctx.runDir, 'artifacts', 'teacher.json'), { source: teacher.source, distilled: cfg.teacher.source, targetAlone: metricsOf(t) });
     }
@@ -165,7 +165,7 @@ export const kgKdTask: KgTask<TeacherLogits> = {
           return objective.combine(task, kd);
         }),
       evaluate: async (split) => {
-        const report = evaluateGraph(modelScorer(model, range), target, split === 'val' ? head(target.valid, cfg.eval.maxValid) : target.test, known, cfg.eval.batchSize, { label: `eval ${split}`, log: ctx.log });
+        const report = await evaluateGraph(modelScorer(model, range), target, split === 'val' ? head(target.valid, cfg.eval.maxValid) : target.test, known, cfg.eval.batchSize, { label: `eval ${split}`, log: ctx.log, shouldStop: ctx.shouldStop });
         if (split === 'test') test = report;
         return metricsOf(report);
       },

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { embeddingLookup, type Rng } from '@kt/core';
+import { embeddingLookup, RunInterruptedError, type Rng } from '@kt/core';
 import { counterparts, type AlignmentLinks, type KnownAnswers, type MultilingualGraph, type Triples } from '../data';
 import { ensembleScores, rankBoostWeights, topKVotes, type BoostQuery, type EnsembleRule } from '../ensemble';
-import { rankFiltered, rankingMetrics, type QueryScorer } from '../eval';
+import { rankFiltered, rankingMetrics, yieldToEventLoop, type QueryScorer } from '../eval';
 import { type Direction, type KgModel } from '../models';
 
 /** Weight names of the self-learned target–`language` links (target ids, support ids) in checkpoints and run weights. */
@@ -75,8 +75,15 @@ export function alignmentLoss(model: KgModel, links: { a: Int32Array; b: Int32Ar
   return tf.tidy(() => tf.mean(tf.sum(tf.square(tf.sub(embeddingLookup(model.entity, tf.tensor1d(ia, 'int32')), embeddingLookup(model.entity, tf.tensor1d(ib, 'int32')))), -1)) as tf.Scalar);
 }
 
+/** Throws RunInterruptedError when the run was asked to stop, after letting a pending signal handler run. */
+export async function checkStop(shouldStop: (() => boolean) | undefined, what: string): Promise<void> {
+  if (!shouldStop) return;
+  await yieldToEventLoop();
+  if (shouldStop()) throw new RunInterruptedError(`stopped during ${what}`);
+}
+
 /** Nearest row of `to` (by L2 distance) for each row of `from`, in chunks: [index, squared distance]. */
-function nearest(from: tf.Tensor2D, to: tf.Tensor2D, chunk = 512): { index: Int32Array; dist: Float32Array } {
+async function nearest(from: tf.Tensor2D, to: tf.Tensor2D, shouldStop: (() => boolean) | undefined, chunk = 512): Promise<{ index: Int32Array; dist: Float32Array }> {
   const n = from.shape[0];
   const index = new Int32Array(n);
   const dist = new Float32Array(n);
@@ -90,6 +97,12 @@ function nearest(from: tf.Tensor2D, to: tf.Tensor2D, chunk = 512): { index: Int3
     });
     index.set(i, s);
     dist.set(d, s);
+    try {
+      await checkStop(shouldStop, 'self-learning (nearest neighbours)');
+    } catch (err) {
+      toSq.dispose();
+      throw err;
+    }
   }
   toSq.dispose();
   return { index, dist };
@@ -99,13 +112,18 @@ function nearest(from: tf.Tensor2D, to: tf.Tensor2D, chunk = 512): { index: Int3
  * Self-learning (KEnS §3.2): target and support entities that are each other's nearest neighbour in
  * the shared space and not yet linked become new links; at most `maxNew`, closest first.
  */
-export function mutualNearestLinks(model: KgModel, graph: MultilingualGraph, b: number, linked: Int32Array, maxNew: number): AlignmentLinks {
+export async function mutualNearestLinks(model: KgModel, graph: MultilingualGraph, b: number, linked: Int32Array, maxNew: number, shouldStop?: () => boolean): Promise<AlignmentLinks> {
   const target = graph.graphs[0]!.entities.length;
   const support = graph.graphs[b]!.entities.length;
   const [t, s] = [tf.slice(model.entity, [0, 0], [target, -1]) as tf.Tensor2D, tf.slice(model.entity, [graph.offsets[b]!, 0], [support, -1]) as tf.Tensor2D];
-  const forward = nearest(t, s);
-  const backward = nearest(s, t);
-  tf.dispose([t, s]);
+  let forward: Awaited<ReturnType<typeof nearest>>;
+  let backward: Awaited<ReturnType<typeof nearest>>;
+  try {
+    forward = await nearest(t, s, shouldStop);
+    backward = await nearest(s, t, shouldStop);
+  } finally {
+    tf.dispose([t, s]);
+  }
   const taken = new Set<number>();
   for (const x of linked) if (x >= 0) taken.add(x);
   const pairs: Array<[number, number, number]> = [];
@@ -168,9 +186,10 @@ function availability(triples: Triples, cp: Int32Array | undefined): Uint8Array 
 }
 
 /** MRR of each language's model on the validation queries where it has a counterpart (KEnS's MRR weights). */
-export function languageMrr(model: KgModel, graph: MultilingualGraph, cps: ReadonlyArray<Int32Array | undefined>, valid: Triples, known: KnownAnswers, batchSize: number): number[] {
-  return graph.languages.map((_, m) => {
-    const ranked = rankFiltered(languageScorer(model, graph, m, cps), valid, graph.graphs[0]!.entities.length, known, { batchSize });
+export async function languageMrr(model: KgModel, graph: MultilingualGraph, cps: ReadonlyArray<Int32Array | undefined>, valid: Triples, known: KnownAnswers, batchSize: number, shouldStop?: () => boolean): Promise<number[]> {
+  const out: number[] = [];
+  for (const m of graph.languages.keys()) {
+    const ranked = await rankFiltered(languageScorer(model, graph, m, cps), valid, graph.graphs[0]!.entities.length, known, { batchSize, shouldStop });
     const avail = availability(valid, cps[m]);
     const ranks: number[] = [];
     const cands: number[] = [];
@@ -180,12 +199,13 @@ export function languageMrr(model: KgModel, graph: MultilingualGraph, cps: Reado
         cands.push(ranked.candidates[i]!);
       }
     });
-    return rankingMetrics(ranks, cands).mrr;
-  });
+    out.push(rankingMetrics(ranks, cands).mrr);
+  }
+  return out;
 }
 
 /** RankBoost weights of the languages' models from their top-k votes on validation queries. */
-export function boostWeights(model: KgModel, graph: MultilingualGraph, cps: ReadonlyArray<Int32Array | undefined>, valid: Triples, topK: number, rounds: number, batchSize: number): number[] {
+export async function boostWeights(model: KgModel, graph: MultilingualGraph, cps: ReadonlyArray<Int32Array | undefined>, valid: Triples, topK: number, rounds: number, batchSize: number, shouldStop?: () => boolean): Promise<number[]> {
   const queries: BoostQuery[] = [];
   const models = graph.languages.length;
   const n = graph.graphs[0]!.entities.length;
@@ -215,6 +235,7 @@ export function boostWeights(model: KgModel, graph: MultilingualGraph, cps: Read
         }
         queries.push({ answer, others, unvoted: n - 1 - others.length });
       }
+      await checkStop(shouldStop, 'RankBoost weighting');
     }
   }
   return rankBoostWeights(queries, models, rounds);
