@@ -106,10 +106,12 @@ export interface GraphArtifact {
   range: EntityRange;
   /** Rows of the whole table. */
   tableSize: number;
+  /** Rows of the relation table when it is not one per relation (kens per-language: this graph's rows come first). */
+  relationRows?: number;
 }
 
-export function writeGraphArtifact(dir: string, graph: KgGraph, range: EntityRange, tableSize: number): void {
-  const artifact: GraphArtifact = { name: graph.name, entities: graph.entities, relations: graph.relations, labels: graph.labels, range, tableSize };
+export function writeGraphArtifact(dir: string, graph: KgGraph, range: EntityRange, tableSize: number, relationRows?: number): void {
+  const artifact: GraphArtifact = { name: graph.name, entities: graph.entities, relations: graph.relations, labels: graph.labels, range, tableSize, ...(relationRows === undefined ? {} : { relationRows }) };
   writeJsonAtomic(path.join(dir, 'graph.json'), artifact);
 }
 
