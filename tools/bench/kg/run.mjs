@@ -149,13 +149,22 @@ if (parts.includes('dbp5l')) {
   // Each (language, cell) trains in its own run directory <out>/dbp5l-<lang>-<cell>: a finished one is reused, an
   // interrupted one (Ctrl-C checkpoints it; train.checkpointEvery bounds what a kill loses) is resumed, so the
   // script can be stopped and started again at any point. A run directory made with other flags is refused.
+  // Every setting of `old` equals the one in `now` (settings `now` has and `old` lacks are new fields at their defaults).
+  const sameSettings = (old, now) =>
+    old !== null && typeof old === 'object' ? now !== null && typeof now === 'object' && Object.keys(old).every((k) => sameSettings(old[k], now[k])) : old === now;
   const cellRun = async (lang, cell, file, sets) => {
     const dir = path.join(outDir, `dbp5l-${lang}-${cell}`);
     const raw = core.applyOverrides(core.readConfigFile(path.join(configs, file)), [...sets, `name=dbp5l-${lang}-${cell}`, 'train.checkpointEvery=25']);
-    const config = core.resolveExperimentConfig(raw, registry, file);
+    let config = core.resolveExperimentConfig(raw, registry, file);
     const summaryFile = path.join(dir, 'summary.json');
     const previous = fs.existsSync(summaryFile) ? JSON.parse(fs.readFileSync(summaryFile, 'utf8')) : undefined;
-    if (previous && previous.configHash !== core.configHash(config)) throw new Error(`${dir} was made with other settings (config hash ${previous.configHash}); delete it or pass the same flags`);
+    if (previous && previous.configHash !== core.configHash(config)) {
+      // A run made before a config field with a default was added has another hash but the same settings:
+      // it is reused (or resumed) with its own config.json.
+      const stored = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+      if (core.configHash(stored) !== previous.configHash || !sameSettings(stored, config)) throw new Error(`${dir} was made with other settings (config hash ${previous.configHash}); delete it or pass the same flags`);
+      config = stored;
+    }
     if (previous?.status === 'completed') {
       log.info(`${lang} ${cell}: reusing the finished run ${path.relative(root, dir)}`);
       return { runDir: dir, summary: previous, seconds: previous.timings.totalSeconds, config };

@@ -192,7 +192,7 @@ export function languageScores(view: KensView, m: number, direction: Direction, 
     const local = anchor.dataSync();
     const has = Uint8Array.from(local, (a) => (!cp || cp[a]! >= 0 ? 1 : 0));
     const available = tf.tensor1d(Float32Array.from(has));
-    if (models === 'shared' || m === 0 || !cp) {
+    if (models !== 'per-language' || m === 0 || !cp) {
       const ids = Int32Array.from(local, (a) => (cp && cp[a]! >= 0 ? cp[a]! + graph.offsets[m]! : a));
       return { scores: model.scoreAll(direction, tf.tensor1d(ids, 'int32'), relation, range), available };
     }

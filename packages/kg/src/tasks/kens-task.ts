@@ -46,7 +46,7 @@ export const kgKensTask: KgTask = {
     const learned = new Map<number, AlignmentLinks>();
     let links = tableLinks(graph, learned);
     const known = new KnownAnswers(target.train, target.valid, target.test);
-    ctx.log.info(`kens: ${graph.languages.join(', ')} (target ${graph.languages[0]}); ${graph.tableSize} entities in one table, ${kens.models === 'shared' ? 'relations shared' : 'relations per language'}, ${links.a.length} seed links; ${model.parameterCount()} parameters`);
+    ctx.log.info(`kens: ${graph.languages.join(', ')} (target ${graph.languages[0]}); ${graph.tableSize} entities in one table, ${kens.models === 'per-language' ? 'relations per language' : 'relations shared'}, ${links.a.length} seed links; ${model.parameterCount()} parameters`);
     let test: { single: EvaluationReport; rules: Record<string, EvaluationReport>; languages: Record<string, EvaluationReport>; weights: Record<string, number[]> } | undefined;
 
     // All languages' new links are found first and added together, so a stop in the middle (Ctrl-C)
