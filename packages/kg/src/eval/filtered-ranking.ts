@@ -26,8 +26,8 @@ export interface FilteredRankingOptions {
   /**
    * The run's stop request (TaskContext.shouldStop): polled after every block of queries, with a yield to
    * the event loop before it so that a SIGINT handler can run; when true, RunInterruptedError. A block
-   * that took longer than `maxBlockSeconds` halves the block size for the rest (ranks do not depend on it),
-   * so a stop is honoured within about that time.
+   * that took longer than `maxBlockSeconds` halves the block size for the rest, down to 1/16 of `batchSize`
+   * (ranks do not depend on it), so a stop is honoured within about that time.
    */
   shouldStop?: () => boolean;
   /** Default 1. */
@@ -54,6 +54,9 @@ export async function rankFiltered(score: QueryScorer, triples: Triples, numEnti
   const q = n * directions.length;
   const out: RankedQueries = { ranks: new Float64Array(q), candidates: new Int32Array(q), relation: new Int32Array(q), direction: new Uint8Array(q) };
   let batchSize = options.batchSize ?? 256;
+  // Halving stops at 1/16 of the configured size: below that, per-block overhead (the kens ensembles gather
+  // every language's candidates per block) costs more than the stop latency it saves.
+  const minBlock = Math.max(1, Math.floor(batchSize / 16));
   const maxBlockMs = (options.maxBlockSeconds ?? 1) * 1000;
   const progress = options.progress ? startProgress(options.progress.label, q, { log: options.progress.log, unit: 'queries' }) : undefined;
   for (let start = 0; start < n; ) {
@@ -94,7 +97,7 @@ export async function rankFiltered(score: QueryScorer, triples: Triples, numEnti
         out.direction[o] = direction === 'head' ? 1 : 0;
       }
       if (options.shouldStop) {
-        if (Date.now() - t0 > maxBlockMs && batchSize > 1) batchSize = Math.max(1, Math.floor(batchSize / 2));
+        if (Date.now() - t0 > maxBlockMs && batchSize > minBlock) batchSize = Math.max(minBlock, Math.floor(batchSize / 2));
         await yieldToEventLoop();
         if (options.shouldStop()) {
           const done = start * directions.length + (d + 1) * b;

@@ -83,7 +83,7 @@ describe('filtered ranking', () => {
     expect(blocks).toBe(2);
   });
 
-  it('halves the block size after a block slower than maxBlockSeconds; ranks do not change', async () => {
+  it('halves the block size after a block slower than maxBlockSeconds, down to 1/16 of batchSize; ranks do not change', async () => {
     const n = 5;
     const test = makeTriples([[0, 0, 1], [1, 1, 2], [2, 0, 3], [3, 1, 4], [4, 0, 0], [1, 0, 3], [2, 1, 0]]);
     const known = new KnownAnswers(test);
@@ -98,5 +98,13 @@ describe('filtered ranking', () => {
     // Every block is "too slow": the first 4 triples (tail, head) halve the size twice; the other 3 go one at a time.
     expect(sizes).toEqual([4, 4, 1, 1, 1, 1, 1, 1]);
     expect(Array.from(adaptive.ranks)).toEqual(Array.from(whole.ranks));
+    sizes.length = 0;
+    await rankFiltered(scorer, test, n, known, { batchSize: 32, shouldStop: () => false, maxBlockSeconds: -1 });
+    expect(sizes).toEqual([7, 7]); // 7 triples fit the first block: nothing left to halve for
+    sizes.length = 0;
+    const many = makeTriples(Array.from({ length: 44 }, (_, i) => [i % n, i % 2, (i * 3 + 1) % n] as [number, number, number]));
+    await rankFiltered(scorer, many, n, new KnownAnswers(many), { batchSize: 32, shouldStop: () => false, maxBlockSeconds: -1 });
+    // 44 triples: a block of 32 (tail, head: halved to 8), one of 8 (halved to 2 = 32/16, the floor), two of 2.
+    expect(sizes).toEqual([32, 32, 8, 8, 2, 2, 2, 2]);
   });
 });
