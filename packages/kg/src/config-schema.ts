@@ -95,6 +95,15 @@ export const KensSchema = z.strictObject({
   maxValidQueries: z.int().positive().default(1000),
   /** The support languages also train on their validation triples (KEnS's run.py; the target never does). */
   supportValid: z.boolean().default(false),
+  /**
+   * shared: one entity table, one relation table for every language; a support language answers a
+   * target query with its counterpart of the anchor scored against the target's own entity rows.
+   * per-language: KEnS's structure — each language has its own relation rows (and its own entity rows,
+   * tied to the others only by the alignment loss) and answers a target query by ranking its own
+   * counterparts of the target's entities (KEnS's `filtered_reordered_embedding_matrix`); target
+   * entities without a counterpart in that language get no vote from it.
+   */
+  models: z.enum(['shared', 'per-language']).default('shared'),
 });
 
 /** The tasks of the kg plugin (see `tasks/`). */

@@ -34,7 +34,7 @@ model.setWeights(weights);
 core.disposeMap(weights);
 const t = performance.now();
 const test = max > 0 ? kg.selectTriples(graph.test, Array.from({ length: Math.min(max, graph.test.h.length) }, (_, i) => i)) : graph.test;
-const ranked = kg.rankFiltered((d, a, r) => model.scoreAll(d, a, r), test, graph.entities.length, known, { batchSize: cfg.eval.batchSize });
+const ranked = await kg.rankFiltered((d, a, r) => model.scoreAll(d, a, r), test, graph.entities.length, known, { batchSize: cfg.eval.batchSize });
 const report = kg.evaluationReport(ranked, graph.relations);
 const seconds = (performance.now() - t) / 1000;
 const out = { step, testTriples: test.h.length, ofTestTriples: graph.test.h.length, stepsPerEpoch: Math.ceil(graph.train.h.length / cfg.train.batchSize), evalSeconds: seconds, loadAverage: os.loadavg(), ...report };

@@ -21,15 +21,15 @@ const graph = kg.loadGraph({ source: 'dict', dir: path.join(dataDir, 'wn18rr') }
 const known = new kg.KnownAnswers(graph.train, graph.valid, graph.test);
 
 async function profile(label, fn, reps = 3) {
-  fn();
+  await fn();
   const walls = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
-    fn();
+    await fn();
     walls.push(performance.now() - t0);
   }
   walls.sort((a, b) => a - b);
-  const info = await tf.profile(() => void fn());
+  const info = await tf.profile(async () => void (await fn()));
   const byName = new Map();
   const byKey = new Map();
   let total = 0;

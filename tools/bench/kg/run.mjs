@@ -5,8 +5,11 @@
 // Usage: node tools/bench/kg/run.mjs [--part all|wn18rr|dbp5l|speed] [--quick] [--data DIR] [--out DIR] [--languages el,ja] [--epochs N]
 //          [--set 'k=v;k2=v2'] (extra overrides of the dbp5l runs) [--single-epochs N] [--kens-epochs N] [--kd-epochs N]
 //          [--wn-epochs N] [--wn-models transe,rotate]
-//   dbp5l is resumable per target language: each finished target is saved to tools/bench/results/kg-dbp5l-<lang>.json
-//   and skipped when the script runs again (delete the file to rerun it); the wn18rr rows reuse a finished run
+//          [--cells train,kens,kd,kens-pl] (dbp5l cells: the target alone, kens with one shared table, kd from that kens run,
+//          kens with one model per language as KEnS — kens.models=per-language)
+//   dbp5l is resumable per cell: each finished cell is added to tools/bench/results/kg-dbp5l-<lang>.json and not run
+//   again (delete the file to rerun); a cell trains in <out>/dbp5l-<lang>-<cell>, resumed from its checkpoint when the
+//   script was stopped (Ctrl-C checkpoints; train.checkpointEvery=25 bounds what a kill loses); the wn18rr rows reuse a finished run
 //   directory <out>/wn18rr-<model> (made by `kt run … --run-dir`) instead of training again.
 //   --quick: a few steps per run (a smoke test of the whole pipeline, not a result); the full run is the default.
 //   --figures: at the end, `kt report` on the WN18RR runs: docs/results/fig/kg-wn18rr[-quick]/*.png and kg.md's Figures section.
@@ -16,7 +19,15 @@ import { execFileSync } from 'node:child_process';
 import { root, require, table, writeJson, machine, flags } from '../lib.mjs';
 import { writeFigures } from '../figures.mjs';
 
-const opts = flags({ part: 'all', quick: false, data: path.resolve(root, '..', 'shared', 'data'), out: path.join(root, 'runs', 'bench-kg'), languages: 'el,ja,es,fr,en', epochs: '', 'single-epochs': '', 'kens-epochs': '', 'kd-epochs': '', set: '', 'wn-epochs': '', 'wn-models': 'transe,rotate', figures: false });
+const opts = flags({ part: 'all', quick: false, data: path.resolve(root, '..', 'shared', 'data'), out: path.join(root, 'runs', 'bench-kg'), languages: 'el,ja,es,fr,en', epochs: '', 'single-epochs': '', 'kens-epochs': '', 'kd-epochs': '', set: '', 'wn-epochs': '', 'wn-models': 'transe,rotate', figures: false, cells: 'train,kens,kd,kens-pl' });
+const cells = opts.cells.split(',');
+// Ctrl-C: the running cell checkpoints and the script exits 130; a second Ctrl-C aborts at once.
+const stop = { requested: false };
+process.on('SIGINT', () => {
+  if (stop.requested) process.exit(130);
+  stop.requested = true;
+  console.error('\nSIGINT: checkpointing the running cell; Ctrl-C again aborts');
+});
 const quick = opts.quick;
 const dataDir = path.resolve(process.env.KT_SHARED_DATA ?? opts.data);
 const outDir = path.resolve(opts.out);
@@ -38,7 +49,9 @@ const configs = kg.kgPlugin.configsDir;
 const t0 = Date.now();
 const record = { benchmark: 'kg', quick, backend: backend.name, native: backend.native, machine: machine(), loadAverageAtStart: (await import('node:os')).loadavg(), date: new Date().toISOString() };
 const resultFile = path.join(root, 'tools/bench/results', quick ? 'kg-quick.json' : 'kg.json');
-const save = () => writeJson(resultFile, { ...record, totalSeconds: (Date.now() - t0) / 1000 });
+// Parts not run this time keep their earlier results (a --part dbp5l run must not drop the WN18RR rows).
+const earlier = !quick && fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, 'utf8')) : {};
+const save = () => writeJson(resultFile, { ...earlier, ...record, totalSeconds: (Date.now() - t0) / 1000 });
 
 async function run(file, sets, verbose = false) {
   const raw = core.applyOverrides(core.readConfigFile(path.join(configs, file)), sets);
@@ -74,7 +87,7 @@ if (parts.includes('speed')) {
     const evalTriples = quick ? 256 : graph.test.h.length;
     const test = kg.selectTriples(graph.test, Array.from({ length: evalTriples }, (_, i) => i));
     t = performance.now();
-    kg.rankFiltered((d, a, r) => model.scoreAll(d, a, r), test, graph.entities.length, known, { batchSize: 128 });
+    await kg.rankFiltered((d, a, r) => model.scoreAll(d, a, r), test, graph.entities.length, known, { batchSize: 128 });
     const evalSeconds = (performance.now() - t) / 1000;
     opt.dispose();
     model.dispose();
@@ -133,60 +146,130 @@ if (parts.includes('dbp5l')) {
     const t = JSON.parse(fs.readFileSync(path.join(runDir, 'artifacts', `eval-${name}.json`), 'utf8')).tail;
     return { hits1: t.hits1, hits10: t.hits10, mrr: t.mrr };
   };
-  for (const lang of languages) {
-    const doneFile = path.join(root, 'tools/bench/results', `kg-dbp5l-${lang}.json`);
-    if (!quick && fs.existsSync(doneFile)) {
-      log.info(`${lang}: reusing ${path.relative(root, doneFile)} (delete it to rerun)`);
-      rows.push(JSON.parse(fs.readFileSync(doneFile, 'utf8')));
-      continue;
+  // Each (language, cell) trains in its own run directory <out>/dbp5l-<lang>-<cell>: a finished one is reused, an
+  // interrupted one (Ctrl-C checkpoints it; train.checkpointEvery bounds what a kill loses) is resumed, so the
+  // script can be stopped and started again at any point. A run directory made with other flags is refused.
+  // Every setting of `old` equals the one in `now` (settings `now` has and `old` lacks are new fields at their defaults).
+  const sameSettings = (old, now) =>
+    old !== null && typeof old === 'object' ? now !== null && typeof now === 'object' && Object.keys(old).every((k) => sameSettings(old[k], now[k])) : old === now;
+  const cellRun = async (lang, cell, file, sets) => {
+    const dir = path.join(outDir, `dbp5l-${lang}-${cell}`);
+    const raw = core.applyOverrides(core.readConfigFile(path.join(configs, file)), [...sets, `name=dbp5l-${lang}-${cell}`, 'train.checkpointEvery=25']);
+    let config = core.resolveExperimentConfig(raw, registry, file);
+    const summaryFile = path.join(dir, 'summary.json');
+    const previous = fs.existsSync(summaryFile) ? JSON.parse(fs.readFileSync(summaryFile, 'utf8')) : undefined;
+    if (previous && previous.configHash !== core.configHash(config)) {
+      // A run made before a config field with a default was added has another hash but the same settings:
+      // it is reused (or resumed) with its own config.json.
+      const stored = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+      if (core.configHash(stored) !== previous.configHash || !sameSettings(stored, config)) throw new Error(`${dir} was made with other settings (config hash ${previous.configHash}); delete it or pass the same flags`);
+      config = stored;
     }
-    const sets = [`data.dir=${path.join(dataDir, 'dbp5l')}`, `data.language=${lang}`, `data.supports=[${all.filter((l) => l !== lang).join(', ')}]`];
-    if (quick) sets.push('train.epochs=0.2');
-    if (opts.epochs) sets.push(`train.epochs=${opts.epochs}`, `teacher.train.epochs=${opts.epochs}`);
-    sets.push(...extra);
-    log.info(`${lang}: single, kens, kd with ${sets.slice(3).join(' ') || 'the shipped configs'}`);
-    const epochsOf = (flag) => (opts[flag] ? [`train.epochs=${opts[flag]}`] : []);
-    const single = await run('dbp5l-el-train.yaml', [...sets, `name=dbp5l-${lang}-train`, ...epochsOf('single-epochs')]);
-    const ens = await run('dbp5l-el-kens.yaml', [...(quick ? [...sets, 'kens.selfLearning.every=1000', 'kens.maxValidQueries=100'] : sets), `name=dbp5l-${lang}-kens`, ...epochsOf('kens-epochs')]);
-    // The kd teacher is the kens run just trained (teacher.checkpoint), not a second kens training.
-    const kd = await run('dbp5l-el-kd.yaml', [...sets, `teacher.checkpoint=${ens.runDir}`, ...(quick ? ['kens.maxValidQueries=100'] : []), `name=dbp5l-${lang}-kd`, ...epochsOf('kd-epochs')]);
+    if (previous?.status === 'completed') {
+      log.info(`${lang} ${cell}: reusing the finished run ${path.relative(root, dir)}`);
+      return { runDir: dir, summary: previous, seconds: previous.timings.totalSeconds, config };
+    }
+    const t = Date.now();
+    const resume = previous !== undefined;
+    log.info(`${lang} ${cell}: ${resume ? `resuming ${path.relative(root, dir)} at step ${previous.steps}` : `training in ${path.relative(root, dir)}`}`);
+    const { summary } = await core.runExperiment({ config, container, log, backend: backend.name, outDir, progress: false, shouldStop: () => stop.requested, ...(resume ? { resumeDir: dir } : { runDir: dir }) });
+    if (summary.status === 'interrupted') {
+      log.info(`${lang} ${cell}: interrupted; run the same command again to resume`);
+      process.exit(130);
+    }
+    if (summary.status !== 'completed') throw new Error(`${file}: ${summary.status} ${summary.error ?? ''}`);
+    return { runDir: dir, summary, seconds: (resume ? previous.timings.totalSeconds : 0) + (Date.now() - t) / 1000, config };
+  };
+  // Rows of one kens run: the target model alone in the joint run, each ensemble rule, both directions and tail-only.
+  const kensFields = (ens) => {
     const t = ens.summary.test;
-    const row = {
-      language: lang,
-      single: single.summary.test,
+    const report = JSON.parse(fs.readFileSync(path.join(ens.runDir, 'artifacts', 'eval-test.json'), 'utf8'));
+    return {
       kensJointTarget: { hits1: t.hits1, hits10: t.hits10, mrr: t.mrr },
       majority: { hits1: t.majority_hits1, hits10: t.majority_hits10, mrr: t.majority_mrr },
       mrrWeighted: { hits1: t.mrr_weighted_hits1, hits10: t.mrr_weighted_hits10, mrr: t.mrr_weighted_mrr },
       boost: { hits1: t.boost_hits1, hits10: t.boost_hits10, mrr: t.boost_mrr },
-      kd: kd.summary.test,
-      kensPublishedHits1: kens[lang],
-      seconds: { single: single.seconds, kens: ens.seconds, kd: kd.seconds },
-      tailOnly: {
-        single: tailOf(single.runDir),
-        kensJointTarget: tailOf(ens.runDir),
-        majority: tailOf(ens.runDir, 'test-majority'),
-        mrrWeighted: tailOf(ens.runDir, 'test-mrr-weighted'),
-        boost: tailOf(ens.runDir, 'test-boost'),
-        kd: tailOf(kd.runDir),
-      },
-      ensembleWeights: JSON.parse(fs.readFileSync(path.join(ens.runDir, 'artifacts', 'eval-test.json'), 'utf8')).ensembles,
-      learnedLinks: JSON.parse(fs.readFileSync(path.join(ens.runDir, 'artifacts', 'eval-test.json'), 'utf8')).learnedLinks,
-      overrides: sets.slice(3),
-      epochs: { single: single.config.train.epochs, kens: ens.config.train.epochs, kd: kd.config.train.epochs },
-      dim: ens.config.model.dim,
-      runDirs: { single: single.runDir, kens: ens.runDir, kd: kd.runDir },
+      tailOnly: { kensJointTarget: tailOf(ens.runDir), majority: tailOf(ens.runDir, 'test-majority'), mrrWeighted: tailOf(ens.runDir, 'test-mrr-weighted'), boost: tailOf(ens.runDir, 'test-boost') },
+      ensembleWeights: report.ensembles,
+      perLanguageModel: report.perLanguageModel,
+      learnedLinks: report.learnedLinks,
     };
-    if (!quick) writeJson(doneFile, row);
+  };
+  // Each language's row (tools/bench/results/kg-dbp5l-<lang>.json) is written after every cell and read back on
+  // the next start: cells already in it are not run again (delete the file, or its run directories, to rerun).
+  const hasCell = { train: (r) => r.single, kens: (r) => r.majority, kd: (r) => r.kd, 'kens-pl': (r) => r.perLanguage };
+  for (const lang of languages) {
+    const doneFile = path.join(root, 'tools/bench/results', `kg-dbp5l-${lang}.json`);
+    const row = { ...(!quick && fs.existsSync(doneFile) ? JSON.parse(fs.readFileSync(doneFile, 'utf8')) : {}), language: lang, kensPublishedHits1: kens[lang] };
+    row.seconds ??= {};
+    row.tailOnly ??= {};
+    row.epochs ??= {};
+    row.runDirs ??= {};
+    const todo = cells.filter((c) => !hasCell[c]?.(row));
+    if (cells.some((c) => !hasCell[c])) throw new Error(`--cells: unknown cell in ${cells.join(',')} (known: ${Object.keys(hasCell).join(', ')})`);
+    const sets = [`data.dir=${path.join(dataDir, 'dbp5l')}`, `data.language=${lang}`, `data.supports=[${all.filter((l) => l !== lang).join(', ')}]`];
+    if (quick) sets.push('train.epochs=0.2');
+    if (opts.epochs) sets.push(`train.epochs=${opts.epochs}`, `teacher.train.epochs=${opts.epochs}`);
+    sets.push(...extra);
+    log.info(`${lang}: ${todo.length === 0 ? `every cell of ${cells.join(', ')} is in ${path.relative(root, doneFile)}` : `${todo.join(', ')} with ${sets.slice(3).join(' ') || 'the shipped configs'}`}`);
+    const epochsOf = (flag) => (opts[flag] ? [`train.epochs=${opts[flag]}`] : []);
+    const runCell = quick ? async (lang_, cell, file, s) => ({ ...(await run(file, [...s, `name=dbp5l-${lang_}-${cell}`])) }) : cellRun;
+    const kensSets = [...(quick ? [...sets, 'kens.selfLearning.every=1000', 'kens.maxValidQueries=100'] : sets), ...epochsOf('kens-epochs')];
+    const saveRow = () => {
+      row.overrides = sets.slice(3);
+      if (!quick) writeJson(doneFile, row);
+      record.dbp5l = [...(earlier.dbp5l ?? []).filter((e) => e.language !== lang && !rows.some((x) => x.language === e.language)), ...rows, row];
+      save();
+    };
+    for (const c of todo) {
+      if (c === 'train') {
+        const single = await runCell(lang, 'train', 'dbp5l-el-train.yaml', [...sets, ...epochsOf('single-epochs')]);
+        Object.assign(row, { single: single.summary.test });
+        row.tailOnly.single = tailOf(single.runDir);
+        row.seconds.single = single.seconds;
+        row.epochs.single = single.config.train.epochs;
+        row.runDirs.single = single.runDir;
+      } else if (c === 'kens') {
+        const ens = await runCell(lang, 'kens', 'dbp5l-el-kens.yaml', kensSets);
+        const f = kensFields(ens);
+        Object.assign(row, { ...f, tailOnly: { ...row.tailOnly, ...f.tailOnly }, dim: ens.config.model.dim });
+        row.seconds.kens = ens.seconds;
+        row.epochs.kens = ens.config.train.epochs;
+        row.runDirs.kens = ens.runDir;
+      } else if (c === 'kd') {
+        // The kd teacher is the (shared-table) kens run of this row (teacher.checkpoint), not a second kens training.
+        if (!row.runDirs.kens) throw new Error(`${lang}: cell kd needs the kens cell first (--cells ...,kens,kd)`);
+        const kd = await runCell(lang, 'kd', 'dbp5l-el-kd.yaml', [...sets, `teacher.checkpoint=${row.runDirs.kens}`, ...(quick ? ['kens.maxValidQueries=100'] : []), ...epochsOf('kd-epochs')]);
+        row.kd = kd.summary.test;
+        row.tailOnly.kd = tailOf(kd.runDir);
+        row.seconds.kd = kd.seconds;
+        row.epochs.kd = kd.config.train.epochs;
+        row.runDirs.kd = kd.runDir;
+      } else {
+        // KEnS's structure: one model per language (own relation rows), each ranking its own counterparts.
+        const ens = await runCell(lang, 'kens-pl', 'dbp5l-el-kens.yaml', [...kensSets, 'kens.models=per-language']);
+        row.perLanguage = { ...kensFields(ens), seconds: ens.seconds, epochs: ens.config.train.epochs, runDir: ens.runDir };
+      }
+      saveRow();
+    }
+    if (todo.length === 0) saveRow();
     rows.push(row);
-    record.dbp5l = rows;
-    save();
-    log.info(`${lang}: single H@1 ${pct(row.single.hits1)}, majority ${pct(row.majority.hits1)}, mrr-weighted ${pct(row.mrrWeighted.hits1)}, boost ${pct(row.boost.hits1)}, kd ${pct(row.kd.hits1)} (KEnS ${kens[lang] ?? 'n/a'})`);
+    const h1 = (m) => (m ? pct(m.hits1) : '-');
+    log.info(`${lang}: single H@1 ${h1(row.single)}, majority ${h1(row.majority)}, mrr-weighted ${h1(row.mrrWeighted)}, boost ${h1(row.boost)}, kd ${h1(row.kd)}; per-language majority ${h1(row.perLanguage?.majority)}, mrr-weighted ${h1(row.perLanguage?.mrrWeighted)}, boost ${h1(row.perLanguage?.boost)} (KEnS ${kens[lang] ?? 'n/a'})`);
   }
-  const cell = (m) => `${pct(m.hits1)} / ${pct(m.hits10)} / ${m.mrr.toFixed(3)}`;
-  const { text } = table(['target', 'single', 'joint (target model)', 'majority', 'MRR-weighted', 'RankBoost', 'KD (backward KL)', 'KEnS H@1'], rows.map((r) => [r.language, cell(r.single), cell(r.kensJointTarget), cell(r.majority), cell(r.mrrWeighted), cell(r.boost), cell(r.kd), r.kensPublishedHits1 === undefined ? 'n/a' : String(r.kensPublishedHits1)]));
-  console.log(`\nDBP-5L, Hits@1 / Hits@10 (%) / MRR, filtered, both directions\n${text}`);
-  const tail = table(['target', 'single', 'joint (target model)', 'majority', 'MRR-weighted', 'RankBoost', 'KD (backward KL)', 'KEnS H@1'], rows.map((r) => [r.language, cell(r.tailOnly.single), cell(r.tailOnly.kensJointTarget), cell(r.tailOnly.majority), cell(r.tailOnly.mrrWeighted), cell(r.tailOnly.boost), cell(r.tailOnly.kd), r.kensPublishedHits1 === undefined ? 'n/a' : String(r.kensPublishedHits1)]));
-  console.log(`\nDBP-5L, tail queries (h, r, ?) only as KEnS ranks them, Hits@1 / Hits@10 (%) / MRR, filtered\n${tail.text}`);
+  const cell = (m) => (m ? `${pct(m.hits1)} / ${pct(m.hits10)} / ${m.mrr.toFixed(3)}` : '-');
+  const pub = (r) => (r.kensPublishedHits1 === undefined ? 'n/a' : String(r.kensPublishedHits1));
+  const header = ['target', 'single', 'joint (target model)', 'majority', 'MRR-weighted', 'RankBoost', 'KD (backward KL)', 'KEnS H@1'];
+  const { text } = table(header, rows.map((r) => [r.language, cell(r.single), cell(r.kensJointTarget), cell(r.majority), cell(r.mrrWeighted), cell(r.boost), cell(r.kd), pub(r)]));
+  console.log(`\nDBP-5L, shared table (kens.models=shared), Hits@1 / Hits@10 (%) / MRR, filtered, both directions\n${text}`);
+  const tail = table(header, rows.map((r) => [r.language, cell(r.tailOnly?.single), cell(r.tailOnly?.kensJointTarget), cell(r.tailOnly?.majority), cell(r.tailOnly?.mrrWeighted), cell(r.tailOnly?.boost), cell(r.tailOnly?.kd), pub(r)]));
+  console.log(`\nDBP-5L, shared table, tail queries (h, r, ?) only as KEnS ranks them\n${tail.text}`);
+  const plHeader = ['target', 'queries', 'single', 'joint (target model)', 'majority', 'MRR-weighted', 'RankBoost', 'KEnS H@1'];
+  const pl = table(plHeader, rows.filter((r) => r.perLanguage).flatMap((r) => [
+    [r.language, 'both', cell(r.single), cell(r.perLanguage.kensJointTarget), cell(r.perLanguage.majority), cell(r.perLanguage.mrrWeighted), cell(r.perLanguage.boost), pub(r)],
+    [r.language, 'tail', cell(r.tailOnly?.single), cell(r.perLanguage.tailOnly.kensJointTarget), cell(r.perLanguage.tailOnly.majority), cell(r.perLanguage.tailOnly.mrrWeighted), cell(r.perLanguage.tailOnly.boost), pub(r)],
+  ]));
+  console.log(`\nDBP-5L, one model per language (kens.models=per-language, KEnS's scoring)\n${pl.text}`);
 }
 save();
 console.log(`\ntotal ${((Date.now() - t0) / 1000).toFixed(0)} s; results in ${path.relative(root, resultFile)}`);

@@ -24,6 +24,13 @@ export interface TaskContext<C extends BaseExperimentConfig = BaseExperimentConf
   readonly backend: string;
   /** Trains a teacher from its config, or reuses the run of an identical earlier one (content-keyed cache). */
   readonly teachers: TeacherProvider;
+  /**
+   * The stop request (SIGINT/SIGTERM in the CLI), for long work inside the task — evaluation loops,
+   * set-up passes — that must not wait for the next step: poll it between pieces of work (awaiting in
+   * between, or the signal handler never runs) and throw `RunInterruptedError` when it returns true;
+   * the run ends `interrupted` (checkpointed, exit 130/143) and `--resume` redoes the interrupted work.
+   */
+  readonly shouldStop?: () => boolean;
 }
 
 /** Per-step inputs the trainer hands to a task. */

@@ -203,6 +203,7 @@ export function createTaskContext<C extends BaseExperimentConfig>(options: TaskC
     cacheDir,
     backend: options.backend,
     teachers,
+    shouldStop: options.shouldStop,
   };
 }
 
@@ -284,7 +285,16 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
     summary.timings.trainSeconds = result.trainSeconds;
     summary.timings.stepsPerSecond = result.steps / Math.max(1e-9, result.trainSeconds);
     if (result.status !== 'interrupted') {
-      summary.test = await run.evaluate('test');
+      try {
+        summary.test = await run.evaluate('test');
+      } catch (err) {
+        // Stopped inside the test evaluation (the task polls TaskContext.shouldStop): training is
+        // checkpointed, so --resume skips to the evaluation and redoes it.
+        if (!(err instanceof RunInterruptedError)) throw err;
+        log.info(`${err.message}; training is complete and checkpointed: --resume redoes the test evaluation`);
+        summary.status = 'interrupted';
+        return { runDir, summary };
+      }
       for (const cb of callbacks) cb.onEvaluate?.(result.steps, 'test', summary.test);
       if (run.writeArtifacts) await run.writeArtifacts(path.join(runDir, 'artifacts'));
     }

@@ -5,7 +5,7 @@ import { metaTeacherUpdate, type MetaTeacherUpdateConfig, type TeacherUpdateConf
 import type { Metrics } from '../contracts/metric';
 import type { Prepared, StepContext, TaskRun } from '../contracts/task';
 import { checkpointName, latestCheckpoint, readCheckpoint, writeCheckpoint, type TrainerState } from './checkpoint';
-import { CheckpointError, ConfigError, NonFiniteLossError } from './errors';
+import { CheckpointError, ConfigError, NonFiniteLossError, RunInterruptedError } from './errors';
 import type { Logger } from './logger';
 import { clipByGlobalNorm, createOptimizer, learningRateAt, optimizerState, restoreOptimizerState, setLearningRate } from './optimization';
 import { Rng } from './rng';
@@ -306,7 +306,16 @@ export class Trainer {
       }
       const reports: Record<string, number> = {};
       const ctx = this.stepContext(step, reports);
-      const prepared = run.prepareStep ? await run.prepareStep(ctx) : undefined;
+      let prepared: Prepared;
+      try {
+        prepared = run.prepareStep ? await run.prepareStep(ctx) : undefined;
+      } catch (err) {
+        // Stopped inside the step's preparation (TaskContext.shouldStop): the step is not taken.
+        if (!(err instanceof RunInterruptedError)) throw err;
+        log.info(err.message);
+        status = 'interrupted';
+        break;
+      }
       const lr = learningRateAt(train, step, this.totalSteps);
       setLearningRate(this.learnerOptimizer, lr);
       try {
@@ -352,7 +361,16 @@ export class Trainer {
 
       let stop = false;
       if (train.evalEvery !== undefined && state.step % train.evalEvery === 0 && state.step < this.totalSteps) {
-        stop = await evaluate(state.step);
+        try {
+          stop = await evaluate(state.step);
+        } catch (err) {
+          // Stopped inside a validation (TaskContext.shouldStop): the step is checkpointed below; a
+          // resumed run continues with the next step (this validation is not redone).
+          if (!(err instanceof RunInterruptedError)) throw err;
+          log.info(err.message);
+          status = 'interrupted';
+          break;
+        }
       }
       if (train.checkpointEvery !== undefined && state.step % train.checkpointEvery === 0) {
         await this.checkpoint(checkpointName(state.step), { ...state });
@@ -371,10 +389,16 @@ export class Trainer {
       log.info(`interrupted at step ${state.step}; resume with --resume`);
     } else {
       if (status === 'completed' && (es || train.evalEvery !== undefined)) {
-        const stop = await evaluate(state.step);
-        void stop;
+        try {
+          await evaluate(state.step);
+        } catch (err) {
+          // The last step is checkpointed: a resumed run redoes this validation.
+          if (!(err instanceof RunInterruptedError)) throw err;
+          log.info(`${err.message}; resume with --resume`);
+          status = 'interrupted';
+        }
       }
-      if (es && this.checkpointsDir && fs.existsSync(path.join(this.checkpointsDir, 'best'))) {
+      if (status !== 'interrupted' && es && this.checkpointsDir && fs.existsSync(path.join(this.checkpointsDir, 'best'))) {
         await this.restore(path.join(this.checkpointsDir, 'best'));
         lastVal = await run.evaluate('val');
         log.info(`restored the best weights (${es.metric} = ${state.bestMetric})`);

@@ -69,7 +69,7 @@ export function predictRun(options: KgPredictOptions): PredictResult {
   const direction = opts.head !== undefined ? 'tail' : 'head';
   const anchor = resolve('entity', (opts.head ?? opts.tail)!, graph.entities, graph.labels);
   const relation = resolve('relation', opts.relation, graph.relations);
-  const model = new KgModel(parsed.data.model, graph.tableSize, graph.relations.length, 0);
+  const model = new KgModel(parsed.data.model, graph.tableSize, graph.relationRows ?? graph.relations.length, 0);
   try {
     const weights = readRunWeights(opts.run);
     try {

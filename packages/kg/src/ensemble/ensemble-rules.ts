@@ -7,13 +7,18 @@ export type EnsembleRule = (typeof ENSEMBLE_RULES)[number];
 /**
  * Votes [B, N] of one model: 1 where a candidate scores among the model's top k (its k-th best score
  * or higher; a tie at the k-th place votes for every tied candidate), times the row's availability
- * (0 where the model has no counterpart of the query's anchor and abstains).
+ * (0 where the model has no counterpart of the query's anchor and abstains). With `candidates` [N]
+ * (1 = the model can name that target entity: KEnS's per-language models see only the target entities
+ * linked to their own KG), the top k is taken among those, and the others get no vote.
  */
-export function topKVotes(scores: tf.Tensor2D, k: number, available: tf.Tensor1D): tf.Tensor2D {
+export function topKVotes(scores: tf.Tensor2D, k: number, available: tf.Tensor1D, candidates?: tf.Tensor1D): tf.Tensor2D {
   return tf.tidy(() => {
+    const visible = candidates ? tf.where(tf.cast(tf.expandDims(candidates, 0), 'bool'), scores, tf.fill(scores.shape, Number.NEGATIVE_INFINITY)) : scores;
     const kk = Math.min(k, scores.shape[1]);
-    const kth = tf.slice(tf.topk(scores, kk).values, [0, kk - 1], [-1, 1]);
-    return tf.mul(tf.cast(tf.greaterEqual(scores, kth), 'float32'), tf.expandDims(available, 1)) as tf.Tensor2D;
+    const kth = tf.slice(tf.topk(visible, kk).values, [0, kk - 1], [-1, 1]);
+    let votes = tf.cast(tf.greaterEqual(visible, kth), 'float32');
+    if (candidates) votes = tf.mul(votes, tf.expandDims(candidates, 0));
+    return tf.mul(votes, tf.expandDims(available, 1)) as tf.Tensor2D;
   });
 }
 

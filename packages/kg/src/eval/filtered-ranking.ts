@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { startProgress, type Logger } from '@kt/core';
+import { RunInterruptedError, startProgress, type Logger } from '@kt/core';
 import { type KnownAnswers, type Triples } from '../data';
 import type { Direction } from '../models';
 import { rankingMetrics, realisticRank, type RankingMetrics } from './rank-metrics';
@@ -23,6 +23,20 @@ export interface FilteredRankingOptions {
   directions?: readonly Direction[];
   /** Show progress (queries ranked) under this label: a bar on a terminal, plain lines through `log` otherwise. */
   progress?: { label: string; log?: Logger };
+  /**
+   * The run's stop request (TaskContext.shouldStop): polled after every block of queries, with a yield to
+   * the event loop before it so that a SIGINT handler can run; when true, RunInterruptedError. A block
+   * that took longer than `maxBlockSeconds` halves the block size for the rest, down to 1/16 of `batchSize`
+   * (ranks do not depend on it), so a stop is honoured within about that time.
+   */
+  shouldStop?: () => boolean;
+  /** Default 1. */
+  maxBlockSeconds?: number;
+}
+
+/** Lets pending callbacks (signal handlers, timers) run. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /**
@@ -32,28 +46,30 @@ export interface FilteredRankingOptions {
  * realistic rank. Vectorised: a batch of queries is scored as one [B, N] matrix on the backend; the
  * strictly greater and equal scores of each row are counted in one pass over the downloaded matrix and
  * corrected for the filtered answers (on wasm, tfjs's broadcast Greater/Equal over [128, 40,943] took
- * ~50x the matrix product: docs/results/kg.md).
+ * ~50x the matrix product: docs/results/kg.md). Asynchronous so that Ctrl-C is seen between blocks.
  */
-export function rankFiltered(score: QueryScorer, triples: Triples, numEntities: number, known: KnownAnswers, options: FilteredRankingOptions = {}): RankedQueries {
+export async function rankFiltered(score: QueryScorer, triples: Triples, numEntities: number, known: KnownAnswers, options: FilteredRankingOptions = {}): Promise<RankedQueries> {
   const directions = options.directions ?? (['tail', 'head'] as const);
   const n = triples.h.length;
   const q = n * directions.length;
   const out: RankedQueries = { ranks: new Float64Array(q), candidates: new Int32Array(q), relation: new Int32Array(q), direction: new Uint8Array(q) };
-  const batchSize = options.batchSize ?? 256;
+  let batchSize = options.batchSize ?? 256;
+  // Halving stops at 1/16 of the configured size: below that, per-block overhead (the kens ensembles gather
+  // every language's candidates per block) costs more than the stop latency it saves.
+  const minBlock = Math.max(1, Math.floor(batchSize / 16));
+  const maxBlockMs = (options.maxBlockSeconds ?? 1) * 1000;
   const progress = options.progress ? startProgress(options.progress.label, q, { log: options.progress.log, unit: 'queries' }) : undefined;
-  for (let start = 0; start < n; start += batchSize) {
+  for (let start = 0; start < n; ) {
     const end = Math.min(n, start + batchSize);
     const b = end - start;
-    directions.forEach((direction, d) => {
+    for (const [d, direction] of directions.entries()) {
+      const t0 = Date.now();
       const anchors = (direction === 'tail' ? triples.h : triples.t).subarray(start, end);
       const answers = (direction === 'tail' ? triples.t : triples.h).subarray(start, end);
       const relations = triples.r.subarray(start, end);
       const scores = tf.tidy(() => score(direction, tf.tensor1d(anchors, 'int32'), tf.tensor1d(relations, 'int32')));
       const values = scores.dataSync() as Float32Array;
       scores.dispose();
-      const gt = new Int32Array(b);
-      const eq = new Int32Array(b);
-      const removed = new Int32Array(b);
       for (let i = 0; i < b; i++) {
         const row = i * numEntities;
         const target = values[row + answers[i]!]!;
@@ -66,24 +82,30 @@ export function rankFiltered(score: QueryScorer, triples: Triples, numEntities: 
         }
         // Remove the other known answers of the query from the candidates.
         const others = direction === 'tail' ? known.tailsOf(anchors[i]!, relations[i]!) : known.headsOf(relations[i]!, anchors[i]!);
+        let removed = 0;
         for (const o of others) {
           if (o === answers[i]) continue;
           const v = values[row + o]!;
           if (v > target) g--;
           else if (v === target) e--;
-          removed[i]!++;
+          removed++;
         }
-        gt[i] = g;
-        eq[i] = e;
-      }
-      for (let i = 0; i < b; i++) {
         const o = (start + i) * directions.length + d;
-        out.ranks[o] = realisticRank(gt[i]!, eq[i]!);
-        out.candidates[o] = numEntities - removed[i]!;
+        out.ranks[o] = realisticRank(g, e);
+        out.candidates[o] = numEntities - removed;
         out.relation[o] = relations[i]!;
         out.direction[o] = direction === 'head' ? 1 : 0;
       }
-    });
+      if (options.shouldStop) {
+        if (Date.now() - t0 > maxBlockMs && batchSize > minBlock) batchSize = Math.max(minBlock, Math.floor(batchSize / 2));
+        await yieldToEventLoop();
+        if (options.shouldStop()) {
+          const done = start * directions.length + (d + 1) * b;
+          throw new RunInterruptedError(`${options.progress?.label ?? 'evaluation'}: stopped after ${done} of ${q} queries`);
+        }
+      }
+    }
+    start = end;
     progress?.update(end * directions.length);
   }
   return out;

@@ -92,6 +92,14 @@ export class KgModel implements WeightedModel {
     });
   }
 
+  /** 1-N against chosen rows: scores [B, C] of each query against the entity rows `candidates` [C] (int32), in that order. */
+  scoreCandidates(direction: Direction, anchor: tf.Tensor1D, relation: tf.Tensor1D, candidates: tf.Tensor1D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const q = this.scorer.query(direction, embeddingLookup(this.entity, anchor), embeddingLookup(this.relation, relation)) as tf.Tensor2D;
+      return this.scorer.all(q, embeddingLookup(this.entity, candidates) as tf.Tensor2D);
+    });
+  }
+
   /** The embedding rows of a batch (for N3 / L2 regularisation). */
   factors(h: tf.Tensor, r: tf.Tensor, t: tf.Tensor): tf.Tensor[] {
     return [embeddingLookup(this.entity, h), embeddingLookup(this.relation, r), embeddingLookup(this.entity, t)];

@@ -10,7 +10,7 @@ import { NegativeSampler } from '../sampling';
 import { EpochBatches } from './epoch-batches';
 import { dataIssues, evaluateGraph, graphHash, head, KG_METRICS, metricsOf, modelScorer, writeEvaluation, writeGraphArtifact, type KgTask } from './kg-kit';
 import { batchLoss } from './kg-loss';
-import { allCounterparts, languageScores, learnedLinksFromWeights } from './kens-kit';
+import { allCounterparts, kensRelationCount, languageScores, learnedLinksFromWeights, type KensModels, type KensView } from './kens-kit';
 import { loadMultilingualData, multilingualIssues } from './multilingual-data';
 
 /** The experiment that trains a kd config's teacher: task `kens` on the same languages with `teacher.*`. */
@@ -44,17 +44,14 @@ interface TeacherLogits {
  * language's scores (the target's own where the anchor has no counterpart there), or the ensemble —
  * log of the mean of the softmax distributions of every language model that has a counterpart.
  */
-export function teacherLogits(model: KgModel, graph: MultilingualGraph, cps: ReadonlyArray<Int32Array | undefined>, source: number | 'ensemble', direction: Direction, anchor: tf.Tensor1D, relation: tf.Tensor1D): tf.Tensor2D {
+export function teacherLogits(view: KensView, source: number | 'ensemble', direction: Direction, anchor: tf.Tensor1D, relation: tf.Tensor1D): tf.Tensor2D {
   return tf.tidy(() => {
-    if (source !== 'ensemble') {
-      const own = languageScores(model, graph, 0, undefined, direction, anchor, relation).scores;
-      const { scores, available } = languageScores(model, graph, source, cps[source], direction, anchor, relation);
-      return tf.where(tf.cast(tf.expandDims(available, 1), 'bool'), scores, own) as tf.Tensor2D;
-    }
+    // languageScores answers with the target's own model where the anchor has no counterpart.
+    if (source !== 'ensemble') return languageScores(view, source, direction, anchor, relation).scores;
     let sum: tf.Tensor | undefined;
     let count: tf.Tensor | undefined;
-    graph.languages.forEach((_, m) => {
-      const { scores, available } = languageScores(model, graph, m, cps[m], direction, anchor, relation);
+    view.graph.languages.forEach((_, m) => {
+      const { scores, available } = languageScores(view, m, direction, anchor, relation);
       const p = tf.mul(tf.softmax(scores), tf.expandDims(available, 1));
       sum = sum ? tf.add(sum, p) : p;
       count = count ? tf.add(count, available) : available;
@@ -63,7 +60,15 @@ export function teacherLogits(model: KgModel, graph: MultilingualGraph, cps: Rea
   });
 }
 
-async function obtainTeacher(ctx: TaskContext<KgConfig>, graph: MultilingualGraph): Promise<{ model: KgModel; source: string; learned: Map<number, AlignmentLinks> }> {
+/** `kens.models` of a finished kens run (its config.json), or `fallback` when the run does not say. */
+function runKensModels(runDir: string, fallback: KensModels): KensModels {
+  const file = path.join(runDir, 'config.json');
+  if (!fs.existsSync(file)) return fallback;
+  const models = (JSON.parse(fs.readFileSync(file, 'utf8')) as { kens?: { models?: KensModels } }).kens?.models;
+  return models ?? fallback;
+}
+
+async function obtainTeacher(ctx: TaskContext<KgConfig>, graph: MultilingualGraph): Promise<{ model: KgModel; source: string; learned: Map<number, AlignmentLinks>; models: KensModels }> {
   const cfg = ctx.config;
   const teacherConfig = kensTeacherConfig(cfg);
   let runDir = cfg.teacher.checkpoint;
@@ -73,7 +78,9 @@ async function obtainTeacher(ctx: TaskContext<KgConfig>, graph: MultilingualGrap
   } else if (!fs.existsSync(path.join(runDir, 'summary.json'))) {
     throw new ConfigError(`teacher.checkpoint: ${runDir} is not a finished kt run (no summary.json)`);
   }
-  const model = new KgModel(teacherConfig.model, graph.tableSize, graph.numRelations, 0);
+  // A finished kens run given as teacher.checkpoint scores the way it was trained (its own kens.models).
+  const models = cfg.teacher.checkpoint === undefined ? teacherConfig.kens.models : runKensModels(runDir, teacherConfig.kens.models);
+  const model = new KgModel(teacherConfig.model, graph.tableSize, kensRelationCount(graph, models), 0);
   const weights = readRunWeights(runDir);
   let learned: Map<number, AlignmentLinks>;
   try {
@@ -85,7 +92,7 @@ async function obtainTeacher(ctx: TaskContext<KgConfig>, graph: MultilingualGrap
   } finally {
     disposeMap(weights);
   }
-  return { model, source: path.resolve(runDir), learned };
+  return { model, source: path.resolve(runDir), learned, models };
 }
 
 function kdIssues(cfg: KgConfig): ConfigIssue[] {
@@ -122,10 +129,10 @@ export const kgKdTask: KgTask<TeacherLogits> = {
     const { objective } = ctx;
     const teacher = objective.alpha < 1 ? await obtainTeacher(ctx, graph) : undefined;
     // The teacher's ensemble votes through its seed and self-learned links.
-    const cps = allCounterparts(graph, teacher?.learned ?? new Map());
+    const view: KensView | undefined = teacher ? { model: teacher.model, graph, cps: allCounterparts(graph, teacher.learned), models: teacher.models } : undefined;
     const known = new KnownAnswers(target.train, target.valid, target.test);
     if (teacher) {
-      const t = evaluateGraph(modelScorer(teacher.model, { start: 0, size: n }), target, target.test, known, cfg.eval.batchSize);
+      const t = await evaluateGraph(modelScorer(teacher.model, { start: 0, size: n }), target, target.test, known, cfg.eval.batchSize, { label: 'teacher eval test', log: ctx.log, shouldStop: ctx.shouldStop });
       ctx.log.info(`teacher (${teacher.source}): target model alone test MRR ${t.both.mrr.toFixed(4)} Hits@10 ${t.both.hits10.toFixed(4)}; distilling ${cfg.teacher.source}`);
       writeJsonAtomic(path.join(ctx.runDir, 'artifacts', 'teacher.json'), { source: teacher.source, distilled: cfg.teacher.source, targetAlone: metricsOf(t) });
     }
@@ -141,13 +148,13 @@ export const kgKdTask: KgTask<TeacherLogits> = {
       stepsPerEpoch: batches.count,
       prepareStep: async (step): Promise<TeacherLogits> => {
         const b = batchOf(step);
-        if (!teacher) {
+        if (!view) {
           const none = tf.zeros([0, n]) as tf.Tensor2D;
           return { tail: none, head: none, dispose: () => none.dispose() };
         }
         const [tail, head] = tf.tidy(() => {
           const r = tf.tensor1d(b.r, 'int32');
-          return [teacherLogits(teacher.model, graph, cps, source, 'tail', tf.tensor1d(b.h, 'int32'), r), teacherLogits(teacher.model, graph, cps, source, 'head', tf.tensor1d(b.t, 'int32'), r)];
+          return [teacherLogits(view, source, 'tail', tf.tensor1d(b.h, 'int32'), r), teacherLogits(view, source, 'head', tf.tensor1d(b.t, 'int32'), r)];
         });
         return { tail: tail!, head: head!, dispose: () => tf.dispose([tail!, head!]) };
       },
@@ -165,7 +172,7 @@ export const kgKdTask: KgTask<TeacherLogits> = {
           return objective.combine(task, kd);
         }),
       evaluate: async (split) => {
-        const report = evaluateGraph(modelScorer(model, range), target, split === 'val' ? head(target.valid, cfg.eval.maxValid) : target.test, known, cfg.eval.batchSize, { label: `eval ${split}`, log: ctx.log });
+        const report = await evaluateGraph(modelScorer(model, range), target, split === 'val' ? head(target.valid, cfg.eval.maxValid) : target.test, known, cfg.eval.batchSize, { label: `eval ${split}`, log: ctx.log, shouldStop: ctx.shouldStop });
         if (split === 'test') test = report;
         return metricsOf(report);
       },

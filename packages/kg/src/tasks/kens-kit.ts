@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { embeddingLookup, type Rng } from '@kt/core';
+import { embeddingLookup, RunInterruptedError, type Rng } from '@kt/core';
 import { counterparts, type AlignmentLinks, type KnownAnswers, type MultilingualGraph, type Triples } from '../data';
 import { ensembleScores, rankBoostWeights, topKVotes, type BoostQuery, type EnsembleRule } from '../ensemble';
-import { rankFiltered, rankingMetrics, type QueryScorer } from '../eval';
+import { rankFiltered, rankingMetrics, yieldToEventLoop, type QueryScorer } from '../eval';
 import { type Direction, type KgModel } from '../models';
 
 /** Weight names of the self-learned target–`language` links (target ids, support ids) in checkpoints and run weights. */
@@ -75,8 +75,15 @@ export function alignmentLoss(model: KgModel, links: { a: Int32Array; b: Int32Ar
   return tf.tidy(() => tf.mean(tf.sum(tf.square(tf.sub(embeddingLookup(model.entity, tf.tensor1d(ia, 'int32')), embeddingLookup(model.entity, tf.tensor1d(ib, 'int32')))), -1)) as tf.Scalar);
 }
 
+/** Throws RunInterruptedError when the run was asked to stop, after letting a pending signal handler run. */
+export async function checkStop(shouldStop: (() => boolean) | undefined, what: string): Promise<void> {
+  if (!shouldStop) return;
+  await yieldToEventLoop();
+  if (shouldStop()) throw new RunInterruptedError(`stopped during ${what}`);
+}
+
 /** Nearest row of `to` (by L2 distance) for each row of `from`, in chunks: [index, squared distance]. */
-function nearest(from: tf.Tensor2D, to: tf.Tensor2D, chunk = 512): { index: Int32Array; dist: Float32Array } {
+async function nearest(from: tf.Tensor2D, to: tf.Tensor2D, shouldStop: (() => boolean) | undefined, chunk = 512): Promise<{ index: Int32Array; dist: Float32Array }> {
   const n = from.shape[0];
   const index = new Int32Array(n);
   const dist = new Float32Array(n);
@@ -90,6 +97,12 @@ function nearest(from: tf.Tensor2D, to: tf.Tensor2D, chunk = 512): { index: Int3
     });
     index.set(i, s);
     dist.set(d, s);
+    try {
+      await checkStop(shouldStop, 'self-learning (nearest neighbours)');
+    } catch (err) {
+      toSq.dispose();
+      throw err;
+    }
   }
   toSq.dispose();
   return { index, dist };
@@ -99,13 +112,18 @@ function nearest(from: tf.Tensor2D, to: tf.Tensor2D, chunk = 512): { index: Int3
  * Self-learning (KEnS §3.2): target and support entities that are each other's nearest neighbour in
  * the shared space and not yet linked become new links; at most `maxNew`, closest first.
  */
-export function mutualNearestLinks(model: KgModel, graph: MultilingualGraph, b: number, linked: Int32Array, maxNew: number): AlignmentLinks {
+export async function mutualNearestLinks(model: KgModel, graph: MultilingualGraph, b: number, linked: Int32Array, maxNew: number, shouldStop?: () => boolean): Promise<AlignmentLinks> {
   const target = graph.graphs[0]!.entities.length;
   const support = graph.graphs[b]!.entities.length;
   const [t, s] = [tf.slice(model.entity, [0, 0], [target, -1]) as tf.Tensor2D, tf.slice(model.entity, [graph.offsets[b]!, 0], [support, -1]) as tf.Tensor2D];
-  const forward = nearest(t, s);
-  const backward = nearest(s, t);
-  tf.dispose([t, s]);
+  let forward: Awaited<ReturnType<typeof nearest>>;
+  let backward: Awaited<ReturnType<typeof nearest>>;
+  try {
+    forward = await nearest(t, s, shouldStop);
+    backward = await nearest(s, t, shouldStop);
+  } finally {
+    tf.dispose([t, s]);
+  }
   const taken = new Set<number>();
   for (const x of linked) if (x >= 0) taken.add(x);
   const pairs: Array<[number, number, number]> = [];
@@ -123,36 +141,88 @@ export function allCounterparts(graph: MultilingualGraph, learned: ReadonlyMap<n
   return graph.languages.map((_, m) => (m === 0 ? undefined : counterparts(graph, m, learned.has(m) ? [learned.get(m)!] : [])));
 }
 
+/** How a kens model's languages answer target queries (`kens.models`). */
+export type KensModels = 'shared' | 'per-language';
+
+/** Rows of a kens model's relation table: one set shared by every language, or one set per language. */
+export function kensRelationCount(graph: MultilingualGraph, models: KensModels): number {
+  return models === 'per-language' ? graph.numRelations * graph.languages.length : graph.numRelations;
+}
+
+/** Where language m's relation rows start in a kens model's relation table. */
+export function relationOffset(graph: MultilingualGraph, m: number, models: KensModels): number {
+  return models === 'per-language' ? m * graph.numRelations : 0;
+}
+
+/** A trained kens model seen as one model per language: what the ensembles, MRR weights and kd teacher score with. */
+export interface KensView {
+  model: KgModel;
+  graph: MultilingualGraph;
+  /** The counterpart of every target entity in each language (seed and learned links; undefined for the target). */
+  cps: ReadonlyArray<Int32Array | undefined>;
+  models: KensModels;
+}
+
+/** Score of a target entity that language m cannot name (no counterpart there): below every real score. */
+export const UNLINKED_SCORE = -1e30;
+
+/** Language m's answer to a batch of target queries: scores [B, N_target], whether it has the anchor, which candidates it can name. */
+export interface LanguageScores {
+  scores: tf.Tensor2D;
+  /** [B]: 1 where the anchor has a counterpart in language m (else the row holds the target model's own scores). */
+  available: tf.Tensor1D;
+  /** [N_target]: 1 where language m can name the target entity (per-language models only; undefined = all). */
+  candidates?: tf.Tensor1D;
+}
+
 /**
- * Scores [B, N_target] of language m's model for target queries: the anchor is replaced by its
- * counterpart in language m and scored against the target's entities in the shared space; `available`
- * is 0 where the anchor has no counterpart (there the target's own anchor is scored).
+ * Scores [B, N_target] of language m's model for target queries; the anchor is replaced by its
+ * counterpart in language m; where it has none (`available` 0) the target's own model answers.
+ * - shared: the counterpart is scored against the target's entity rows with the shared relations.
+ * - per-language (KEnS): with language m's relation rows against m's own counterparts of the target's
+ *   entities (KEnS's `filtered_reordered_embedding_matrix`); target entities without a counterpart in m
+ *   score UNLINKED_SCORE and are not `candidates` (KEnS leaves them as zero vectors in that matrix, so
+ *   they could still enter its top k; here they cannot).
  */
-export function languageScores(model: KgModel, graph: MultilingualGraph, m: number, cp: Int32Array | undefined, direction: Direction, anchor: tf.Tensor1D, relation: tf.Tensor1D): { scores: tf.Tensor2D; available: tf.Tensor1D } {
+export function languageScores(view: KensView, m: number, direction: Direction, anchor: tf.Tensor1D, relation: tf.Tensor1D): LanguageScores {
   return tf.tidy(() => {
+    const { model, graph, models } = view;
+    const cp = view.cps[m];
     const range = { start: 0, size: graph.graphs[0]!.entities.length };
     const local = anchor.dataSync();
-    const ids = Int32Array.from(local, (a) => (cp && cp[a]! >= 0 ? cp[a]! + graph.offsets[m]! : a));
-    const available = tf.tensor1d(Float32Array.from(local, (a) => (!cp || cp[a]! >= 0 ? 1 : 0)));
-    return { scores: model.scoreAll(direction, tf.tensor1d(ids, 'int32'), relation, range), available };
+    const has = Uint8Array.from(local, (a) => (!cp || cp[a]! >= 0 ? 1 : 0));
+    const available = tf.tensor1d(Float32Array.from(has));
+    if (models !== 'per-language' || m === 0 || !cp) {
+      const ids = Int32Array.from(local, (a) => (cp && cp[a]! >= 0 ? cp[a]! + graph.offsets[m]! : a));
+      return { scores: model.scoreAll(direction, tf.tensor1d(ids, 'int32'), relation, range), available };
+    }
+    const offset = graph.offsets[m]!;
+    const ids = Int32Array.from(local, (a, i) => (has[i] ? cp[a]! + offset : a));
+    const rows = Int32Array.from(cp, (c) => (c >= 0 ? c + offset : 0));
+    const candidates = tf.tensor1d(Float32Array.from(cp, (c) => (c >= 0 ? 1 : 0)));
+    const own = tf.add(relation, tf.scalar(relationOffset(graph, m, models), 'int32')) as tf.Tensor1D;
+    const raw = model.scoreCandidates(direction, tf.tensor1d(ids, 'int32'), own, tf.tensor1d(rows, 'int32'));
+    let scores = tf.where(tf.cast(tf.expandDims(candidates, 0), 'bool'), raw, tf.fill(raw.shape, UNLINKED_SCORE)) as tf.Tensor2D;
+    if (has.includes(0)) scores = tf.where(tf.cast(tf.expandDims(available, 1), 'bool'), scores, model.scoreAll(direction, anchor, relation, range)) as tf.Tensor2D;
+    return { scores, available, candidates };
   });
 }
 
-/** One language's model as a QueryScorer over the target's entities (the target's own anchor where there is no counterpart). */
-export function languageScorer(model: KgModel, graph: MultilingualGraph, m: number, cps: ReadonlyArray<Int32Array | undefined>): QueryScorer {
+/** One language's model as a QueryScorer over the target's entities (the target's own model where the anchor has no counterpart). */
+export function languageScorer(view: KensView, m: number): QueryScorer {
   return (direction, anchor, relation) => {
-    const { scores, available } = languageScores(model, graph, m, cps[m], direction, anchor, relation);
-    available.dispose();
+    const { scores, available, candidates } = languageScores(view, m, direction, anchor, relation);
+    tf.dispose([available, ...(candidates ? [candidates] : [])]);
     return scores;
   };
 }
 
 /** The ensemble of every language's model with `weights`, as a QueryScorer over the target's entities. */
-export function ensembleScorer(model: KgModel, graph: MultilingualGraph, cps: ReadonlyArray<Int32Array | undefined>, weights: readonly number[], topK: number): QueryScorer {
+export function ensembleScorer(view: KensView, weights: readonly number[], topK: number): QueryScorer {
   return (direction, anchor, relation) =>
     tf.tidy(() => {
-      const per = graph.languages.map((_, m) => languageScores(model, graph, m, cps[m], direction, anchor, relation));
-      const votes = per.map((p) => topKVotes(p.scores, topK, p.available));
+      const per = view.graph.languages.map((_, m) => languageScores(view, m, direction, anchor, relation));
+      const votes = per.map((p) => topKVotes(p.scores, topK, p.available, p.candidates));
       return ensembleScores(votes, weights, per[0]!.scores);
     });
 }
@@ -168,10 +238,11 @@ function availability(triples: Triples, cp: Int32Array | undefined): Uint8Array 
 }
 
 /** MRR of each language's model on the validation queries where it has a counterpart (KEnS's MRR weights). */
-export function languageMrr(model: KgModel, graph: MultilingualGraph, cps: ReadonlyArray<Int32Array | undefined>, valid: Triples, known: KnownAnswers, batchSize: number): number[] {
-  return graph.languages.map((_, m) => {
-    const ranked = rankFiltered(languageScorer(model, graph, m, cps), valid, graph.graphs[0]!.entities.length, known, { batchSize });
-    const avail = availability(valid, cps[m]);
+export async function languageMrr(view: KensView, valid: Triples, known: KnownAnswers, batchSize: number, shouldStop?: () => boolean): Promise<number[]> {
+  const out: number[] = [];
+  for (const m of view.graph.languages.keys()) {
+    const ranked = await rankFiltered(languageScorer(view, m), valid, view.graph.graphs[0]!.entities.length, known, { batchSize, shouldStop });
+    const avail = availability(valid, view.cps[m]);
     const ranks: number[] = [];
     const cands: number[] = [];
     avail.forEach((a, i) => {
@@ -180,12 +251,14 @@ export function languageMrr(model: KgModel, graph: MultilingualGraph, cps: Reado
         cands.push(ranked.candidates[i]!);
       }
     });
-    return rankingMetrics(ranks, cands).mrr;
-  });
+    out.push(rankingMetrics(ranks, cands).mrr);
+  }
+  return out;
 }
 
 /** RankBoost weights of the languages' models from their top-k votes on validation queries. */
-export function boostWeights(model: KgModel, graph: MultilingualGraph, cps: ReadonlyArray<Int32Array | undefined>, valid: Triples, topK: number, rounds: number, batchSize: number): number[] {
+export async function boostWeights(view: KensView, valid: Triples, topK: number, rounds: number, batchSize: number, shouldStop?: () => boolean): Promise<number[]> {
+  const graph = view.graph;
   const queries: BoostQuery[] = [];
   const models = graph.languages.length;
   const n = graph.graphs[0]!.entities.length;
@@ -198,8 +271,8 @@ export function boostWeights(model: KgModel, graph: MultilingualGraph, cps: Read
         const a = tf.tensor1d(anchors, 'int32');
         const r = tf.tensor1d(valid.r.subarray(s, e), 'int32');
         return tf.stack(graph.languages.map((_, m) => {
-          const p = languageScores(model, graph, m, cps[m], direction, a, r);
-          return topKVotes(p.scores, topK, p.available);
+          const p = languageScores(view, m, direction, a, r);
+          return topKVotes(p.scores, topK, p.available, p.candidates);
         })).dataSync();
       });
       const b = e - s;
@@ -215,6 +288,7 @@ export function boostWeights(model: KgModel, graph: MultilingualGraph, cps: Read
         }
         queries.push({ answer, others, unvoted: n - 1 - others.length });
       }
+      await checkStop(shouldStop, 'RankBoost weighting');
     }
   }
   return rankBoostWeights(queries, models, rounds);

@@ -8,7 +8,7 @@ import { NegativeSampler } from '../sampling';
 import { EpochBatches } from './epoch-batches';
 import { dataIssues, evaluateGraph, head, KG_METRICS, metricsOf, modelScorer, writeEvaluation, writeGraphArtifact, type KgTask } from './kg-kit';
 import { batchLoss } from './kg-loss';
-import { alignmentLoss, allCounterparts, boostWeights, ensembleScorer, languageMrr, languageScorer, learnedLinksFromWeights, learnedLinksToWeights, mutualNearestLinks, ruleWeights, tableLinks } from './kens-kit';
+import { alignmentLoss, allCounterparts, boostWeights, ensembleScorer, kensRelationCount, languageMrr, languageScorer, learnedLinksFromWeights, learnedLinksToWeights, mutualNearestLinks, relationOffset, ruleWeights, tableLinks, type KensView } from './kens-kit';
 import { allTraining, loadMultilingualData, multilingualIssues } from './multilingual-data';
 
 /** Metric-name prefix of an ensemble rule (`mrr-weighted` → `mrr_weighted_`). */
@@ -37,7 +37,8 @@ export const kgKensTask: KgTask = {
     const graph = loadMultilingualData(cfg, ctx.log);
     const target = graph.graphs[0]!;
     const nTarget = target.entities.length;
-    const model = new KgModel(cfg.model, graph.tableSize, graph.numRelations, cfg.train.seed);
+    const kens = cfg.kens;
+    const model = new KgModel(cfg.model, graph.tableSize, kensRelationCount(graph, kens.models), cfg.train.seed);
     const { triples, language } = allTraining(graph, cfg.kens.supportValid);
     const batches = new EpochBatches(triples.h.length, cfg.train.batchSize, cfg.train.seed);
     const samplers = graph.graphs.map((g) => new NegativeSampler(g.train, g.entities.length, graph.numRelations, { kind: cfg.negatives.sampler, count: cfg.negatives.count, filtered: cfg.negatives.filtered }));
@@ -45,19 +46,22 @@ export const kgKensTask: KgTask = {
     const learned = new Map<number, AlignmentLinks>();
     let links = tableLinks(graph, learned);
     const known = new KnownAnswers(target.train, target.valid, target.test);
-    const kens = cfg.kens;
-    ctx.log.info(`kens: ${graph.languages.join(', ')} (target ${graph.languages[0]}); ${graph.tableSize} entities in one table, ${links.a.length} seed links; ${model.parameterCount()} parameters`);
+    ctx.log.info(`kens: ${graph.languages.join(', ')} (target ${graph.languages[0]}); ${graph.tableSize} entities in one table, ${kens.models === 'per-language' ? 'relations per language' : 'relations shared'}, ${links.a.length} seed links; ${model.parameterCount()} parameters`);
     let test: { single: EvaluationReport; rules: Record<string, EvaluationReport>; languages: Record<string, EvaluationReport>; weights: Record<string, number[]> } | undefined;
 
-    const selfLearn = (): void => {
+    // All languages' new links are found first and added together, so a stop in the middle (Ctrl-C)
+    // leaves the links as they were and the resumed run redoes this round from the same weights.
+    const selfLearn = async (): Promise<void> => {
       const cps = allCounterparts(graph, learned);
-      graph.languages.forEach((lang, m) => {
-        if (m === 0) return;
-        const fresh = mutualNearestLinks(model, graph, m, cps[m]!, kens.selfLearning!.maxNew);
+      const found = new Map<number, AlignmentLinks>();
+      for (const m of graph.languages.keys()) {
+        if (m > 0) found.set(m, await mutualNearestLinks(model, graph, m, cps[m]!, kens.selfLearning!.maxNew, ctx.shouldStop));
+      }
+      for (const [m, fresh] of found) {
         const old = learned.get(m);
         learned.set(m, old ? { a: Int32Array.from([...old.a, ...fresh.a]), b: Int32Array.from([...old.b, ...fresh.b]) } : fresh);
-        ctx.log.info(`self-learning: ${fresh.a.length} new ${graph.languages[0]}-${lang} links (${learned.get(m)!.a.length} learned)`);
-      });
+        ctx.log.info(`self-learning: ${fresh.a.length} new ${graph.languages[0]}-${graph.languages[m]} links (${learned.get(m)!.a.length} learned)`);
+      }
       links = tableLinks(graph, learned);
     };
     // The learner's weights carry the self-learned links: a checkpoint restores them (a resumed run
@@ -81,7 +85,7 @@ export const kgKensTask: KgTask = {
       stepsPerEpoch: batches.count,
       prepareStep: async (step) => {
         const every = kens.selfLearning?.every;
-        if (every !== undefined && step.epoch > 0 && step.epoch % every === 0 && step.step % batches.count === 0) selfLearn();
+        if (every !== undefined && step.epoch > 0 && step.epoch % every === 0 && step.step % batches.count === 0) await selfLearn();
         return undefined;
       },
       loss: (step) =>
@@ -91,41 +95,43 @@ export const kgKensTask: KgTask = {
           graph.graphs.forEach((_, m) => {
             const rows = Array.from(idx).filter((i) => language[i] === m);
             if (rows.length === 0) return;
-            parts.push(tf.mul(batchLoss(model, selectTriples(triples, rows), cfg, samplers[m]!, step.rng, ranges[m]!), rows.length / idx.length) as tf.Scalar);
+            parts.push(tf.mul(batchLoss(model, selectTriples(triples, rows), cfg, samplers[m]!, step.rng, ranges[m]!, relationOffset(graph, m, kens.models)), rows.length / idx.length) as tf.Scalar);
           });
           if (kens.alignWeight > 0 && links.a.length > 0) parts.push(tf.mul(alignmentLoss(model, links, kens.alignBatch, step.rng), kens.alignWeight) as tf.Scalar);
           return tf.addN(parts) as tf.Scalar;
         }),
       evaluate: async (split) => {
         const single = modelScorer(model, { start: 0, size: nTarget });
-        if (split === 'val') return metricsOf(evaluateGraph(single, target, head(target.valid, cfg.eval.maxValid), known, cfg.eval.batchSize, { label: 'eval val', log: ctx.log }));
-        const cps = allCounterparts(graph, learned);
+        const shouldStop = ctx.shouldStop;
+        if (split === 'val') return metricsOf(await evaluateGraph(single, target, head(target.valid, cfg.eval.maxValid), known, cfg.eval.batchSize, { label: 'eval val', log: ctx.log, shouldStop }));
+        const view: KensView = { model, graph, cps: allCounterparts(graph, learned), models: kens.models };
         const valid = head(target.valid, kens.maxValidQueries);
-        const mrr = languageMrr(model, graph, cps, valid, known, cfg.eval.batchSize);
-        const boost = boostWeights(model, graph, cps, valid, kens.topK, kens.boostRounds, cfg.eval.batchSize);
+        const mrr = await languageMrr(view, valid, known, cfg.eval.batchSize, shouldStop);
+        const boost = await boostWeights(view, valid, kens.topK, kens.boostRounds, cfg.eval.batchSize, shouldStop);
         const metrics: Metrics = {};
-        const report = evaluateGraph(single, target, target.test, known, cfg.eval.batchSize, { label: 'eval test', log: ctx.log });
+        const report = await evaluateGraph(single, target, target.test, known, cfg.eval.batchSize, { label: 'eval test', log: ctx.log, shouldStop });
         Object.assign(metrics, metricsOf(report));
         const rules: Record<string, EvaluationReport> = {};
         const weights: Record<string, number[]> = {};
         for (const rule of ENSEMBLE_RULES) {
           weights[rule] = ruleWeights(rule, mrr, boost);
-          rules[rule] = evaluateGraph(ensembleScorer(model, graph, cps, weights[rule]!, kens.topK), target, target.test, known, cfg.eval.batchSize);
+          rules[rule] = await evaluateGraph(ensembleScorer(view, weights[rule]!, kens.topK), target, target.test, known, cfg.eval.batchSize, { label: `eval test ${rule}`, log: ctx.log, shouldStop });
           const m = rules[rule]!.both;
           Object.assign(metrics, { [`${rulePrefix(rule)}mrr`]: m.mrr, [`${rulePrefix(rule)}hits1`]: m.hits1, [`${rulePrefix(rule)}hits10`]: m.hits10 });
           ctx.log.info(`${rule}: weights ${graph.languages.map((l, i) => `${l} ${weights[rule]![i]!.toFixed(3)}`).join(', ')}; test Hits@1 ${(m.hits1 * 100).toFixed(1)} Hits@10 ${(m.hits10 * 100).toFixed(1)} MRR ${m.mrr.toFixed(3)}`);
         }
         const languages: Record<string, EvaluationReport> = {};
-        graph.languages.forEach((l, m) => (languages[l] = evaluateGraph(languageScorer(model, graph, m, cps), target, target.test, known, cfg.eval.batchSize)));
+        for (const [m, l] of graph.languages.entries()) languages[l] = await evaluateGraph(languageScorer(view, m), target, target.test, known, cfg.eval.batchSize, { shouldStop });
         test = { single: report, rules, languages, weights };
         return metrics;
       },
       writeArtifacts: async (dir) => {
-        writeGraphArtifact(dir, target, { start: 0, size: nTarget }, graph.tableSize);
+        writeGraphArtifact(dir, target, { start: 0, size: nTarget }, graph.tableSize, kensRelationCount(graph, kens.models));
         if (!test) return;
         const summary = (r: EvaluationReport): Record<string, number> => ({ hits1: r.both.hits1, hits10: r.both.hits10, mrr: r.both.mrr });
         writeEvaluation(dir, 'test', test.single, target.checks, {
           model: cfg.model,
+          models: kens.models,
           target: graph.languages[0],
           languages: graph.languages,
           ensembles: Object.fromEntries(Object.entries(test.rules).map(([k, r]) => [k, { weights: test!.weights[k], ...summary(r) }])),

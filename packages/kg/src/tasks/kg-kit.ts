@@ -83,9 +83,17 @@ export function modelScorer(model: KgModel, range: EntityRange): QueryScorer {
     tf.tidy(() => model.scoreAll(direction, range.start === 0 ? anchor : (tf.add(anchor, range.start) as tf.Tensor1D), relation, range));
 }
 
-/** Filtered evaluation of `triples` of `graph` with `scorer`, both directions. */
-export function evaluateGraph(scorer: QueryScorer, graph: KgGraph, triples: Triples, known: KnownAnswers, batchSize: number, progress?: { label: string; log?: Logger }): EvaluationReport {
-  return evaluationReport(rankFiltered(scorer, triples, graph.entities.length, known, { batchSize, progress }), graph.relations);
+/** How an evaluation shows progress (when `label` is given) and sees the run's stop request (TaskContext.shouldStop). */
+export interface EvalOptions {
+  label?: string;
+  log?: Logger;
+  shouldStop?: () => boolean;
+}
+
+/** Filtered evaluation of `triples` of `graph` with `scorer`, both directions; RunInterruptedError when stopped. */
+export async function evaluateGraph(scorer: QueryScorer, graph: KgGraph, triples: Triples, known: KnownAnswers, batchSize: number, options: EvalOptions = {}): Promise<EvaluationReport> {
+  const progress = options.label === undefined ? undefined : { label: options.label, log: options.log };
+  return evaluationReport(await rankFiltered(scorer, triples, graph.entities.length, known, { batchSize, progress, shouldStop: options.shouldStop }), graph.relations);
 }
 
 /** What `kt kg predict` needs beside config.json and the weights: names, labels and the target's rows. */
@@ -98,10 +106,12 @@ export interface GraphArtifact {
   range: EntityRange;
   /** Rows of the whole table. */
   tableSize: number;
+  /** Rows of the relation table when it is not one per relation (kens per-language: this graph's rows come first). */
+  relationRows?: number;
 }
 
-export function writeGraphArtifact(dir: string, graph: KgGraph, range: EntityRange, tableSize: number): void {
-  const artifact: GraphArtifact = { name: graph.name, entities: graph.entities, relations: graph.relations, labels: graph.labels, range, tableSize };
+export function writeGraphArtifact(dir: string, graph: KgGraph, range: EntityRange, tableSize: number, relationRows?: number): void {
+  const artifact: GraphArtifact = { name: graph.name, entities: graph.entities, relations: graph.relations, labels: graph.labels, range, tableSize, ...(relationRows === undefined ? {} : { relationRows }) };
   writeJsonAtomic(path.join(dir, 'graph.json'), artifact);
 }
 

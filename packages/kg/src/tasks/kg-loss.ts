@@ -39,11 +39,12 @@ function offsetIds(ids: Int32Array, offset: number): tf.Tensor1D {
  * `range.start…` of the model's table): the configured loss over sampled negatives or over every
  * candidate (both directions), plus the regulariser on the batch's embedding rows.
  */
-export function batchLoss(model: KgModel, batch: Triples, cfg: Pick<KgConfig, 'loss' | 'regularizer'>, sampler: NegativeSampler, rng: Rng, range: EntityRange): tf.Scalar {
+export function batchLoss(model: KgModel, batch: Triples, cfg: Pick<KgConfig, 'loss' | 'regularizer'>, sampler: NegativeSampler, rng: Rng, range: EntityRange, relationOffset = 0): tf.Scalar {
   return tf.tidy(() => {
     const b = batch.h.length;
     const h = offsetIds(batch.h, range.start);
-    const r = tf.tensor1d(batch.r, 'int32');
+    // Relation ids of the batch's own graph; `relationOffset` selects that graph's rows of a per-language relation table.
+    const r = offsetIds(batch.r, relationOffset);
     const t = offsetIds(batch.t, range.start);
     const loss = cfg.loss;
     let main: tf.Scalar;

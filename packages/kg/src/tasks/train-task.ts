@@ -32,7 +32,7 @@ export const kgTrainTask: KgTask = {
       stepsPerEpoch: batches.count,
       loss: (step) => batchLoss(model, selectTriples(graph.train, batches.at(step)), cfg, sampler, step.rng, range),
       evaluate: async (split) => {
-        const report = evaluateGraph(scorer, graph, split === 'val' ? head(graph.valid, cfg.eval.maxValid) : graph.test, known, cfg.eval.batchSize, { label: `eval ${split}`, log: ctx.log });
+        const report = await evaluateGraph(scorer, graph, split === 'val' ? head(graph.valid, cfg.eval.maxValid) : graph.test, known, cfg.eval.batchSize, { label: `eval ${split}`, log: ctx.log, shouldStop: ctx.shouldStop });
         if (split === 'test') test = report;
         return metricsOf(report);
       },

@@ -88,6 +88,38 @@ describe('kg plugin', () => {
     expect(report.learnedLinks['yy']).toBeGreaterThan(0);
   });
 
+  it('kens per-language (KEnS scoring): a relation table per language; ensembles beat the target alone; kd and kt kg predict read the run', async () => {
+    const dir = syntheticDbp5l();
+    const raw = applyOverrides(readConfigFile(path.join(configsDir, 'dbp5l-el-kens.yaml')), [
+      `data.dir=${dir}`,
+      'data.language=xx',
+      'data.supports=[yy, zz]',
+      'model.dim=16',
+      'train.epochs=25',
+      'train.batchSize=128',
+      'kens.alignBatch=64',
+      'kens.selfLearning.every=10',
+      'kens.selfLearning.maxNew=10',
+      'kens.topK=5',
+      'kens.models=per-language',
+    ]);
+    const single = await run(applyOverrides(raw, ['task=train', 'kens.selfLearning.every=1000']), []);
+    const { runDir, summary } = await run(raw, []);
+    expect(summary.status).toBe('completed');
+    const weights = readRunWeights(runDir);
+    expect(weights.get('kg/relation')!.shape[0]).toBe(3 * 3); // 3 relations × 3 languages
+    disposeMap(weights);
+    expect(Math.max(summary.test!['majority_mrr']!, summary.test!['mrr_weighted_mrr']!, summary.test!['boost_mrr']!)).toBeGreaterThan(single.summary.test!['mrr']!);
+    const report = JSON.parse(fs.readFileSync(path.join(runDir, 'artifacts', 'eval-test.json'), 'utf8'));
+    expect(report.models).toBe('per-language');
+    // Each support language ranks with its own model: their results differ from the target's.
+    expect(report.perLanguageModel['yy'].mrr).not.toBeCloseTo(report.perLanguageModel['xx'].mrr, 6);
+    const kd = await run(applyOverrides(readConfigFile(path.join(configsDir, 'dbp5l-el-kd.yaml')), [`data.dir=${dir}`, 'data.language=xx', 'data.supports=[yy, zz]', 'model.dim=16', `teacher.checkpoint=${runDir}`, 'train.epochs=5', 'train.batchSize=64']), []);
+    expect(kd.summary.status).toBe('completed');
+    const graph = JSON.parse(fs.readFileSync(path.join(runDir, 'artifacts', 'graph.json'), 'utf8'));
+    expect(predictRun({ run: runDir, head: graph.entities[0], relation: graph.relations[0], k: 3 }).predictions).toHaveLength(3);
+  });
+
   it('kens: the self-learned links are checkpointed, so an interrupted and resumed run equals an uninterrupted one', async () => {
     const dir = syntheticDbp5l(2);
     const raw = applyOverrides(readConfigFile(path.join(configsDir, 'dbp5l-el-kens.yaml')), [
