@@ -1,7 +1,9 @@
 // Aggregates the per-run cells of tools/bench/finetune/run.mjs (any subset, e.g. of a run cut short or of several
-// processes, one per regime) into results/finetune.json and results/finetune.table.md: per (regime, labels per class,
-// method) the hyper-parameter with the best validation accuracy at seed 0, then the test accuracy over the seeds run
-// with it. Usage: node tools/bench/finetune/report.mjs [--cells DIR] [--quick]
+// processes, one per regime) into results/finetune.json and results/finetune.table.md: per (regime, method) the
+// hyper-parameter with the best validation accuracy at --select-labels labels per class (10) and seed 0 (the
+// selection table: every grid point's validation accuracy), then per labels per class the test accuracy over the
+// seeds run with it. Cells at other hyper-parameters (from earlier designs) stay on disk and are not counted.
+// Usage: node tools/bench/finetune/report.mjs [--cells DIR] [--quick] [--select-labels 10]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,9 +13,27 @@ import { root, mean, std, table, writeJson, writeText, machine, flags } from '..
 export const METHOD_ORDER = ['scratch', 'none', 'l2', 'l2-sp', 'at', 'delta', 'bss', 'tred', 'kd'];
 const LABEL_ORDER = ['10', '50', '100', 'all'];
 
-/** The rows of the table from every cell in `cellsDir`. */
-export function aggregate(cellsDir) {
+/** The selection (every grid point tried at `selectLabels`, seed 0, per regime and method) and the rows of the table from every cell in `cellsDir`. */
+export function aggregate(cellsDir, { selectLabels = '10' } = {}) {
   const cells = fs.existsSync(cellsDir) ? fs.readdirSync(cellsDir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(fs.readFileSync(path.join(cellsDir, f), 'utf8'))) : [];
+  const selection = new Map();
+  for (const c of cells) {
+    if (String(c.labels) !== String(selectLabels) || c.seed !== 0) continue;
+    const key = `${c.regime}|${c.method}`;
+    if (!selection.has(key)) selection.set(key, []);
+    selection.get(key).push(c);
+  }
+  const chosen = new Map();
+  const grid = [];
+  for (const [key, tried] of selection) {
+    tried.sort((a, b) => a.hpIndex - b.hpIndex);
+    // Ties go to the lower grid index (the grids run from weak to strong regularisation).
+    const best = tried.reduce((a, b) => ((b.val?.accuracy ?? -1) > (a.val?.accuracy ?? -1) ? b : a));
+    chosen.set(key, best);
+    const [regime, method] = key.split('|');
+    grid.push({ regime, method, tried: tried.map((c) => ({ hp: c.hp, hpIndex: c.hpIndex, val: c.val.accuracy, test: c.test.accuracy })), chosen: best.hpIndex });
+  }
+  grid.sort((a, b) => a.regime.localeCompare(b.regime) * -1 || METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method));
   const groups = new Map();
   for (const c of cells) {
     const key = `${c.regime}|${c.labels}|${c.method}`;
@@ -23,24 +43,24 @@ export function aggregate(cellsDir) {
   const rows = [];
   for (const [key, list] of groups) {
     const [regime, labels, method] = key.split('|');
-    const grid = list.filter((c) => c.seed === 0);
-    if (grid.length === 0) continue;
-    const best = grid.reduce((a, b) => ((b.val?.accuracy ?? -1) > (a.val?.accuracy ?? -1) ? b : a));
+    const best = chosen.get(`${regime}|${method}`);
+    if (!best) continue;
     const runs = list.filter((c) => c.hpIndex === best.hpIndex).sort((a, b) => a.seed - b.seed);
+    if (runs.length === 0) continue;
     const acc = runs.map((r) => r.test.accuracy);
     rows.push({
       regime,
       labels,
       method,
       hp: Object.entries(best.hp).map(([k, v]) => `${k}=${v}`).join(' ') || '—',
-      gridTried: grid.length,
-      val: best.val.accuracy,
+      gridTried: selection.get(`${regime}|${method}`).length,
+      val: runs.find((r) => r.seed === 0)?.val.accuracy,
       seeds: runs.map((r) => r.seed),
       accuracy: acc,
       mean: mean(acc),
       std: std(acc),
-      seconds: list.reduce((s, c) => s + c.seconds, 0),
-      load: [...new Set(list.map((c) => c.load))],
+      seconds: runs.reduce((s, c) => s + c.seconds, 0),
+      load: [...new Set(runs.map((c) => c.load))],
     });
   }
   // Paired differences (same seeds: same labelled images, same batch order) against scratch and plain fine-tuning.
@@ -57,12 +77,12 @@ export function aggregate(cellsDir) {
     }
   }
   rows.sort((a, b) => a.regime.localeCompare(b.regime) * -1 || LABEL_ORDER.indexOf(a.labels) - LABEL_ORDER.indexOf(b.labels) || METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method));
-  return { cells: cells.length, rows, seconds: cells.reduce((s, c) => s + c.seconds, 0) };
+  return { cells: cells.length, grid, rows, seconds: cells.reduce((s, c) => s + c.seconds, 0) };
 }
 
 /** Writes results/finetune{,-quick}.json and .table.md. */
-export function writeReport(cellsDir, { quick = false, backend = 'wasm', loadNow = os.loadavg().map((l) => l.toFixed(2)).join(' ') } = {}) {
-  const { cells, rows, seconds } = aggregate(cellsDir);
+export function writeReport(cellsDir, { quick = false, backend = 'wasm', selectLabels = '10', loadNow = os.loadavg().map((l) => l.toFixed(2)).join(' ') } = {}) {
+  const { cells, grid, rows, seconds } = aggregate(cellsDir, { selectLabels });
   const pct = (v) => (v * 100).toFixed(1);
   const signed = (v) => `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(1)}`;
   const delta = (d, range) => (d ? `${signed(d.mean)}${range ? ` (${signed(d.min)}…${signed(d.max)})` : ''}` : '');
@@ -73,25 +93,30 @@ export function writeReport(cellsDir, { quick = false, backend = 'wasm', loadNow
       r.labels,
       r.method,
       `${r.hp} (${r.gridTried})`,
-      pct(r.val),
+      r.val === undefined ? '' : pct(r.val),
       `${pct(r.mean)} ± ${pct(r.std)}`,
       String(r.seeds.length),
       delta(r.vs_scratch, true),
       delta(r.vs_none, false),
     ]),
   );
-  const record = { benchmark: 'finetune', quick, cells, runSeconds: seconds, backend, machine: machine(), loadAverageAtReport: loadNow, rows, date: new Date().toISOString() };
+  const hpText = (hp) => Object.entries(hp).map(([k, v]) => `${k}=${v}`).join(' ') || '—';
+  const selectionTable = table(
+    ['regime', 'method', `val acc. % at ${selectLabels} labels/class, seed 0, per grid point (chosen *)`],
+    grid.map((g) => [g.regime, g.method, g.tried.map((t) => `${hpText(t.hp)}: ${pct(t.val)}${t.hpIndex === g.chosen ? '*' : ''}`).join(' · ')]),
+  );
+  const record = { benchmark: 'finetune', quick, cells, runSeconds: seconds, backend, machine: machine(), loadAverageAtReport: loadNow, selectLabels, grid, rows, date: new Date().toISOString() };
   const stem = quick ? 'finetune-quick' : 'finetune';
   writeJson(path.join(root, 'tools/bench/finetune/results', `${stem}.json`), record);
   writeText(
     path.join(root, 'tools/bench/finetune/results', `${stem}.table.md`),
-    `${cells} runs aggregated on ${record.date.slice(0, 16)}Z (${machine().cpus} cores shared with other jobs; load average ${loadNow} when aggregated; ${seconds.toFixed(0)} s of run time).\n\n${md}\n`,
+    `${cells} runs aggregated on ${record.date.slice(0, 16)}Z (${machine().cpus} cores shared with other jobs; load average ${loadNow} when aggregated; ${seconds.toFixed(0)} s of run time).\n\nSelection (hyper-parameters chosen per regime on validation accuracy at ${selectLabels} labels per class, seed 0):\n\n${selectionTable.md}\n\nTest accuracy at the chosen values:\n\n${md}\n`,
   );
-  return { text, record };
+  return { text: `${selectionTable.text}\n\n${text}`, record };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const opt = flags({ cells: path.join(root, 'tools/bench/finetune/results/cells'), quick: false });
-  const { text } = writeReport(path.resolve(opt.quick ? `${opt.cells}-quick` : opt.cells), { quick: opt.quick });
+  const opt = flags({ cells: path.join(root, 'tools/bench/finetune/results/cells'), quick: false, 'select-labels': '10' });
+  const { text } = writeReport(path.resolve(opt.quick ? `${opt.cells}-quick` : opt.cells), { quick: opt.quick, selectLabels: opt['select-labels'] });
   console.log(text);
 }

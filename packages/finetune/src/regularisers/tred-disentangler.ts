@@ -157,9 +157,15 @@ export interface TrainDisentanglerOptions extends DisentanglerWeights {
   readonly seed: number;
   /** Examples per step (sampled without replacement when there are more). */
   readonly batchSize?: number;
+  /**
+   * Examples the final terms are measured on (default 512; the first ones of a seeded permutation when there are
+   * more). MMD² builds n×n kernel matrices, so the whole labelled set (13k images at `labelsPerClass: all`) would need
+   * gigabytes: it overran the wasm heap.
+   */
+  readonly evalSize?: number;
 }
 
-/** Trains a Disentangler on source features f0 [n·d] with target labels; returns it with the final terms on the whole set. */
+/** Trains a Disentangler on source features f0 [n·d] with target labels; returns it with the final terms on (up to `evalSize` of) the set. */
 export function trainDisentangler(
   f0: Float32Array,
   labels: Int32Array,
@@ -184,8 +190,10 @@ export function trainDisentangler(
         optimizer.minimize(() => disentangler.objective(x, y, options), false, disentangler.variables());
       });
     }
+    const evalSize = Math.min(options.evalSize ?? 512, n);
     const final = tf.tidy(() => {
-      const t = disentangler.terms(all, allY);
+      const idx = evalSize === n ? undefined : tf.tensor1d(Int32Array.from(Rng.derive(options.seed, 0xe7a1).permutation(n).slice(0, evalSize)), 'int32');
+      const t = idx ? disentangler.terms(tf.gather(all, idx), tf.gather(allY, idx)) : disentangler.terms(all, allY);
       return { reconstruction: t.reconstruction.dataSync()[0]!, classification: t.classification.dataSync()[0]!, mmd: t.mmd.dataSync()[0]!, mi: t.mi.dataSync()[0]! };
     });
     return { disentangler, final };
