@@ -37,8 +37,8 @@ export interface PluginHarness {
   /** {@link raw}, resolved through the plugin's schema (errors name the file when `source` is one). */
   config(source: string | RawConfig, overrides?: readonly string[]): BaseExperimentConfig;
   /**
-   * Runs `config` with the plugin's container. Defaults: a new temp `outDir`, a memory logger, the current tfjs
-   * backend (`tf.getBackend()`), no progress output.
+   * Runs `config` with the plugin's container. Defaults: a new temp `outDir` (unless `resumeDir` or `runDir` says
+   * where the run is), a memory logger, the current tfjs backend (`tf.getBackend()`), no progress output.
    */
   run(config: BaseExperimentConfig, options?: HarnessRunOptions): Promise<HarnessRun>;
 }
@@ -77,7 +77,9 @@ export function pluginHarness(plugin: KtPlugin, from: string): PluginHarness {
     config: (source, overrides) => resolveExperimentConfig(raw(source, overrides), registry, typeof source === 'string' ? source : undefined),
     async run(config, options = {}) {
       const log: Logger & { lines?: string[] } = options.log ?? createMemoryLogger();
-      const outcome = await runExperiment({ backend: tf.getBackend(), outDir: options.outDir ?? tmp(), progress: false, ...options, config, container, log });
+      const fresh = options.resumeDir === undefined && options.runDir === undefined;
+      const outDir = options.outDir ?? (fresh ? tmp() : undefined);
+      const outcome = await runExperiment({ backend: tf.getBackend(), progress: false, ...options, outDir, config, container, log });
       return { ...outcome, log: log.lines ?? [] };
     },
   };
