@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { configureProgress, resetProgress, type RawConfig } from '@kt/core';
+import { configureProgress, createMemoryLogger, resetProgress, type RawConfig } from '@kt/core';
 import { pluginHarness, useBackend } from '@kt/core/testing';
 import { mtPlugin, syntheticPairs, translateRun } from '../../src';
 
