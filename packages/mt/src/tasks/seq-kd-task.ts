@@ -69,7 +69,7 @@ export const mtSeqKdTask: MtTask<SeqKdPrepared> = {
     "learns from the teacher's beam translations, decoded once and cached (discrete targets carry no gradient to the teacher)",
   ),
   async create(ctx) {
-    const { config, objective } = ctx;
+    const { objective } = ctx;
     const { setup, teacher, batches, timer, labelSmoothing: ls, parts } = await setUpFrozenTeacherKd(ctx);
     const { data, model } = setup;
     const targets = teacherTranslations(ctx, data, teacher);
