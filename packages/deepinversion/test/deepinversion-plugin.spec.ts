@@ -1,73 +1,26 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { Command, CommanderError } from 'commander';
 import { ZodError } from 'zod';
-import {
-  applyOverrides,
-  buildContainer,
-  ConfigError,
-  createMemoryLogger,
-  pluginProblems,
-  PluginRegistry,
-  readConfigFile,
-  resolveExperimentConfig,
-  Rng,
-  runExperiment,
-  experimentIssues,
-  type RawConfig,
-} from '@kt/core';
+import { ConfigError, pluginProblems, Rng, experimentIssues, type RawConfig } from '@kt/core';
+import { pluginHarness, useCpuBackend } from '@kt/core/testing';
 import { createResNet, decodePng } from '@kt/vision';
 import { deepInversionDistillTask, deepinversionPlugin, SynthesisDivergedError, SynthesisSchema, synthesizeBatch, synthesizeFromRun, type RoundRecord } from '../src';
 import { deepInversionSynthesizeContribution } from '../src/cli/synthesize-command';
+import { barsCsv } from './bars-csv';
 
 // Every run trains small networks on the CPU backend: generous on a shared, loaded machine.
 jest.setTimeout(900000);
 
-const registry = new PluginRegistry([{ plugin: deepinversionPlugin, from: '@kt/deepinversion' }]);
-const container = buildContainer([deepinversionPlugin]);
-const configsDir = path.join(__dirname, '..', 'configs');
-const made: string[] = [];
-function tmp(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
-});
-let csv: string;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  csv = path.join(tmp('kt-di-data-'), 'bars.csv');
-  fs.writeFileSync(csv, barsCsv(240));
-});
-
-/**
- * 8x8 grey images of 4 classes (a bright bar along the top, bottom, left or right edge) plus noise, one CSV row
- * each (64 pixels in [0, 1], then the label): a data set the CPU backend learns in seconds.
- */
-function barsCsv(n: number): string {
-  const rng = Rng.fromSeed(7);
-  const lines: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const label = i % 4;
-    const pixels: number[] = [];
-    for (let r = 0; r < 8; r++) {
-      for (let c = 0; c < 8; c++) {
-        const on = [r < 2, r >= 6, c < 2, c >= 6][label]!;
-        pixels.push(Math.min(1, Math.max(0, (on ? 0.9 : 0.1) + 0.1 * rng.normal())));
-      }
-    }
-    lines.push([...pixels.map((v) => v.toFixed(3)), label].join(','));
-  }
-  return `${lines.join('\n')}\n`;
-}
+const h = pluginHarness(deepinversionPlugin, '@kt/deepinversion');
+useCpuBackend();
+const csv = path.join(h.tmp('kt-di-data-'), 'bars.csv');
+fs.writeFileSync(csv, barsCsv(240, 7));
 
 /** mnist-di shrunk to seconds: 8x8 bar images, tiny networks, 2 rounds of 20 images × 8 iterations. */
 function tinyConfig(extra: string[] = []): RawConfig {
-  return applyOverrides(readConfigFile(path.join(configsDir, 'mnist-di.yaml')), [
+  return h.raw('mnist-di.yaml', [
     `data={source: csv, path: ${csv}, shape: [8, 8, 1]}`,
     'teacher.model={kind: resnet, widths: [4], blocksPerStage: 1}',
     'teacher.train={epochs: 3, batchSize: 32, lr: 0.02}',
@@ -85,15 +38,15 @@ function tinyConfig(extra: string[] = []): RawConfig {
 }
 
 describe('deepinversion plugin', () => {
-  it.each(fs.readdirSync(configsDir).filter((f) => f.endsWith('.yaml')))('shipped config %s validates', (file) => {
-    const cfg = resolveExperimentConfig(readConfigFile(path.join(configsDir, file)), registry, file);
+  it.each(h.shippedConfigs())('shipped config %s validates', (file) => {
+    const cfg = h.config(file);
     expect(cfg.plugin).toBe('deepinversion');
   });
 
   // what `kt run` does with each shipped config, with only the data and the sizes shrunk: its other settings
   // (synthesis loss, transfer, rounds' source) run together; a distill config's student gets a real-test accuracy
-  it.each(fs.readdirSync(configsDir).filter((f) => f.endsWith('.yaml')))('shipped config %s runs (data and sizes shrunk)', async (file) => {
-    const raw = applyOverrides(readConfigFile(path.join(configsDir, file)), [
+  it.each(h.shippedConfigs())('shipped config %s runs (data and sizes shrunk)', async (file) => {
+    const raw = h.raw(file, [
       `data={source: csv, path: ${csv}, shape: [8, 8, 1]}`,
       'teacher.model={kind: resnet, widths: [4], blocksPerStage: 1}',
       'teacher.train={epochs: 2, batchSize: 32, lr: 0.02}',
@@ -105,9 +58,8 @@ describe('deepinversion plugin', () => {
       'rounds.imagesPerRound=8',
       'rounds.stepsPerRound=2',
     ]);
-    const shrunk = raw['task'] === 'train' ? applyOverrides(raw, ['learner.model={kind: resnet, widths: [4], blocksPerStage: 1}', 'train.epochs=1']) : applyOverrides(raw, ['learner.model={kind: mlp, hidden: [4]}']);
-    const config = resolveExperimentConfig(shrunk, registry, file);
-    const { summary } = await runExperiment({ config, container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp('kt-di-cfg-'), progress: false });
+    const shrunk = raw['task'] === 'train' ? h.raw(raw, ['learner.model={kind: resnet, widths: [4], blocksPerStage: 1}', 'train.epochs=1']) : h.raw(raw, ['learner.model={kind: mlp, hidden: [4]}']);
+    const { summary } = await h.run(h.config(shrunk), { outDir: h.tmp('kt-di-cfg-') });
     expect(summary.status).toBe('completed');
     expect(summary.test!['accuracy']).toBeGreaterThanOrEqual(0);
   });
@@ -117,11 +69,10 @@ describe('deepinversion plugin', () => {
   });
 
   it('distils without data in rounds: growing pool, PNG grid and scores per round, real-test accuracy per round; resumable from its images', async () => {
-    const out = tmp('kt-di-');
-    const config = resolveExperimentConfig(tinyConfig(['synthesis.loss.competition=1']), registry);
+    const out = h.tmp('kt-di-');
+    const config = h.config(tinyConfig(['synthesis.loss.competition=1']));
     const before = tf.memory().numTensors;
-    const log = createMemoryLogger();
-    const { summary, runDir } = await runExperiment({ config, container, log, backend: 'cpu', outDir: out, progress: false });
+    const { summary, runDir, log } = await h.run(config, { outDir: out });
     expect(summary.status).toBe('completed');
     expect(tf.memory().numTensors).toBe(before);
     const artifacts = path.join(runDir, 'artifacts');
@@ -143,18 +94,18 @@ describe('deepinversion plugin', () => {
     expect(records.find((r) => r.event === 'trained' && r.round === 1)!.test).toBeCloseTo(summary.test!['accuracy']!, 6);
     const grid = decodePng(fs.readFileSync(path.join(artifacts, 'round-1', 'grid.png')));
     expect(grid.height).toBe(4 * (8 * 2 + 1));
-    expect(log.lines.some((l) => /round 1: 20 synthesized images/.test(l))).toBe(true);
+    expect(log.some((l) => /round 1: 20 synthesized images/.test(l))).toBe(true);
     // a second identical run reuses teacher and verifier from core's cache and gives the same student
-    const again = await runExperiment({ config, container, log: createMemoryLogger(), backend: 'cpu', outDir: out, progress: false });
+    const again = await h.run(config, { outDir: out });
     expect(again.summary.test).toEqual(summary.test);
   });
 
   it('exit-2 errors: a teacher without BatchNorm (says how to turn the term off), distill with train.epochs', async () => {
-    const noBn = resolveExperimentConfig(tinyConfig(['teacher.model={kind: mlp, hidden: [16]}']), registry);
+    const noBn = h.config(tinyConfig(['teacher.model={kind: mlp, hidden: [16]}']));
     const issues = experimentIssues(deepInversionDistillTask, noBn);
     expect(JSON.stringify(issues)).toMatch(/synthesis.loss.feature.*needs BatchNorm statistics.*set synthesis.loss.feature: 0/);
-    await expect(runExperiment({ config: noBn, container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp('kt-di-nobn-'), progress: false })).rejects.toThrow(ConfigError);
-    const withEpochs = resolveExperimentConfig(tinyConfig(['train.epochs=2']), registry);
+    await expect(h.run(noBn, { outDir: h.tmp('kt-di-nobn-') })).rejects.toThrow(ConfigError);
+    const withEpochs = h.config(tinyConfig(['train.epochs=2']));
     expect(JSON.stringify(experimentIssues(deepInversionDistillTask, withEpochs))).toMatch(/leave train.steps and train.epochs out/);
   });
 
@@ -204,12 +155,9 @@ describe('deepinversion plugin', () => {
   });
 
   it('kt deepinversion synthesize: images, tensor file, grid and summary from a teacher run; shape/class mismatch and no-BN teachers are ConfigErrors', async () => {
-    const out = tmp('kt-di-syn-');
-    const trainCfg = resolveExperimentConfig(
-      applyOverrides(tinyConfig(), ['task=train', 'learner.model={kind: resnet, widths: [4], blocksPerStage: 1}', 'train.epochs=2', 'backend=cpu']),
-      registry,
-    );
-    const { runDir } = await runExperiment({ config: trainCfg, container, log: createMemoryLogger(), backend: 'cpu', outDir: out, progress: false });
+    const out = h.tmp('kt-di-syn-');
+    const trainCfg = h.config(tinyConfig(), ['task=train', 'learner.model={kind: resnet, widths: [4], blocksPerStage: 1}', 'train.epochs=2', 'backend=cpu']);
+    const { runDir } = await h.run(trainCfg, { outDir: out });
     const dest = path.join(out, 'images');
     const before = tf.memory().numTensors;
     const result = synthesizeFromRun({ teacher: runDir, perClass: 2, out: dest, iterations: 3, batchSize: 8 });
@@ -219,8 +167,8 @@ describe('deepinversion plugin', () => {
     expect(fs.readdirSync(dest).sort()).toEqual(['grid.png', 'images.bin', 'images.json', 'summary.json']);
     expect(() => synthesizeFromRun({ teacher: runDir, perClass: 1, out: dest, classes: 7 })).toThrow(/--classes 7 does not match the teacher of .*: it has 4 classes/);
     expect(() => synthesizeFromRun({ teacher: runDir, perClass: 1, out: dest, shape: '32x32x3' })).toThrow(/--shape 32x32x3 does not match the teacher of .*: it takes 8x8x1 images/);
-    const mlpCfg = resolveExperimentConfig(applyOverrides(tinyConfig(), ['task=train', 'learner.model={kind: mlp, hidden: [8]}', 'train.epochs=1', 'backend=cpu']), registry);
-    const mlpRun = await runExperiment({ config: mlpCfg, container, log: createMemoryLogger(), backend: 'cpu', outDir: out, progress: false });
+    const mlpCfg = h.config(tinyConfig(), ['task=train', 'learner.model={kind: mlp, hidden: [8]}', 'train.epochs=1', 'backend=cpu']);
+    const mlpRun = await h.run(mlpCfg, { outDir: out });
     expect(() => synthesizeFromRun({ teacher: mlpRun.runDir, perClass: 1, out: dest })).toThrow(/no BatchNorm layer.*feature-weight|no BatchNorm layer.*synthesis.loss.feature: 0/);
 
     // the same through the command line (`kt deepinversion synthesize`): flags, files, the printed summary, and the

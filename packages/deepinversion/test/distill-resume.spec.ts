@@ -1,66 +1,27 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import {
-  applyOverrides,
-  buildContainer,
-  createMemoryLogger,
-  PluginRegistry,
-  readConfigFile,
-  readRunConfig,
-  readRunWeights,
-  resolveExperimentConfig,
-  Rng,
-  runExperiment,
-  type RawConfig,
-} from '@kt/core';
+import { readRunConfig, readRunWeights, type BaseExperimentConfig } from '@kt/core';
+import { pluginHarness, useCpuBackend } from '@kt/core/testing';
 import { deepinversionPlugin, type RoundRecord } from '../src';
+import { barsCsv } from './bars-csv';
 
 // Each case trains small networks several times on the CPU backend: generous on a shared, loaded machine.
 jest.setTimeout(900000);
 
-const registry = new PluginRegistry([{ plugin: deepinversionPlugin, from: '@kt/deepinversion' }]);
-const container = buildContainer([deepinversionPlugin]);
-const made: string[] = [];
-function tmp(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-let csv: string;
-let out: string;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  out = tmp('kt-di-resume-');
-  csv = path.join(out, 'bars.csv');
-  // 8x8 images of 4 classes (a bright bar along one edge) plus noise, one CSV row each
-  const rng = Rng.fromSeed(11);
-  const lines: string[] = [];
-  for (let i = 0; i < 160; i++) {
-    const label = i % 4;
-    const pixels: string[] = [];
-    for (let r = 0; r < 8; r++) {
-      for (let c = 0; c < 8; c++) {
-        const on = [r < 2, r >= 6, c < 2, c >= 6][label]!;
-        pixels.push(Math.min(1, Math.max(0, (on ? 0.9 : 0.1) + 0.1 * rng.normal())).toFixed(3));
-      }
-    }
-    lines.push([...pixels, label].join(','));
-  }
-  fs.writeFileSync(csv, `${lines.join('\n')}\n`);
-});
+const h = pluginHarness(deepinversionPlugin, '@kt/deepinversion');
+useCpuBackend();
+const out = h.tmp('kt-di-resume-');
+// 160 bar images (seed 11), one CSV row each
+const csv = path.join(out, 'bars.csv');
+fs.writeFileSync(csv, barsCsv(160, 11));
 
 /**
  * Adaptive DeepInversion (the student takes part in every round after the first, so a resumed run must restore it
  * before synthesising) with a BatchNorm student: 3 rounds of 12 images × 6 iterations, 5 student steps a round.
  */
-function config(): ReturnType<typeof resolveExperimentConfig> {
-  const raw: RawConfig = applyOverrides(readConfigFile(path.join(__dirname, '..', 'configs', 'mnist-di.yaml')), [
+function config(): BaseExperimentConfig {
+  return h.config('mnist-di.yaml', [
     `data={source: csv, path: ${csv}, shape: [8, 8, 1]}`,
     'teacher.model={kind: resnet, widths: [4], blocksPerStage: 1}',
     'teacher.train={epochs: 2, batchSize: 32, lr: 0.02}',
@@ -76,7 +37,6 @@ function config(): ReturnType<typeof resolveExperimentConfig> {
     'train.batchSize=8',
     'train.checkpointEvery=5',
   ]);
-  return resolveExperimentConfig(raw, registry);
 }
 
 /** Final student weights, flattened by name. */
@@ -107,7 +67,7 @@ function images(runDir: string, round: number): number[] {
 describe('data-free distillation: exact resume', () => {
   let full: { runDir: string; test: Record<string, number> };
   beforeAll(async () => {
-    const run = await runExperiment({ config: config(), container, log: createMemoryLogger(), backend: 'cpu', outDir: path.join(out, 'full'), cacheDir: path.join(out, '.cache'), progress: false });
+    const run = await h.run(config(), { outDir: path.join(out, 'full'), cacheDir: path.join(out, '.cache') });
     expect(run.summary.status).toBe('completed');
     full = { runDir: run.runDir, test: run.summary.test! };
   });
@@ -120,14 +80,9 @@ describe('data-free distillation: exact resume', () => {
     [7, true],
   ])('interrupted after %i steps (killed after the previous checkpoint: %s), resumes to the uninterrupted run\'s student, images and metrics', async (stopAt, killedAfterCheckpoint) => {
     let steps = 0;
-    const partial = await runExperiment({
-      config: config(),
-      container,
-      log: createMemoryLogger(),
-      backend: 'cpu',
+    const partial = await h.run(config(), {
       outDir: path.join(out, `partial-${stopAt}`),
       cacheDir: path.join(out, '.cache'),
-      progress: false,
       callbacks: [{ onStepEnd: () => void (steps += 1) }],
       shouldStop: () => steps >= stopAt,
     });
@@ -141,14 +96,7 @@ describe('data-free distillation: exact resume', () => {
       fs.writeFileSync(path.join(checkpoints, 'latest.json'), JSON.stringify({ checkpoint: 'step-00000005', step: 5 }));
     }
     const before = tf.memory().numTensors;
-    const resumed = await runExperiment({
-      config: resolveExperimentConfig(readRunConfig(partial.runDir), registry),
-      container,
-      log: createMemoryLogger(),
-      backend: 'cpu',
-      resumeDir: partial.runDir,
-      progress: false,
-    });
+    const resumed = await h.run(h.config(readRunConfig(partial.runDir)), { resumeDir: partial.runDir });
     expect(tf.memory().numTensors).toBe(before);
     expect(resumed.summary.status).toBe('completed');
     expect(resumed.summary.steps).toBe(15);

@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@kt/core';
+import { useCpuBackend } from '@kt/core/testing';
 import { createResNet, type BatchNormStats } from '@kt/vision';
 import { bnFeatureLoss, competitionLoss, deepInversionLoss, l2Prior, SynthesisLossSchema, totalVariationL1, totalVariationL2 } from '../src';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 /** Central finite difference of f at a few coordinates of x, against tf.grad. */
 function checkGradient(f: (x: tf.Tensor) => tf.Scalar, x: tf.Tensor, coords: number[], eps = 1e-2, digits = 2): void {

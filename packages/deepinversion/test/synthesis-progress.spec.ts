@@ -1,11 +1,9 @@
-import * as tf from '@tensorflow/tfjs';
 import { configureProgress, resetProgress } from '@kt/core';
+import { useCpuBackend } from '@kt/core/testing';
 import { createResNet } from '@kt/vision';
 import { SynthesisSchema, synthesizeSet } from '../src';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 afterEach(() => resetProgress());
 
 describe('synthesis progress', () => {

@@ -1,19 +1,9 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { tempDirs } from '@kt/core/testing';
 
-const made: string[] = [];
-
-/** A temp directory removed by `cleanTmp` (call it from afterAll). */
-export function tmpDir(prefix = 'kt-kg-'): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-}
-
-export function cleanTmp(): void {
-  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-}
+/** Temp directories of the test file that imports this module, removed after it (core's tempDirs registers the afterAll). */
+const tmpDir = tempDirs('kt-kg-');
 
 /** Writes `files` (name → content) into a new temp directory. */
 export function writeFiles(files: Record<string, string>): string {

@@ -110,6 +110,17 @@ bool check_rows_cols(napi_env env, const char* name, int64_t rows, int64_t cols,
   return true;
 }
 
+// The optional padding mask of a token-KL binding: nullish -> *data = nullptr (no mask); otherwise a Float32Array of
+// one value per row.
+bool get_row_mask(napi_env env, napi_value v, const char* name, int64_t rows, int64_t cols, Floats* mask,
+                  const float** data) {
+  *data = nullptr;
+  if (is_nullish(env, v)) return true;
+  if (!get_floats(env, v, mask, "mask") || !check_rows_cols(env, name, rows, cols, {}, {mask})) return false;
+  *data = mask->data;
+  return true;
+}
+
 // softmaxXentForward(logits, labels, loss, logSoftmax, rows, cols)
 napi_value SoftmaxXentForward(napi_env env, napi_callback_info info) {
   napi_value argv[6];
@@ -148,19 +159,17 @@ napi_value TokenKlForward(napi_env env, napi_callback_info info) {
   napi_value argv[9];
   if (!get_args(env, info, 9, argv)) return nullptr;
   Floats a, b, mask, kl, lp, lq;
+  const float* maskData;
   double invT;
   int64_t rows, cols;
-  const bool hasMask = !is_nullish(env, argv[2]);
-  if (!get_floats(env, argv[0], &a, "a") || !get_floats(env, argv[1], &b, "b") ||
-      (hasMask && !get_floats(env, argv[2], &mask, "mask")) || !get_double(env, argv[3], &invT, "invT") ||
+  if (!get_floats(env, argv[0], &a, "a") || !get_floats(env, argv[1], &b, "b") || !get_double(env, argv[3], &invT, "invT") ||
       !get_floats(env, argv[4], &kl, "kl") || !get_floats(env, argv[5], &lp, "logP") || !get_floats(env, argv[6], &lq, "logQ") ||
       !get_int(env, argv[7], &rows, "rows") || !get_int(env, argv[8], &cols, "cols")) {
     return nullptr;
   }
   if (!check_rows_cols(env, "tokenKlForward", rows, cols, {&a, &b, &lp, &lq}, {&kl})) return nullptr;
-  if (hasMask && !check_rows_cols(env, "tokenKlForward", rows, cols, {}, {&mask})) return nullptr;
-  kt::token_kl_forward(a.data, b.data, hasMask ? mask.data : nullptr, static_cast<float>(invT), kl.data, lp.data, lq.data,
-                       rows, cols);
+  if (!get_row_mask(env, argv[2], "tokenKlForward", rows, cols, &mask, &maskData)) return nullptr;
+  kt::token_kl_forward(a.data, b.data, maskData, static_cast<float>(invT), kl.data, lp.data, lq.data, rows, cols);
   return undefined(env);
 }
 
@@ -169,20 +178,18 @@ napi_value TokenKlBackward(napi_env env, napi_callback_info info) {
   napi_value argv[10];
   if (!get_args(env, info, 10, argv)) return nullptr;
   Floats lp, lq, kl, dy, mask, grad;
+  const float* maskData;
   double invT;
   bool wrtP;
   int64_t rows, cols;
-  const bool hasMask = !is_nullish(env, argv[4]);
   if (!get_floats(env, argv[0], &lp, "logP") || !get_floats(env, argv[1], &lq, "logQ") || !get_floats(env, argv[2], &kl, "kl") ||
-      !get_floats(env, argv[3], &dy, "dy") || (hasMask && !get_floats(env, argv[4], &mask, "mask")) ||
-      !get_double(env, argv[5], &invT, "invT") || !get_bool(env, argv[6], &wrtP, "wrtP") ||
+      !get_floats(env, argv[3], &dy, "dy") || !get_double(env, argv[5], &invT, "invT") || !get_bool(env, argv[6], &wrtP, "wrtP") ||
       !get_floats(env, argv[7], &grad, "grad") || !get_int(env, argv[8], &rows, "rows") || !get_int(env, argv[9], &cols, "cols")) {
     return nullptr;
   }
   if (!check_rows_cols(env, "tokenKlBackward", rows, cols, {&lp, &lq, &grad}, {&kl, &dy})) return nullptr;
-  if (hasMask && !check_rows_cols(env, "tokenKlBackward", rows, cols, {}, {&mask})) return nullptr;
-  kt::token_kl_backward(lp.data, lq.data, kl.data, dy.data, hasMask ? mask.data : nullptr, static_cast<float>(invT), wrtP,
-                        grad.data, rows, cols);
+  if (!get_row_mask(env, argv[4], "tokenKlBackward", rows, cols, &mask, &maskData)) return nullptr;
+  kt::token_kl_backward(lp.data, lq.data, kl.data, dy.data, maskData, static_cast<float>(invT), wrtP, grad.data, rows, cols);
   return undefined(env);
 }
 

@@ -15,6 +15,7 @@ import * as core from '@kt/core';
 import { mtPlugin } from '@kt/mt';
 import { root, mean, std, table, writeJson, writeText, machine, flags, runComparison, teacherOf } from '../lib.mjs';
 import { writeFigures } from '../figures.mjs';
+import { MODE_LABELS } from './study-plan.mjs';
 
 // `--study [--synthetic]`: the resumable forward-vs-backward study of issue #14 (study.mjs).
 if (process.argv.includes('--study')) {
@@ -31,16 +32,7 @@ if (opt.prefix === 'multi30k' && !fs.existsSync(path.join(dataDir, 'train.de.gz'
 const log = core.createConsoleLogger();
 const backend = await core.initBackend({ requested: process.env.KT_BACKEND ?? 'auto', log: (l) => log.info(l) });
 const seeds = Array.from({ length: Number(opt.seeds) }, (_, i) => i);
-const labels = {
-  none: 'no KD (references)',
-  'word-forward': 'word-level forward KL',
-  'word-backward': 'word-level backward KL',
-  'word-jsd': 'word-level JSD(0.5)',
-  'seq-forward': 'sequence-level forward (Kim & Rush)',
-  'seq-backward-gkd': 'sequence-level backward (on-policy, GKD λ=1)',
-  reinforce: 'sequence-level backward (REINFORCE)',
-};
-const modes = opt.modes.split(',').map((m) => ({ key: m, label: labels[m] ?? m, config: path.join(mtPlugin.configsDir, `${opt.prefix}-${m}.yaml`) }));
+const modes = opt.modes.split(',').map((m) => ({ key: m, label: MODE_LABELS[m] ?? m, config: path.join(mtPlugin.configsDir, `${opt.prefix}-${m}.yaml`) }));
 const sets = opt.prefix === 'multi30k' ? [`data.root=${dataDir}`] : [];
 // --steps N overrides the learners' train.steps (the teacher keeps its own); --tag NAME keeps such a probe's outputs apart.
 if (opt.steps) sets.push(`train.steps=${Number(opt.steps)}`);

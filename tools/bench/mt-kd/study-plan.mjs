@@ -4,6 +4,16 @@
 
 /** The objectives compared, in run order (`none` first: the warm start of the `init` runs is its best checkpoint). */
 export const STUDY_MODES = ['none', 'word-forward', 'word-backward', 'word-jsd', 'seq-forward', 'seq-backward-gkd'];
+/** How the mt-kd benchmarks (run.mjs, study.mjs) name each objective in their tables. */
+export const MODE_LABELS = {
+  none: 'no KD (references)',
+  'word-forward': 'word-level forward KL',
+  'word-backward': 'word-level backward KL',
+  'word-jsd': 'word-level JSD(0.5)',
+  'seq-forward': 'sequence-level forward (Kim & Rush)',
+  'seq-backward-gkd': 'sequence-level backward (on-policy, GKD λ=1)',
+  reinforce: 'sequence-level backward (REINFORCE)',
+};
 /** Starting points: a random initialisation, or the no-KD learner's best checkpoint of the same seed. */
 export const STARTS = ['scratch', 'init'];
 /** Backward-vs-forward pairs tested per seed with paired bootstrap resampling. */

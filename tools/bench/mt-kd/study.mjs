@@ -16,7 +16,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { root, require, writeJson, writeText, machine, flags } from '../lib.mjs';
-import { bestValStep, finalRuns, studyRuns, studyTables, PAIRS, STUDY_MODES } from './study-plan.mjs';
+import { bestValStep, finalRuns, studyRuns, studyTables, MODE_LABELS, PAIRS, STUDY_MODES } from './study-plan.mjs';
 
 const opt = flags({
   study: false,
@@ -61,14 +61,6 @@ const log = core.createConsoleLogger();
 const backend = await core.initBackend({ requested: process.env.KT_BACKEND ?? 'auto', log: (l) => log.info(l) });
 const registry = new core.PluginRegistry([{ plugin: mt.mtPlugin, from: '@kt/mt' }]);
 const container = core.buildContainer([mt.mtPlugin]);
-const labels = {
-  none: 'no KD (references)',
-  'word-forward': 'word-level forward KL',
-  'word-backward': 'word-level backward KL',
-  'word-jsd': 'word-level JSD(0.5)',
-  'seq-forward': 'sequence-level forward (Kim & Rush)',
-  'seq-backward-gkd': 'sequence-level backward (on-policy, GKD λ=1)',
-};
 
 /** The resolved config of one study run (the shipped `<prefix>-<mode>.yaml` with the study's overrides). */
 function studyConfig(spec) {
@@ -151,7 +143,7 @@ function save(final) {
     `MT forward-vs-backward study on ${synthetic ? 'the synthetic pair' : 'Multi30k De→En (29,000 pairs; test_2016_flickr)'}; ` +
     `${seeds.length} seeds, lr grid ${lrGrid.join('/')}, early stopping on val BLEU (first ${settings.valLimit} val sentences, greedy; every ${evalEvery} steps, patience ${patience}); ` +
     (teacher ? `teacher test BLEU ${teacher.test?.bleu?.toFixed(2)}, chrF ${teacher.test?.chrf?.toFixed(2)}.` : 'teacher: not yet trained.');
-  const md = studyTables(state.done, { modes: STUDY_MODES, lrGrid, seeds, pairs: state.pairs, labels });
+  const md = studyTables(state.done, { modes: STUDY_MODES, lrGrid, seeds, pairs: state.pairs, labels: MODE_LABELS });
   const minutes = state.parts.reduce((s, p) => s + (p.minutes ?? 0), 0);
   writeText(tableFile, `${head}\n\n${md}\n${final ? 'Complete' : 'Partial'}: ${Object.keys(state.done).length} runs, ${minutes.toFixed(0)} min in ${state.parts.length} part(s), ${state.updated}.\n`);
 }

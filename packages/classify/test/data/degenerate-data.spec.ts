@@ -1,7 +1,7 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { ConfigError } from '@kt/core';
+import { tempDirs } from '@kt/core/testing';
 import { ClassifyDataSchema } from '../../src/config-schema';
 import { DataError, loadClassificationData, loadMnistPackage, splitTrainValTest, type ClassificationSplit } from '@kt/vision';
 
@@ -12,11 +12,7 @@ function split(n: number, labels: number[]): ClassificationSplit {
 }
 
 describe('degenerate classification data is rejected up front, naming the file', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-classify-degenerate-'));
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDirs('kt-classify-degenerate-')();
 
   const csv = (name: string, rows: Array<[number, number, number]>): string => {
     const file = path.join(dir, name);

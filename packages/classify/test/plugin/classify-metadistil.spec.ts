@@ -1,41 +1,13 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import {
-  applyOverrides,
-  buildContainer,
-  createMemoryLogger,
-  forwardKl,
-  latestCheckpoint,
-  loadTensors,
-  metaTeacherGradients,
-  PluginRegistry,
-  readConfigFile,
-  resolveExperimentConfig,
-  Rng,
-  runExperiment,
-  sequenceNll,
-  validateExperiment,
-} from '@kt/core';
+import { forwardKl, latestCheckpoint, loadTensors, Rng, sequenceNll, validateExperiment } from '@kt/core';
+import { directionalMetaGradient, pluginHarness, useCpuBackend } from '@kt/core/testing';
 import { classifyPlugin } from '../../src';
 import { createCnn, createMlp, type ClassifierModel } from '@kt/vision';
 
-const registry = new PluginRegistry([{ plugin: classifyPlugin, from: '@kt/classify' }]);
-const container = buildContainer([classifyPlugin]);
-const configsDir = path.join(__dirname, '..', '..', 'configs');
-const made: string[] = [];
-function tmp(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
-});
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+const h = pluginHarness(classifyPlugin, '@kt/classify');
+useCpuBackend();
 
 /**
  * The teacher gradient through the classify models, checked along a random direction u of the teacher's
@@ -56,33 +28,18 @@ describe.each([
     const eta = 0.5;
     const kdLoss = (): tf.Scalar => forwardKl(teacher.forward(x, false), learner.forward(x, false), { temperature: 2 }) as tf.Scalar;
     const quizLoss = (): tf.Scalar => sequenceNll(learner.forward(xq, false), yq) as tf.Scalar;
-    const lv = learner.trainableVariables();
-    const tv = teacher.trainableVariables();
-    const out = metaTeacherGradients({ learnerVars: lv, teacherVars: tv, kdLoss, quizLoss, pilotLr: eta, order });
-    // A unit direction: ReLU and max-pool are piecewise linear, so the finite difference must stay within one piece.
-    const raw = tv.map((v) => rng.normals(v.size));
-    const norm = Math.sqrt(raw.flat().reduce((a, b) => a + b * b, 0));
-    const u = tv.map((v, i) => tf.tensor(raw[i]!.map((r) => r / norm), v.shape));
-    const predicted = tf.tidy(() => tf.addN(tv.map((v, i) => tf.sum(tf.mul(out.grads[v.name]!, u[i]!)))).dataSync()[0]!);
-    const phi = tv.map((v) => tf.clone(v));
-    const theta = lv.map((v) => tf.clone(v));
-    const quizAfterPilot = (h: number): number => {
-      tv.forEach((v, i) => v.assign(tf.tidy(() => tf.add(phi[i]!, tf.mul(u[i]!, h)))));
-      const { grads } = tf.variableGrads(() => {
-        // The same KD loss with the teacher's gradient path open is not needed here: only θ moves.
-        return kdLoss();
-      }, lv);
-      lv.forEach((v) => v.assign(tf.tidy(() => tf.sub(v, tf.mul(grads[v.name]!, eta)))));
-      tf.dispose(Object.values(grads));
-      const q = tf.tidy(() => quizLoss().dataSync()[0]!);
-      lv.forEach((v, i) => v.assign(theta[i]!));
-      return q;
-    };
-    const h = 1e-3;
-    const fd = (quizAfterPilot(h) - quizAfterPilot(-h)) / (2 * h);
+    const { predicted, fd } = directionalMetaGradient({
+      learnerVars: learner.trainableVariables(),
+      teacherVars: teacher.trainableVariables(),
+      kdLoss,
+      quizLoss,
+      pilotLr: eta,
+      order,
+      rng,
+    });
     expect(Math.abs(fd)).toBeGreaterThan(1e-4);
     expect(Math.abs(predicted - fd)).toBeLessThan(0.05 * Math.abs(fd) + 1e-5);
-    tf.dispose([...u, ...phi, ...theta, x, xq, yq, ...Object.values(out.grads)]);
+    tf.dispose([x, xq, yq]);
     learner.dispose();
     teacher.dispose();
   });
@@ -90,7 +47,7 @@ describe.each([
 
 describe('classify kd with teacherUpdate', () => {
   const raw = (strategy: string, extra: string[] = []): Record<string, unknown> =>
-    applyOverrides(readConfigFile(path.join(configsDir, 'mnist-metadistil.yaml')), [
+    h.raw('mnist-metadistil.yaml', [
       'data.perDigit=30',
       'teacher.model.hidden=[48]',
       'teacher.train.epochs=5',
@@ -102,10 +59,9 @@ describe('classify kd with teacherUpdate', () => {
     ]);
 
   it.each(['metadistil', 'metadistil-first-order'])('%s: the teacher learns from a quiz split, scored before and after; the learner beats chance', async (strategy) => {
-    const out = tmp('kt-classify-meta-');
-    const config = resolveExperimentConfig(raw(strategy), registry);
+    const config = h.config(raw(strategy));
     const before = tf.memory().numTensors;
-    const { runDir, summary } = await runExperiment({ config, container, log: createMemoryLogger(), backend: 'cpu', outDir: out, progress: false });
+    const { runDir, summary } = await h.run(config, { outDir: h.tmp('kt-classify-meta-') });
     expect(summary.status).toBe('completed');
     expect(summary.test!['accuracy']).toBeGreaterThan(0.4);
     expect(tf.memory().numTensors).toBe(before);
@@ -123,21 +79,20 @@ describe('classify kd with teacherUpdate', () => {
   });
 
   it('kt validate: metadistil with alpha = 1 (no teacher) is an issue at teacherUpdate.strategy', () => {
-    const config = resolveExperimentConfig(raw('metadistil', ['transfer.alpha=1']), registry);
-    expect(() => validateExperiment(config, container)).toThrow(/teacherUpdate\.strategy/);
+    const config = h.config(raw('metadistil', ['transfer.alpha=1']));
+    expect(() => validateExperiment(config, h.container)).toThrow(/teacherUpdate\.strategy/);
   });
 
   it('kt validate: task train has no teacher to update; the issue names the field and task kd', () => {
-    const config = resolveExperimentConfig({ ...raw('metadistil-first-order'), task: 'train' }, registry);
-    expect(() => validateExperiment(config, container)).toThrow(/teacherUpdate\.strategy: task train .*use task kd/);
-    const plain = resolveExperimentConfig({ ...raw('metadistil'), task: 'train', teacherUpdate: undefined }, registry);
-    expect(() => validateExperiment(plain, container)).not.toThrow();
+    const config = h.config({ ...raw('metadistil-first-order'), task: 'train' });
+    expect(() => validateExperiment(config, h.container)).toThrow(/teacherUpdate\.strategy: task train .*use task kd/);
+    const plain = h.config({ ...raw('metadistil'), task: 'train', teacherUpdate: undefined });
+    expect(() => validateExperiment(plain, h.container)).not.toThrow();
   });
 
   it('the shipped fashion-metadistil.yaml (ResNet teacher) and mnist-metadistil.yaml resolve to second order', () => {
     for (const name of ['fashion-metadistil', 'mnist-metadistil']) {
-      const file = path.join(configsDir, `${name}.yaml`);
-      const config = resolveExperimentConfig(readConfigFile(file), registry, file) as unknown as { teacherUpdate?: { strategy: string }; teacher: { model: { kind: string } } };
+      const config = h.config(`${name}.yaml`) as unknown as { teacherUpdate?: { strategy: string }; teacher: { model: { kind: string } } };
       expect(config.teacherUpdate?.strategy).toBe('metadistil');
       expect(config.teacher.model.kind).toBe(name === 'fashion-metadistil' ? 'resnet' : 'mlp');
     }

@@ -1,93 +1,52 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import {
-  applyOverrides,
-  buildContainer,
-  ConfigError,
-  createMemoryLogger,
-  pluginProblems,
-  PluginRegistry,
-  readConfigFile,
-  resolveExperimentConfig,
-  runExperiment,
-  validateExperiment,
-} from '@kt/core';
+import { ConfigError, pluginProblems, validateExperiment } from '@kt/core';
+import { pluginHarness, useCpuBackend } from '@kt/core/testing';
 import { classifyPlugin } from '../../src';
 
-const registry = new PluginRegistry([{ plugin: classifyPlugin, from: '@kt/classify' }]);
-const container = buildContainer([classifyPlugin]);
-const configsDir = path.join(__dirname, '..', '..', 'configs');
-const made: string[] = [];
-function tmp(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+const h = pluginHarness(classifyPlugin, '@kt/classify');
+useCpuBackend();
 
 describe('classify plugin', () => {
-  it.each(fs.readdirSync(configsDir).filter((f) => f.endsWith('.yaml')))('shipped config %s validates', (file) => {
-    const cfg = resolveExperimentConfig(readConfigFile(path.join(configsDir, file)), registry, file);
+  it.each(h.shippedConfigs())('shipped config %s validates', (file) => {
+    const cfg = h.config(file);
     expect(cfg.plugin).toBe('classify');
   });
 
   it('distils a trained teacher into a learner that beats chance, caching the teacher', async () => {
-    const out = tmp('kt-classify-');
-    const raw = applyOverrides(readConfigFile(path.join(configsDir, 'mnist-backward.yaml')), [
-      'data.perDigit=40',
-      'teacher.model.hidden=[64]',
-      'teacher.train.epochs=6',
-      'train.epochs=4',
-      'train.batchSize=32',
-    ]);
-    const config = resolveExperimentConfig(raw, registry);
+    const out = h.tmp('kt-classify-');
+    const raw = h.raw('mnist-backward.yaml', ['data.perDigit=40', 'teacher.model.hidden=[64]', 'teacher.train.epochs=6', 'train.epochs=4', 'train.batchSize=32']);
+    const config = h.config(raw);
     const before = tf.memory().numTensors;
-    const log = createMemoryLogger();
-    const first = await runExperiment({ config, container, log, backend: 'cpu', outDir: out, progress: false });
+    const first = await h.run(config, { outDir: out });
     expect(first.summary.status).toBe('completed');
     expect(first.summary.test!['accuracy']).toBeGreaterThan(0.5);
-    expect(log.lines.some((l) => /teacher: test accuracy/.test(l))).toBe(true);
+    expect(first.log.some((l) => /teacher: test accuracy/.test(l))).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
-    const log2 = createMemoryLogger();
-    const second = await runExperiment({ config, container, log: log2, backend: 'cpu', outDir: out, progress: false });
-    expect(log2.lines.some((l) => /teacher: reusing the trained teacher run/.test(l))).toBe(true);
+    const second = await h.run(config, { outDir: out });
+    expect(second.log.some((l) => /teacher: reusing the trained teacher run/.test(l))).toBe(true);
     expect(second.summary.test).toEqual(first.summary.test);
     // The teacher is a run of its own (task train), named by the KD run and usable as teacher.checkpoint.
     const teacherRun = first.summary.teachers![0]!.runDir;
     expect(second.summary.teachers).toEqual([{ ...first.summary.teachers![0]!, fromCache: true }]);
     const teacherSummary = JSON.parse(fs.readFileSync(path.join(teacherRun, 'summary.json'), 'utf8'));
     expect(teacherSummary).toMatchObject({ plugin: 'classify', task: 'train', status: 'completed' });
-    const fromCheckpoint = await runExperiment({
-      config: resolveExperimentConfig(applyOverrides(raw, [`teacher.checkpoint=${teacherRun}`]), registry),
-      container,
-      log: createMemoryLogger(),
-      backend: 'cpu',
-      outDir: tmp('kt-classify-ckpt-'),
-      progress: false,
-    });
+    const fromCheckpoint = await h.run(h.config(raw, [`teacher.checkpoint=${teacherRun}`]), { outDir: h.tmp('kt-classify-ckpt-') });
     expect(fromCheckpoint.summary.test).toEqual(first.summary.test);
   });
 
   it('kt validate finds a missing CSV, a missing teacher checkpoint and an early-stopping metric the task does not report', () => {
-    const raw = applyOverrides(readConfigFile(path.join(configsDir, 'digits-csv.yaml')), [
+    const config = h.config(h.raw('digits-csv.yaml', [
       'data.path=/nonexistent/digits.csv',
       'teacher.checkpoint=/nonexistent/teacher-run',
       'train.evalEvery=10',
       'train.earlyStopping.metric=bleu',
       'train.earlyStopping.patience=2',
-    ]);
-    const config = resolveExperimentConfig(raw, registry);
+    ]));
     let message = '';
     try {
-      validateExperiment(config, container, 'digits-csv.yaml');
+      validateExperiment(config, h.container, 'digits-csv.yaml');
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       message = (err as Error).message;
@@ -108,9 +67,8 @@ describe('classify plugin', () => {
       console.warn(`skipped: ${file} is absent (set KT_SHARED_DATA to the shared data folder)`);
       return;
     }
-    const raw = applyOverrides(readConfigFile(path.join(configsDir, 'digits-csv.yaml')), [`data.path=${file}`, 'teacher.model.hidden=[32]', 'teacher.train.epochs=8', 'teacher.train.lr=0.01', 'train.epochs=8', 'train.lr=0.02']);
-    const config = resolveExperimentConfig(raw, registry);
-    const { summary } = await runExperiment({ config, container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp('kt-digits-'), progress: false });
+    const config = h.config('digits-csv.yaml', [`data.path=${file}`, 'teacher.model.hidden=[32]', 'teacher.train.epochs=8', 'teacher.train.lr=0.01', 'train.epochs=8', 'train.lr=0.02']);
+    const { summary } = await h.run(config, { outDir: h.tmp('kt-digits-') });
     expect(summary.test!['accuracy']).toBeGreaterThan(0.8);
   });
 });

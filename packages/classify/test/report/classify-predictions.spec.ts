@@ -1,25 +1,20 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
-import { applyOverrides, buildContainer, createMemoryLogger, PluginRegistry, readConfigFile, ReportContribution, resolveExperimentConfig, runExperiment, type ReportTable } from '@kt/core';
+import { ReportContribution, type ReportTable } from '@kt/core';
+import { pluginHarness, useCpuBackend } from '@kt/core/testing';
 import { classifyPlugin, confidentMistakes, PREDICTIONS_FILE, type ClassifyPredictions } from '../../src';
 
 jest.setTimeout(300_000);
 
-const registry = new PluginRegistry([{ plugin: classifyPlugin, from: '@kt/classify' }]);
-const container = buildContainer([classifyPlugin]);
-const configsDir = path.join(__dirname, '..', '..', 'configs');
-let out: string;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  out = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-classify-pred-'));
-});
-afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+const h = pluginHarness(classifyPlugin, '@kt/classify');
+const { container } = h;
+useCpuBackend();
+/** One output folder for every run (they share the teacher cache). */
+const out = h.tmp('kt-classify-pred-');
 
 async function tinyRun(config: string, sets: readonly string[]): Promise<{ runDir: string; accuracy: number }> {
-  const raw = applyOverrides(readConfigFile(path.join(configsDir, config)), ['data.perDigit=30', 'teacher.model.hidden=[32]', 'teacher.train.epochs=2', 'train.epochs=2', 'train.batchSize=32', ...sets]);
-  const { runDir, summary } = await runExperiment({ config: resolveExperimentConfig(raw, registry), container, log: createMemoryLogger(), backend: 'cpu', outDir: out, progress: false });
+  const resolved = h.config(config, ['data.perDigit=30', 'teacher.model.hidden=[32]', 'teacher.train.epochs=2', 'train.epochs=2', 'train.batchSize=32', ...sets]);
+  const { runDir, summary } = await h.run(resolved, { outDir: out });
   expect(summary.status).toBe('completed');
   return { runDir, accuracy: summary.test!['accuracy']! };
 }

@@ -1,16 +1,14 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { buildContainer, ReportContribution } from '@kt/core';
+import { tempDirs } from '@kt/core/testing';
 import { classifyPlugin } from '../../src';
 import { classifyReportContribution, confusionMatrix, PREDICTIONS_FILE, writePredictions } from '../../src/report/classify-report-contribution';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirs('kt-classify-report-');
 
 function runDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-classify-report-'));
-  dirs.push(dir);
+  const dir = tmp();
   fs.mkdirSync(path.join(dir, 'artifacts'));
   return dir;
 }

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError } from '@kt/core';
+import { configErrorOf } from '@kt/core/testing';
 import { formatValidateResult, validateCommand, ValidateOptionsSchema } from '../../src/commands/validate-command';
 import { PluginCatalog } from '../../src/plugin-catalog';
 import { removeTmpDirs, tmpDir, toyCatalog, TOY_CONFIG, writeToyConfig } from '../helpers';
@@ -8,16 +8,6 @@ import { removeTmpDirs, tmpDir, toyCatalog, TOY_CONFIG, writeToyConfig } from '.
 afterAll(removeTmpDirs);
 
 const options = (o: Record<string, unknown> = {}) => ValidateOptionsSchema.parse(o);
-
-function errorOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('validateCommand', () => {
   const empty = PluginCatalog.empty(require);
@@ -44,7 +34,7 @@ describe('validateCommand', () => {
   it('lists every invalid field by its path', () => {
     const dir = tmpDir();
     const file = writeToyConfig(dir, { train: { lr: -1, batchSize: 'big' }, transfer: { divergence: 'sideways' }, extra: 1 });
-    const msg = errorOf(() => validateCommand(file, options(), { catalog: empty, cwd: dir }));
+    const msg = configErrorOf(() => validateCommand(file, options(), { catalog: empty, cwd: dir }));
     expect(msg).toContain('invalid config');
     expect(msg).toContain('  - train.lr: Too small: expected number to be >0');
     expect(msg).toContain('  - train.batchSize: Invalid input: expected number, received string');
@@ -54,30 +44,30 @@ describe('validateCommand', () => {
 
   it('names the known plugins for an unknown plugin and the known tasks for an unknown task', () => {
     const dir = tmpDir();
-    expect(errorOf(() => validateCommand(writeToyConfig(dir, { plugin: 'nope' }), options(), { catalog: empty, cwd: dir }))).toMatch(
+    expect(configErrorOf(() => validateCommand(writeToyConfig(dir, { plugin: 'nope' }), options(), { catalog: empty, cwd: dir }))).toMatch(
       /- plugin: unknown plugin "nope"; known plugins: toy/,
     );
-    expect(errorOf(() => validateCommand(writeToyConfig(dir, { plugin: undefined }), options(), { catalog: toyCatalog(), cwd: dir }))).toMatch(
+    expect(configErrorOf(() => validateCommand(writeToyConfig(dir, { plugin: undefined }), options(), { catalog: toyCatalog(), cwd: dir }))).toMatch(
       /- plugin: required; known plugins: toy/,
     );
-    expect(errorOf(() => validateCommand(writeToyConfig(dir, { task: 'nope' }), options(), { catalog: empty, cwd: dir }))).toMatch(
+    expect(configErrorOf(() => validateCommand(writeToyConfig(dir, { task: 'nope' }), options(), { catalog: empty, cwd: dir }))).toMatch(
       /- task: Invalid option: expected one of "kd"\|"nan"/,
     );
   });
 
   it('reports a missing file, malformed YAML with line and column, and a bad --set', () => {
     const dir = tmpDir();
-    expect(errorOf(() => validateCommand(path.join(dir, 'missing.yaml'), options(), { catalog: empty, cwd: dir }))).toMatch(/config file not found/);
+    expect(configErrorOf(() => validateCommand(path.join(dir, 'missing.yaml'), options(), { catalog: empty, cwd: dir }))).toMatch(/config file not found/);
     const bad = path.join(dir, 'bad.yaml');
     fs.writeFileSync(bad, 'plugin: toy\ntrain:\n  lr: [1\n  steps: 2\n');
-    expect(errorOf(() => validateCommand(bad, options(), { catalog: empty, cwd: dir }))).toMatch(/bad\.yaml:\d+:\d+: malformed YAML/);
-    expect(errorOf(() => validateCommand(TOY_CONFIG, options({ set: ['train.lr'] }), { catalog: empty, cwd: dir }))).toMatch(/--set expects key=value/);
+    expect(configErrorOf(() => validateCommand(bad, options(), { catalog: empty, cwd: dir }))).toMatch(/bad\.yaml:\d+:\d+: malformed YAML/);
+    expect(configErrorOf(() => validateCommand(TOY_CONFIG, options({ set: ['train.lr'] }), { catalog: empty, cwd: dir }))).toMatch(/--set expects key=value/);
   });
 
   it('runs the task checks kt run would make before training (here: an early-stopping metric the task does not report)', () => {
     const dir = tmpDir();
     const file = writeToyConfig(dir, { train: { steps: 20, evalEvery: 5, earlyStopping: { metric: 'bleu', patience: 2 } } });
-    expect(errorOf(() => validateCommand(file, options(), { catalog: empty, cwd: dir }))).toContain(
+    expect(configErrorOf(() => validateCommand(file, options(), { catalog: empty, cwd: dir }))).toContain(
       '- train.earlyStopping.metric: task toy.kd does not report "bleu"; it reports: divergence, agreement',
     );
     const ok = writeToyConfig(dir, { train: { steps: 20, evalEvery: 5, earlyStopping: { metric: 'agreement', patience: 2 } } }, 'ok.json');

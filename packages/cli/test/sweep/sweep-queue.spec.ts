@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as path from 'path';
 import { createMemoryLogger, readSummary } from '@kt/core';
 import { SweepOptionsSchema } from '../../src/commands/sweep-command';
@@ -8,37 +7,11 @@ import { readSweepManifest } from '../../src/sweep/sweep-manifest';
 import { queueCounts, queueSweepCommand, redisConnection } from '../../src/sweep/sweep-queue';
 import { sweepJobs } from '../../src/sweep/sweep-runner';
 import { KT_BIN, removeTmpDirs, tmpDir, toyCatalog, writeToyConfig } from '../helpers';
+import { findBinary, freePort, waitFor } from './test-servers';
 
 /** Debian's redis-server (or KT_REDIS_SERVER); the queue tests skip without it. */
 function findRedisServer(): string | undefined {
-  const candidates = [process.env['KT_REDIS_SERVER'], '/usr/bin/redis-server', '/usr/local/bin/redis-server', '/usr/sbin/redis-server'];
-  return candidates.find((c): c is string => c !== undefined && c !== '' && fs.existsSync(c));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (check()) {
-        clearInterval(timer);
-        resolve();
-      } else if (Date.now() - t0 > timeoutMs) {
-        clearInterval(timer);
-        reject(new Error(`timed out waiting for ${what}`));
-      }
-    }, 50);
-  });
+  return findBinary('redis-server', [process.env['KT_REDIS_SERVER'], '/usr/bin/redis-server', '/usr/local/bin/redis-server', '/usr/sbin/redis-server']);
 }
 
 const redisServer = findRedisServer();

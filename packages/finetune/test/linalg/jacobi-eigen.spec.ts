@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import { useCpuBackend } from '@kt/core/testing';
 import { smallestSingularValuesSquared, symmetricEigen } from '../../src';
 import { expectGradientMatches, seeded } from '../helpers/finite-difference';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 /** ‖V diag(λ) Vᵀ − A‖_max and ‖VᵀV − I‖_max. */
 function residuals(a: number[], n: number): { reconstruction: number; orthogonality: number } {

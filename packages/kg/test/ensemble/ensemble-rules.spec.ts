@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { useCpuBackend } from '@kt/core/testing';
 import { ensembleScores, rankBoostWeights, topKVotes } from '../../src/ensemble';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 describe('ensemble rules', () => {
   it('top-k votes: ties at the k-th score all vote; an unavailable model abstains', () => {

@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { RunInterruptedError } from '@kt/core';
+import { useCpuBackend } from '@kt/core/testing';
 import { KnownAnswers, makeTriples } from '../../src/data';
 import { evaluationReport, formatReport, rankFiltered, rankingMetrics, realisticRank, type QueryScorer } from '../../src/eval';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 /** A scorer from fixed score tables: tail[anchor][relation] and head[anchor][relation] are rows over 5 entities. */
 function fixed(tail: Record<string, number[]>, head: Record<string, number[]>): QueryScorer {

@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { configureProgress, createMemoryLogger, resetProgress } from '@kt/core';
+import { useCpuBackend } from '@kt/core/testing';
 import { KnownAnswers, makeTriples } from '../../src/data';
 import { rankFiltered, type QueryScorer } from '../../src/eval';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 afterEach(() => resetProgress());
 
 describe('filtered ranking progress', () => {

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { sequenceNll } from '@kt/core';
+import { useCpuBackend } from '@kt/core/testing';
 import { l2Regularizer, marginRankingLoss, n3Regularizer, oneVsAllBce, oneVsAllCrossEntropy, selfAdversarialLoss, softplusLoss } from '../../src/losses';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 const sig = (x: number): number => 1 / (1 + Math.exp(-x));
 const softplus = (x: number): number => Math.log(1 + Math.exp(x));

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@kt/core';
+import { useCpuBackend } from '@kt/core/testing';
 import { complexScorer, distmultScorer, KgModel, ModelSpecSchema, rotateScorer, SCORERS, transeScorer, type ModelSpecInput } from '../../src/models';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 const specs: ModelSpecInput[] = [
   { kind: 'transe', dim: 6, norm: 1 },

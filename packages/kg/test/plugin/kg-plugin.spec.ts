@@ -1,25 +1,19 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { applyOverrides, buildContainer, ConfigError, createMemoryLogger, disposeMap, initBackend, pluginProblems, PluginRegistry, readConfigFile, readRunConfig, readRunWeights, resolveExperimentConfig, runExperiment, validateExperiment, type RawConfig } from '@kt/core';
+import { applyOverrides, ConfigError, disposeMap, pluginProblems, readRunConfig, readRunWeights, validateExperiment, type RawConfig } from '@kt/core';
+import { pluginHarness, useBackend, type HarnessRun } from '@kt/core/testing';
 import { kgPlugin, predictRun } from '../../src';
-import { cleanTmp, sharedData, tmpDir } from '../helpers';
+import { sharedData } from '../helpers';
 import { syntheticDbp5l } from './synthetic-dbp5l';
 
-const registry = new PluginRegistry([{ plugin: kgPlugin, from: '@kt/kg' }]);
-const container = buildContainer([kgPlugin]);
-const configsDir = path.join(__dirname, '..', '..', 'configs');
+const h = pluginHarness(kgPlugin, '@kt/kg');
+const { container } = h;
+// wasm: tfjs's CPU kernels take seconds per RotatE step (the same step is ~10x faster on wasm).
+useBackend('wasm');
 
-let backend = 'cpu';
-beforeAll(async () => {
-  // wasm: tfjs's CPU kernels take seconds per RotatE step (the same step is ~10x faster on wasm).
-  backend = (await initBackend({ requested: 'wasm', log: () => undefined })).name;
-});
-afterAll(cleanTmp);
-
-async function run(raw: RawConfig, overrides: string[], outDir = tmpDir()): Promise<Awaited<ReturnType<typeof runExperiment>>> {
-  const config = resolveExperimentConfig(applyOverrides(raw, overrides), registry);
-  return runExperiment({ config, container, log: createMemoryLogger(), backend, outDir, progress: false });
+async function run(raw: RawConfig, overrides: string[], outDir = h.tmp()): Promise<HarnessRun> {
+  return h.run(h.config(raw, overrides), { outDir });
 }
 
 const small = ['data.entities=300', 'train.epochs=20', 'train.batchSize=256', 'train.evalEvery=1000', 'eval.batchSize=128', 'negatives.count=16'];
@@ -29,13 +23,13 @@ describe('kg plugin', () => {
     expect(pluginProblems(kgPlugin)).toEqual([]);
   });
 
-  it.each(fs.readdirSync(configsDir).filter((f) => f.endsWith('.yaml')))('shipped config %s validates', (file) => {
-    expect(resolveExperimentConfig(readConfigFile(path.join(configsDir, file)), registry, file).plugin).toBe('kg');
+  it.each(h.shippedConfigs())('shipped config %s validates', (file) => {
+    expect(h.config(file).plugin).toBe('kg');
   });
 
   it.each(['wordnet-transe.yaml', 'wordnet-rotate.yaml', 'wordnet-distmult.yaml', 'wordnet-complex.yaml'])('%s trains and evaluates far better than chance, without leaking tensors', async (file) => {
     const before = tf.memory().numTensors;
-    const { runDir, summary } = await run(readConfigFile(path.join(configsDir, file)), [...small, 'model.dim=16']);
+    const { runDir, summary } = await run(h.raw(file), [...small, 'model.dim=16']);
     expect(summary.status).toBe('completed');
     // 300 entities: a random ranking has MRR ≈ 0.02 and AMR 1.
     expect(summary.test!['mrr']).toBeGreaterThan(0.06);
@@ -48,7 +42,7 @@ describe('kg plugin', () => {
   });
 
   it('kt kg predict ranks the tails of a training triple near the top, by label', async () => {
-    const { runDir } = await run(readConfigFile(path.join(configsDir, 'wordnet-distmult.yaml')), [...small, 'train.epochs=30']);
+    const { runDir } = await run(h.raw('wordnet-distmult.yaml'), [...small, 'train.epochs=30']);
     const graph = JSON.parse(fs.readFileSync(path.join(runDir, 'artifacts', 'graph.json'), 'utf8'));
     expect(graph.labels).toHaveLength(300);
     const result = predictRun({ run: runDir, head: graph.entities[0], relation: 'hypernym', k: 5 });
@@ -63,7 +57,7 @@ describe('kg plugin', () => {
 
   it('kens: trains languages jointly with alignment and self-learning, and reports every ensemble rule', async () => {
     const dir = syntheticDbp5l();
-    const raw = applyOverrides(readConfigFile(path.join(configsDir, 'dbp5l-el-kens.yaml')), [
+    const raw = h.raw('dbp5l-el-kens.yaml', [
       `data.dir=${dir}`,
       'data.language=xx',
       'data.supports=[yy, zz]',
@@ -122,7 +116,7 @@ describe('kg plugin', () => {
 
   it('kens: the self-learned links are checkpointed, so an interrupted and resumed run equals an uninterrupted one', async () => {
     const dir = syntheticDbp5l(2);
-    const raw = applyOverrides(readConfigFile(path.join(configsDir, 'dbp5l-el-kens.yaml')), [
+    const raw = h.raw('dbp5l-el-kens.yaml', [
       `data.dir=${dir}`,
       'data.language=xx',
       'data.supports=[yy, zz]',
@@ -136,16 +130,16 @@ describe('kg plugin', () => {
       'kens.topK=5',
       'kens.maxValidQueries=20',
     ]);
-    const config = resolveExperimentConfig(raw, registry);
-    const full = await runExperiment({ config, container, log: createMemoryLogger(), backend, outDir: tmpDir(), progress: false });
+    const config = h.config(raw);
+    const full = await h.run(config);
     expect(full.summary.status).toBe('completed');
     const perEpoch = full.summary.steps! / 3;
     // Stop half way through epoch 2: after the first self-learning (start of epoch 1), before the second.
     let steps = 0;
     const stopAt = Math.floor(1.5 * perEpoch);
-    const partial = await runExperiment({ config, container, log: createMemoryLogger(), backend, outDir: tmpDir(), progress: false, callbacks: [{ onStepEnd: () => void (steps += 1) }], shouldStop: () => steps >= stopAt });
+    const partial = await h.run(config, { callbacks: [{ onStepEnd: () => void (steps += 1) }], shouldStop: () => steps >= stopAt });
     expect(partial.summary.status).toBe('interrupted');
-    const resumed = await runExperiment({ config: resolveExperimentConfig(readRunConfig(partial.runDir), registry), container, log: createMemoryLogger(), backend, resumeDir: partial.runDir, progress: false });
+    const resumed = await h.run(h.config(readRunConfig(partial.runDir)), { resumeDir: partial.runDir });
     expect(resumed.summary.status).toBe('completed');
     const a = readRunWeights(full.runDir);
     const b = readRunWeights(resumed.runDir);
@@ -161,8 +155,8 @@ describe('kg plugin', () => {
 
   it('kd: provisions the kens teacher as a cached run of its own and distils it with backward KL', async () => {
     const dir = syntheticDbp5l(1);
-    const out = tmpDir();
-    const raw = applyOverrides(readConfigFile(path.join(configsDir, 'dbp5l-el-kd.yaml')), [
+    const out = h.tmp();
+    const raw = h.raw('dbp5l-el-kd.yaml', [
       `data.dir=${dir}`,
       'data.language=xx',
       'data.supports=[yy, zz]',
@@ -186,10 +180,10 @@ describe('kg plugin', () => {
   });
 
   it('kt validate names the bad fields of kens/kd configs', () => {
-    const raw = applyOverrides(readConfigFile(path.join(configsDir, 'dbp5l-el-kd.yaml')), ['data.dir=/nonexistent/dbp5l', 'teacher.source=de', 'teacher.checkpoint=/nonexistent/run']);
+    const raw = h.raw('dbp5l-el-kd.yaml', ['data.dir=/nonexistent/dbp5l', 'teacher.source=de', 'teacher.checkpoint=/nonexistent/run']);
     let message = '';
     try {
-      validateExperiment(resolveExperimentConfig(raw, registry), container, 'kd.yaml');
+      validateExperiment(h.config(raw), container, 'kd.yaml');
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       message = (err as Error).message;
@@ -197,14 +191,14 @@ describe('kg plugin', () => {
     expect(message).toContain('- data.dir: /nonexistent/dbp5l does not exist');
     expect(message).toContain('- teacher.source: "de" is neither ensemble nor a support language (en, es, fr, ja)');
     expect(message).toContain('- teacher.checkpoint: /nonexistent/run is not a finished kt run');
-    const kens = applyOverrides(readConfigFile(path.join(configsDir, 'dbp5l-el-kens.yaml')), ['data={source: wordnet}']);
-    expect(() => validateExperiment(resolveExperimentConfig(kens, registry), container, 'kens.yaml')).toThrow(/- data.source: task kens needs several language KGs/);
+    const kens = h.raw('dbp5l-el-kens.yaml', ['data={source: wordnet}']);
+    expect(() => validateExperiment(h.config(kens), container, 'kens.yaml')).toThrow(/- data.source: task kens needs several language KGs/);
   });
 
   it('Countries S1 trains from the shipped config when ../shared/data is present', async () => {
     const dir = sharedData('countries_S1');
     if (!dir) return;
-    const { summary } = await run(readConfigFile(path.join(configsDir, 'countries-distmult.yaml')), [`data.dir=${dir}`, 'train.epochs=30']);
+    const { summary } = await run(h.raw('countries-distmult.yaml'), [`data.dir=${dir}`, 'train.epochs=30']);
     expect(summary.test!['mrr']).toBeGreaterThan(0.3);
   });
 });

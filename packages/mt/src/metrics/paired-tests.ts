@@ -123,9 +123,35 @@ function sumAll(stats: readonly (readonly number[])[]): number[] {
   return out;
 }
 
-function checkPair(baseline: readonly (readonly number[])[], system: readonly (readonly number[])[]): void {
-  if (baseline.length !== system.length) throw new MtDataError(`paired test: the systems have ${baseline.length} and ${system.length} segments`);
-  if (baseline.length === 0) throw new MtDataError('paired test: no segments');
+/** What both paired tests start from: the checked pair, `samples` and `seed` (their defaults), the seeded generator, the corpus scores. */
+interface PairedStart {
+  samples: number;
+  seed: number;
+  /** Segments per system. */
+  n: number;
+  rng: NumpyGenerator;
+  blScore: number;
+  sysScore: number;
+}
+
+function startPairedTest(
+  metric: StatsMetric,
+  baselineStats: readonly (readonly number[])[],
+  systemStats: readonly (readonly number[])[],
+  options: PairedTestOptions,
+  defaultSamples: number,
+): PairedStart {
+  if (baselineStats.length !== systemStats.length) throw new MtDataError(`paired test: the systems have ${baselineStats.length} and ${systemStats.length} segments`);
+  if (baselineStats.length === 0) throw new MtDataError('paired test: no segments');
+  const seed = options.seed ?? sacrebleuSeed();
+  return {
+    samples: options.samples ?? defaultSamples,
+    seed,
+    n: baselineStats.length,
+    rng: new NumpyGenerator(seed),
+    blScore: metric.score(sumAll(baselineStats), false),
+    sysScore: metric.score(sumAll(systemStats), false),
+  };
 }
 
 /**
@@ -140,13 +166,8 @@ export function pairedBootstrap(
   systemStats: readonly (readonly number[])[],
   options: PairedTestOptions = {},
 ): PairedTestResult {
-  checkPair(baselineStats, systemStats);
-  const samples = options.samples ?? 1000;
-  const seed = options.seed ?? sacrebleuSeed();
-  const n = baselineStats.length;
-  const idx = new NumpyGenerator(seed).integers(n, samples * n);
-  const blScore = metric.score(sumAll(baselineStats), false);
-  const sysScore = metric.score(sumAll(systemStats), false);
+  const { samples, seed, n, rng, blScore, sysScore } = startPairedTest(metric, baselineStats, systemStats, options, 1000);
+  const idx = rng.integers(n, samples * n);
   const f32 = metric.float32Scores;
   const scoresBl = bootstrapScores(metric, baselineStats, idx, samples);
   const scoresSys = bootstrapScores(metric, systemStats, idx, samples);
@@ -177,14 +198,9 @@ export function pairedApproximateRandomization(
   systemStats: readonly (readonly number[])[],
   options: PairedTestOptions = {},
 ): PairedTestResult {
-  checkPair(baselineStats, systemStats);
-  const samples = options.samples ?? 10000;
-  const seed = options.seed ?? sacrebleuSeed();
-  const n = baselineStats.length;
+  const { samples, seed, n, rng, blScore, sysScore } = startPairedTest(metric, baselineStats, systemStats, options, 10000);
   const k = baselineStats[0]!.length;
-  const pos = new NumpyGenerator(seed).booleans(samples * n);
-  const blScore = metric.score(sumAll(baselineStats), false);
-  const sysScore = metric.score(sumAll(systemStats), false);
+  const pos = rng.booleans(samples * n);
   const diff = abs(blScore - sysScore);
   const trialDiffs = new Float64Array(samples);
   const a = new Array<number>(k);

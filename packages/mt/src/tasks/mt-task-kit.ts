@@ -1,14 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { asLearner, asTeacher, carveQuizSplit, metaTeacherUpdate, sequenceNll, writeFileAtomic, writeJsonAtomic, type ConfigIssue, type Learner, type Logger, type Metrics, type StepContext, type Task, type TaskContext, type Wrapped } from '@kt/core';
+import { asLearner, asTeacher, carveQuizSplit, metaTeacherUpdate, sequenceNll, writeFileAtomic, writeJsonAtomic, type ConfigIssue, type Learner, type Logger, type Metrics, type StepContext, type Task, type TaskContext, type TaskRun, type Wrapped } from '@kt/core';
 import type { MtConfig, ParallelSplitConfig } from '../config-schema';
 import { initLearnerWeights, learnerInitIssues } from './learner-init';
 import { makeTargetTensors, sampleDecode, Transformer } from '../models';
 import { limitSplit, prepareMtData, type EncodedSplit, type MtData } from './mt-data';
 import { writeModelFiles } from './mt-model-files';
-import { obtainTeacher, teacherCheckpointIssues, transformerConfig, type LoadedTeacher } from './mt-teacher';
-import { SPECIAL_IDS, type IndexedBatch, type StepBatches, type StepTimer } from './step-batches';
+import { obtainTeacher, stepBatches, teacherCheckpointIssues, transformerConfig, type LoadedTeacher } from './mt-teacher';
+import { SPECIAL_IDS, StepTimer, type IndexedBatch, type StepBatches } from './step-batches';
 import { outputBudget, scoreTranslations, type DecodeSettings, type TranslationProgress } from './translate-sentences';
 
 /** An mt task: typed by the mt config and by what its steps prepare. */
@@ -247,6 +247,44 @@ export async function setUpLearnerAndTeacher(ctx: TaskContext<MtConfig>): Promis
     setup.learner.dispose();
     throw err;
   }
+}
+
+/** The parts of a KD task's run that do not depend on its steps: learner, teacher, evaluation, artifacts, dispose. */
+export type KdRunParts = Pick<TaskRun, 'learner' | 'teacher' | 'stepsPerEpoch' | 'evaluate' | 'writeArtifacts' | 'dispose'>;
+
+/** {@link KdRunParts} of a learner set-up and its teacher, training on `batches`; `dispose` releases both models. */
+export function kdRunParts(setup: MtLearnerSetup, teacher: LoadedTeacher, batches: StepBatches, timer: StepTimer): KdRunParts {
+  return {
+    learner: setup.learner,
+    teacher: teacher.teacher,
+    stepsPerEpoch: batches.count,
+    ...mtReporting(setup, timer, teacher),
+    dispose: () => {
+      setup.learner.dispose();
+      teacher.teacher.dispose();
+    },
+  };
+}
+
+/** What a KD task with a frozen teacher (seq-kd, reinforce) builds before its own steps. */
+export interface FrozenTeacherKd {
+  setup: MtLearnerSetup;
+  teacher: LoadedTeacher;
+  /** The training batches of the whole train split. */
+  batches: StepBatches;
+  timer: StepTimer;
+  /** `learner.model.labelSmoothing`. */
+  labelSmoothing: number;
+  parts: KdRunParts;
+}
+
+/** The learner, the teacher, the training batches and the run parts of a KD task whose teacher stays frozen. */
+export async function setUpFrozenTeacherKd(ctx: TaskContext<MtConfig>): Promise<FrozenTeacherKd> {
+  const { config } = ctx;
+  const { setup, teacher } = await setUpLearnerAndTeacher(ctx);
+  const batches = stepBatches(setup.data, config.train, config.batching);
+  const timer = new StepTimer();
+  return { setup, teacher, batches, timer, labelSmoothing: config.learner.model.labelSmoothing, parts: kdRunParts(setup, teacher, batches, timer) };
 }
 
 /**

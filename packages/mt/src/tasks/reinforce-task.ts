@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { reinforceBackwardKl, tokenLogProbs } from '@kt/core';
-import { MT_METRICS, disposeTargets, fixedDivergenceValidation, mtReporting, sampleTargets, setUpLearnerAndTeacher, type MtTask, type TargetTensors } from './mt-task-kit';
-import { prepareBatch, referenceLoss, stepBatches, type BatchPrepared } from './mt-teacher';
-import { StepTimer } from './step-batches';
+import { MT_METRICS, disposeTargets, fixedDivergenceValidation, sampleTargets, setUpFrozenTeacherKd, type MtTask, type TargetTensors } from './mt-task-kit';
+import { prepareBatch, referenceLoss, type BatchPrepared } from './mt-teacher';
 
 interface ReinforcePrepared extends BatchPrepared {
   /** The learner's samples y ~ p_θ(·|x). */
@@ -26,15 +25,10 @@ export const mtReinforceTask: MtTask<ReinforcePrepared> = {
   ),
   async create(ctx) {
     const { config, objective } = ctx;
-    const { setup, teacher } = await setUpLearnerAndTeacher(ctx);
+    const { setup, teacher, batches, timer, labelSmoothing: ls, parts } = await setUpFrozenTeacherKd(ctx);
     const { data, model } = setup;
-    const batches = stepBatches(data, config.train, config.batching);
-    const timer = new StepTimer();
-    const ls = config.learner.model.labelSmoothing;
     return {
-      learner: setup.learner,
-      teacher: teacher.teacher,
-      stepsPerEpoch: batches.count,
+      ...parts,
       async prepareStep(step) {
         step.rng.next(); // the draw word-kd spends on λ: keeps the dropout seeds of both tasks aligned
         const base = prepareBatch(step, batches, data, timer);
@@ -64,11 +58,6 @@ export const mtReinforceTask: MtTask<ReinforcePrepared> = {
         });
         step.report('reward', tf.mean(reward).dataSync()[0]!);
         return objective.combine(objective.alpha > 0 ? referenceLoss(model, p, ls) : undefined, kd);
-      },
-      ...mtReporting(setup, timer, teacher),
-      dispose: () => {
-        setup.learner.dispose();
-        teacher.teacher.dispose();
       },
     };
   },

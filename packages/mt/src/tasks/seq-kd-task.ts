@@ -5,9 +5,9 @@ import type * as tf from '@tensorflow/tfjs';
 import type { MtConfig } from '../config-schema';
 import { makeTargetTensors } from '../models';
 import type { MtData } from './mt-data';
-import { MT_METRICS, disposeTargets, fixedDivergenceValidation, mtReporting, setUpLearnerAndTeacher, type MtTask, type TargetTensors } from './mt-task-kit';
-import { prepareBatch, referenceLoss, stepBatches, type BatchPrepared, type LoadedTeacher } from './mt-teacher';
-import { SPECIAL_IDS, StepTimer } from './step-batches';
+import { MT_METRICS, disposeTargets, fixedDivergenceValidation, setUpFrozenTeacherKd, type MtTask, type TargetTensors } from './mt-task-kit';
+import { prepareBatch, referenceLoss, type BatchPrepared, type LoadedTeacher } from './mt-teacher';
+import { SPECIAL_IDS } from './step-batches';
 import { translateIds, translationProgress } from './translate-sentences';
 
 interface SeqKdPrepared extends BatchPrepared {
@@ -69,17 +69,12 @@ export const mtSeqKdTask: MtTask<SeqKdPrepared> = {
     "learns from the teacher's beam translations, decoded once and cached (discrete targets carry no gradient to the teacher)",
   ),
   async create(ctx) {
-    const { config, objective } = ctx;
-    const { setup, teacher } = await setUpLearnerAndTeacher(ctx);
+    const { objective } = ctx;
+    const { setup, teacher, batches, timer, labelSmoothing: ls, parts } = await setUpFrozenTeacherKd(ctx);
     const { data, model } = setup;
     const targets = teacherTranslations(ctx, data, teacher);
-    const batches = stepBatches(data, config.train, config.batching);
-    const timer = new StepTimer();
-    const ls = config.learner.model.labelSmoothing;
     return {
-      learner: setup.learner,
-      teacher: teacher.teacher,
-      stepsPerEpoch: batches.count,
+      ...parts,
       async prepareStep(step) {
         const base = prepareBatch(step, batches, data, timer);
         const teacherTargets = makeTargetTensors(
@@ -93,11 +88,6 @@ export const mtSeqKdTask: MtTask<SeqKdPrepared> = {
         const logits = model.forward(p.batch.src, t.tgtIn, { training: true, dropoutSeed: p.dropoutSeed });
         const kd = sequenceNll(logits, t.tgtOut, t.mask, { labelSmoothing: ls }) as tf.Scalar;
         return objective.combine(objective.alpha > 0 ? referenceLoss(model, p, ls) : undefined, kd);
-      },
-      ...mtReporting(setup, timer, teacher),
-      dispose: () => {
-        setup.learner.dispose();
-        teacher.teacher.dispose();
       },
     };
   },

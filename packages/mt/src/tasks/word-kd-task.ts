@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { sequenceNll } from '@kt/core';
-import { carveQuiz, MT_METRICS, disposeTargets, kdIssues, mtReporting, quizLossOf, sampleTargets, setUpLearner, withTeacherRole, type MtTask, type TargetTensors } from './mt-task-kit';
-import { obtainTeacher, prepareBatch, referenceLoss, stepBatches, type BatchPrepared } from './mt-teacher';
+import { carveQuiz, MT_METRICS, disposeTargets, kdIssues, kdRunParts, quizLossOf, sampleTargets, setUpLearnerAndTeacher, withTeacherRole, type MtTask, type TargetTensors } from './mt-task-kit';
+import { prepareBatch, referenceLoss, stepBatches, type BatchPrepared } from './mt-teacher';
 import { StepBatches, StepTimer } from './step-batches';
 
 interface WordKdPrepared extends BatchPrepared {
@@ -24,12 +24,8 @@ export const mtWordKdTask: MtTask<WordKdPrepared> = {
   validate: kdIssues,
   async create(ctx) {
     const { config, objective } = ctx;
-    const setup = await setUpLearner(ctx);
+    const { setup, teacher: loaded } = await setUpLearnerAndTeacher(ctx);
     const { model } = setup;
-    const loaded = await obtainTeacher(ctx, setup.data).catch((err: unknown) => {
-      setup.learner.dispose();
-      throw err;
-    });
     // MetaDistil (teacherUpdate): a trainable teacher, run inside the loss, and a quiz split carved from train.
     const teacher = withTeacherRole(loaded, config);
     const trainable = teacher.teacher.trainable;
@@ -40,9 +36,7 @@ export const mtWordKdTask: MtTask<WordKdPrepared> = {
     const ls = config.learner.model.labelSmoothing;
     ctx.log.info(`learner: ${data.train.src.length} training pairs in ${batches.count} batches per epoch${quiz ? `; quiz split ${quiz.src.length} pairs` : ''}`);
     return {
-      learner: setup.learner,
-      teacher: teacher.teacher,
-      stepsPerEpoch: batches.count,
+      ...kdRunParts(setup, teacher, batches, timer),
       async prepareStep(step) {
         const onPolicy = objective.isOnPolicy(step.rng.next());
         const base = prepareBatch(step, batches, data, timer);
@@ -79,11 +73,6 @@ export const mtWordKdTask: MtTask<WordKdPrepared> = {
         return objective.combine(task, kd);
       },
       quizLoss: quizBatches ? quizLossOf(model, quizBatches) : undefined,
-      ...mtReporting(setup, timer, teacher),
-      dispose: () => {
-        setup.learner.dispose();
-        teacher.teacher.dispose();
-      },
     };
   },
 };

@@ -1,21 +1,19 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Command } from 'commander';
 import { ZodError } from 'zod';
 import { ConfigError } from '@kt/core';
+import { tempDirs } from '@kt/core/testing';
 import { mtScore, mtScoreContribution } from '../../src/cli/score-command';
 
 const SYS = ['The dog bit the man.', "It wasn't surprising.", 'The man had just bitten him.'];
 const REF1 = ['The dog bit the man.', 'It was not unexpected.', 'The man bit him first.'];
 const REF2 = ['The dog had bit the man.', 'No one was surprised.', 'The man had bitten the dog.'];
 
-const made: string[] = [];
-afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+const tmp = tempDirs('kt-score-');
 
 function files(): { dir: string; hyp: string; r1: string; r2: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-score-'));
-  made.push(dir);
+  const dir = tmp();
   const w = (name: string, lines: string[]): string => {
     const p = path.join(dir, name);
     fs.writeFileSync(p, `${lines.join('\n')}\n`);

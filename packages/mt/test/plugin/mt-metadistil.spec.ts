@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { backwardDifferentiable, forwardKl, metaTeacherGradients, Rng, sequenceNll } from '@kt/core';
+import { backwardDifferentiable, forwardKl, Rng, sequenceNll } from '@kt/core';
+import { directionalMetaGradient } from '@kt/core/testing';
 import { Transformer } from '../../src/models';
 import { int2d, randomIds, tinyConfig, uniformSource, useCpu } from '../models/helpers';
 
@@ -27,26 +28,8 @@ function directionalCheck(order: 'second' | 'first'): { predicted: number; fd: n
   const lv = learner.trainableVariables();
   const tv = teacher.trainableVariables();
   const differentiable = backwardDifferentiable(lv, kdLoss);
-  const out = metaTeacherGradients({ learnerVars: lv, teacherVars: tv, kdLoss, quizLoss, pilotLr: eta, order });
-  const r = Rng.fromSeed(9);
-  const raw = tv.map((v) => r.normals(v.size));
-  const norm = Math.sqrt(raw.flat().reduce((a, b) => a + b * b, 0));
-  const u = tv.map((v, i) => tf.tensor(raw[i]!.map((x) => x / norm), v.shape));
-  const predicted = tf.tidy(() => tf.addN(tv.map((v, i) => tf.sum(tf.mul(out.grads[v.name]!, u[i]!)))).dataSync()[0]!);
-  const phi = tv.map((v) => tf.clone(v));
-  const theta = lv.map((v) => tf.clone(v));
-  const quizAfterPilot = (h: number): number => {
-    tv.forEach((v, i) => v.assign(tf.tidy(() => tf.add(phi[i]!, tf.mul(u[i]!, h)))));
-    const { value, grads } = tf.variableGrads(kdLoss, lv);
-    lv.forEach((v) => v.assign(tf.tidy(() => tf.sub(v, tf.mul(grads[v.name]!, eta)))));
-    tf.dispose([value, ...Object.values(grads)]);
-    const q = tf.tidy(() => quizLoss().dataSync()[0]!);
-    lv.forEach((v, i) => v.assign(theta[i]!));
-    return q;
-  };
-  const h = 1e-3;
-  const fd = (quizAfterPilot(h) - quizAfterPilot(-h)) / (2 * h);
-  tf.dispose([...u, ...phi, ...theta, src, tgtIn, tgtOut, quizSrc, quizIn, quizOut, ...Object.values(out.grads)]);
+  const { predicted, fd } = directionalMetaGradient({ learnerVars: lv, teacherVars: tv, kdLoss, quizLoss, pilotLr: eta, order, rng: Rng.fromSeed(9) });
+  tf.dispose([src, tgtIn, tgtOut, quizSrc, quizIn, quizOut]);
   learner.dispose();
   teacher.dispose();
   return { predicted, fd, differentiable };

@@ -1,74 +1,33 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import {
-  buildContainer,
   ConfigError,
   createMemoryLogger,
   createTaskContext,
   disposeMap,
-  initBackend,
   latestCheckpoint,
   loadTensors,
-  PluginRegistry,
-  readConfigFile,
-  resolveExperimentConfig,
   pluginProblems,
-  runExperiment,
   validateExperiment,
   Trainer,
   type BaseExperimentConfig,
   type RawConfig,
 } from '@kt/core';
+import { pluginHarness, useBackend, type HarnessRun, type HarnessRunOptions } from '@kt/core/testing';
 import { mtPlugin, mtWordKdTask, syntheticPairs, translateRun, type MtConfig } from '../../src';
+import { tinyRaw } from './tiny-experiment';
 
 jest.setTimeout(60_000);
 
-const registry = new PluginRegistry([{ plugin: mtPlugin, from: '@kt/mt' }]);
-const container = buildContainer([mtPlugin]);
-const configsDir = path.join(__dirname, '..', '..', 'configs');
-const made: string[] = [];
-/** A fresh temp directory, removed after the suite. */
-const tmp = (prefix: string): string => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
-});
+const h = pluginHarness(mtPlugin, '@kt/mt');
+const { container, tmp } = h;
+useBackend('wasm');
 
-/** A tiny, fast experiment: 80 synthetic pairs, d=16 models, a few steps. */
-function tinyRaw(task: string, extra: RawConfig = {}): RawConfig {
-  return {
-    name: `tiny-${task}`,
-    plugin: 'mt',
-    task,
-    backend: 'wasm',
-    data: { source: 'synthetic', n: 80, evalN: 6, seed: 3, maxLen: 30 },
-    tokenizer: { vocabSize: 70, minFrequency: 2 },
-    teacher: {
-      model: { dModel: 16, heads: 2, ffDim: 32, encoderLayers: 1, decoderLayers: 1, dropout: 0 },
-      train: { steps: 6, batchSize: 16, lr: 0.01, logEvery: 100 },
-      seed: 1,
-    },
-    learner: { model: { dModel: 16, heads: 2, ffDim: 16, encoderLayers: 1, decoderLayers: 1, dropout: 0 } },
-    kd: { seqBeam: 2, maxSampleLen: 12 },
-    decode: { beam: 1, maxLen: 12, batchSize: 8 },
-    train: { steps: 3, batchSize: 16, lr: 0.01, logEvery: 100 },
-    ...extra,
-  };
-}
+const resolve = (raw: RawConfig): BaseExperimentConfig => h.config(raw);
 
-function resolve(raw: RawConfig): BaseExperimentConfig {
-  return resolveExperimentConfig(raw, registry);
-}
-
-async function run(raw: RawConfig, outDir: string, extra: Partial<Parameters<typeof runExperiment>[0]> = {}): Promise<Awaited<ReturnType<typeof runExperiment>> & { log: string[] }> {
-  const log = createMemoryLogger();
-  const outcome = await runExperiment({ config: resolve(raw), container, log, backend: 'wasm', outDir, progress: false, ...extra });
-  return { ...outcome, log: log.lines };
+async function run(raw: RawConfig, outDir: string, extra: HarnessRunOptions = {}): Promise<HarnessRun> {
+  return h.run(resolve(raw), { outDir, ...extra });
 }
 
 function learnerWeights(runDir: string): Map<string, tf.Tensor> {
@@ -84,13 +43,9 @@ function maxAbsDiff(a: Map<string, tf.Tensor>, b: Map<string, tf.Tensor>): numbe
   return worst;
 }
 
-beforeAll(async () => {
-  await initBackend({ requested: 'wasm', log: () => undefined });
-});
-
 describe('mt plugin: configs', () => {
-  it.each(fs.readdirSync(configsDir).filter((f) => f.endsWith('.yaml')))('shipped config %s validates', (file) => {
-    const cfg = resolveExperimentConfig(readConfigFile(path.join(configsDir, file)), registry, file) as MtConfig;
+  it.each(h.shippedConfigs())('shipped config %s validates', (file) => {
+    const cfg = h.config(file) as MtConfig;
     expect(cfg.plugin).toBe('mt');
     expect(cfg.tokenizer.joint).toBe(true);
   });
@@ -100,8 +55,8 @@ describe('mt plugin: configs', () => {
   // steps) 0.1 beat 0 at the end (27.99 vs 27.12), learners take the teacher's rate; the synthetic pair (demo, 500
   // steps) is too short for it (0 beat 0.1 by 19 val BLEU) and keeps 0. Re-tune to change.
   const TUNED_DROPOUT: Record<string, number> = { multi30k: 0.1, synthetic: 0 };
-  it.each(fs.readdirSync(configsDir).filter((f) => f.endsWith('.yaml')))('shipped config %s trains with its tuned dropout', (file) => {
-    const cfg = resolveExperimentConfig(readConfigFile(path.join(configsDir, file)), registry, file) as MtConfig;
+  it.each(h.shippedConfigs())('shipped config %s trains with its tuned dropout', (file) => {
+    const cfg = h.config(file) as MtConfig;
     const tuned = TUNED_DROPOUT[file.split('-')[0]!];
     expect(tuned).toBeDefined();
     expect(cfg.learner.model.dropout).toBe(tuned);
@@ -109,9 +64,9 @@ describe('mt plugin: configs', () => {
   });
 
   it.each(['synthetic', 'multi30k'])('every %s KD config trains the teacher of its -teacher.yaml (one cached, tuned teacher)', (prefix) => {
-    const read = (file: string): MtConfig => resolveExperimentConfig(readConfigFile(path.join(configsDir, file)), registry, file) as MtConfig;
+    const read = (file: string): MtConfig => h.config(file) as MtConfig;
     const tuned = read(`${prefix}-teacher.yaml`);
-    const kdFiles = fs.readdirSync(configsDir).filter((f) => f.startsWith(`${prefix}-`) && f.endsWith('.yaml') && f !== `${prefix}-teacher.yaml`);
+    const kdFiles = h.shippedConfigs().filter((f) => f.startsWith(`${prefix}-`) && f !== `${prefix}-teacher.yaml`);
     expect(kdFiles.length).toBeGreaterThan(0);
     for (const file of kdFiles) {
       const cfg = read(file);

@@ -1,16 +1,14 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { buildContainer, ReportContribution } from '@kt/core';
+import { tempDirs } from '@kt/core/testing';
 import { mtPlugin } from '../../src';
 import { MT_REPORT_SAMPLES, mtReportContribution } from '../../src/report/mt-report-contribution';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirs('kt-mt-report-');
 
 function runDir(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-mt-report-'));
-  dirs.push(dir);
+  const dir = tmp();
   fs.mkdirSync(path.join(dir, 'artifacts'));
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, 'artifacts', name), text);
   return dir;

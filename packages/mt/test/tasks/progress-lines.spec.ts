@@ -1,29 +1,14 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import {
-  buildContainer,
-  configureProgress,
-  createMemoryLogger,
-  initBackend,
-  PluginRegistry,
-  resetProgress,
-  resolveExperimentConfig,
-  runExperiment,
-  type RawConfig,
-} from '@kt/core';
+import { configureProgress, createMemoryLogger, resetProgress, type RawConfig } from '@kt/core';
+import { pluginHarness, useBackend } from '@kt/core/testing';
 import { mtPlugin, syntheticPairs, translateRun } from '../../src';
 
 jest.setTimeout(120_000);
 
-const registry = new PluginRegistry([{ plugin: mtPlugin, from: '@kt/mt' }]);
-const container = buildContainer([mtPlugin]);
-let out: string;
-beforeAll(async () => {
-  await initBackend({ requested: 'wasm', log: () => undefined });
-  out = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-mt-progress-'));
-});
-afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+const h = pluginHarness(mtPlugin, '@kt/mt');
+useBackend('wasm');
+const out = h.tmp('kt-mt-progress-');
 afterEach(() => resetProgress());
 
 const DATA = { source: 'synthetic', n: 40, evalN: 6, seed: 5, maxLen: 30 };
@@ -47,9 +32,8 @@ function seqKdRaw(): RawConfig {
 }
 
 async function runLogged(): Promise<{ runDir: string; lines: string[] }> {
-  const log = createMemoryLogger();
-  const { runDir } = await runExperiment({ config: resolveExperimentConfig(seqKdRaw(), registry), container, log, backend: 'wasm', outDir: out, progress: false });
-  return { runDir, lines: log.lines };
+  const { runDir, log } = await h.run(h.config(seqKdRaw()), { outDir: out });
+  return { runDir, lines: log };
 }
 
 /** `label done/total sentences …` lines of one label. */

@@ -1,41 +1,16 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import * as tf from '@tensorflow/tfjs';
-import {
-  buildContainer,
-  ConfigError,
-  createMemoryLogger,
-  disposeMap,
-  initBackend,
-  latestCheckpoint,
-  loadTensors,
-  PluginRegistry,
-  resolveExperimentConfig,
-  runExperiment,
-  experimentIssues,
-  type BaseExperimentConfig,
-  type RawConfig,
-} from '@kt/core';
+import { ConfigError, disposeMap, latestCheckpoint, loadTensors, experimentIssues, type BaseExperimentConfig, type RawConfig } from '@kt/core';
+import { pluginHarness, useBackend, type HarnessRun } from '@kt/core/testing';
 import { corpusBleu, corpusChrf, mtPlugin, mtTrainTask, syntheticPairs, teacherRunConfig, translateRun, type MtConfig } from '../../src';
 
 jest.setTimeout(120_000);
 
-const registry = new PluginRegistry([{ plugin: mtPlugin, from: '@kt/mt' }]);
-const container = buildContainer([mtPlugin]);
-const made: string[] = [];
-const tmp = (prefix: string): string => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
-});
-beforeAll(async () => {
-  await initBackend({ requested: 'wasm', log: () => undefined });
-});
+const h = pluginHarness(mtPlugin, '@kt/mt');
+const { tmp } = h;
+useBackend('wasm');
 
 const DATA = { source: 'synthetic', n: 80, evalN: 8, seed: 3, maxLen: 30 };
 const SIZES = { dModel: 16, heads: 2, ffDim: 16, encoderLayers: 1, decoderLayers: 1, dropout: 0 };
@@ -55,12 +30,10 @@ function tinyRaw(extra: RawConfig = {}): RawConfig {
   };
 }
 
-const resolve = (raw: RawConfig): BaseExperimentConfig => resolveExperimentConfig(raw, registry);
+const resolve = (raw: RawConfig): BaseExperimentConfig => h.config(raw);
 
-async function run(raw: RawConfig, outDir: string): Promise<Awaited<ReturnType<typeof runExperiment>> & { log: string[] }> {
-  const log = createMemoryLogger();
-  const outcome = await runExperiment({ config: resolve(raw), container, log, backend: 'wasm', outDir, progress: false });
-  return { ...outcome, log: log.lines };
+async function run(raw: RawConfig, outDir: string): Promise<HarnessRun> {
+  return h.run(resolve(raw), { outDir });
 }
 
 function maxAbsDiff(a: Map<string, tf.Tensor>, b: Map<string, tf.Tensor>): number {

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@kt/core';
+import { useCpuBackend } from '@kt/core/testing';
 import { augmentImages, rollImages } from '../../src/data';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 describe('augmentation', () => {
   const image = Float32Array.from({ length: 9 }, (_, i) => i + 1); // 3x3x1: 1..9

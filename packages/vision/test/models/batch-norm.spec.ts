@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@kt/core';
+import { useCpuBackend } from '@kt/core/testing';
 import { buildModel, createResNet, createVgg, type BatchNormParams, batchNorm } from '../../src/models';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 function params(channels: number, momentum = 0.1): BatchNormParams {
   const rng = Rng.fromSeed(3);

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { useCpuBackend } from '@kt/core/testing';
 import { buildModel, ClassifierModel, createCnn, createMlp, ModelSpecSchema } from '../../src/models';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 async function weightValues(model: ClassifierModel): Promise<Map<string, Float32Array>> {
   const weights = model.getWeights();

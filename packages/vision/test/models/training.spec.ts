@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import { useCpuBackend } from '@kt/core/testing';
 import { batches, loadMnistPackage, selectExamples, toTensors } from '../../src/data';
 import { createCnn, createMlp } from '../../src/models';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 describe('training on MNIST (cpu backend)', () => {
   const { train } = loadMnistPackage({ perDigit: 80 });
