@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { inferType } from '../lang/infer';
 import { PRIMITIVE_SETS, type PrimitiveSetName } from '../lang/primitives';
 import { showProgram } from '../lang/program';
-import { mentionsChar, showType, type Type } from '../lang/types';
+import { mentionsChar, showType } from '../lang/types';
 import { Grammar } from '../search/grammar';
 import { defaultWorkerCount, solveTasksParallel } from '../search/solve-parallel';
 import type { SearchReport } from '../search/solve';
