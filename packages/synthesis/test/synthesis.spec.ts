@@ -102,6 +102,23 @@ describe('synthesis plugin', () => {
     expect(message).toContain('- train: task wake-sleep runs iterations × recognition.stepsPerIteration steps: leave train.steps and train.epochs out');
   });
 
+  it.each(['list-dreamcoder.yaml', 'list-laps.yaml', 'text-dreamcoder.yaml', 'text-laps.yaml'])('kt run %s, shrunk: completes with its scores and artifacts', async (file) => {
+    const shrunk = config(file, [
+      'suite.maxTrain=4',
+      'suite.maxTest=2',
+      'iterations=2',
+      'search.maxNodes=600',
+      'recognition.stepsPerIteration=2',
+      'recognition.dreams=3',
+      'train.batchSize=4',
+      'train.checkpointEvery=2',
+    ]);
+    const { summary, runDir } = await run(shrunk, tmpDir());
+    expect(summary).toMatchObject({ status: 'completed', steps: 4 });
+    expect(Object.keys(summary.test!)).toEqual(expect.arrayContaining(['trainSolved', 'testSolved', 'librarySize', 'iteration2.testSolved']));
+    for (const name of ['iterations.json', 'programs.json', 'primitives.txt', 'library.json']) expect(fs.existsSync(path.join(runDir, 'artifacts', name))).toBe(true);
+  });
+
   let finished: RunOutcome | undefined;
 
   it('kt run: wake, sleep and recognition training per iteration; summary, artifacts, no leaked tensors', async () => {
