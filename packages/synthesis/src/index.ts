@@ -4,18 +4,19 @@ export {
   SYNTHESIS_PLUGIN,
   SYNTHESIS_TASKS,
   SynthesisConfigSchema,
-  SynthesisDataSchema,
-  SynthesisTeacherSchema,
+  SuiteSchema,
+  SearchSchema,
+  RecognitionSchema,
+  LibrarySchema,
+  LanguageSchema,
+  type SuiteConfig,
   type SynthesisConfig,
-  type SynthesisDataConfig,
   type SynthesisTaskName,
 } from './config-schema';
 export { SYNTHESIS_TASK_BY_NAME, SYNTHESIS_TASK_LIST } from './tasks/synthesis-tasks';
-export { synthesisTrainTask } from './tasks/train-task';
-export { synthesisKdTask, type KdBatch } from './tasks/kd-task';
-export { SYNTHESIS_KD_METRICS, SYNTHESIS_TRAIN_METRICS, teacherRunConfig, type SynthesisTask } from './tasks/synthesis-task-kit';
-export { LinearSoftmaxModel, SYNTHESIS_MODEL_VERSION } from './models/linear-softmax-model';
-export { createSyntheticData, type SyntheticData, type SyntheticSplit } from './data/synthetic-data';
+export { wakeSleepTask, wakeSleepIssues, learnedPrimitives, WAKE_SLEEP_METRICS, type LearnedPrimitive, type SolvedProgramsJson } from './tasks/wake-sleep-task';
+export { synthesisReportContribution } from './report/synthesis-report-contribution';
+export { loadSuite, suiteIssues, suiteProgramTask, spread, type LoadedSuite } from './suites/load-suite';
 
 // The language: types, programs, inference, primitives, interpreter.
 export * from './lang/types';
@@ -49,11 +50,13 @@ export { sampleProgram, type SampleOptions, type SampledProgram } from './search
 // Library learning.
 export {
   compress,
+  languageLikelihood,
   proposeFragments,
   rewriteWith,
   frontiersDescriptionLength,
   type CompressOptions,
   type CompressionResult,
+  type CompressionLanguage,
   type CompressionStep,
   type Fragment,
 } from './library/compress';
@@ -123,12 +126,14 @@ export { conditionGrammar } from './language/condition-grammar';
 export {
   RecognitionModel,
   encodeTask,
-  choicePoints,
   descriptionWords,
   CHAR_BUCKETS,
   WORD_BUCKETS,
-  type EncodedTask,
+  MAX_ARGUMENTS,
+  type ChoiceBatch,
+  type ChoicePoint,
   type PreparedExample,
+  type EncodedTask,
   type RecognitionExample,
   type RecognitionOptions,
   type RecognitionTrainOptions,
@@ -136,6 +141,16 @@ export {
 export {
   runWakeSleep,
   dream,
+  abstractionSleep,
+  conditionParts,
+  inventionsOf,
+  iterationMetrics,
+  languagePairs,
+  recognitionExamples,
+  searchTasks,
+  taskGrammar,
+  type ConditionParts,
+  type SearchPhase,
   NO_LANGUAGE_MODEL,
   WAKE_SLEEP_CONDITIONS,
   WAKE_SLEEP_STATE_FILE,

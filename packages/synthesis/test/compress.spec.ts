@@ -128,3 +128,35 @@ describe('compression', () => {
     expect(Number.isFinite(descriptionLength(r.grammar, LI, target))).toBe(true);
   });
 });
+
+describe('LAPS: language inside compression', () => {
+  // Three tasks use (map (lambda (+ $0 1)) xs) and say "increment"; four use (filter (lambda (gt? $0 3)) xs); four more
+  // use map, + and 1 in other ways and say other things. By description length alone the more frequent filter
+  // pattern wins. Its tokens occur in the filter tasks only, so abstracting them explains no more of the language;
+  // abstracting the map pattern separates the increment tasks' tokens from the others', which makes their words
+  // more predictable from the rewritten programs (Model 1's log p(words | tokens) rises by > 3 nats).
+  const A = ['(lambda (map (lambda (+ $0 1)) $0))', '(lambda (reverse (map (lambda (+ $0 1)) $0)))', '(lambda (cdr (map (lambda (+ $0 1)) $0)))'];
+  const C = ['(lambda (map (lambda (* $0 $0)) $0))', '(lambda (map (lambda (+ $0 $0)) $0))', '(lambda (cons 1 $0))', '(lambda (map (lambda (+ 1 (* $0 $0))) $0))'];
+  const B = ['(lambda (filter (lambda (gt? $0 3)) $0))', '(lambda (reverse (filter (lambda (gt? $0 3)) $0)))', '(lambda (cdr (filter (lambda (gt? $0 3)) $0)))', '(lambda (cons 0 (filter (lambda (gt? $0 3)) $0)))'];
+  const described = frontiers(LI, [...A, ...C, ...B]);
+  const words = [['increment'], ['increment', 'reverse'], ['increment', 'tail'], ['square'], ['double'], ['prepend', 'one'], ['square', 'plus', 'one'], ['alpha'], ['beta', 'reverse'], ['gamma', 'tail'], ['delta']];
+  const chosen = (weight: number): { invention: string; gain: number } => {
+    const r = compress(base, described, { maxNewPrimitives: 1, language: { words, weight } });
+    expect(r.fragments).toHaveLength(1);
+    return { invention: showProgram(r.fragments[0]!.invented), gain: (r.languageAfter ?? 0) - (r.languageBefore ?? 0) };
+  };
+
+  it('the language term changes the chosen abstraction (LAPS’s joint score)', () => {
+    expect(chosen(0).invention).toBe('#(filter (lambda (gt? $0 3)))');
+    const weak = chosen(1);
+    expect(weak.invention).toBe('#(filter (lambda (gt? $0 3)))');
+    expect(weak.gain).toBeLessThan(1);
+    const laps = chosen(2);
+    expect(laps.invention).toBe('#(map (lambda (+ $0 1)))');
+    expect(laps.gain).toBeGreaterThan(3);
+  });
+
+  it('checks that there is one description per frontier', () => {
+    expect(() => compress(base, described, { language: { words: [['x']], weight: 1 } })).toThrow(/1 descriptions for 11 frontiers/);
+  });
+});

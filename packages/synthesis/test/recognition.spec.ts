@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@kt/core';
-import { choicePoints, descriptionWords, encodeTask, RecognitionModel, type RecognitionExample } from '../src/recognition/recognition-model';
-import { Grammar, listPrimitives, parseProgram, parseType, runProgram, type ProgramTask } from '../src';
+import { descriptionWords, encodeTask, RecognitionModel, type RecognitionExample } from '../src/recognition/recognition-model';
+import { bigramKey, derive, Grammar, listPrimitives, parseProgram, parseType, ROOT_PARENT, runProgram, type ProgramTask } from '../src';
 
 const grammar = Grammar.uniform(listPrimitives().filter((p) => ['map', 'fold', 'cons', 'car', 'cdr', 'empty', '+', '0', '1', 'sum', 'length', 'reverse'].includes(p.name)));
 const REQUEST = parseType('list(int) -> int');
@@ -19,22 +19,64 @@ function taskFor(program: typeof SUM, seed: number, description?: string): Progr
   return { name: `t${seed}`, request: REQUEST, examples, description };
 }
 
-/** P(name) among {name, other} under the grammar's unigram weights. */
-function probabilityOf(g: Grammar, name: string, other = name === 'sum' ? 'length' : 'sum'): number {
-  const i = g.productions.findIndex((p) => p.kind === 'primitive' && p.name === name);
-  const j = g.productions.findIndex((p) => p.kind === 'primitive' && p.name === other);
-  return 1 / (1 + Math.exp(g.unigram[j]! - g.unigram[i]!));
+const indexOf = (g: Grammar, name: string): number => g.productions.findIndex((p) => p.kind === 'primitive' && p.name === name);
+
+/** P(name) among {name, other} at argument `arg` of `parent` (ROOT by default) under the grammar's weights. */
+function probabilityOf(g: Grammar, name: string, other = name === 'sum' ? 'length' : 'sum', parent = ROOT_PARENT, arg = 0): number {
+  return 1 / (1 + Math.exp(g.weight(parent, arg, indexOf(g, other)) - g.weight(parent, arg, indexOf(g, name))));
 }
 
 describe('recognition model', () => {
-  it('lists the choices open at each choice point', () => {
-    const points = choicePoints(grammar, REQUEST, SUM)!;
+  it('lists the choices open at each choice point (derive), and maps them to its outputs and contexts', () => {
+    const points = derive(grammar, REQUEST, SUM, true)!.uses;
     expect(points).toHaveLength(2);
-    const sum = grammar.productions.findIndex((p) => p.kind === 'primitive' && p.name === 'sum');
-    expect(points[0]!.chosen).toBe(sum);
-    expect(points[0]!.open).toContain(grammar.productions.findIndex((p) => p.kind === 'primitive' && p.name === 'length'));
-    expect(points[1]!.chosen).toBe(grammar.variableIndex);
-    expect(choicePoints(grammar, REQUEST, parseProgram('(lambda (reverse $0))'))).toBeUndefined();
+    expect(points[0]!.choice).toBe(indexOf(grammar, 'sum'));
+    expect(points[0]!.open).toContain(indexOf(grammar, 'length'));
+    expect(points[0]!.open).not.toContain(indexOf(grammar, 'reverse'));
+    expect(points[1]!.choice).toBe(grammar.variableIndex);
+    expect(derive(grammar, REQUEST, parseProgram('(lambda (reverse $0))'), true)).toBeUndefined();
+    // A model with room for a larger library: the variable is its last output, each (parent, argument) a context row.
+    const model = new RecognitionModel(grammar.productions.length + 4, Rng.fromSeed(1));
+    try {
+      const prepared = model.prepare(grammar, { task: taskFor(SUM, 1), programs: [SUM] })!;
+      const [root, leaf] = prepared.derivations[0]!;
+      expect(root).toEqual({ context: model.contextIndex(grammar, ROOT_PARENT, 0), chosen: indexOf(grammar, 'sum'), open: points[0]!.open });
+      expect(leaf!.chosen).toBe(model.outputs - 1);
+      expect(leaf!.context).toBe(model.contextIndex(grammar, indexOf(grammar, 'sum'), 0));
+      expect(model.prepare(grammar, { task: taskFor(SUM, 1), programs: [parseProgram('(lambda (reverse $0))')] })).toBeUndefined();
+      const predicted = model.predictGrammar(grammar, taskFor(SUM, 2));
+      expect(predicted.unigram).toHaveLength(grammar.productions.length + 1);
+      expect(predicted.bigram.get(bigramKey(indexOf(grammar, '+'), 1))).toHaveLength(grammar.productions.length + 1);
+      expect(predicted.bigram.has(bigramKey(indexOf(grammar, '+'), 2))).toBe(false);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('bigram head: predicts parent-conditioned weights that a unigram model cannot express', () => {
+    // (+ (sum xs) (length xs)): at the root `+`, in its first argument `sum`, in its second `length` — all three
+    // are open at each of these points, so unigram weights can give each at most about 1/3.
+    const program = parseProgram('(lambda (+ (sum $0) (length $0)))');
+    const train: RecognitionExample[] = Array.from({ length: 12 }, (_, s) => ({ task: taskFor(program, s), programs: [program] }));
+    const logPrior = (bigram: boolean): number => {
+      const model = new RecognitionModel(grammar.productions.length + 1, Rng.fromSeed(7), { bigram, useWords: false });
+      try {
+        model.train(grammar, train, { steps: 150, lr: 0.05, batchSize: 6, seed: 2 });
+        const predicted = model.predictGrammar(grammar, taskFor(program, 99));
+        if (bigram) {
+          const plus = indexOf(grammar, '+');
+          expect(probabilityOf(predicted, 'sum', 'length', plus, 0)).toBeGreaterThan(0.8);
+          expect(probabilityOf(predicted, 'length', 'sum', plus, 1)).toBeGreaterThan(0.8);
+        } else expect(predicted.bigram.size).toBe(0);
+        return derive(predicted, REQUEST, program)!.logProb;
+      } finally {
+        model.dispose();
+      }
+    };
+    const unigram = logPrior(false);
+    const contextual = logPrior(true);
+    expect(unigram).toBeLessThan(-3 * Math.log(3) + 0.2);
+    expect(contextual).toBeGreaterThan(unigram + 1.5);
   });
 
   it('encodes examples as character buckets and descriptions as words', () => {
@@ -86,7 +128,7 @@ describe('recognition model', () => {
       tf.dispose([...w.values()]);
       const t = taskFor(SUM, 9, 'add');
       expect(b.predictGrammar(grammar, t).unigram).toEqual(a.predictGrammar(grammar, t).unigram);
-      expect(() => a.predictGrammar(Grammar.uniform(listPrimitives()), t)).toThrow(/outputs/);
+      expect(() => a.predictGrammar(Grammar.uniform(listPrimitives()), t)).toThrow(/predicts 12 productions, the grammar has/);
     } finally {
       a.dispose();
       b.dispose();

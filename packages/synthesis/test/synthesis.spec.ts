@@ -5,22 +5,25 @@ import * as tf from '@tensorflow/tfjs';
 import {
   applyOverrides,
   buildContainer,
+  checkpointName,
   ConfigError,
   createMemoryLogger,
   pluginProblems,
   PluginRegistry,
   readConfigFile,
-  readSummary,
+  readRunWeights,
+  ReportContribution,
   resolveExperimentConfig,
   runExperiment,
   validateExperiment,
   type RunOutcome,
+  type TrainerCallback,
 } from '@kt/core';
-import { SynthesisConfigSchema, synthesisPlugin, type SynthesisConfig } from '../src';
+import { loadLibrary, SynthesisConfigSchema, synthesisPlugin, synthesisReportContribution, type SynthesisConfig } from '../src';
 
 const registry = new PluginRegistry([{ plugin: synthesisPlugin, from: '@kt/synthesis' }]);
 const container = buildContainer([synthesisPlugin]);
-const kdConfigFile = path.join(__dirname, '..', 'configs', 'synthesis-kd.yaml');
+const configsDir = path.join(__dirname, '..', 'configs');
 const made: string[] = [];
 
 function tmpDir(): string {
@@ -29,13 +32,17 @@ function tmpDir(): string {
   return dir;
 }
 
-/** The shipped kd config, shortened for a test, with `overrides` (`key=value`) applied. */
-function kdConfig(overrides: string[] = []): SynthesisConfig {
-  return SynthesisConfigSchema.parse(applyOverrides(readConfigFile(kdConfigFile), ['train.steps=80', 'train.evalEvery=40', 'teacher.train.steps=150', ...overrides]));
+/** A shipped config with `overrides` (`key=value`) applied. */
+function config(file: string, overrides: string[] = []): SynthesisConfig {
+  return SynthesisConfigSchema.parse(applyOverrides(readConfigFile(path.join(configsDir, file)), overrides));
 }
 
-async function run(config: SynthesisConfig, outDir: string, log = createMemoryLogger()): Promise<RunOutcome> {
-  return runExperiment({ config, container, log, backend: tf.getBackend(), outDir, progress: false });
+/** The tiny config, shrunk further for the tests: 6 train / 3 test tasks, 2 iterations of 4 steps. */
+const tiny = (overrides: string[] = []): SynthesisConfig =>
+  config('tiny.yaml', ['suite.maxTrain=6', 'suite.maxTest=3', 'search.maxNodes=1500', 'recognition.stepsPerIteration=4', 'train.checkpointEvery=4', ...overrides]);
+
+async function run(cfg: SynthesisConfig, outDir: string, extra: { resumeDir?: string; callbacks?: TrainerCallback[]; shouldStop?: () => boolean } = {}): Promise<RunOutcome> {
+  return runExperiment({ config: cfg, container, log: createMemoryLogger(), backend: tf.getBackend(), outDir, progress: false, ...extra });
 }
 
 /** The ConfigError message `fn` throws (fails the test when it throws nothing or something else). */
@@ -49,6 +56,16 @@ function configErrorOf(fn: () => unknown): string {
   throw new Error('expected a ConfigError');
 }
 
+/** What an exact resume must reproduce: the final scores, the artifacts and the recognition model's weights. */
+function outcome(runDir: string): unknown {
+  const summary = JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as { test: unknown; steps: number; status: string };
+  const artifact = (name: string): unknown => JSON.parse(fs.readFileSync(path.join(runDir, 'artifacts', name), 'utf8'));
+  const weights = readRunWeights(runDir);
+  const values = Object.fromEntries([...weights].map(([k, t]) => [k, Array.from(t.dataSync())]));
+  tf.dispose([...weights.values()]);
+  return { test: summary.test, steps: summary.steps, status: summary.status, iterations: artifact('iterations.json'), programs: artifact('programs.json'), primitives: artifact('primitives.json'), library: artifact('library.json'), values };
+}
+
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
@@ -57,57 +74,105 @@ afterAll(() => {
   for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+jest.setTimeout(600_000);
+
 describe('synthesis plugin', () => {
   it('passes the plugin meta-check: schema tasks = bound tasks, every shipped config passes its schema and task checks', () => {
     expect(pluginProblems(synthesisPlugin)).toEqual([]);
+    expect(fs.readdirSync(configsDir).sort()).toEqual(['list-dreamcoder.yaml', 'list-laps.yaml', 'text-dreamcoder.yaml', 'text-laps.yaml', 'tiny.yaml']);
+    for (const file of fs.readdirSync(configsDir)) expect(() => validateExperiment(config(file), container, file)).not.toThrow();
   });
 
-  it('rejects a config with a typo, naming the field', () => {
-    const message = configErrorOf(() => resolveExperimentConfig({ plugin: 'synthesis', task: 'kd', data: { featurs: 8 } }, registry, 'typo.yaml'));
+  it('rejects a config with a typo, naming the field, and a suite given twice or not at all', () => {
+    const message = configErrorOf(() => resolveExperimentConfig({ plugin: 'synthesis', task: 'wake-sleep', suite: { name: 'list' }, search: { maxNode: 8 } }, registry, 'typo.yaml'));
     expect(message).toMatch(/^typo\.yaml: invalid config/);
-    expect(message).toMatch(/- data: .*"featurs"/);
-    expect(configErrorOf(() => resolveExperimentConfig({ plugin: 'synthesis', task: 'kd', teacher: { trian: {} } }, registry))).toMatch(/- teacher: .*"trian"/);
+    expect(message).toMatch(/- search: .*"maxNode"/);
+    expect(configErrorOf(() => resolveExperimentConfig({ plugin: 'synthesis', task: 'wake-sleep', suite: { name: 'list', trainFile: 'x.json' } }, registry))).toContain(
+      '- suite: give exactly one of suite.name (list or text) and suite.trainFile',
+    );
+    expect(configErrorOf(() => resolveExperimentConfig({ plugin: 'synthesis', task: 'wake-sleep', condition: 'library', suite: { name: 'list' } }, registry))).toMatch(
+      /- condition: .*"dreamcoder"/,
+    );
   });
 
-  it('kt validate: a teacher.checkpoint that is not a run and a teacher early-stopping metric `train` does not report', () => {
-    const config = kdConfig(['teacher.checkpoint=/nonexistent/teacher-run', 'teacher.train.earlyStopping.metric=agreement', 'teacher.train.earlyStopping.patience=2']);
-    const message = configErrorOf(() => validateExperiment(config, container, 'kd.yaml'));
-    expect(message).toContain('- teacher.checkpoint: /nonexistent/teacher-run: not a kt run directory (no config.json)');
-    expect(message).toContain('- teacher.train.earlyStopping.metric: the teacher\'s train run does not report "agreement"; it reports: accuracy, nll');
+  it('kt validate: a task file that does not exist, and train.steps (the schedule is iterations × stepsPerIteration)', () => {
+    const cfg = SynthesisConfigSchema.parse({ ...tiny(), suite: { trainFile: '/nonexistent/tasks.json' }, train: { ...tiny().train, steps: 10 } });
+    const message = configErrorOf(() => validateExperiment(cfg, container, 'bad.yaml'));
+    expect(message).toContain('- suite.trainFile: /nonexistent/tasks.json: no such file');
+    expect(message).toContain('- train: task wake-sleep runs iterations × recognition.stepsPerIteration steps: leave train.steps and train.epochs out');
   });
 
-  it('kd trains its teacher as a run of its own, names it in the summary, reuses it, and leaks no tensors', async () => {
-    const out = tmpDir();
-    const config = kdConfig();
+  it.each(['list-dreamcoder.yaml', 'list-laps.yaml', 'text-dreamcoder.yaml', 'text-laps.yaml'])('kt run %s, shrunk: completes with its scores and artifacts', async (file) => {
+    const shrunk = config(file, [
+      'suite.maxTrain=4',
+      'suite.maxTest=2',
+      'iterations=2',
+      'search.maxNodes=600',
+      'recognition.stepsPerIteration=2',
+      'recognition.dreams=3',
+      'train.batchSize=4',
+      'train.checkpointEvery=2',
+    ]);
+    const { summary, runDir } = await run(shrunk, tmpDir());
+    expect(summary).toMatchObject({ status: 'completed', steps: 4 });
+    expect(Object.keys(summary.test!)).toEqual(expect.arrayContaining(['trainSolved', 'testSolved', 'librarySize', 'iteration2.testSolved']));
+    for (const name of ['iterations.json', 'programs.json', 'primitives.txt', 'library.json']) expect(fs.existsSync(path.join(runDir, 'artifacts', name))).toBe(true);
+  });
+
+  let finished: RunOutcome | undefined;
+
+  it('kt run: wake, sleep and recognition training per iteration; summary, artifacts, no leaked tensors', async () => {
     const before = tf.memory().numTensors;
-    const first = await run(config, out);
+    finished = await run(tiny(), tmpDir());
     expect(tf.memory().numTensors).toBe(before);
-    expect(first.summary.status).toBe('completed');
-    expect(first.summary.teachers).toHaveLength(1);
-    const teacherRun = first.summary.teachers![0]!;
-    expect(teacherRun.fromCache).toBe(false);
-    expect(path.dirname(teacherRun.runDir)).toBe(path.join(out, '.cache', 'teachers'));
-    // The teacher is a complete kt run of task `train` that really learned (chance is 1/classes).
-    expect(readSummary(teacherRun.runDir)).toMatchObject({ plugin: 'synthesis', task: 'train', status: 'completed', steps: 150 });
-    expect(readSummary(teacherRun.runDir)!.test!['accuracy']).toBeGreaterThan(0.6);
-    // The learner ends close to its teacher.
-    expect(first.summary.test!['agreement']).toBeGreaterThan(0.85);
-
-    const log = createMemoryLogger();
-    const second = await run(config, out, log);
-    expect(second.summary.teachers).toEqual([{ ...teacherRun, fromCache: true }]);
-    expect(log.lines.some((l) => l.includes('reusing the trained teacher'))).toBe(true);
-    expect(second.summary.test).toEqual(first.summary.test);
-
-    // The same teacher named explicitly as `teacher.checkpoint` teaches the same learner.
-    const fromCheckpoint = await run(kdConfig([`teacher.checkpoint=${teacherRun.runDir}`]), tmpDir());
-    expect(fromCheckpoint.summary.test).toEqual(first.summary.test);
+    const { summary, runDir } = finished;
+    expect(summary).toMatchObject({ plugin: 'synthesis', task: 'wake-sleep', status: 'completed', steps: 8, totalSteps: 8 });
+    const test = summary.test!;
+    expect(test['trainSolved']).toBeGreaterThan(0);
+    expect(Object.keys(test).sort()).toEqual(['iteration1.testSolved', 'iteration1.trainSolved', 'iteration2.testSolved', 'iteration2.trainSolved', 'librarySize', 'testSolved', 'trainSolved']);
+    expect(test['iteration2.trainSolved']).toBeGreaterThanOrEqual(test['iteration1.trainSolved']!);
+    const artifacts = path.join(runDir, 'artifacts');
+    const iterations = JSON.parse(fs.readFileSync(path.join(artifacts, 'iterations.json'), 'utf8')) as { iteration: number; trainSolved: number }[];
+    expect(iterations.map((m) => m.iteration)).toEqual([1, 2]);
+    expect(iterations[1]!.trainSolved).toBe(test['trainSolved']);
+    // The library is the grammar `kt synthesis solve --library RUN_DIR` reads; learned functions printed readably.
+    const library = loadLibrary(runDir);
+    const learned = library.productions.filter((p) => p.kind === 'invented').length;
+    expect(learned).toBe(test['librarySize']);
+    const primitives = fs.readFileSync(path.join(artifacts, 'primitives.txt'), 'utf8');
+    if (learned > 0) expect(primitives).toMatch(/^f1 : .+\n {2}\(lambda /);
+    else expect(primitives).toBe('(no functions learned)\n');
+    const programs = JSON.parse(fs.readFileSync(path.join(artifacts, 'programs.json'), 'utf8')) as { train: Record<string, { program: string; descriptionLength: number }[]> };
+    expect(Object.keys(programs.train)).toHaveLength(Math.round(test['trainSolved']! * 6));
+    for (const found of Object.values(programs.train)) expect(found[0]!.descriptionLength).toBeGreaterThan(0);
   });
 
-  it('refuses a teacher.checkpoint trained on data of another shape', async () => {
+  it('kt report: the plugin shows the iterations, the learned primitives and the solved programs', () => {
+    expect(container.getAll<ReportContribution>(ReportContribution)).toContain(synthesisReportContribution);
+    const sections = synthesisReportContribution.sections({ dir: finished!.runDir, id: 'r' });
+    expect(sections.map((s) => s.title)).toEqual(['Wake–sleep iterations', 'Learned primitives', 'Solved programs']);
+    const iterations = sections[0]!.blocks[0]!;
+    expect(iterations.kind === 'table' && iterations.rows.map((r) => r[0])).toEqual(['1', '2']);
+    const solved = sections[2]!.blocks[0]!;
+    if (solved.kind !== 'table') throw new Error('expected a table');
+    expect(solved.rows.length).toBeGreaterThan(0);
+    expect(solved.rows[0]![1]).toMatch(/^\(lambda /);
+    expect(synthesisReportContribution.sections({ dir: tmpDir(), id: 'empty' })).toEqual([]);
+  });
+
+  it('a run killed mid-iteration resumes from its last checkpoint to the same result', async () => {
     const out = tmpDir();
-    const trained = await run(SynthesisConfigSchema.parse({ ...kdConfig(), task: 'train', data: { ...kdConfig().data, features: 3 } }), out);
-    const message = configErrorOf(() => validateExperiment(kdConfig([`teacher.checkpoint=${trained.runDir}`]), container));
-    expect(message).toContain(`- teacher.checkpoint: ${trained.runDir}: trained on 3 features × 4 classes; this config has 8 × 4`);
+    let stop = false;
+    // Interrupted at step 7 of 8 (iteration 2), then the checkpoint written at the interruption is thrown away, as if
+    // the process had been killed: the rerun restarts from step 4 (iteration 2's saved state, iteration 1's test).
+    const first = await run(tiny(), out, { shouldStop: () => stop, callbacks: [{ onStepEnd: (info) => void (stop = info.step >= 6) }] });
+    expect(first.summary.status).toBe('interrupted');
+    const checkpoints = path.join(first.runDir, 'checkpoints');
+    for (const entry of fs.readdirSync(checkpoints)) if (entry.startsWith('step-') && entry !== checkpointName(4)) fs.rmSync(path.join(checkpoints, entry), { recursive: true });
+    fs.writeFileSync(path.join(checkpoints, 'latest.json'), JSON.stringify({ checkpoint: checkpointName(4), step: 4 }));
+    expect(fs.existsSync(path.join(first.runDir, 'artifacts', 'iteration-2.json'))).toBe(true);
+    const resumed = await run(tiny(), out, { resumeDir: first.runDir });
+    expect(resumed.summary.status).toBe('completed');
+    expect(outcome(resumed.runDir)).toEqual(outcome(finished!.runDir));
   });
 });

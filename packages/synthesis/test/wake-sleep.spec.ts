@@ -37,7 +37,7 @@ describe('wake-sleep', () => {
   afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
   const options = (dir: string, iterations: number): WakeSleepOptions => ({
-    condition: 'library',
+    condition: 'dreamcoder',
     iterations,
     budget: { maxNodes: 20_000, timeoutMs: 600_000 },
     seed: 7,

@@ -2,8 +2,9 @@
 // (embedding 32, hidden 64, description words on: the LAPS conditions' model) on one minibatch of 16 training pairs of
 // the text-editing suite's grammar (45 productions + variable → 46 outputs): 12 train tasks of the suite with the
 // program the suite gives for them (a solved task's frontier; with their descriptions) and 4 dreams sampled from the
-// uniform grammar and run on train tasks' inputs (wake–sleep's dream sleep), as runWakeSleep pairs them. The step is
-// what RecognitionModel.train does per minibatch: Adam (core's createOptimizer, lr 0.01) on lossOf — the encoded
+// uniform grammar and run on train tasks' inputs (wake–sleep's dream sleep), as runWakeSleep pairs them; the unigram
+// head (bigram: false: the reference has no bigram offsets). The step is what RecognitionModel.train does per
+// minibatch: Adam (core's createOptimizer, lr 0.01) on nll — the encoded
 // tasks → predicted unigram log-weights, masked to the choices open at each choice point of each program, and core's
 // sequenceNll (cross-entropy = forward KL from the search posterior over the frontier, up to its entropy) averaged with
 // weight 1 / (programs of the task). The batch's choice points are derived once (prepare), as train does.
@@ -43,7 +44,7 @@ function trainingPairs(cfg) {
 }
 
 /**
- * The dense arrays RecognitionModel.lossOf builds from prepared examples (recognition-model.ts: logits() and lossOf()),
+ * The dense arrays RecognitionModel.nll builds from prepared examples (recognition-model.ts: choiceBatch() and nll()),
  * for reference/recognition_step.py: character ids [examples, chars], per-task example averaging [tasks, examples],
  * description bag [tasks, words], and per choice point its task, target, open-choice mask and weight. The initial-loss
  * check against PyTorch verifies this copy computes kt's loss.
@@ -93,13 +94,13 @@ function batchArrays(model, prepared) {
 /** Builds the model, the prepared minibatch and the optimizer on the current backend; step() → loss. */
 export function recognitionTrainer(cfg = RECOGNITION_STEP) {
   const { grammar, pairs } = trainingPairs(cfg);
-  const model = new synthesis.RecognitionModel(grammar.productions.length + 1, Rng.fromSeed(cfg.seed + 1), { embedding: cfg.embedding, hidden: cfg.hidden, useWords: cfg.useWords });
+  const model = new synthesis.RecognitionModel(grammar.productions.length + 1, Rng.fromSeed(cfg.seed + 1), { embedding: cfg.embedding, hidden: cfg.hidden, useWords: cfg.useWords, bigram: false });
   const prepared = pairs.map((p) => model.prepare(grammar, p));
   const lost = prepared.findIndex((p) => p === undefined);
   if (lost >= 0) throw new Error(`recognition step: the grammar cannot derive the program of training pair ${lost}`);
   const opt = createOptimizer({ optimizer: 'adam', lr: cfg.lr });
   const vars = model.trainableVariables();
-  const loss = () => model.lossOf(prepared);
+  const loss = () => model.nll(prepared);
   const choicePoints = prepared.reduce((n, p) => n + p.derivations.reduce((m, d) => m + d.length, 0), 0);
   const owned = [];
   return {

@@ -9,7 +9,7 @@ import { root, table, writeText } from '../lib.mjs';
 
 const files = process.argv.slice(2);
 if (files.length === 0) throw new Error('usage: report.mjs RESULTS_JSON...');
-const LETTERS = { uniform: '(a) uniform grammar', fitted: '(b) fitted grammar', recognition: '(c) + recognition', library: '(d) + library (DreamCoder)', 'laps-train': '(e) LAPS, language at training', 'laps-test': '(f) LAPS, language at test' };
+const LETTERS = { uniform: '(a) uniform grammar', fitted: '(b) fitted grammar', recognition: '(c) + recognition', dreamcoder: '(d) + library (DreamCoder)', 'laps-train': '(e) LAPS, language at training', 'laps-test': '(f) LAPS, language at test' };
 const pct = (x) => (x * 100).toFixed(1);
 
 // Files of the same suite, budget and iteration count (e.g. conditions run as separate processes) form one section.
@@ -17,6 +17,8 @@ const ORDER = Object.keys(LETTERS);
 const groups = new Map();
 for (const file of files) {
   const r = JSON.parse(fs.readFileSync(file, 'utf8'));
+  // Condition (d) was called `library` before it became a `kt run` condition (`dreamcoder`).
+  for (const c of r.cells) if (c.condition === 'library') c.condition = 'dreamcoder';
   const key = `${r.suite}|${r.budget.maxNodes}|${r.budget.timeoutMs}|${r.iterations}|${r.languageMix ?? 0.5}`;
   const g = groups.get(key);
   if (g === undefined) groups.set(key, { ...r, loads: [loadText(r)], cells: [...r.cells] });
@@ -40,8 +42,8 @@ const sections = [...groups.values()].map((r) => {
   const solved = (cond) => new Set(done.find((c) => c.condition === cond)?.metrics.at(-1).testSolvedNames ?? []);
   const diff = (a, b) => [...solved(a)].filter((x) => !solved(b).has(x));
   const versus = ['laps-train', 'laps-test']
-    .filter((c) => done.some((d) => d.condition === c) && done.some((d) => d.condition === 'library'))
-    .map((c) => `- ${LETTERS[c]} vs (d), last iteration: only (${c === 'laps-train' ? 'e' : 'f'}): ${diff(c, 'library').join(', ') || '—'}; only (d): ${diff('library', c).join(', ') || '—'}`)
+    .filter((c) => done.some((d) => d.condition === c) && done.some((d) => d.condition === 'dreamcoder'))
+    .map((c) => `- ${LETTERS[c]} vs (d), last iteration: only (${c === 'laps-train' ? 'e' : 'f'}): ${diff(c, 'dreamcoder').join(', ') || '—'}; only (d): ${diff('dreamcoder', c).join(', ') || '—'}`)
     .join('\n');
   const missing = Object.keys(LETTERS).filter((c) => !done.some((d) => d.condition === c));
   return `### ${r.suite} suite: ${r.iterations} wake–sleep iterations, ${r.budget.maxNodes} nodes / ${r.budget.timeoutMs} ms per task, LAPS word prior uniformMix ${r.languageMix ?? 0.5}\n\n` +

@@ -16,7 +16,7 @@ import * as synthesis from '@kt/synthesis';
 import { root, table, writeJson, machine, flags } from '../lib.mjs';
 
 const opt = flags({ suite: 'text', iterations: '3', nodes: '20000', timeout: '5000', out: path.join(root, 'runs', 'bench-synthesis'), conditions: synthesis.WAKE_SLEEP_CONDITIONS.join(','), quick: false, docs: false, 'recognition-steps': '100', dreams: '50', workers: '1', 'language-mix': '0.5' });
-const LETTERS = { uniform: '(a) uniform grammar', fitted: '(b) fitted grammar', recognition: '(c) + recognition', library: '(d) + library (DreamCoder)', 'laps-train': '(e) LAPS, language at training', 'laps-test': '(f) LAPS, language at test' };
+const LETTERS = { uniform: '(a) uniform grammar', fitted: '(b) fitted grammar', recognition: '(c) + recognition', dreamcoder: '(d) + library (DreamCoder)', 'laps-train': '(e) LAPS, language at training', 'laps-test': '(f) LAPS, language at test' };
 const conditions = opt.conditions.split(',');
 for (const c of conditions) if (!synthesis.WAKE_SLEEP_CONDITIONS.includes(c)) throw new Error(`--conditions: unknown condition "${c}" (known: ${synthesis.WAKE_SLEEP_CONDITIONS.join(', ')})`);
 if (opt.docs) throw new Error('--docs: docs/results/synthesis.md is written by tools/bench/synthesis/report.mjs from the runs\' results.json files');

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { inferType } from '../lang/infer';
 import { PRIMITIVE_SETS, type PrimitiveSetName } from '../lang/primitives';
 import { showProgram } from '../lang/program';
-import { showType, typesEqual, tchar, type Type } from '../lang/types';
+import { mentionsChar, showType } from '../lang/types';
 import { Grammar } from '../search/grammar';
 import { defaultWorkerCount, solveTasksParallel } from '../search/solve-parallel';
 import type { SearchReport } from '../search/solve';
@@ -43,10 +43,6 @@ export interface SynthesisSolveResult {
   readonly tasks: readonly LoadedTask[];
   readonly reports: readonly SearchReport[];
   readonly text: string;
-}
-
-function mentionsChar(t: Type): boolean {
-  return typesEqual(t, tchar) || (t.kind === 'con' && t.args.some(mentionsChar));
 }
 
 /** Tasks from `--examples`: a task file, or a bare example list taken as one task named after the file. */

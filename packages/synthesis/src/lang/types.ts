@@ -270,3 +270,8 @@ export class TypeContext {
     return go(t);
   }
 }
+
+/** Whether `t` mentions `char` anywhere (a text task: search starts from the text primitives). */
+export function mentionsChar(t: Type): boolean {
+  return typesEqual(t, tchar) || (t.kind === 'con' && t.args.some(mentionsChar));
+}

@@ -2,6 +2,9 @@ import { inferType, TypeInferenceError } from '../lang/infer';
 import { apply, index, lambda, programSize, shiftFree, showProgram, subterms, type Invented, type Program } from '../lang/program';
 import { fitGrammar, type FitOptions, type Frontier } from '../search/fit-grammar';
 import { callableKey, descriptionLength, Grammar } from '../search/grammar';
+import { IbmModel1, type Model1Options } from '../language/ibm-model1';
+import { programTokens } from '../language/program-tokens';
+import { stemWord } from '../language/tokenize';
 
 /**
  * Library learning by compression (the abstraction sleep of DreamCoder, in the fragment-grammar style of its
@@ -34,6 +37,22 @@ export interface CompressOptions {
   readonly candidatesPerRound?: number;
   /** Grammar fitting options for the re-fitted grammars. */
   readonly fit?: FitOptions;
+  /**
+   * LAPS (Wong et al. 2021, §4.2): score a library by the language it explains as well. `words[i]` are the
+   * description words of frontier i (empty: no description); the score subtracts `weight` × log p(words | program
+   * tokens) under IBM Model 1 fitted (EM) to the descriptions and the frontiers' best programs as rewritten by the
+   * library — a function that stands for a phrase the descriptions use raises that likelihood.
+   */
+  readonly language?: CompressionLanguage;
+}
+
+/** The language side of LAPS's compression objective (see CompressOptions.language). */
+export interface CompressionLanguage {
+  readonly words: readonly (readonly string[])[];
+  /** Nats of program description length one nat of language log-likelihood is worth. */
+  readonly weight: number;
+  /** EM settings of the Model 1 fitted per candidate library (default 10 iterations). */
+  readonly model1?: Model1Options;
 }
 
 /** One accepted function and the MDL score after accepting it. */
@@ -56,6 +75,9 @@ export interface CompressionResult {
    */
   readonly scoreBefore: number;
   readonly scoreAfter: number;
+  /** With `options.language`: log p(words | tokens) of the frontiers before and after (included in the scores, × weight). */
+  readonly languageBefore?: number;
+  readonly languageAfter?: number;
   readonly steps: readonly CompressionStep[];
 }
 
@@ -228,6 +250,8 @@ export function frontiersDescriptionLength(grammar: Grammar, frontiers: readonly
 
 interface Scored {
   readonly score: number;
+  /** log p(words | tokens) of the described frontiers (with options.language). */
+  readonly language?: number;
   readonly grammar: Grammar;
   readonly frontiers: Frontier[];
   /** Subterms the last fragment replaced. */
@@ -238,7 +262,19 @@ function librarySize(fragments: readonly Fragment[]): number {
   return fragments.reduce((s, f) => s + programSize(f.invented.body), 0);
 }
 
-function scoreLibrary(base: Grammar, fragments: readonly Fragment[], frontiers: readonly Frontier[], options: CompressOptions): Scored {
+/**
+ * log p(words | tokens) of the described frontiers' best programs after Model 1 is fitted to them: the language
+ * term of LAPS's objective. Frontiers without words are left out; none at all gives 0.
+ */
+export function languageLikelihood(frontiers: readonly Frontier[], words: readonly (readonly string[])[], model1: Model1Options = {}): number {
+  const pairs = frontiers
+    .map((f, i) => ({ source: f.programs.length > 0 ? programTokens(f.programs[0]!) : [], target: (words[i] ?? []).map(stemWord) }))
+    .filter((p) => p.target.length > 0 && p.source.length > 0);
+  if (pairs.length === 0) return 0;
+  return IbmModel1.train(pairs, { iterations: 10, ...model1 }).logLikelihoods.at(-1)!;
+}
+
+function scoreLibrary(base: Grammar, fragments: readonly Fragment[], frontiers: readonly Frontier[], options: CompressOptions, words?: readonly (readonly string[])[]): Scored {
   // One fragment at a time, in the order they were learned: a later fragment may contain an earlier one.
   let counter = { uses: 0 };
   let rewritten: Frontier[] = [...frontiers];
@@ -253,7 +289,11 @@ function scoreLibrary(base: Grammar, fragments: readonly Fragment[], frontiers: 
   // A frontier whose rewriting the grammar cannot derive keeps its original programs.
   const kept = rewritten.map((f, i) => (Number.isFinite(frontiersDescriptionLength(grammar, [f])) ? f : frontiers[i]!));
   const dl = frontiersDescriptionLength(grammar, kept);
-  return { score: dl + (options.structurePenalty ?? 1) * librarySize(fragments), grammar, frontiers: kept, uses: counter.uses };
+  const mdl = dl + (options.structurePenalty ?? 1) * librarySize(fragments);
+  const lang = options.language;
+  if (lang === undefined || words === undefined || lang.weight === 0) return { score: mdl, grammar, frontiers: kept, uses: counter.uses };
+  const language = languageLikelihood(kept, words, lang.model1);
+  return { score: mdl - lang.weight * language, language, grammar, frontiers: kept, uses: counter.uses };
 }
 
 /**
@@ -265,10 +305,16 @@ export function compress(base: Grammar, frontiers: readonly Frontier[], options:
   const maxNew = options.maxNewPrimitives ?? 3;
   const maxArity = options.maxArity ?? 3;
   const perRound = options.candidatesPerRound ?? 40;
-  const live = frontiers.filter((f) => f.programs.length > 0);
+  if (options.language !== undefined && options.language.words.length !== frontiers.length) {
+    throw new RangeError(`compress: ${options.language.words.length} descriptions for ${frontiers.length} frontiers`);
+  }
+  const liveIndex = frontiers.flatMap((f, i) => (f.programs.length > 0 ? [i] : []));
+  const live = liveIndex.map((i) => frontiers[i]!);
+  const words = options.language === undefined ? undefined : liveIndex.map((i) => options.language!.words[i]!);
   let fragments: Fragment[] = [];
-  let current = scoreLibrary(base, fragments, live, options);
+  let current = scoreLibrary(base, fragments, live, options, words);
   const scoreBefore = current.score;
+  const languageBefore = current.language;
   const steps: CompressionStep[] = [];
   for (let round = 0; round < maxNew; round++) {
     const programs = current.frontiers.flatMap((f) => f.programs);
@@ -286,7 +332,7 @@ export function compress(base: Grammar, frontiers: readonly Frontier[], options:
       .slice(0, perRound);
     let best: { fr: Fragment; scored: Scored } | undefined;
     for (const { fr } of estimated) {
-      const scored = scoreLibrary(base, [...fragments, fr], live, options);
+      const scored = scoreLibrary(base, [...fragments, fr], live, options, words);
       if (best === undefined || scored.score < best.scored.score) best = { fr, scored };
     }
     if (best === undefined || best.scored.score >= current.score - 1e-9) break;
@@ -298,5 +344,5 @@ export function compress(base: Grammar, frontiers: readonly Frontier[], options:
   let k = 0;
   const outFrontiers = frontiers.map((f) => (f.programs.length > 0 ? current.frontiers[k++]! : f));
   const grammar = fitGrammar(base.withProductions(fragments.map((f) => f.invented)), current.frontiers, options.fit);
-  return { grammar, fragments, frontiers: outFrontiers, scoreBefore, scoreAfter: current.score, steps };
+  return { grammar, fragments, frontiers: outFrontiers, scoreBefore, scoreAfter: current.score, languageBefore, languageAfter: current.language, steps };
 }

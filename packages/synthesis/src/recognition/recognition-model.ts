@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { createOptimizer, embeddingLookup, gelu, linear, Rng, sequenceNll, type WeightedModel } from '@kt/core';
 import { valueKey } from '../lang/interpreter';
-import { applicationSpine, type Callable, type Program } from '../lang/program';
-import { argumentTypes, isArrow, returnType, TypeContext, type Type } from '../lang/types';
-import { etaExpand, Grammar, ROOT_PARENT } from '../search/grammar';
+import type { Program } from '../lang/program';
+import { argumentTypes } from '../lang/types';
+import { bigramKey, derive, Grammar, ROOT_PARENT } from '../search/grammar';
 import type { ProgramTask } from '../search/solve';
 
 /** Character ids of printed example values (1…; 0 pads); output characters get ids of their own. */
@@ -20,6 +20,8 @@ export interface RecognitionOptions {
   readonly hidden?: number;
   /** Read the task's description words when it has one (default true; LAPS conditions turn it off at test). */
   readonly useWords?: boolean;
+  /** Predict parent-conditioned (bigram) offsets too, not only unigram weights (default true). */
+  readonly bigram?: boolean;
 }
 
 /** One task as token ids: characters of each example (padded), and description word buckets. */
@@ -56,56 +58,45 @@ export function encodeTask(task: Pick<ProgramTask, 'examples' | 'description'>, 
   return { chars, examples, words };
 }
 
-/**
- * The choice points of `program` (η-long, as the enumerator derives it) with the choices that were open at each:
- * `chosen` is the production index (or `variableIndex`), `open` the indices whose type fitted. Undefined when the
- * grammar cannot derive the program.
- */
-export function choicePoints(grammar: Grammar, request: Type, program: Program): { chosen: number; open: number[] }[] | undefined {
-  const ctx = new TypeContext(1000);
-  const points: { chosen: number; open: number[] }[] = [];
-  const walk = (env: readonly Type[], req0: Type, p0: Program, parent: number, arg: number): boolean => {
-    let req = ctx.apply(req0);
-    let p = p0;
-    let e = env;
-    while (isArrow(req)) {
-      if (p.kind !== 'lambda') p = etaExpand(p);
-      e = [req.args[0]!, ...e];
-      p = (p as { body: Program }).body;
-      req = ctx.apply(req.args[1]!);
-    }
-    if (p.kind === 'lambda') return false;
-    const { head, args } = applicationSpine(p);
-    const cands = grammar.candidates(ctx, e, req, parent, arg);
-    let chosen: number | undefined;
-    if (head.kind === 'index') chosen = cands.some((c) => c.variable === head.i) ? grammar.variableIndex : undefined;
-    else if (head.kind === 'primitive' || head.kind === 'invented') {
-      const i = grammar.indexOf(head);
-      chosen = i !== undefined && cands.some((c) => c.choice === i && c.variable === undefined) ? i : undefined;
-    }
-    if (chosen === undefined) return false;
-    const t = head.kind === 'index' ? ctx.apply(e[head.i]!) : ctx.instantiate((head as Callable).type);
-    if (!ctx.unify(returnType(t), req)) return false;
-    const argTypes = argumentTypes(ctx.apply(t));
-    if (argTypes.length !== args.length) return false;
-    points.push({ chosen, open: [...new Set(cands.map((c) => c.choice))] });
-    for (let k = 0; k < args.length; k++) if (!walk(e, argTypes[k]!, args[k]!, chosen, k)) return false;
-    return true;
-  };
-  return walk([], ctx.instantiate(request), program, ROOT_PARENT, 0) ? points : undefined;
-}
-
 /** A training pair: a task and programs that solve it (found by search, or the dream it was made from). */
 export interface RecognitionExample {
   readonly task: Pick<ProgramTask, 'request' | 'examples' | 'description'>;
   readonly programs: readonly Program[];
 }
 
-/** A training pair ready for {@link RecognitionModel.lossOf}: the task's encoding and its programs' choice points. */
+/** One choice point of a derivation as the model sees it: its context row, the chosen output and the open outputs. */
+export interface ChoicePoint {
+  /** Row of the context table: (parent, argument index), see `RecognitionModel.contextIndex`. */
+  readonly context: number;
+  readonly chosen: number;
+  readonly open: readonly number[];
+}
+
+/** An example ready for training: its encoding and, per program the grammar derives, its choice points. */
 export interface PreparedExample {
   readonly encoded: EncodedTask;
-  readonly derivations: readonly { chosen: number; open: number[] }[][];
+  readonly derivations: readonly (readonly ChoicePoint[])[];
 }
+
+/** The choice points of a batch as tensors (call inside `tf.tidy`, or dispose them). */
+export interface ChoiceBatch {
+  /** The model's log-weights at each choice point (unigram + bigram offset), closed choices at −1e4: `[points, outputs]`. */
+  readonly logits: tf.Tensor2D;
+  /** The chosen output of each point. */
+  readonly targets: tf.Tensor1D;
+  /** Each point's weight: 1 / (programs of its task), so every task counts once. */
+  readonly weights: tf.Tensor1D;
+  /**
+   * The search posterior at each point as log-probabilities: the chosen output with 1 − smoothing, the rest of the
+   * open choices share `smoothing` (a finite target for backward KL), closed ones −1e4.
+   */
+  readonly teacherLogits: tf.Tensor2D;
+}
+
+/** Log-weight given to a choice that is not open at a point (−∞ in exact arithmetic; finite keeps gradients clean). */
+const CLOSED = -1e4;
+/** Argument positions with a context row of their own; later ones share the last (no production takes that many). */
+export const MAX_ARGUMENTS = 8;
 
 export interface RecognitionTrainOptions {
   readonly steps: number;
@@ -118,19 +109,24 @@ export interface RecognitionTrainOptions {
 /**
  * The recognition model: a task's examples (characters of each printed example, embedded and sum-pooled per
  * example, through a GELU layer, then mean-pooled over examples) plus its description words (embedded,
- * mean-pooled) → unigram log-weights over the grammar's productions and "variable". In kt's terms it is the
- * learner, and the search the teacher: trained to maximise the log-likelihood of the programs search found (or
- * the dreams were sampled as), i.e. to minimise forward KL from the search posterior over each task's frontier to
- * the predicted grammar (per choice point: cross-entropy, core's sequenceNll, over the choices whose type fits).
+ * mean-pooled) → a hidden state h, and from it a grammar for the task: unigram log-weights over the
+ * productions and "variable", and (with `bigram`, the default) parent-conditioned offsets — DreamCoder's
+ * "contextual" model — for each (parent, argument index) context c: (h ⊙ e_c)·W_b, a low-rank form of one
+ * output layer per context. In kt's terms it is the learner, and the search the teacher: trained on the
+ * programs search found (or the dreams were sampled as), per choice point over the choices whose type fits.
+ *
+ * `outputs` is the number of grammar choices it can predict: production i is output i, the variable is the last
+ * output; a grammar with fewer productions (a library that will grow) leaves the outputs between unused.
  */
 export class RecognitionModel implements WeightedModel {
   private readonly vars: Map<string, tf.Variable>;
   readonly embedding: number;
   readonly hidden: number;
   readonly useWords: boolean;
+  readonly bigram: boolean;
 
   constructor(
-    /** Number of grammar choices: productions + 1 (variable). */
+    /** Number of grammar choices it can predict: productions (up to outputs − 1) + 1 (variable). */
     readonly outputs: number,
     rng: Rng,
     options: RecognitionOptions = {},
@@ -138,6 +134,7 @@ export class RecognitionModel implements WeightedModel {
     this.embedding = options.embedding ?? 32;
     this.hidden = options.hidden ?? 64;
     this.useWords = options.useWords ?? true;
+    this.bigram = options.bigram ?? true;
     const e = this.embedding;
     const h = this.hidden;
     const init = (shape: number[], scale: number): tf.Variable => tf.tidy(() => tf.variable(tf.tensor(rng.normals(shape.reduce((a, b) => a * b, 1), scale), shape)));
@@ -152,17 +149,40 @@ export class RecognitionModel implements WeightedModel {
       ['wo', init([h, outputs], 0.01)],
       ['bo', zeros(outputs)],
     ]);
+    if (this.bigram) {
+      this.vars.set('contexts', init([this.contextCount, h], 1));
+      this.vars.set('wb', init([h, outputs], 0.01));
+    }
   }
 
   private v(name: string): tf.Variable {
     return this.vars.get(name)!;
   }
 
-  /**
-   * Unnormalised log-weights `[tasks, outputs]` for encoded tasks. All examples of all tasks go through the
-   * layers as one batch; per-task pooling is a product with a `[tasks, examples]` averaging matrix.
-   */
-  logits(tasks: readonly EncodedTask[]): tf.Tensor2D {
+  /** Rows of the context table: parents ROOT, each production output and the variable, times MAX_ARGUMENTS. */
+  get contextCount(): number {
+    return (this.outputs + 1) * MAX_ARGUMENTS;
+  }
+
+  /** The output of grammar choice `choice` (a production index or `grammar.variableIndex`). */
+  outputOf(grammar: Grammar, choice: number): number {
+    return choice === grammar.variableIndex ? this.outputs - 1 : choice;
+  }
+
+  /** The context row of argument `arg` of `parent` (a production index, `grammar.variableIndex` or ROOT_PARENT). */
+  contextIndex(grammar: Grammar, parent: number, arg: number): number {
+    const row = parent === ROOT_PARENT ? 0 : 1 + this.outputOf(grammar, parent);
+    return row * MAX_ARGUMENTS + Math.min(arg, MAX_ARGUMENTS - 1);
+  }
+
+  private checkFits(grammar: Grammar): void {
+    if (grammar.productions.length + 1 > this.outputs) {
+      throw new Error(`recognition: the model predicts ${this.outputs - 1} productions, the grammar has ${grammar.productions.length}`);
+    }
+  }
+
+  /** The hidden state `[tasks, hidden]` of encoded tasks (all examples of all tasks go through the layers as one batch). */
+  private hiddenState(tasks: readonly EncodedTask[]): tf.Tensor2D {
     const totalExamples = tasks.reduce((n, t) => n + t.examples, 0);
     const chars = new Int32Array(totalExamples * MAX_EXAMPLE_CHARS);
     const pool = new Float32Array(tasks.length * totalExamples);
@@ -183,38 +203,76 @@ export class RecognitionModel implements WeightedModel {
       const perExample = gelu(linear(pooled, this.v('w1'), this.v('b1')));
       const examples = tf.matMul(tf.tensor2d(pool, [tasks.length, totalExamples]), perExample as tf.Tensor2D);
       const words = tf.matMul(tf.tensor2d(bag, [tasks.length, WORD_BUCKETS]), this.v('words') as tf.Tensor2D);
-      const h = gelu(linear(tf.concat([examples, words], 1), this.v('w2'), this.v('b2')));
-      return linear(h, this.v('wo'), this.v('bo')) as tf.Tensor2D;
+      return gelu(linear(tf.concat([examples, words], 1), this.v('w2'), this.v('b2'))) as tf.Tensor2D;
     });
   }
 
-  /** The grammar the model predicts for `task`: `base`'s productions with predicted unigram weights. */
-  predictGrammar(base: Grammar, task: Pick<ProgramTask, 'examples' | 'description'>): Grammar {
-    if (base.productions.length + 1 !== this.outputs) throw new Error(`recognition: model has ${this.outputs} outputs, grammar has ${base.productions.length + 1} choices`);
-    const w = tf.tidy(() => this.logits([encodeTask(task, this.useWords)]).dataSync());
-    return new Grammar(base.productions, Array.from(w));
+  /** Unigram log-weights `[tasks, outputs]` for encoded tasks. */
+  logits(tasks: readonly EncodedTask[]): tf.Tensor2D {
+    return tf.tidy(() => linear(this.hiddenState(tasks), this.v('wo'), this.v('bo')) as tf.Tensor2D);
+  }
+
+  /** Bigram offsets `[rows, outputs]` of hidden states `h` `[rows, hidden]` in contexts `contexts` (one per row). */
+  private offsets(h: tf.Tensor2D, contexts: tf.Tensor1D): tf.Tensor2D {
+    return tf.matMul(tf.mul(h, tf.gather(this.v('contexts'), contexts)), this.v('wb') as tf.Tensor2D);
   }
 
   /**
-   * Mean negative log-likelihood per choice point of the examples' programs under the predicted grammars (each
-   * choice normalised over the choices open there). Programs `grammar` cannot derive are skipped.
+   * The grammar the model predicts for `task`: `base`'s productions with predicted unigram weights and, with
+   * `bigram`, an offset vector for every (parent, argument) context the grammar's productions (and ROOT, and a
+   * variable applied to arguments) can open.
    */
-  loss(grammar: Grammar, examples: readonly RecognitionExample[]): tf.Scalar | undefined {
-    return this.lossOf(examples.map((ex) => this.prepare(grammar, ex)).filter((p) => p !== undefined));
+  predictGrammar(base: Grammar, task: Pick<ProgramTask, 'examples' | 'description'>): Grammar {
+    this.checkFits(base);
+    const n = base.productions.length;
+    const pick = (row: ArrayLike<number>, offset: number): number[] => [...Array.from({ length: n }, (_, i) => row[offset + i]!), row[offset + this.outputs - 1]!];
+    const contexts: { key: string; row: number }[] = [];
+    if (this.bigram) {
+      const add = (parent: number, arity: number): void => {
+        for (let a = 0; a < arity; a++) contexts.push({ key: bigramKey(parent, a), row: this.contextIndex(base, parent, a) });
+      };
+      add(ROOT_PARENT, 1);
+      base.productions.forEach((p, i) => add(i, argumentTypes(p.type).length));
+      add(base.variableIndex, MAX_ARGUMENTS);
+    }
+    const { unigram, offsets } = tf.tidy(() => {
+      const h = this.hiddenState([encodeTask(task, this.useWords)]);
+      const u = linear(h, this.v('wo'), this.v('bo')).dataSync();
+      if (contexts.length === 0) return { unigram: u, offsets: undefined };
+      const rows = tf.tensor1d(contexts.map((c) => c.row), 'int32');
+      const o = this.offsets(tf.tile(h, [contexts.length, 1]) as tf.Tensor2D, rows).dataSync();
+      return { unigram: u, offsets: o };
+    });
+    const bigram = new Map<string, number[]>();
+    if (offsets !== undefined) contexts.forEach((c, k) => bigram.set(c.key, pick(offsets, k * this.outputs)));
+    return new Grammar(base.productions, pick(unigram, 0), bigram);
   }
 
-  /** An example's encoding and its programs' choice points (computed once per training run); undefined when no program derives. */
+  /**
+   * An example's encoding and its programs' choice points under `grammar` (core of a training set: computed once
+   * per grammar). Undefined when the grammar derives none of its programs.
+   */
   prepare(grammar: Grammar, ex: RecognitionExample): PreparedExample | undefined {
-    const derivations = ex.programs.map((p) => choicePoints(grammar, ex.task.request, p)).filter((d) => d !== undefined);
+    this.checkFits(grammar);
+    const derivations: ChoicePoint[][] = [];
+    for (const p of ex.programs) {
+      const d = derive(grammar, ex.task.request, p, true);
+      if (d === undefined) continue;
+      derivations.push(
+        d.uses.map((u) => ({ context: this.contextIndex(grammar, u.parent, u.arg), chosen: this.outputOf(grammar, u.choice), open: u.open!.map((c) => this.outputOf(grammar, c)) })),
+      );
+    }
     return derivations.length === 0 ? undefined : { encoded: encodeTask(ex.task, this.useWords), derivations };
   }
 
-  /** The loss of one minibatch of prepared examples (what {@link train} minimises each step); undefined when it has no choice point. */
-  lossOf(examples: readonly PreparedExample[]): tf.Scalar | undefined {
+  /** The choice points of `examples` as tensors, with the search posterior smoothed by `smoothing` (see ChoiceBatch). */
+  choiceBatch(examples: readonly PreparedExample[], smoothing = 0): ChoiceBatch | undefined {
     const taskOf: number[] = [];
-    const masks: number[] = [];
+    const contexts: number[] = [];
     const targets: number[] = [];
     const weights: number[] = [];
+    const masks: number[] = [];
+    const teacher: number[] = [];
     const encoded: EncodedTask[] = [];
     for (const { encoded: enc, derivations } of examples) {
       const t = encoded.length;
@@ -222,26 +280,59 @@ export class RecognitionModel implements WeightedModel {
       for (const points of derivations) {
         for (const pt of points) {
           taskOf.push(t);
+          contexts.push(pt.context);
           targets.push(pt.chosen);
           weights.push(1 / derivations.length);
-          const row = new Array<number>(this.outputs).fill(-1e4);
-          for (const c of pt.open) row[c] = 0;
-          masks.push(...row);
+          const mask = new Array<number>(this.outputs).fill(CLOSED);
+          for (const c of pt.open) mask[c] = 0;
+          masks.push(...mask);
+          const others = pt.open.length - 1;
+          const q = new Array<number>(this.outputs).fill(CLOSED);
+          for (const c of pt.open) {
+            if (c === pt.chosen) q[c] = others === 0 ? 0 : Math.log(1 - smoothing);
+            else if (smoothing > 0) q[c] = Math.log(smoothing / others);
+          }
+          teacher.push(...q);
         }
       }
     }
     if (targets.length === 0) return undefined;
     return tf.tidy(() => {
-      const logits = this.logits(encoded);
-      const rows = tf.gather(logits, tf.tensor1d(taskOf, 'int32'));
-      const masked = tf.add(rows, tf.tensor2d(masks, [targets.length, this.outputs]));
-      const nll = sequenceNll(masked, tf.tensor1d(targets, 'int32'), undefined, { reduction: 'none' });
-      const w = tf.tensor1d(weights);
-      return tf.div(tf.sum(tf.mul(nll, w)), tf.sum(w)) as tf.Scalar;
+      const h = this.hiddenState(encoded);
+      const rowsOfTasks = tf.gather(h, tf.tensor1d(taskOf, 'int32'));
+      let logits = tf.gather(linear(h, this.v('wo'), this.v('bo')), tf.tensor1d(taskOf, 'int32'));
+      if (this.bigram) logits = tf.add(logits, this.offsets(rowsOfTasks as tf.Tensor2D, tf.tensor1d(contexts, 'int32')));
+      const n = targets.length;
+      return {
+        logits: tf.add(logits, tf.tensor2d(masks, [n, this.outputs])) as tf.Tensor2D,
+        targets: tf.tensor1d(targets, 'int32'),
+        weights: tf.tensor1d(weights),
+        teacherLogits: tf.tensor2d(teacher, [n, this.outputs]),
+      };
     });
   }
 
-  /** Adam on `loss` over minibatches of `examples`; returns the loss of each step. */
+  /**
+   * Mean negative log-likelihood per choice point of the examples' programs under the predicted grammars (each
+   * choice normalised over the choices open there; every task weighs 1). Programs `grammar` cannot derive are skipped.
+   */
+  loss(grammar: Grammar, examples: readonly RecognitionExample[]): tf.Scalar | undefined {
+    return this.nll(examples.map((ex) => this.prepare(grammar, ex)).filter((p) => p !== undefined));
+  }
+
+  /** The weighted NLL of prepared examples (forward KL to the one-hot search posterior, up to its entropy 0). */
+  nll(examples: readonly PreparedExample[]): tf.Scalar | undefined {
+    const batch = this.choiceBatch(examples);
+    if (batch === undefined) return undefined;
+    return tf.tidy(() => {
+      const nll = sequenceNll(batch.logits, batch.targets, undefined, { reduction: 'none' });
+      const out = tf.div(tf.sum(tf.mul(nll, batch.weights)), tf.sum(batch.weights)) as tf.Scalar;
+      tf.dispose([batch.logits, batch.targets, batch.weights, batch.teacherLogits]);
+      return out;
+    });
+  }
+
+  /** Adam on the NLL over minibatches of `examples`; returns the loss of each step. */
   train(grammar: Grammar, examples: readonly RecognitionExample[], options: RecognitionTrainOptions): number[] {
     const optimizer = createOptimizer({ optimizer: 'adam', lr: options.lr ?? 0.01 });
     const rng = Rng.derive(options.seed, 0x7ec0);
@@ -253,7 +344,7 @@ export class RecognitionModel implements WeightedModel {
       for (let s = 0; s < options.steps && prepared.length > 0; s++) {
         if (order.length < batch) order = rng.permutation(prepared.length);
         const pick = order.splice(0, batch).map((i) => prepared[i]!);
-        const value = optimizer.minimize(() => this.lossOf(pick) ?? tf.scalar(0), true, this.trainableVariables());
+        const value = optimizer.minimize(() => this.nll(pick) ?? tf.scalar(0), true, this.trainableVariables());
         if (value) {
           losses.push(value.dataSync()[0]!);
           value.dispose();

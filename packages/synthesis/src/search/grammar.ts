@@ -28,6 +28,8 @@ export interface ChoiceUse {
   readonly parent: number;
   readonly arg: number;
   readonly choice: number;
+  /** The choices whose type fitted there (production indices, `variableIndex` once), when `derive` was asked for them. */
+  readonly open?: readonly number[];
 }
 
 /** The JSON form of a grammar: production names (`#…` for invented ones) and its log-weights. */
@@ -190,9 +192,10 @@ export interface Derivation {
 /**
  * How `grammar` derives `program` for `request` (the enumerator's choices, in η-long form: a term of arrow type
  * that is not a λ is η-expanded). Undefined when the grammar cannot produce it (an unknown production, a type
- * mismatch, a partial application where the enumerator would apply fully).
+ * mismatch, a partial application where the enumerator would apply fully). With `withOpen`, each use also lists
+ * the choices that were open at its choice point (what a recognition model normalises over).
  */
-export function derive(grammar: Grammar, request: Type, program: Program): Derivation | undefined {
+export function derive(grammar: Grammar, request: Type, program: Program, withOpen = false): Derivation | undefined {
   const ctx = new TypeContext(1000);
   const uses: ChoiceUse[] = [];
   const walk = (env: readonly Type[], req0: Type, p0: Program, parent: number, arg: number): number => {
@@ -219,7 +222,7 @@ export function derive(grammar: Grammar, request: Type, program: Program): Deriv
     if (!ctx.unify(returnType(t), req)) return -Infinity;
     const argTypes = argumentTypes(ctx.apply(t));
     if (argTypes.length !== args.length) return -Infinity;
-    uses.push({ parent, arg, choice: cand.choice });
+    uses.push(withOpen ? { parent, arg, choice: cand.choice, open: [...new Set(cands.map((c) => c.choice))] } : { parent, arg, choice: cand.choice });
     let lp = cand.logProb;
     for (let k = 0; k < args.length && lp > -Infinity; k++) lp += walk(e, argTypes[k]!, args[k]!, cand.choice, k);
     return lp;

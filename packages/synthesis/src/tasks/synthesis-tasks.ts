@@ -1,15 +1,13 @@
 import type { Task } from '@kt/core';
 import { SYNTHESIS_TASKS, type SynthesisTaskName } from '../config-schema';
-import { synthesisKdTask } from './kd-task';
-import { synthesisTrainTask } from './train-task';
+import { wakeSleepTask } from './wake-sleep-task';
 
 /**
  * Every task by name, one entry per name of the schema's `task` enum: the compiler rejects a missing or
  * unknown name, and `pluginProblems` (core) checks the bound tasks against the schema.
  */
 export const SYNTHESIS_TASK_BY_NAME: { readonly [K in SynthesisTaskName]: Task } = {
-  train: synthesisTrainTask,
-  kd: synthesisKdTask,
+  'wake-sleep': wakeSleepTask,
 };
 
 /** The tasks in schema order: what the plugin's module binds. */
