@@ -324,7 +324,7 @@ if (want('reference')) {
   } catch {
     // not Debian multiarch
   }
-  reference = { date: new Date().toISOString(), python: found.python, torch: found.torch, skipped: found.reason, torchBlas, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1), loadAverageAtStart: os.loadavg().map((x) => +x.toFixed(2)), rows: [] };
+  reference = { date: new Date().toISOString(), python: found.python, torch: found.torch, skipped: found.reason, torchBlas, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1), loadAverageAtStart: os.loadavg().map((x) => +x.toFixed(2)), busyAtStart: othersBusy(), rows: [] };
   for (const c of REFERENCE_CASES) {
     if (referenceCases !== undefined && !referenceCases.includes(c.id)) {
       const kept = previousReference?.rows.find((r) => r.id === c.id);
@@ -427,6 +427,25 @@ if (!docsOnly && kernelSectionsRun) {
 }
 
 /** The kt-vs-PyTorch section of the doc, from reference.json. */
+/** Share of all cores busy (non-idle) over one second, from /proc/stat; undefined where there is none. */
+function othersBusy() {
+  const sample = () => {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = line[3] + (line[4] ?? 0);
+    return { idle, total: line.reduce((a, b) => a + b, 0) };
+  };
+  try {
+    const a = sample();
+    const until = Date.now() + 1000;
+    while (Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    const b = sample();
+    const total = b.total - a.total;
+    return total > 0 ? +(1 - (b.idle - a.idle) / total).toFixed(3) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function referenceSection() {
   if (reference === undefined) return '## kt vs PyTorch\n\nNot measured in this run (`node tools/bench/kernels/run.mjs --only=reference`).\n';
   const r = reference;
@@ -437,9 +456,13 @@ function referenceSection() {
     .join(', ');
   const greedy = r.rows.find((x) => x.id === 'greedy');
   const maxLoad = Math.max(r.loadAverageAtStart[0], r.loadAverage[0]);
+  // The load average trails the last minutes (and counts this benchmark's own processes), so a run that starts
+  // just after busy work reads as loaded; where it was sampled, the share of CPU busy in the second before the run
+  // decides (other processes only: nothing of this benchmark runs yet).
+  const busy = r.busyAtStart;
   const loaded =
-    maxLoad > 0.5 * r.cores
-      ? `**Measured under load** (1-minute load average up to ${maxLoad.toFixed(1)} on ${r.cores} cores: other jobs were running): wall times are inflated, most for\nmulti-threaded runs that wait for a busy core; CPU times are steadier. Re-measure on a quiet machine with\n\`npx nx run-many -t build && node tools/bench/kernels/run.mjs\`.\n\n`
+    (busy !== undefined ? busy > 0.2 : maxLoad > 0.5 * r.cores)
+      ? `**Measured under load** (${busy !== undefined ? `${(busy * 100).toFixed(0)} % of the CPU busy with other processes in the second before the run; ` : ''}1-minute load average up to ${maxLoad.toFixed(1)} on ${r.cores} cores: other jobs were running): wall times are inflated, most for\nmulti-threaded runs that wait for a busy core; CPU times are steadier. Re-measure on a quiet machine with\n\`npx nx run-many -t build && node tools/bench/kernels/run.mjs\`.\n\n`
       : '';
   const kept = r.rows.filter((x) => x.measured !== undefined && x.measured !== r.date);
   const keptNote = kept.length > 0 ? `Rows measured in an earlier run (\`--reference-cases\` re-measured the others): ${kept.map((x) => `${x.id} (${x.measured})`).join(', ')}.\n` : '';
@@ -450,7 +473,7 @@ function referenceSection() {
       : '';
   return `## kt vs PyTorch (tools/bench/reference), measured ${r.date}
 
-${loaded}${r.cpu}, ${r.cores} cores; load average at the start ${r.loadAverageAtStart.join(', ')}, at the end ${r.loadAverage.join(', ')}. kt: wasm + @kt/native
+${loaded}${r.cpu}, ${r.cores} cores; ${r.busyAtStart !== undefined ? `CPU busy with other processes in the second before the run: ${(r.busyAtStart * 100).toFixed(0)} %; ` : ''}load average at the start ${r.loadAverageAtStart.join(', ')}, at the end ${r.loadAverage.join(', ')}. kt: wasm + @kt/native
 (${r.rows[0]?.kt?.native ?? 'n/a'}), ${r.cores} threads, one process per step (tools/bench/kernels/step-worker.mjs). ${torch}, 1 thread and
 ${r.cores} threads (torch.set_num_threads and the BLAS pool). Both start from kt's initial weights and batch (exported to a file
 the PyTorch script loads). Wall = median ms per step (per decode of the batch); CPU = process CPU time (all threads) per step;
