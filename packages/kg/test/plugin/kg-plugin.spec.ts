@@ -84,7 +84,7 @@ describe('kg plugin', () => {
 
   it('kens per-language (KEnS scoring): a relation table per language; ensembles beat the target alone; kd and kt kg predict read the run', async () => {
     const dir = syntheticDbp5l();
-    const raw = applyOverrides(readConfigFile(path.join(configsDir, 'dbp5l-el-kens.yaml')), [
+    const raw = h.raw('dbp5l-el-kens.yaml', [
       `data.dir=${dir}`,
       'data.language=xx',
       'data.supports=[yy, zz]',
@@ -108,7 +108,7 @@ describe('kg plugin', () => {
     expect(report.models).toBe('per-language');
     // Each support language ranks with its own model: their results differ from the target's.
     expect(report.perLanguageModel['yy'].mrr).not.toBeCloseTo(report.perLanguageModel['xx'].mrr, 6);
-    const kd = await run(applyOverrides(readConfigFile(path.join(configsDir, 'dbp5l-el-kd.yaml')), [`data.dir=${dir}`, 'data.language=xx', 'data.supports=[yy, zz]', 'model.dim=16', `teacher.checkpoint=${runDir}`, 'train.epochs=5', 'train.batchSize=64']), []);
+    const kd = await run(h.raw('dbp5l-el-kd.yaml', [`data.dir=${dir}`, 'data.language=xx', 'data.supports=[yy, zz]', 'model.dim=16', `teacher.checkpoint=${runDir}`, 'train.epochs=5', 'train.batchSize=64']), []);
     expect(kd.summary.status).toBe('completed');
     const graph = JSON.parse(fs.readFileSync(path.join(runDir, 'artifacts', 'graph.json'), 'utf8'));
     expect(predictRun({ run: runDir, head: graph.entities[0], relation: graph.relations[0], k: 3 }).predictions).toHaveLength(3);
