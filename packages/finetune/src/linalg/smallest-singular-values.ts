@@ -17,10 +17,12 @@ export function smallestSingularValuesSquared(f: tf.Tensor2D, k: number): tf.Sca
   const m = Math.min(b, d);
   if (!Number.isInteger(k) || k < 1 || k > m) throw new RangeError(`k = ${k} must be in [1, ${m}] for a ${b}×${d} feature matrix`);
   const rowsSide = b <= d;
-  // Nothing goes through `save`: tfjs keeps saved tensors beyond the caller's tidy (a leak per step). The gradient reads
-  // the input from the closure (alive until the tape is done with it) and the projector as plain numbers.
+  // The input goes through `save` (the engine keeps a copy for the backward pass only while a tape records, and
+  // disposes it after): read from the closure instead, it is disposed with the forward pass's intermediates before
+  // the backward pass runs unless some other kernel happened to save it (plain wasm: a crash). The projector is plain numbers.
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const features = args[0] as tf.Tensor2D;
+    (args[1] as tf.GradSaveFunc)([features]);
     const gram = rowsSide ? tf.matMul(features, features, false, true) : tf.matMul(features, features, true, false);
     const eig = symmetricEigen(gram.dataSync(), m);
     gram.dispose();
@@ -35,10 +37,11 @@ export function smallestSingularValuesSquared(f: tf.Tensor2D, k: number): tf.Sca
     }
     return {
       value: tf.scalar(sum) as tf.Scalar,
-      gradFunc: (dy: tf.Scalar): tf.Tensor =>
+      gradFunc: (dy: tf.Scalar, saved: tf.Tensor[]): tf.Tensor =>
         tf.tidy(() => {
+          const x = saved[0] as tf.Tensor2D;
           const p = tf.tensor2d(projector, [m, m]);
-          const g = rowsSide ? tf.matMul(p, features) : tf.matMul(features, p);
+          const g = rowsSide ? tf.matMul(p, x) : tf.matMul(x, p);
           return tf.mul(tf.mul(g, 2), dy);
         }),
     };

@@ -87,6 +87,22 @@ describe('symmetricEigen (Jacobi)', () => {
 });
 
 describe('smallestSingularValuesSquared (BSS)', () => {
+  it('its gradient does not need the input to outlive the forward pass (an intermediate of the loss, as in training)', () => {
+    // Regression: the gradient read F from the closure; when F is an intermediate of the loss, tfjs disposes it after
+    // the forward pass, and the backward pass crashed on plain wasm (where no other kernel happened to save it).
+    const x = tf.tensor2d([
+      [1, 2, 0, 1],
+      [0, 1, 3, 1],
+    ]);
+    const g = tf.grad((a: tf.Tensor) => smallestSingularValuesSquared(tf.mul(a, 2) as tf.Tensor2D, 1))(x);
+    const viaInput = tf.grad((a: tf.Tensor) => smallestSingularValuesSquared(a as tf.Tensor2D, 1))(tf.mul(x, 2));
+    // d/dx f(2x) = 2 f'(2x)
+    const expected = Array.from(viaInput.dataSync()).map((v) => 2 * v);
+    Array.from(g.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 4));
+    expect(Math.max(...Array.from(g.dataSync()).map(Math.abs))).toBeGreaterThan(0.1);
+    tf.dispose([x, g, viaInput]);
+  });
+
   it('is the sum of the k smallest squared singular values', () => {
     tf.tidy(() => {
       const f = tf.tensor2d([
