@@ -8,6 +8,20 @@ import { sharedData } from '../helpers';
 import { syntheticDbp5l } from './synthetic-dbp5l';
 
 const h = pluginHarness(kgPlugin, '@kt/kg');
+
+/** dbp5l-el-kens.yaml shrunk to the synthetic three-language graph in `dir` (target xx, supports yy and zz). */
+const kensOverrides = (dir: string): string[] => [
+  `data.dir=${dir}`,
+  'data.language=xx',
+  'data.supports=[yy, zz]',
+  'model.dim=16',
+  'train.epochs=25',
+  'train.batchSize=128',
+  'kens.alignBatch=64',
+  'kens.selfLearning.every=10',
+  'kens.selfLearning.maxNew=10',
+  'kens.topK=5',
+];
 const { container } = h;
 // wasm: tfjs's CPU kernels take seconds per RotatE step (the same step is ~10x faster on wasm).
 useBackend('wasm');
@@ -57,18 +71,7 @@ describe('kg plugin', () => {
 
   it('kens: trains languages jointly with alignment and self-learning, and reports every ensemble rule', async () => {
     const dir = syntheticDbp5l();
-    const raw = h.raw('dbp5l-el-kens.yaml', [
-      `data.dir=${dir}`,
-      'data.language=xx',
-      'data.supports=[yy, zz]',
-      'model.dim=16',
-      'train.epochs=25',
-      'train.batchSize=128',
-      'kens.alignBatch=64',
-      'kens.selfLearning.every=10',
-      'kens.selfLearning.maxNew=10',
-      'kens.topK=5',
-    ]);
+    const raw = h.raw('dbp5l-el-kens.yaml', kensOverrides(dir));
     const single = await run(applyOverrides(raw, ['task=train', 'kens.selfLearning.every=1000']), []);
     const { runDir, summary } = await run(raw, []);
     expect(summary.status).toBe('completed');
@@ -84,19 +87,7 @@ describe('kg plugin', () => {
 
   it('kens per-language (KEnS scoring): a relation table per language; ensembles beat the target alone; kd and kt kg predict read the run', async () => {
     const dir = syntheticDbp5l();
-    const raw = h.raw('dbp5l-el-kens.yaml', [
-      `data.dir=${dir}`,
-      'data.language=xx',
-      'data.supports=[yy, zz]',
-      'model.dim=16',
-      'train.epochs=25',
-      'train.batchSize=128',
-      'kens.alignBatch=64',
-      'kens.selfLearning.every=10',
-      'kens.selfLearning.maxNew=10',
-      'kens.topK=5',
-      'kens.models=per-language',
-    ]);
+    const raw = h.raw('dbp5l-el-kens.yaml', [...kensOverrides(dir), 'kens.models=per-language']);
     const single = await run(applyOverrides(raw, ['task=train', 'kens.selfLearning.every=1000']), []);
     const { runDir, summary } = await run(raw, []);
     expect(summary.status).toBe('completed');
