@@ -68,15 +68,76 @@ function studyConfig(spec) {
   return core.resolveExperimentConfig(core.applyOverrides(core.readConfigFile(configFile), overrides(spec)), registry, configFile);
 }
 
-const state = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : { done: {}, pairs: {}, parts: [] };
+// Several processes may run one study side by side (one per core): each claims a run before starting it
+// (<out>/.claims/<key>, holding its pid; a dead process's claim is taken over and its run resumed), and every
+// read-modify-write of the results file happens under <results>.lock, merging what the others recorded.
+const claimsDir = path.join(outDir, '.claims');
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleepSync = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+/** Takes a pid lock file (exclusive create), taking over one whose process is gone; false when a live process holds it. */
+function takeLock(file) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  for (;;) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return true;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      const holder = Number(fs.readFileSync(file, 'utf8'));
+      if (holder === process.pid) return true;
+      if (holder > 0 && alive(holder)) return false;
+      fs.rmSync(file, { force: true });
+    }
+  }
+}
+/** Runs fn on the results file's current content under its lock (waiting for another process's write). */
+function withResults(fn) {
+  const lock = `${resultsFile}.lock`;
+  while (!takeLock(lock)) sleepSync(100);
+  try {
+    const current = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : { done: {}, pairs: {}, parts: [] };
+    return fn(current);
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
+}
+const claimFile = (key) => path.join(claimsDir, key);
+const claimedByOther = (key) => {
+  if (!fs.existsSync(claimFile(key))) return false;
+  const holder = Number(fs.readFileSync(claimFile(key), 'utf8'));
+  return holder !== process.pid && holder > 0 && alive(holder);
+};
+
+let state = withResults((s) => s);
+// A finished run whose directory is gone (a new machine, a deleted runs/) cannot serve as a warm start or a paired
+// test: it is dropped, with its pairs, and run again.
+{
+  const gone = Object.entries(state.done).filter(([, r]) => !fs.existsSync(path.join(r.runDir, 'summary.json')));
+  if (gone.length > 0) {
+    console.error(`mt-kd study: ${gone.length} recorded run(s) have no run directory any more (${gone.map(([k]) => k).join(', ')}): they run again`);
+    const drop = (s) => {
+      for (const [k] of gone) delete s.done[k];
+      s.pairs = {};
+      return s;
+    };
+    state = opt['dry-run'] === true ? drop(state) : withResults((s) => (writeJson(resultsFile, drop(s)), s));
+  }
+}
 const settings = { prefix, seeds, lrGrid, evalEvery, maxSteps, teacherSteps, patience, valLimit: Number(opt['val-limit']) };
 if (state.settings && JSON.stringify(state.settings) !== JSON.stringify(settings)) {
   console.error(`mt-kd study: ${path.relative(root, resultsFile)} was written with other settings (${JSON.stringify(state.settings)}); move it away to start over`);
   process.exit(2);
 }
 state.settings = settings;
-const part = { started: new Date().toISOString(), runs: 0, backend: backend.name, native: backend.native?.active ?? false, machine: machine() };
-state.parts.push(part);
+const part = { id: `${process.pid}-${Date.now()}`, started: new Date().toISOString(), runs: 0, backend: backend.name, native: backend.native?.active ?? false, machine: machine() };
 const t0 = Date.now();
 
 /** The overrides of one study run (on top of the shipped `<prefix>-<mode>.yaml`). */
@@ -133,11 +194,20 @@ function updatePairs() {
   }
 }
 
-function save(final) {
+/** Merges this process's finished run (if any) and part into the results file and rewrites it and the table. */
+function save(final, finished) {
   part.minutes = (Date.now() - t0) / 60000;
-  state.updated = new Date().toISOString();
-  state.complete = final;
-  writeJson(resultsFile, state);
+  state = withResults((s) => {
+    s.settings = settings;
+    if (finished) s.done[finished.key] = finished;
+    s.parts = [...s.parts.filter((p) => p.id !== part.id), part];
+    state = s;
+    updatePairs();
+    s.updated = new Date().toISOString();
+    s.complete = final;
+    writeJson(resultsFile, s);
+    return s;
+  });
   const teacher = Object.values(state.done).find((r) => r.teacher)?.teacher;
   const head =
     `MT forward-vs-backward study on ${synthetic ? 'the synthetic pair' : 'Multi30k De→En (29,000 pairs; test_2016_flickr)'}; ` +
@@ -160,8 +230,16 @@ if (opt['dry-run'] === true) {
 }
 
 for (;;) {
-  const { pending, blocked } = studyRuns(state.done, { modes: STUDY_MODES, lrGrid, seeds });
+  state = withResults((s) => s);
+  const plan = studyRuns(state.done, { modes: STUDY_MODES, lrGrid, seeds });
+  const { blocked } = plan;
+  const pending = plan.pending.filter((spec) => !claimedByOther(spec.key));
+  const othersRunning = plan.pending.length > pending.length || (fs.existsSync(claimsDir) && fs.readdirSync(claimsDir).some((k) => claimedByOther(k)));
   if (pending.length === 0) {
+    if (othersRunning) {
+      await sleep(15_000); // another process runs what is left or what the rest waits for
+      continue;
+    }
     if (blocked > 0) throw new Error(`mt-kd study: ${blocked} runs are blocked with nothing runnable (a failed run?)`);
     break;
   }
@@ -171,6 +249,7 @@ for (;;) {
     process.exit(0);
   }
   const spec = pending[0];
+  if (!takeLock(claimFile(spec.key))) continue; // another process claimed it first
   const config = studyConfig(spec);
   const resumeDir = unfinishedRun(spec.key);
   log.info(`mt-kd study: ${spec.key}${resumeDir ? ` (resuming ${resumeDir})` : ''}`);
@@ -179,7 +258,7 @@ for (;;) {
   if (summary.status !== 'completed' && summary.status !== 'stopped-early') throw new Error(`mt-kd study: ${spec.key} ended ${summary.status}: ${summary.error ?? ''} (${runDir})`);
   const records = readLines(path.join(runDir, 'metrics.jsonl')).map((l) => JSON.parse(l));
   const teacherFile = path.join(runDir, 'artifacts', 'teacher.json');
-  state.done[spec.key] = {
+  const finished = {
     ...spec,
     runDir,
     seconds: (Date.now() - t) / 1000,
@@ -191,10 +270,9 @@ for (;;) {
     teacher: fs.existsSync(teacherFile) ? JSON.parse(fs.readFileSync(teacherFile, 'utf8')) : undefined,
   };
   part.runs += 1;
-  updatePairs();
+  save(false, finished);
+  fs.rmSync(claimFile(spec.key), { force: true });
   log.info(`mt-kd study: ${spec.key}: val BLEU ${summary.val?.bleu?.toFixed(2)}, test BLEU ${summary.test?.bleu?.toFixed(2)} after ${summary.steps} steps`);
-  save(false);
 }
-updatePairs();
 save(true);
 log.info(`mt-kd study complete: ${path.relative(root, tableFile)}`);
