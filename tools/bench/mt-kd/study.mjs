@@ -1,7 +1,9 @@
 // The forward-vs-backward study of issue #14 §2, as one resumable command (run.mjs --study dispatches here):
 //   node tools/bench/mt-kd/run.mjs --study [--synthetic] [--seeds 3] [--lr-grid 0.001,0.002,0.004]
 //     [--max-minutes 115] [--max-steps 8000] [--eval-every 250] [--patience 4] [--val-limit 500]
-//     [--teacher-steps 30000] [--out runs/mt-study] [--data ../shared/data/multi30k] [--dry-run]
+//     [--teacher-steps 30000] [--out runs/mt-study] [--data ../shared/data/multi30k] [--dry-run] [--figures]
+// --figures: once the study is complete, `kt report` on the final runs (chosen rate, every seed) of each starting
+// point draws docs/results/fig/mt-kd-study[-synthetic]-<start>/*.png and the Figures sections of mt-kd.md.
 // --dry-run resolves and validates the configs of the runs that could start now, prints them, and trains nothing.
 // Multi30k De→En with all 29,000 training pairs (or, with --synthetic, the built-in pair and 5 seeds); the
 // teacher trained to convergence (early stopping on val BLEU) and cached; the learners of STUDY_MODES each
@@ -16,6 +18,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { root, require, writeJson, writeText, machine, flags } from '../lib.mjs';
+import { writeFigures } from '../figures.mjs';
 import { bestValStep, finalRuns, studyRuns, studyTables, MODE_LABELS, PAIRS, STUDY_MODES } from './study-plan.mjs';
 
 const opt = flags({
@@ -31,6 +34,7 @@ const opt = flags({
   'teacher-steps': '',
   out: '',
   'dry-run': false,
+  figures: false,
   data: path.resolve(root, '..', 'shared', 'data', 'multi30k'),
 });
 const synthetic = opt.synthetic === true;
@@ -276,3 +280,16 @@ for (;;) {
 }
 save(true);
 log.info(`mt-kd study complete: ${path.relative(root, tableFile)}`);
+if (opt.figures === true) {
+  for (const start of ['scratch', 'init']) {
+    const runDirs = STUDY_MODES.flatMap((mode) => finalRuns(state.done, { start, mode, lrGrid, seeds }).map((r) => r.runDir));
+    writeFigures({
+      bench: `mt-kd-study${suffix}-${start}`,
+      doc: 'mt-kd',
+      runDirs,
+      title: `MT forward vs backward (${synthetic ? 'synthetic pair' : 'Multi30k'}), ${start === 'scratch' ? 'from scratch' : 'from the no-KD checkpoint'}`,
+      heading: `${synthetic ? 'synthetic pair' : 'Multi30k'}, ${start === 'scratch' ? 'learners from scratch' : 'learners from the no-KD learner\'s best checkpoint'}`,
+      source: `node tools/bench/mt-kd/run.mjs --study${synthetic ? ' --synthetic' : ''}`,
+    });
+  }
+}
