@@ -5,6 +5,7 @@
 // Usage: node tools/bench/kg/run.mjs [--part all|wn18rr|dbp5l|speed] [--quick] [--data DIR] [--out DIR] [--languages el,ja] [--epochs N]
 //          [--set 'k=v;k2=v2'] (extra overrides of the dbp5l runs) [--single-epochs N] [--kens-epochs N] [--kd-epochs N]
 //          [--wn-epochs N] [--wn-models transe,rotate]
+//          [--tag NAME] (a second dbp5l protocol beside the first: results/kg-dbp5l-<lang>-NAME.json, runs <out>/dbp5l-<lang>-NAME-<cell>)
 //          [--cells train,kens,kd,kens-pl] (dbp5l cells: the target alone, kens with one shared table, kd from that kens run,
 //          kens with one model per language as KEnS — kens.models=per-language)
 //   dbp5l is resumable per cell: each finished cell is added to tools/bench/results/kg-dbp5l-<lang>.json and not run
@@ -19,7 +20,7 @@ import { execFileSync } from 'node:child_process';
 import { root, require, table, writeJson, machine, flags } from '../lib.mjs';
 import { writeFigures } from '../figures.mjs';
 
-const opts = flags({ part: 'all', quick: false, data: path.resolve(root, '..', 'shared', 'data'), out: path.join(root, 'runs', 'bench-kg'), languages: 'el,ja,es,fr,en', epochs: '', 'single-epochs': '', 'kens-epochs': '', 'kd-epochs': '', set: '', 'wn-epochs': '', 'wn-models': 'transe,rotate', figures: false, cells: 'train,kens,kd,kens-pl' });
+const opts = flags({ part: 'all', quick: false, data: path.resolve(root, '..', 'shared', 'data'), out: path.join(root, 'runs', 'bench-kg'), languages: 'el,ja,es,fr,en', epochs: '', 'single-epochs': '', 'kens-epochs': '', 'kd-epochs': '', set: '', 'wn-epochs': '', 'wn-models': 'transe,rotate', figures: false, cells: 'train,kens,kd,kens-pl', tag: '' });
 const cells = opts.cells.split(',');
 // Ctrl-C: the running cell checkpoints and the script exits 130; a second Ctrl-C aborts at once.
 const stop = { requested: false };
@@ -51,7 +52,8 @@ const record = { benchmark: 'kg', quick, backend: backend.name, native: backend.
 const resultFile = path.join(root, 'tools/bench/results', quick ? 'kg-quick.json' : 'kg.json');
 // Parts not run this time keep their earlier results (a --part dbp5l run must not drop the WN18RR rows).
 const earlier = !quick && fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, 'utf8')) : {};
-const save = () => writeJson(resultFile, { ...earlier, ...record, totalSeconds: (Date.now() - t0) / 1000 });
+// Re-read at every save: another process of this script (another part, another language) may have written since.
+const save = () => writeJson(resultFile, { ...(!quick && fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, 'utf8')) : {}), ...record, totalSeconds: (Date.now() - t0) / 1000 });
 
 async function run(file, sets, verbose = false) {
   const raw = core.applyOverrides(core.readConfigFile(path.join(configs, file)), sets);
@@ -152,9 +154,11 @@ if (parts.includes('dbp5l')) {
   // Every setting of `old` equals the one in `now` (settings `now` has and `old` lacks are new fields at their defaults).
   const sameSettings = (old, now) =>
     old !== null && typeof old === 'object' ? now !== null && typeof now === 'object' && Object.keys(old).every((k) => sameSettings(old[k], now[k])) : old === now;
+  const tag = opts.tag ? `-${opts.tag}` : '';
+  const recordKey = opts.tag ? `dbp5l-${opts.tag}` : 'dbp5l';
   const cellRun = async (lang, cell, file, sets) => {
-    const dir = path.join(outDir, `dbp5l-${lang}-${cell}`);
-    const raw = core.applyOverrides(core.readConfigFile(path.join(configs, file)), [...sets, `name=dbp5l-${lang}-${cell}`, 'train.checkpointEvery=25']);
+    const dir = path.join(outDir, `dbp5l-${lang}${tag}-${cell}`);
+    const raw = core.applyOverrides(core.readConfigFile(path.join(configs, file)), [...sets, `name=dbp5l-${lang}${tag}-${cell}`, 'train.checkpointEvery=25']);
     let config = core.resolveExperimentConfig(raw, registry, file);
     const summaryFile = path.join(dir, 'summary.json');
     const previous = fs.existsSync(summaryFile) ? JSON.parse(fs.readFileSync(summaryFile, 'utf8')) : undefined;
@@ -199,7 +203,7 @@ if (parts.includes('dbp5l')) {
   // the next start: cells already in it are not run again (delete the file, or its run directories, to rerun).
   const hasCell = { train: (r) => r.single, kens: (r) => r.majority, kd: (r) => r.kd, 'kens-pl': (r) => r.perLanguage };
   for (const lang of languages) {
-    const doneFile = path.join(root, 'tools/bench/results', `kg-dbp5l-${lang}.json`);
+    const doneFile = path.join(root, 'tools/bench/results', `kg-dbp5l-${lang}${tag}.json`);
     const row = { ...(!quick && fs.existsSync(doneFile) ? JSON.parse(fs.readFileSync(doneFile, 'utf8')) : {}), language: lang, kensPublishedHits1: kens[lang] };
     row.seconds ??= {};
     row.tailOnly ??= {};
@@ -218,7 +222,7 @@ if (parts.includes('dbp5l')) {
     const saveRow = () => {
       row.overrides = sets.slice(3);
       if (!quick) writeJson(doneFile, row);
-      record.dbp5l = [...(earlier.dbp5l ?? []).filter((e) => e.language !== lang && !rows.some((x) => x.language === e.language)), ...rows, row];
+      record[recordKey] = [...(earlier[recordKey] ?? []).filter((e) => e.language !== lang && !rows.some((x) => x.language === e.language)), ...rows, row];
       save();
     };
     for (const c of todo) {
