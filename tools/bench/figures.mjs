@@ -34,6 +34,11 @@ export function figuresSection({ bench, pngs, runs, source, date, heading }) {
   ].join('\n');
 }
 
+/** The PNGs (`<dir>/<chart title>.png`) of the charts named in `charts`, in the order of `charts`. */
+export function selectCharts(pngs, charts) {
+  return charts.flatMap((c) => pngs.filter((f) => path.basename(f, '.png') === c));
+}
+
 /** `text` with the figures block of `bench` replaced by `section` (or `section` appended when it has none). */
 export function replaceFiguresSection(text, bench, section) {
   const a = text.indexOf(`<!-- kt-figures:${bench}:start`);
@@ -43,10 +48,12 @@ export function replaceFiguresSection(text, bench, section) {
 }
 
 /**
- * Runs `kt report RUN_DIRS --out <html> --png docs/results/fig/<bench>/` (old PNGs there removed
- * first) and writes the Figures section of docs/results/<doc>.md. Returns the PNG paths.
+ * Runs `kt report RUN_DIRS --out <html> --png docs/results/fig/<bench>/ [...reportArgs]` (old PNGs there
+ * removed first) and writes the Figures section of docs/results/<doc>.md. `charts`: the chart titles
+ * the doc shows (the PNGs of the others are removed; the HTML page keeps every chart); default all.
+ * Returns the PNG paths.
  */
-export function writeFigures({ bench, doc, runDirs, title, source, html, heading }) {
+export function writeFigures({ bench, doc, runDirs, title, source, html, heading, reportArgs = [], charts }) {
   if (runDirs.length === 0) throw new Error(`figures for ${bench}: no run directories`);
   const figDir = path.join(root, 'docs', 'results', 'fig', bench);
   fs.mkdirSync(figDir, { recursive: true });
@@ -54,12 +61,15 @@ export function writeFigures({ bench, doc, runDirs, title, source, html, heading
   const out = html ?? path.join(root, 'runs', 'bench-figures', `${bench}.html`);
   // The kt binary of the built @kt/cli (the workspace links it under node_modules/@kt/cli).
   const kt = createRequire(import.meta.url).resolve('@kt/cli/bin/kt.js');
-  const r = spawnSync(process.execPath, [kt, 'report', ...runDirs, '--out', out, '--png', figDir, '--title', title ?? `kt report: ${bench}`], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [kt, 'report', ...runDirs, '--out', out, '--png', figDir, '--title', title ?? `kt report: ${bench}`, ...reportArgs], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`kt report for ${bench} failed (exit ${r.status}):\n${r.stderr}${r.stdout}`);
-  const pngs = r.stdout
+  const drawn = r.stdout
     .split('\n')
     .filter((l) => l.startsWith('figure: '))
     .map((l) => l.slice('figure: '.length).trim());
+  const pngs = charts ? selectCharts(drawn, charts) : drawn;
+  if (charts && pngs.length === 0) throw new Error(`figures for ${bench}: none of the charts ${charts.join(', ')} was drawn (kt report drew: ${drawn.map((f) => path.basename(f, '.png')).join(', ')})`);
+  for (const f of drawn) if (!pngs.includes(f)) fs.rmSync(f, { force: true });
   const docFile = path.join(root, 'docs', 'results', `${doc}.md`);
   const section = figuresSection({ bench, pngs, runs: runDirs.length, source: source ?? `node tools/bench/${bench}/run.mjs`, date: new Date().toISOString().slice(0, 10), heading });
   writeText(docFile, replaceFiguresSection(fs.existsSync(docFile) ? fs.readFileSync(docFile, 'utf8') : `# ${bench}\n`, bench, section));

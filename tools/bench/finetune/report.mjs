@@ -77,12 +77,30 @@ export function aggregate(cellsDir, { selectLabels = '10' } = {}) {
     }
   }
   rows.sort((a, b) => a.regime.localeCompare(b.regime) * -1 || LABEL_ORDER.indexOf(a.labels) - LABEL_ORDER.indexOf(b.labels) || METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method));
-  return { cells: cells.length, grid, rows, seconds: cells.reduce((s, c) => s + c.seconds, 0) };
+  return { cells: cells.length, grid, rows, seconds: cells.reduce((s, c) => s + c.seconds, 0), runLoad: runLoad(cells) };
+}
+
+/** The 1-minute load average each cell recorded when its run ended (`load`: "1m 5m 15m"): min, median, max over the cells that have one; undefined when none does. */
+export function runLoad(cells) {
+  const ones = cells.map((c) => Number.parseFloat(String(c.load ?? '').split(' ')[0])).filter(Number.isFinite).sort((a, b) => a - b);
+  if (ones.length === 0) return undefined;
+  const mid = ones.length >> 1;
+  const median = ones.length % 2 ? ones[mid] : (ones[mid - 1] + ones[mid]) / 2;
+  return { min: ones[0], median, max: ones.at(-1), cells: ones.length };
+}
+
+/** The first line of the table file: what was aggregated, on how many cores, under what load (as the cells measured it), and the summed run time. */
+export function tableHeader({ cells, date, cpus, load, seconds }) {
+  const f = (v) => v.toFixed(2);
+  const loadText = load
+    ? `1-minute load average when each run ended ${f(load.min)}–${f(load.max)}, median ${f(load.median)}${load.cells < cells ? ` (recorded by ${load.cells} of the ${cells} runs)` : ''}`
+    : 'load average not recorded by the runs';
+  return `${cells} runs aggregated on ${date.slice(0, 16)}Z (${cpus} cores; ${loadText}; ${seconds.toFixed(0)} s of run time summed over the runs).`;
 }
 
 /** Writes results/finetune{,-quick}.json and .table.md. */
 export function writeReport(cellsDir, { quick = false, backend = 'wasm', selectLabels = '10', loadNow = os.loadavg().map((l) => l.toFixed(2)).join(' ') } = {}) {
-  const { cells, grid, rows, seconds } = aggregate(cellsDir, { selectLabels });
+  const { cells, grid, rows, seconds, runLoad: load } = aggregate(cellsDir, { selectLabels });
   const pct = (v) => (v * 100).toFixed(1);
   const signed = (v) => `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(1)}`;
   const delta = (d, range) => (d ? `${signed(d.mean)}${range ? ` (${signed(d.min)}…${signed(d.max)})` : ''}` : '');
@@ -105,12 +123,12 @@ export function writeReport(cellsDir, { quick = false, backend = 'wasm', selectL
     ['regime', 'method', `val acc. % at ${selectLabels} labels/class, seed 0, per grid point (chosen *)`],
     grid.map((g) => [g.regime, g.method, g.tried.map((t) => `${hpText(t.hp)}: ${pct(t.val)}${t.hpIndex === g.chosen ? '*' : ''}`).join(' · ')]),
   );
-  const record = { benchmark: 'finetune', quick, cells, runSeconds: seconds, backend, machine: machine(), loadAverageAtReport: loadNow, selectLabels, grid, rows, date: new Date().toISOString() };
+  const record = { benchmark: 'finetune', quick, cells, runSeconds: seconds, backend, machine: machine(), loadAverageAfterRuns: load, loadAverageAtReport: loadNow, selectLabels, grid, rows, date: new Date().toISOString() };
   const stem = quick ? 'finetune-quick' : 'finetune';
   writeJson(path.join(root, 'tools/bench/finetune/results', `${stem}.json`), record);
   writeText(
     path.join(root, 'tools/bench/finetune/results', `${stem}.table.md`),
-    `${cells} runs aggregated on ${record.date.slice(0, 16)}Z (${machine().cpus} cores shared with other jobs; load average ${loadNow} when aggregated; ${seconds.toFixed(0)} s of run time).\n\nSelection (hyper-parameters chosen per regime on validation accuracy at ${selectLabels} labels per class, seed 0):\n\n${selectionTable.md}\n\nTest accuracy at the chosen values:\n\n${md}\n`,
+    `${tableHeader({ cells, date: record.date, cpus: record.machine.cpus, load, seconds })}\n\nSelection (hyper-parameters chosen per regime on validation accuracy at ${selectLabels} labels per class, seed 0):\n\n${selectionTable.md}\n\nTest accuracy at the chosen values:\n\n${md}\n`,
   );
   return { text: `${selectionTable.text}\n\n${text}`, record };
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { figuresSection, replaceFiguresSection } from '../figures.mjs';
+import { figuresSection, replaceFiguresSection, selectCharts } from '../figures.mjs';
 
 const section = (pngs) => figuresSection({ bench: 'classify-kd', pngs, runs: 12, source: 'node tools/bench/classify-kd/run.mjs --figures', date: '2026-12-02' });
 
@@ -29,4 +29,10 @@ test('blocks of two benches live side by side in one doc', () => {
   const both = replaceFiguresSection(replaceFiguresSection('# R\n', 'classify-kd', section(['a/train.loss.png'])), 'classify-kd-fashion', other);
   assert.match(both, /## Figures: Fashion-MNIST/);
   assert.equal(replaceFiguresSection(both, 'classify-kd', section(['a/val.accuracy.png'])).match(/!\[/g).length, 2);
+});
+
+test('a doc may show a subset of the charts, in the order it names them', () => {
+  const drawn = ['/f/train.loss.png', '/f/train.l2-sp.png', '/f/val.accuracy.png', '/f/val.nll.png', '/f/test.accuracy.png'];
+  assert.deepEqual(selectCharts(drawn, ['val.accuracy', 'train.loss', 'val.nll']), ['/f/val.accuracy.png', '/f/train.loss.png', '/f/val.nll.png']);
+  assert.deepEqual(selectCharts(drawn, ['val.bleu']), []);
 });

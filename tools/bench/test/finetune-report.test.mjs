@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { aggregate } from '../finetune/report.mjs';
+import { aggregate, runLoad, tableHeader } from '../finetune/report.mjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-bench-finetune-report-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -66,4 +66,14 @@ test("the 'all' column is a labels count like the others, and differences are pa
   // Seeds 0 and 1: (0.72 − 0.69) and (0.74 − 0.70).
   assert.ok(Math.abs(at10.vs_none.mean - 0.035) < 1e-9);
   assert.equal(at10.vs_none.n, 2);
+});
+
+test("the table header states the load the runs measured (each cell's 1-minute load average when it ended), never an assumed one", () => {
+  assert.deepEqual(aggregate(dir, { selectLabels: '10' }).runLoad, { min: 1, median: 1, max: 1, cells: 13 });
+  const load = runLoad([{ load: '4.91 3.00 1.00' }, { load: '1.98 0.50 0.20' }, { load: '5.82 4.00 2.00' }, { load: '2.50 1 1' }, {}]);
+  assert.deepEqual(load, { min: 1.98, median: (2.5 + 4.91) / 2, max: 5.82, cells: 4 });
+  const header = tableHeader({ cells: 5, date: '2026-12-02T13:06:53.050Z', cpus: 2, load, seconds: 982.9 });
+  assert.equal(header, '5 runs aggregated on 2026-12-02T13:06Z (2 cores; 1-minute load average when each run ended 1.98–5.82, median 3.71 (recorded by 4 of the 5 runs); 983 s of run time summed over the runs).');
+  assert.doesNotMatch(header, /shared/);
+  assert.match(tableHeader({ cells: 1, date: '2026-12-02T13:06Z', cpus: 2, load: runLoad([{}]), seconds: 1 }), /load average not recorded by the runs/);
 });

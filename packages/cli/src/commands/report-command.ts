@@ -17,6 +17,12 @@ export const ReportOptionsSchema = z.strictObject({
   dir: z.string().min(1).default('runs'),
   title: z.string().min(1).optional(),
   png: z.string().min(1).optional(),
+  /** Config fields besides train.seed that only draw a seed's randomness (comma-separated, dotted). */
+  seedFields: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*(,[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)*$/, 'comma-separated dotted config fields, e.g. data.target.sampleSeed')
+    .transform((s) => s.split(','))
+    .optional(),
 });
 export type ReportOptions = z.infer<typeof ReportOptionsSchema>;
 
@@ -51,7 +57,7 @@ export function reportCommand(specs: readonly string[], options: ReportOptions, 
   const dirs = [...new Set(specs.flatMap((s) => expandReportSpec(s, cwd, options.dir)))];
   const records: RunRecord[] = dirs.map(readRun);
   const title = options.title ?? (records.length === 1 ? `kt report: ${records[0]!.id}` : `kt report: ${records.length} runs`);
-  const data = buildReportData(records, container, title);
+  const data = buildReportData(records, container, title, options.seedFields);
   const file = path.resolve(cwd, options.out);
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new ConfigError(`--out ${options.out} is a directory; give a file name, e.g. ${path.join(options.out, 'report.html')}`);
   ensureDir(path.dirname(file));
@@ -68,6 +74,7 @@ export function registerReportCommand(program: Command, ctx: CommandContext): vo
     .option('-d, --dir <dir>', 'where to look up run names (default "runs")')
     .option('-t, --title <text>', 'the page title')
     .option('--png <dir>', 'also write each chart as <dir>/<metric>.png (needs Chromium and playwright-core), e.g. for docs')
+    .option('--seed-fields <fields>', 'config fields besides train.seed that a seed sets (comma-separated, e.g. data.target.sampleSeed): runs differing only in them are seeds of one setting')
     .addHelpText(
       'after',
       `
@@ -76,8 +83,9 @@ Examples:
   kt report runs/sweeps/lr-divergence --out lr.html
   kt report forward backward --dir runs/demo --out demo.html
   kt report runs/bench/mt-kd/* --out docs/results/mt-kd.html --png docs/results/figures/mt-kd
+  kt report /tmp/kt-bench-finetune/figures/related-* --seed-fields data.target.sampleSeed
 
-Seeds of one setting (configs equal but for train.seed) are drawn as their mean with a ± std band.`,
+Seeds of one setting (configs equal but for train.seed and the --seed-fields) are drawn as their mean with a ± std band.`,
     )
     .action(async (runs: string[], _opts: unknown, cmd: Command) => {
       const options = ReportOptionsSchema.parse(cmd.optsWithGlobals());

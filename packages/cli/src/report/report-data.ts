@@ -3,7 +3,7 @@ import type { Container } from 'inversify';
 import { configDifferences } from '../config-diff';
 import { configValue, readMetricLines, type RunRecord } from '../run-reader';
 
-/** Config fields that tell seeds of one setting apart, not settings. */
+/** Config fields that tell seeds of one setting apart, not settings (`kt report --seed-fields` adds more). */
 export const SEED_KEYS = ['train.seed'];
 /** Config fields that never make two runs different settings (where the run was written). */
 const IGNORED_KEYS = ['output', 'name'];
@@ -89,15 +89,19 @@ function show(v: unknown): string {
   return typeof v === 'string' ? v : stableStringify(v);
 }
 
-/** Groups runs whose configs are equal but for the seed; labels each by what sets it apart. */
-export function groupRuns(records: readonly RunRecord[]): { groups: ReportGroup[]; groupOf: Map<string, string> } {
+/**
+ * Groups runs whose configs are equal but for the seed (`train.seed` and `seedFields`, e.g. a field choosing which
+ * examples are labelled that a bench sets with the seed); labels each by what sets it apart.
+ */
+export function groupRuns(records: readonly RunRecord[], seedFields: readonly string[] = []): { groups: ReportGroup[]; groupOf: Map<string, string> } {
+  const ignored = [...SEED_KEYS, ...seedFields, ...IGNORED_KEYS];
+  const strip = (r: RunRecord): unknown => withoutKeys(r.config, ignored);
   const byKey = new Map<string, RunRecord[]>();
   for (const r of records) {
-    const key = r.config ? stableStringify(withoutKeys(r.config, [...SEED_KEYS, ...IGNORED_KEYS])) : `run:${r.id}`;
+    const key = r.config ? stableStringify(strip(r)) : `run:${r.id}`;
     byKey.set(key, [...(byKey.get(key) ?? []), r]);
   }
   const reps = [...byKey.values()].map((rs) => rs[0]!);
-  const strip = (r: RunRecord): unknown => withoutKeys(r.config, [...SEED_KEYS, ...IGNORED_KEYS]);
   /** The fields in which any two of `among` differ; a parent (`teacherUpdate`, present in one and absent in another) only when none of its fields is listed. */
   const differingKeys = (among: readonly RunRecord[]): string[] => {
     const differing = new Set<string>();
@@ -183,10 +187,10 @@ function buildCharts(records: readonly RunRecord[], groups: readonly ReportGroup
   });
 }
 
-/** Everything `kt report` shows about `records`, with the plugins' sections from `container`. */
-export function buildReportData(records: readonly RunRecord[], container: Container | undefined, title = 'kt report'): ReportData {
+/** Everything `kt report` shows about `records`, with the plugins' sections from `container`; `seedFields` as for groupRuns. */
+export function buildReportData(records: readonly RunRecord[], container: Container | undefined, title = 'kt report', seedFields: readonly string[] = []): ReportData {
   const contributions = container?.isBound(ReportContribution) ? container.getAll<ReportContribution>(ReportContribution) : [];
-  const { groups, groupOf } = groupRuns(records);
+  const { groups, groupOf } = groupRuns(records, seedFields);
   const runs: ReportRunInfo[] = records.map((r) => {
     const metrics: Record<string, number> = {};
     for (const split of ['val', 'test'] as const) for (const [k, v] of Object.entries(r.summary?.[split] ?? {})) metrics[`${split}.${k}`] = v;

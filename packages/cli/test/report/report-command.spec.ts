@@ -126,4 +126,28 @@ describe('kt report groups', () => {
     const named = buildReportData([none, fixed, second, first].map(readRun), undefined).groups.map((g) => g.label);
     expect(named).toEqual(['kd alpha=1', 'kd alpha=0.5', 'meta extra={"a":1} more=2 teacherUpdate.strategy=metadistil', 'meta extra=- more=- teacherUpdate.strategy=metadistil-first-order']);
   });
+
+  it('--seed-fields: runs differing only in train.seed and the fields a seed also sets are seeds of one setting', () => {
+    // as the finetune bench runs them: seed s sets train.seed and which examples are labelled (data.target.sampleSeed)
+    const parent = tmpDir();
+    const run = (name: string, divergence: string, seed: number): string => {
+      const dir = writeFakeRun(parent, { name, divergence, seed, scale: 10 * seed });
+      const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...cfg, data: { target: { labelsPerClass: 10, sampleSeed: seed } } }));
+      return dir;
+    };
+    const dirs = [run('f1', 'forward', 1), run('f2', 'forward', 2), run('b1', 'backward', 1), run('b2', 'backward', 2)];
+    const apart = buildReportData(dirs.map(readRun), undefined);
+    expect(apart.groups).toHaveLength(4);
+    const options = ReportOptionsSchema.parse({ out: path.join(parent, 'r.html'), seedFields: 'data.target.sampleSeed' });
+    expect(options.seedFields).toEqual(['data.target.sampleSeed']);
+    const data = buildReportData(dirs.map(readRun), undefined, 'seeds', options.seedFields);
+    expect(data.groups).toEqual([
+      { label: 'transfer.divergence=forward', runs: ['f1', 'f2'] },
+      { label: 'transfer.divergence=backward', runs: ['b1', 'b2'] },
+    ]);
+    expect(data.charts[0]!.series.map((s) => s.runs)).toEqual([2, 2]);
+    expect(reportCommand(dirs, options, parent).runs).toBe(4);
+    expect(() => ReportOptionsSchema.parse({ seedFields: 'data..sampleSeed' })).toThrow(/comma-separated dotted config fields/);
+  });
 });
