@@ -127,6 +127,25 @@ describe('kt report groups', () => {
     expect(named).toEqual(['kd alpha=1', 'kd alpha=0.5', 'meta extra={"a":1} more=2 teacherUpdate.strategy=metadistil', 'meta extra=- more=- teacherUpdate.strategy=metadistil-first-order']);
   });
 
+  it('labels every setting the same way: by its run name when one setting’s differing fields are too long to show', () => {
+    // the finetune bench's figure runs: scratch and plain fine-tuning differ from the others in three fields, short for
+    // them (`regularisers=[{"name":"none","weight":0}]`) but not for a regulariser with its settings
+    const parent = tmpDir();
+    const run = (name: string, init: string, regulariser: Record<string, unknown>, temperature = 1): string => {
+      const dir = writeFakeRun(parent, { name, divergence: 'forward', seed: 1, scale: 10 });
+      const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...cfg, name, init, regularisers: [regulariser], transfer: { divergence: 'forward', temperature } }));
+      return dir;
+    };
+    const dirs = [
+      run('scratch', 'scratch', { name: 'none', weight: 0 }),
+      run('none', 'pretrained', { name: 'none', weight: 0 }),
+      run('tred-weight-0.001', 'pretrained', { name: 'tred', weight: 0.001, mmd: 1, mi: 0, reconstruction: 1, classification: 1, steps: 200, lr: 0.01 }),
+      run('kd-weight-0.1', 'pretrained', { name: 'kd', weight: 0.1, from: 'logits' }, 2),
+    ];
+    expect(buildReportData(dirs.map(readRun), undefined).groups.map((g) => g.label)).toEqual(['scratch', 'none', 'tred-weight-0.001', 'kd-weight-0.1']);
+  });
+
   it('--seed-fields: runs differing only in train.seed and the fields a seed also sets are seeds of one setting', () => {
     // as the finetune bench runs them: seed s sets train.seed and which examples are labelled (data.target.sampleSeed)
     const parent = tmpDir();
