@@ -3,7 +3,7 @@ import * as path from 'path';
 import { ConfigError } from '@kt/core';
 import { reportCommand, ReportOptionsSchema } from '../../src/commands/report-command';
 import { buildReportData, meanStd } from '../../src/report/report-data';
-import { escapeHtml, renderReportHtml } from '../../src/report/report-html';
+import { escapeHtml, groupStyle, REPORT_PALETTE, renderReportHtml } from '../../src/report/report-html';
 import { readRun } from '../../src/run-reader';
 import { removeTmpDirs, tmpDir } from '../helpers';
 import { fakeContainer, writeFakeRun } from './report-fixtures';
@@ -80,6 +80,17 @@ describe('kt report', () => {
     const html = renderReportHtml(buildReportData([readRun(dir)], undefined));
     expect(html).toContain('no metrics.jsonl lines');
     expect(html).toContain('one run: nothing to compare');
+  });
+});
+
+describe('kt report line styles', () => {
+  it('tells 30 settings apart by colour and dash, the palette first', () => {
+    const styles = Array.from({ length: 31 }, (_, i) => groupStyle(i));
+    expect(new Set(styles.slice(0, 30).map((s) => `${s.color} ${s.dash.join(',')}`)).size).toBe(30);
+    expect(styles.slice(0, REPORT_PALETTE.length).map((s) => s.color)).toEqual(REPORT_PALETTE);
+    expect(styles.slice(0, REPORT_PALETTE.length).every((s) => s.dash.length === 0 && s.marker === 'solid')).toBe(true);
+    expect(styles[REPORT_PALETTE.length]).toEqual({ color: REPORT_PALETTE[0], dash: [8, 4], marker: 'dashed' });
+    expect(styles[30]).toEqual(styles[0]);
   });
 });
 
