@@ -112,19 +112,21 @@ export function groupRuns(records: readonly RunRecord[], seedFields: readonly st
   const describe = (rep: RunRecord, keys: readonly string[]): string => keys.map((k) => `${k}=${show(configValue(rep.config, k))}`).join(' ');
   const short = (keys: readonly string[], text: string): boolean => keys.length > 0 && keys.length <= MAX_LABEL_KEYS && text.length <= MAX_LABEL_CHARS;
   const keys = differingKeys(reps);
+  // Settings are named by the fields that set them apart when those are short for every setting, so one legend never
+  // mixes the two kinds of label (a plain setting's fields may be short where a regulariser's settings are not).
+  const allByValues = reps.every((rep) => !rep.config || short(keys, describe(rep, keys)));
   const groups: ReportGroup[] = [];
   const groupOf = new Map<string, string>();
   const used = new Set<string>();
   for (const rs of byKey.values()) {
     const rep = rs[0]!;
-    // Named by what sets it apart when that is short; otherwise by its config name, and what sets it apart from the
+    // Named by what sets it apart (see allByValues); otherwise by its config name, and what sets it apart from the
     // settings of the same name when that is short (the config diff table has the rest); the run as the last resort.
-    const byValues = describe(rep, keys);
     const name = String(rep.config?.['name'] ?? rep.id);
     const sameName = reps.filter((r) => String(r.config?.['name'] ?? r.id) === name);
     const within = sameName.length > 1 ? differingKeys(sameName) : [];
     const byName = short(within, describe(rep, within)) ? `${name} ${describe(rep, within)}` : name;
-    let label = rep.config && short(keys, byValues) ? byValues : byName;
+    let label = rep.config && allByValues ? describe(rep, keys) : byName;
     if (used.has(label)) label = `${label} (${rep.id})`;
     used.add(label);
     groups.push({ label, runs: rs.map((r) => r.id) });

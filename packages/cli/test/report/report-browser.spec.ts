@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { reportCommand, ReportOptionsSchema, reportWithPngs } from '../../src/commands/report-command';
-import { REPORT_PALETTE } from '../../src/report/report-html';
+import { buildReportData } from '../../src/report/report-data';
+import { REPORT_PALETTE, renderReportHtml } from '../../src/report/report-html';
 import { findChromium } from '../../src/report/report-png';
+import { readRun } from '../../src/run-reader';
 import { removeTmpDirs, tmpDir } from '../helpers';
 import { fakeContainer, writeFakeRun } from './report-fixtures';
 
@@ -24,6 +26,35 @@ function rgb(hex: string): [number, number, number] {
   return [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)];
 }
 
+/** The part of the DOM the legend checks read (the test's tsconfig has no DOM types). */
+interface DomElement {
+  textContent: string | null;
+  classList: { contains(name: string): boolean };
+  querySelector(selector: string): DomElement | null;
+  querySelectorAll(selector: string): ArrayLike<DomElement>;
+  getBoundingClientRect(): { width: number; height: number };
+}
+declare function getComputedStyle(element: DomElement): { display: string; borderTopColor: string; borderTopStyle: string };
+
+/** What a chart's legend shows: the label, marker colour and border style of each visible entry. */
+interface LegendEntry {
+  label: string;
+  marker: string;
+}
+
+function legends(page: Page): Promise<LegendEntry[][]> {
+  return page.$$eval('.chart', (charts) =>
+    charts.map((chart) =>
+      Array.from((chart as unknown as DomElement).querySelectorAll('.u-legend tr.u-series'))
+        .filter((row) => getComputedStyle(row).display !== 'none')
+        .map((row) => {
+          const marker = getComputedStyle(row.querySelector('.u-marker')!);
+          return { label: row.querySelector('.u-label')!.textContent ?? '', marker: `${marker.borderTopColor} ${marker.borderTopStyle}` };
+        }),
+    ),
+  );
+}
+
 describeWithBrowser('kt report in headless Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
@@ -33,6 +64,23 @@ describeWithBrowser('kt report in headless Chromium', () => {
     await browser?.close();
     removeTmpDirs();
   });
+
+  /** Opens a report page offline and waits for its charts; `problems` collects console errors and warnings, page errors and network requests. */
+  async function open(file: string, charts: number): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, offline: true });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('request', (r) => {
+      if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) problems.push(`request: ${r.url()}`);
+    });
+    await page.goto(`file://${file}`);
+    await page.waitForSelector(`body[data-charts-rendered="${charts}"]`, { timeout: 10_000 });
+    return { context, page, problems };
+  }
 
   it('loads offline without console errors, draws every chart with its data, and is written to a screenshot', async () => {
     const parent = tmpDir('kt-report-browser-');
@@ -45,18 +93,7 @@ describeWithBrowser('kt report in headless Chromium', () => {
     const { charts } = reportCommand(dirs, ReportOptionsSchema.parse({ out }), parent, fakeContainer());
     expect(charts).toBe(3);
 
-    const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, offline: true });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('request', (r) => {
-      if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) problems.push(`request: ${r.url()}`);
-    });
-    await page.goto(`file://${out}`);
-    await page.waitForSelector('body[data-charts-rendered="3"]', { timeout: 10_000 });
+    const { context, page, problems } = await open(out, 3);
 
     const shot = path.join(process.env['KT_REPORT_SCREENSHOT_DIR'] ?? parent, 'report.png');
     await page.screenshot({ path: shot, fullPage: true });
@@ -80,8 +117,52 @@ describeWithBrowser('kt report in headless Chromium', () => {
     const titles = await page.$$eval('.chart .u-title', (els) => els.map((e) => e.textContent));
     expect(titles).toEqual(['train.loss', 'val.bleu', 'val.chrf']);
     expect(await page.textContent('body')).toContain('hello <b>fwd-s1</b>');
+    // one legend entry per setting (the ± std band has none), each in its own colour
+    for (const legend of await legends(page)) {
+      expect(legend.map((e) => e.label)).toEqual(['transfer.divergence=forward (mean of 2)', 'transfer.divergence=backward']);
+      expect(legend[0]!.marker).toBe(`rgb(${r}, ${g}, ${b}) solid`);
+    }
 
     expect(fs.statSync(shot).size).toBeGreaterThan(10_000);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('with twelve settings of two seeds: one legend entry each, in columns, every line told apart, a band following its line', async () => {
+    const parent = tmpDir('kt-report-legend-');
+    const settings = Array.from({ length: 12 }, (_, i) => `g${String(i).padStart(2, '0')}`);
+    const dirs = settings.flatMap((d, i) => [1, 2].map((seed) => writeFakeRun(parent, { name: `${d}-s${seed}`, divergence: d, seed, scale: 10 + i })));
+    const out = path.join(parent, 'report.html');
+    fs.writeFileSync(out, renderReportHtml(buildReportData(dirs.map(readRun), undefined)));
+    const { context, page, problems } = await open(out, 3);
+    await page.screenshot({ path: path.join(process.env['KT_REPORT_SCREENSHOT_DIR'] ?? parent, 'report-12.png'), fullPage: true });
+
+    const all = await legends(page);
+    expect(all).toHaveLength(3);
+    for (const legend of all) {
+      // every seed count the same: no "(mean of 2)" on each entry, one note under the chart instead
+      expect(legend.map((e) => e.label)).toEqual(settings.map((d) => `transfer.divergence=${d}`));
+      expect(new Set(legend.map((e) => e.marker)).size).toBe(12);
+      // the palette has ten colours: the 11th and 12th settings are dashed
+      expect(legend.slice(10).map((e) => e.marker.split(' ').at(-1))).toEqual(['dashed', 'dashed']);
+    }
+    expect(await page.$$eval('.chart .chart-note', (els) => els.map((e) => e.textContent))).toEqual(Array(3).fill('each line: the mean of 2 runs, with a band of ± one standard deviation'));
+    // the legend is laid out in columns: shorter than the plot, and no wider than the chart
+    const sizes = await page.$$eval('.chart', (charts) =>
+      charts.map((chart) => {
+        const c = chart as unknown as DomElement;
+        return { legend: c.querySelector('.u-legend')!.getBoundingClientRect(), plot: c.querySelector('.u-wrap')!.getBoundingClientRect(), columns: c.querySelector('.u-legend tbody')!.classList.contains('kt-columns') };
+      }),
+    );
+    for (const s of sizes) {
+      expect(s.columns).toBe(true);
+      expect(s.legend.height).toBeLessThan(s.plot.height / 2);
+      expect(s.legend.width).toBeLessThanOrEqual(s.plot.width);
+    }
+    // hiding a setting from its legend entry hides its band too, and nothing else
+    await page.click('#chart-0 .u-legend tr.u-series:nth-child(1) th');
+    const off = await page.$$eval('#chart-0 .u-legend tr.u-series', (rows) => rows.map((r, i) => ((r as unknown as DomElement).classList.contains('u-off') ? i : -1)).filter((i) => i >= 0));
+    expect(off).toEqual([0, 1, 2]);
     expect(problems).toEqual([]);
     await context.close();
   });

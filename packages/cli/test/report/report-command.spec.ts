@@ -3,7 +3,7 @@ import * as path from 'path';
 import { ConfigError } from '@kt/core';
 import { reportCommand, ReportOptionsSchema } from '../../src/commands/report-command';
 import { buildReportData, meanStd } from '../../src/report/report-data';
-import { escapeHtml, renderReportHtml } from '../../src/report/report-html';
+import { escapeHtml, groupStyle, REPORT_PALETTE, renderReportHtml } from '../../src/report/report-html';
 import { readRun } from '../../src/run-reader';
 import { removeTmpDirs, tmpDir } from '../helpers';
 import { fakeContainer, writeFakeRun } from './report-fixtures';
@@ -83,6 +83,17 @@ describe('kt report', () => {
   });
 });
 
+describe('kt report line styles', () => {
+  it('tells 30 settings apart by colour and dash, the palette first', () => {
+    const styles = Array.from({ length: 31 }, (_, i) => groupStyle(i));
+    expect(new Set(styles.slice(0, 30).map((s) => `${s.color} ${s.dash.join(',')}`)).size).toBe(30);
+    expect(styles.slice(0, REPORT_PALETTE.length).map((s) => s.color)).toEqual(REPORT_PALETTE);
+    expect(styles.slice(0, REPORT_PALETTE.length).every((s) => s.dash.length === 0 && s.marker === 'solid')).toBe(true);
+    expect(styles[REPORT_PALETTE.length]).toEqual({ color: REPORT_PALETTE[0], dash: [8, 4], marker: 'dashed' });
+    expect(styles[30]).toEqual(styles[0]);
+  });
+});
+
 describe('kt report groups', () => {
   it('names a setting by its config name when too many fields set it apart', () => {
     const parent = tmpDir();
@@ -125,6 +136,25 @@ describe('kt report groups', () => {
     edit(second, { extra: { a: 1 }, more: 2 });
     const named = buildReportData([none, fixed, second, first].map(readRun), undefined).groups.map((g) => g.label);
     expect(named).toEqual(['kd alpha=1', 'kd alpha=0.5', 'meta extra={"a":1} more=2 teacherUpdate.strategy=metadistil', 'meta extra=- more=- teacherUpdate.strategy=metadistil-first-order']);
+  });
+
+  it('labels every setting the same way: by its run name when one setting’s differing fields are too long to show', () => {
+    // the finetune bench's figure runs: scratch and plain fine-tuning differ from the others in three fields, short for
+    // them (`regularisers=[{"name":"none","weight":0}]`) but not for a regulariser with its settings
+    const parent = tmpDir();
+    const run = (name: string, init: string, regulariser: Record<string, unknown>, temperature = 1): string => {
+      const dir = writeFakeRun(parent, { name, divergence: 'forward', seed: 1, scale: 10 });
+      const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...cfg, name, init, regularisers: [regulariser], transfer: { divergence: 'forward', temperature } }));
+      return dir;
+    };
+    const dirs = [
+      run('scratch', 'scratch', { name: 'none', weight: 0 }),
+      run('none', 'pretrained', { name: 'none', weight: 0 }),
+      run('tred-weight-0.001', 'pretrained', { name: 'tred', weight: 0.001, mmd: 1, mi: 0, reconstruction: 1, classification: 1, steps: 200, lr: 0.01 }),
+      run('kd-weight-0.1', 'pretrained', { name: 'kd', weight: 0.1, from: 'logits' }, 2),
+    ];
+    expect(buildReportData(dirs.map(readRun), undefined).groups.map((g) => g.label)).toEqual(['scratch', 'none', 'tred-weight-0.001', 'kd-weight-0.1']);
   });
 
   it('--seed-fields: runs differing only in train.seed and the fields a seed also sets are seeds of one setting', () => {
