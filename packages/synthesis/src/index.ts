@@ -74,7 +74,7 @@ export {
   type TaskFileEntry,
   type LoadedTask,
 } from './io/task-file';
-export { saveLibrary, loadLibrary, LIBRARY_FILE, LIBRARY_FORMAT, LibraryFileSchema, type LibraryFileJson } from './io/library-file';
+export { saveLibrary, loadLibrary, LIBRARY_FILE, LIBRARY_FORMAT, LibraryFileSchema, LanguageModelFileSchema, type LibraryFileJson, type LoadedLibrary } from './io/library-file';
 export {
   synthesisSolve,
   synthesisSolveContribution,
@@ -83,6 +83,7 @@ export {
   SynthesisSolveOptionsSchema,
   type SynthesisSolveOptions,
   type SynthesisSolveResult,
+  type SolvePrior,
 } from './cli/solve-command';
 
 // Task suites (issue #16 §4).
@@ -160,4 +161,4 @@ export {
   type IterationMetrics,
   type WakeSleepResult,
 } from './wake-sleep/wake-sleep';
-export { ibmLanguageModel, type IbmLanguageModelOptions } from './language/ibm-language-model';
+export { ibmLanguageModel, ibmLanguageModelFromJson, type IbmLanguageModel, type IbmLanguageModelJson, type IbmLanguageModelOptions } from './language/ibm-language-model';

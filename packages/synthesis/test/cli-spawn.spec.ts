@@ -73,6 +73,7 @@ describe('kt synthesis (spawned): bad input is exit 2 with the place named, no s
     run('invalid', ['synthesis', 'solve', '--examples', invalid, '--workers', '1']);
     run('typeCheck', ['synthesis', 'solve', '--examples', tasks, '--library', library, '--workers', '1']);
     run('runInvalid', ['run', config, '--out', path.join(work, 'runs')]);
+    run('emptyDescription', ['synthesis', 'solve', '--examples', tasks, '--description', '', '--workers', '1']);
   });
 
   const expectUsageError = (r: SpawnResult): void => {
@@ -102,6 +103,12 @@ describe('kt synthesis (spawned): bad input is exit 2 with the place named, no s
     const r = await cases['typeCheck']!;
     expectUsageError(r);
     expect(r.stderr).toContain('#(lambda (+ $0 (cdr $0))) does not type-check at (cdr $0): cdr expects list(t0) but is applied to $0 : int');
+  });
+
+  it('an empty --description: the flag named', async () => {
+    const r = await cases['emptyDescription']!;
+    expectUsageError(r);
+    expect(r.stderr).toContain('- description: --description has no words: describe the task (or leave the flag out)');
   });
 
   it('kt run on a config whose task file is not valid JSON', async () => {

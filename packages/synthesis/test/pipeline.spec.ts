@@ -39,7 +39,7 @@ describe('solve → compress → solve (one abstraction sleep, no recognition mo
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-synth-pipe-'));
     made.push(dir);
     saveLibrary(dir, learned.grammar);
-    const library = loadLibrary(dir);
+    const { grammar: library } = loadLibrary(dir);
 
     const heldOut = task('inc-tail-twice', [
       [[1, 2, 3, 4], [4, 5]],

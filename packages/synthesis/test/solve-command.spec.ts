@@ -5,7 +5,9 @@ import { Command } from 'commander';
 import { ConfigError } from '@kt/core';
 import {
   compress,
+  descriptionWords,
   Grammar,
+  ibmLanguageModel,
   jsonErrorOffset,
   listPrimitives,
   loadLibrary,
@@ -180,7 +182,7 @@ describe('kt synthesis solve', () => {
     );
     const run = path.join(d, 'run');
     saveLibrary(run, learned.grammar);
-    expect(loadLibrary(run).productions).toHaveLength(learned.grammar.productions.length);
+    expect(loadLibrary(run).grammar.productions).toHaveLength(learned.grammar.productions.length);
     const f = write(d, 'inc.json', [{ name: 'inc-tail', examples: [{ input: [1, 2, 3], output: [3, 4] }, { input: [5, 0], output: [1] }] }]);
     const r = await synthesisSolve({ examples: f, library: run, timeout: 600, maxNodes: 400_000, workers: 1 });
     expect(r.text).toContain('1. (lambda (#(map (lambda (+ $0 1))) (cdr $0)))');
@@ -199,5 +201,94 @@ describe('kt synthesis solve', () => {
     expect(e.message).toContain(`${file}: grammar.productions[${g.productions.length}]: #(lambda (+ $0 (cdr $0))) does not type-check at (cdr $0): cdr expects list(t0) but is applied to $0 : int`);
     const missing = await configError(synthesisSolve({ examples: f, library: path.join(d, 'no-run'), workers: 1 }));
     expect(missing.message).toMatch(/--library: .*no-run does not exist/);
+  });
+});
+
+describe('kt synthesis solve --description: the library\'s language model conditions the search', () => {
+  // sum and length both fit a list of ones; under a uniform grammar they are equally long.
+  const ONES = {
+    name: 'ones',
+    examples: [
+      { input: [1, 1, 1], output: 3 },
+      { input: [1], output: 1 },
+      { input: [], output: 0 },
+    ],
+  };
+  const LENGTH = '(lambda (length $0))';
+  const SUM = '(lambda (sum $0))';
+
+  /** A library: the uniform list grammar and a word table fitted on two described programs ("count" ↔ length, "add up" ↔ sum). */
+  function describedLibrary(dir: string): string {
+    const lm = ibmLanguageModel();
+    lm.fit([
+      { words: descriptionWords('count the items'), programs: [parseProgram(LENGTH)] },
+      { words: descriptionWords('add up the numbers'), programs: [parseProgram(SUM)] },
+    ]);
+    const run = path.join(dir, 'laps-run');
+    saveLibrary(run, Grammar.uniform(listPrimitives()), lm.toJson());
+    return run;
+  }
+
+  const solve = (examples: string, library: string | undefined, description?: string): ReturnType<typeof synthesisSolve> =>
+    synthesisSolve({ examples, library, description, timeout: 600, maxNodes: 400_000, workers: 1, json: true });
+  type JsonTask = { solutions: { program: string; descriptionLength: number }[]; prior: { grammar: string; words?: string[]; notice?: string; text: string } };
+  const parsed = (text: string): JsonTask => (JSON.parse(text) as JsonTask[])[0]!;
+
+  it('ranks the program the words describe first and shortens it; --json says which prior', async () => {
+    const d = tmp();
+    const run = describedLibrary(d);
+    expect(loadLibrary(run).language).toBeDefined();
+    const f = write(d, 'ones.json', [ONES]);
+    const plain = parsed((await solve(f, run)).text);
+    expect(plain.prior).toEqual({ grammar: 'library', text: "the library's grammar" });
+    const dl = (t: JsonTask, program: string): number => t.solutions.find((s) => s.program === program)!.descriptionLength;
+    // Without words the two are tied: the order between them says nothing.
+    expect(dl(plain, LENGTH)).toBeCloseTo(dl(plain, SUM), 9);
+
+    const count = parsed((await solve(f, run, 'count the items')).text);
+    expect(count.prior).toMatchObject({ grammar: 'library', words: ['count', 'the', 'items'] });
+    expect(count.prior.text).toBe("the library's grammar conditioned on the description's words: count the items");
+    expect(count.solutions[0]!.program).toBe(LENGTH);
+    expect(count.solutions[0]!.descriptionLength).toBeLessThan(dl(plain, LENGTH) - 0.5);
+
+    const add = parsed((await solve(f, run, 'add up the numbers')).text);
+    expect(add.solutions[0]!.program).toBe(SUM);
+    expect(add.solutions[0]!.descriptionLength).toBeLessThan(dl(plain, SUM) - 0.5);
+
+    // A description in the task file works the same; the text output names the prior.
+    const g = write(d, 'described.json', [{ ...ONES, description: 'count the items' }]);
+    const r = await synthesisSolve({ examples: g, library: run, timeout: 600, maxNodes: 400_000, workers: 1 });
+    expect(r.text).toContain("  prior: the library's grammar conditioned on the description's words: count the items\n");
+    expect(r.text).toContain(`  1. ${LENGTH}\n`);
+    expect(r.text).not.toContain('note:');
+  });
+
+  it('says why a description cannot be used: no --library, or a library without a language model', async () => {
+    const d = tmp();
+    const f = write(d, 'ones.json', [ONES]);
+    const bare = await synthesisSolve({ examples: f, description: 'count the items', timeout: 600, maxNodes: 400_000, workers: 1 });
+    expect(bare.text).toContain('  prior: uniform grammar over the list primitives\n');
+    expect(bare.text).toContain('  note: the description is not used: no --library: only a library with a language model (saved by a laps-train or laps-test run) turns words into a prior\n');
+    const run = path.join(d, 'dreamcoder-run');
+    saveLibrary(run, Grammar.uniform(listPrimitives()));
+    expect(loadLibrary(run).language).toBeUndefined();
+    const json = parsed((await solve(f, run, 'count the items')).text);
+    expect(json.prior.words).toBeUndefined();
+    expect(json.prior.notice).toBe(`${path.join(run, 'artifacts', 'library.json')} has no language model (only runs of the LAPS conditions laps-train and laps-test save one)`);
+    // No description: nothing to say.
+    expect(parsed((await solve(f, run)).text).prior.notice).toBeUndefined();
+  });
+
+  it('rejects a description without words and a library whose language model is malformed, naming the field', async () => {
+    const d = tmp();
+    const f = write(d, 'ones.json', [ONES]);
+    await expect(synthesisSolve({ examples: f, description: '  ', workers: 1 })).rejects.toThrow('--description has no words');
+    const file = path.join(describedLibrary(d), 'artifacts', 'library.json');
+    const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    json.language.tokensGivenWords.unknownMass = 2;
+    fs.writeFileSync(file, JSON.stringify(json));
+    const e = await configError(synthesisSolve({ examples: f, library: file, description: 'count the items', workers: 1 }));
+    expect(e.message).toContain(file);
+    expect(e.message).toMatch(/- language\.tokensGivenWords\.unknownMass: /);
   });
 });

@@ -19,7 +19,18 @@ import {
   type RunOutcome,
   type TrainerCallback,
 } from '@kt/core';
-import { loadLibrary, SynthesisConfigSchema, synthesisPlugin, synthesisReportContribution, type SynthesisConfig } from '../src';
+import {
+  descriptionWords,
+  listFunctionsSuite,
+  loadLibrary,
+  SynthesisConfigSchema,
+  synthesisPlugin,
+  synthesisReportContribution,
+  synthesisSolve,
+  writeTaskFile,
+  type SolvedProgramsJson,
+  type SynthesisConfig,
+} from '../src';
 
 const registry = new PluginRegistry([{ plugin: synthesisPlugin, from: '@kt/synthesis' }]);
 const container = buildContainer([synthesisPlugin]);
@@ -117,6 +128,30 @@ describe('synthesis plugin', () => {
     expect(summary).toMatchObject({ status: 'completed', steps: 4 });
     expect(Object.keys(summary.test!)).toEqual(expect.arrayContaining(['trainSolved', 'testSolved', 'librarySize', 'iteration2.testSolved']));
     for (const name of ['iterations.json', 'programs.json', 'primitives.txt', 'library.json']) expect(fs.existsSync(path.join(runDir, 'artifacts', name))).toBe(true);
+    // The LAPS conditions save their words↔primitives model with the library once a described task is solved.
+    expect(loadLibrary(runDir).language !== undefined).toBe(file.includes('laps') && summary.test!['trainSolved']! > 0);
+  });
+
+  it('kt run laps-test: the library carries the language model, and kt synthesis solve --description uses it', async () => {
+    const { summary, runDir } = await run(tiny(['condition=laps-test']), tmpDir());
+    expect(summary.status).toBe('completed');
+    expect(summary.test!['trainSolved']).toBeGreaterThan(0);
+    const library = loadLibrary(runDir);
+    expect(library.language).toBeDefined();
+    const programs = JSON.parse(fs.readFileSync(path.join(runDir, 'artifacts', 'programs.json'), 'utf8')) as SolvedProgramsJson;
+    const solvedName = Object.keys(programs.train).sort()[0]!;
+    const task = listFunctionsSuite().train.find((t) => t.name === solvedName)!;
+    const words = descriptionWords(task.descriptions[0]);
+    expect(words.length).toBeGreaterThan(0);
+    const prior = library.language!.primitivePrior(words, library.grammar.productions)!;
+    expect(prior).toHaveLength(library.grammar.productions.length + 1);
+    expect(Math.max(...prior)).toBeGreaterThan(0);
+    const dir = tmpDir();
+    const file = path.join(dir, 'task.json');
+    writeTaskFile(file, [task]);
+    const solved = await synthesisSolve({ examples: file, library: runDir, workers: 1, maxNodes: 20_000, json: true });
+    expect(solved.priors[0]).toEqual({ grammar: 'library', words });
+    expect(solved.reports[0]!.solutions.length).toBeGreaterThan(0);
   });
 
   let finished: RunOutcome | undefined;
@@ -136,7 +171,7 @@ describe('synthesis plugin', () => {
     expect(iterations.map((m) => m.iteration)).toEqual([1, 2]);
     expect(iterations[1]!.trainSolved).toBe(test['trainSolved']);
     // The library is the grammar `kt synthesis solve --library RUN_DIR` reads; learned functions printed readably.
-    const library = loadLibrary(runDir);
+    const library = loadLibrary(runDir).grammar;
     const learned = library.productions.filter((p) => p.kind === 'invented').length;
     expect(learned).toBe(test['librarySize']);
     const primitives = fs.readFileSync(path.join(artifacts, 'primitives.txt'), 'utf8');

@@ -56,7 +56,7 @@ describe('wake-sleep', () => {
     const straight = await runWakeSleep(base, TRAIN, TEST, options(whole, 2));
     expect(straight.metrics).toHaveLength(2);
     expect(straight.metrics[0]!.trainSolved).toBeGreaterThan(0);
-    expect(loadLibrary(whole).productions.length).toBe(straight.grammar.productions.length);
+    expect(loadLibrary(whole).grammar.productions.length).toBe(straight.grammar.productions.length);
 
     const parts = tmp();
     const first = await runWakeSleep(base, TRAIN, TEST, options(parts, 1));

@@ -9,7 +9,9 @@ import { mentionsChar, showType } from '../lang/types';
 import { Grammar } from '../search/grammar';
 import { defaultWorkerCount, solveTasksParallel } from '../search/solve-parallel';
 import type { SearchReport } from '../search/solve';
-import { loadLibrary } from '../io/library-file';
+import { loadLibrary, type LoadedLibrary } from '../io/library-file';
+import { descriptionWords } from '../recognition/recognition-model';
+import { taskGrammar } from '../wake-sleep/wake-sleep';
 import { readJsonFile, tasksFromJson, type LoadedTask } from '../io/task-file';
 
 // eslint-disable-next-line @typescript-eslint/explicit-function-return-type -- the inferred zod type is the point
@@ -21,8 +23,14 @@ function flagNumber(flag: string, min: number, int: boolean) {
 export const SynthesisSolveOptionsSchema = z.strictObject({
   /** A task file `[{name, description?, examples: [{input, output}]}]`, or one task's bare example list `[{input, output}]`. */
   examples: z.string().min(1, 'give the task file with --examples'),
-  /** The task's description in words (set on every task of the file that has none). */
-  description: z.string().min(1).optional(),
+  /**
+   * The task's description in words (set on every task of the file that has none). It conditions the search when the
+   * library carries a language model (runs of laps-train / laps-test save one), as condition laps-test does.
+   */
+  description: z
+    .string()
+    .refine((d) => descriptionWords(d).length > 0, '--description has no words: describe the task (or leave the flag out)')
+    .optional(),
   /** A run directory (its artifacts/library.json) or library file: the grammar to search with. */
   library: z.string().min(1).optional(),
   /** Primitive set of the uniform grammar used without --library (default, per task: text when its type mentions char, else list). */
@@ -39,9 +47,21 @@ export const SynthesisSolveOptionsSchema = z.strictObject({
 });
 export type SynthesisSolveOptions = z.input<typeof SynthesisSolveOptionsSchema>;
 
+/** The grammar a task was searched with, and whether (and why not) its description shaped it. */
+export interface SolvePrior {
+  /** `library` (the --library grammar) or the primitive set of a uniform grammar. */
+  readonly grammar: 'library' | PrimitiveSetName;
+  /** The description's words the grammar was conditioned on (the library's language model), when it was. */
+  readonly words?: readonly string[];
+  /** Why the task's description could not be used, when it has one and was not. */
+  readonly notice?: string;
+}
+
 export interface SynthesisSolveResult {
   readonly tasks: readonly LoadedTask[];
   readonly reports: readonly SearchReport[];
+  /** Per task, the prior its search used. */
+  readonly priors: readonly SolvePrior[];
   readonly text: string;
 }
 
@@ -55,9 +75,37 @@ export function readTasks(file: string, description?: string): LoadedTask[] {
   return tasks.map((t) => (t.descriptions.length > 0 ? t : { ...t, description, descriptions: [description] }));
 }
 
-function formatReport(task: LoadedTask, r: SearchReport, top: number): string {
+/** The prior line of a task's report: which grammar, and whether the description's words conditioned it. */
+function priorText(p: SolvePrior): string {
+  const grammar = p.grammar === 'library' ? "the library's grammar" : `uniform grammar over the ${p.grammar} primitives`;
+  return p.words !== undefined ? `${grammar} conditioned on the description's words: ${p.words.join(' ')}` : grammar;
+}
+
+/**
+ * The prior of a task: the library's grammar conditioned on the task's words when the library has a language model
+ * and the task a description — through `taskGrammar` of condition laps-test at test time, the code path of the
+ * benchmark's condition (f) (no recognition model: the library carries none) — else the plain grammar, with a notice
+ * when a description goes unused.
+ */
+function taskPrior(task: LoadedTask, library: LoadedLibrary | undefined, set: PrimitiveSetName): { prior: SolvePrior; grammar?: Grammar } {
+  const words = descriptionWords(task.description);
+  if (library === undefined) {
+    const notice = words.length > 0 ? 'no --library: only a library with a language model (saved by a laps-train or laps-test run) turns words into a prior' : undefined;
+    return { prior: { grammar: set, ...(notice ? { notice } : {}) } };
+  }
+  if (words.length === 0) return { prior: { grammar: 'library' } };
+  if (library.language === undefined) {
+    return { prior: { grammar: 'library', notice: `${library.file} has no language model (only runs of the LAPS conditions laps-train and laps-test save one)` } };
+  }
+  const grammar = taskGrammar('laps-test', library.grammar, undefined, library.language, task, 'test');
+  return { prior: { grammar: 'library', words }, grammar };
+}
+
+function formatReport(task: LoadedTask, r: SearchReport, prior: SolvePrior, top: number): string {
   const lines = [`task ${task.name} : ${showType(task.request)}  (${task.examples.length} example${task.examples.length === 1 ? '' : 's'})`];
   if (task.descriptions.length > 0) lines.push(`  description: ${task.descriptions.join(' | ')}`);
+  lines.push(`  prior: ${priorText(prior)}`);
+  if (prior.notice !== undefined) lines.push(`  note: the description is not used: ${prior.notice}`);
   const spent = `${(r.elapsedMs / 1000).toFixed(2)} s, ${r.nodes} nodes, ${r.programs} programs checked, ${r.pruned} pruned, cost bound ${r.costBound.toFixed(1)} nats`;
   if (r.solutions.length === 0) {
     lines.push(`  no program found (stopped by ${r.stoppedBy === 'bound' ? 'the cost bound' : `the ${r.stoppedBy} budget`}; ${spent})`);
@@ -79,15 +127,18 @@ export async function synthesisSolve(input: SynthesisSolveOptions): Promise<Synt
   const o = SynthesisSolveOptionsSchema.parse(input);
   if (o.library !== undefined && o.primitives !== undefined) throw new ConfigError('--primitives and --library exclude each other: the library names its primitives');
   const tasks = readTasks(o.examples, o.description);
-  // One grammar per group of tasks: the library's for all, or a uniform one over each task's primitive set.
+  // One grammar per group of tasks: the library's for all, or a uniform one over each task's primitive set; a task
+  // whose description conditions the library's grammar has a group of its own.
   const groups = new Map<string, { grammar: () => Grammar; indices: number[] }>();
   const library = o.library !== undefined ? loadLibrary(o.library) : undefined;
-  tasks.forEach((t, i) => {
+  const priors = tasks.map((t, i): SolvePrior => {
     const set: PrimitiveSetName = o.primitives ?? (mentionsChar(t.request) ? 'text' : 'list');
-    const key = library !== undefined ? 'library' : set;
-    const g = groups.get(key) ?? { grammar: (): Grammar => library ?? Grammar.uniform(PRIMITIVE_SETS[set]()), indices: [] };
+    const { prior, grammar: conditioned } = taskPrior(t, library, set);
+    const key = conditioned !== undefined ? `task ${i}` : prior.grammar;
+    const g = groups.get(key) ?? { grammar: (): Grammar => conditioned ?? library?.grammar ?? Grammar.uniform(PRIMITIVE_SETS[set]()), indices: [] };
     g.indices.push(i);
     groups.set(key, g);
+    return prior;
   });
   const reports: SearchReport[] = new Array<SearchReport>(tasks.length);
   const budget = { timeoutMs: o.timeout * 1000, maxNodes: o.maxNodes, maxSolutions: o.top };
@@ -105,6 +156,7 @@ export async function synthesisSolve(input: SynthesisSolveOptions): Promise<Synt
         reports.map((r, i) => ({
           task: r.task,
           type: showType(tasks[i]!.request),
+          prior: { ...priors[i]!, text: priorText(priors[i]!) },
           solutions: r.solutions.map((s) => ({ program: showProgram(s.program), type: showType(inferType(s.program)), descriptionLength: s.descriptionLength })),
           nodes: r.nodes,
           programs: r.programs,
@@ -116,8 +168,8 @@ export async function synthesisSolve(input: SynthesisSolveOptions): Promise<Synt
         null,
         1,
       )}\n`
-    : `${reports.map((r, i) => formatReport(tasks[i]!, r, o.top)).join('\n\n')}\n${reports.filter((r) => r.solutions.length > 0).length}/${reports.length} tasks solved\n`;
-  return { tasks, reports, text };
+    : `${reports.map((r, i) => formatReport(tasks[i]!, r, priors[i]!, o.top)).join('\n\n')}\n${reports.filter((r) => r.solutions.length > 0).length}/${reports.length} tasks solved\n`;
+  return { tasks, reports, priors, text };
 }
 
 /** The `kt synthesis` command group (created once, shared by the plugin's subcommands). */
@@ -138,7 +190,7 @@ export const synthesisSolveContribution: CliContribution = {
           'Values are ints, booleans, strings and lists. Bad input exits with code 2.',
       )
       .requiredOption('--examples <file>', 'task file (JSON)')
-      .option('--description <text>', 'the task in words (for tasks of the file that have none)')
+      .option('--description <text>', "the task in words (for tasks of the file that have none); conditions the search when the library has a language model (a laps-train or laps-test run's)")
       .option('--library <dir>', 'run directory or library.json with a learned grammar')
       .option('--primitives <set>', 'primitive set without --library: list, text, or recursion (list + fix1); default per task: text when its type mentions char, else list')
       .option('--timeout <seconds>', 'search time per task', '10')

@@ -1,7 +1,7 @@
 import type { Callable, Program } from '../lang/program';
 import { callableKey } from '../search/grammar';
 import type { LanguageModel } from '../wake-sleep/wake-sleep';
-import type { Model1Options } from './ibm-model1';
+import { IbmModel1, type Model1Json, type Model1Options } from './ibm-model1';
 import { programTokens } from './program-tokens';
 import { stemWord } from './tokenize';
 import { primitivePrior, trainTranslationModel, type LanguageProgramPair, type PriorOptions, type TranslationModel } from './translation-model';
@@ -13,6 +13,26 @@ export interface IbmLanguageModelOptions {
   readonly prior?: PriorOptions;
   /** Scales the centred prior offsets added to the grammar's log-weights (default 1; 0 turns the prior off). */
   readonly strength?: number;
+  /** A model already fitted (e.g. read back from a library file): the prior is available before any `fit`. */
+  readonly model?: TranslationModel;
+}
+
+/** A fitted `ibmLanguageModel` as JSON (the `language` of a library file): both Model 1 tables and the prior's settings. */
+export interface IbmLanguageModelJson {
+  readonly kind: 'ibm-model1';
+  readonly prior: PriorOptions;
+  readonly strength: number;
+  /** p(words | program tokens). */
+  readonly wordsGivenTokens: Model1Json;
+  /** p(program tokens | words): the table the prior over primitives is read from. */
+  readonly tokensGivenWords: Model1Json;
+}
+
+/** The LAPS language model `ibmLanguageModel` returns: a `LanguageModel` whose fitted tables can be read and saved. */
+export interface IbmLanguageModel extends LanguageModel {
+  readonly model: () => TranslationModel | undefined;
+  /** The fitted model and its prior settings as JSON; undefined before a fit with data. */
+  toJson(): IbmLanguageModelJson | undefined;
 }
 
 /**
@@ -23,13 +43,17 @@ export interface IbmLanguageModelOptions {
  * productions. Words are stemmed (`stemWord`) on both sides. Before any fit with at least one described,
  * non-empty pair — and for a task without words — it returns undefined (no opinion).
  */
-export function ibmLanguageModel(options: IbmLanguageModelOptions = {}): LanguageModel & { readonly model: () => TranslationModel | undefined } {
+export function ibmLanguageModel(options: IbmLanguageModelOptions = {}): IbmLanguageModel {
   const strength = options.strength ?? 1;
   if (!Number.isFinite(strength)) throw new RangeError(`ibmLanguageModel: strength must be finite, got ${strength}`);
-  let model: TranslationModel | undefined;
+  let model: TranslationModel | undefined = options.model;
   const stem = (words: readonly string[]): string[] => words.map(stemWord);
   return {
     model: () => model,
+    toJson: () =>
+      model === undefined
+        ? undefined
+        : { kind: 'ibm-model1', prior: { ...options.prior }, strength, wordsGivenTokens: model.wordsGivenTokens.toJson(), tokensGivenWords: model.tokensGivenWords.toJson() },
     fit(pairs: readonly { readonly words: readonly string[]; readonly programs: readonly Program[] }[]): void {
       const corpus: LanguageProgramPair[] = [];
       for (const p of pairs) {
@@ -51,4 +75,13 @@ export function ibmLanguageModel(options: IbmLanguageModelOptions = {}): Languag
       return [...logs.map((x) => strength * (x - mean)), 0];
     },
   };
+}
+
+/** The model `IbmLanguageModel.toJson` saved, ready to give priors (fitting it again replaces the tables). */
+export function ibmLanguageModelFromJson(json: IbmLanguageModelJson): IbmLanguageModel {
+  return ibmLanguageModel({
+    prior: json.prior,
+    strength: json.strength,
+    model: { wordsGivenTokens: IbmModel1.fromJson(json.wordsGivenTokens), tokensGivenWords: IbmModel1.fromJson(json.tokensGivenWords) },
+  });
 }

@@ -7,7 +7,7 @@ import { parseProgram } from '../lang/parse-program';
 import { showProgram, type Invented, type Program } from '../lang/program';
 import { showType } from '../lang/types';
 import { saveLibrary } from '../io/library-file';
-import { ibmLanguageModel } from '../language/ibm-language-model';
+import { ibmLanguageModel, type IbmLanguageModel } from '../language/ibm-language-model';
 import { RecognitionModel, type PreparedExample } from '../recognition/recognition-model';
 import { descriptionLength, Grammar, type GrammarJson } from '../search/grammar';
 import type { ProgramTask, SearchReport } from '../search/solve';
@@ -154,7 +154,7 @@ class WakeSleepRun implements TaskRun<undefined> {
       hidden: cfg.recognition.hidden,
     });
     this.learner = asLearner(this.model, 'recognition');
-    this.language = this.parts.language ? ibmLanguageModel({ prior: { uniformMix: cfg.language.uniformMix }, strength: cfg.language.strength }) : NO_LANGUAGE_MODEL;
+    this.language = this.parts.language ? this.languageModel() : NO_LANGUAGE_MODEL;
     this.byName = new Map(suite.train.map((t) => [t.name, t]));
     // The whole schedule is one trainer epoch: iterations × stepsPerIteration steps.
     this.stepsPerEpoch = cfg.iterations * cfg.recognition.stepsPerIteration;
@@ -163,6 +163,11 @@ class WakeSleepRun implements TaskRun<undefined> {
       `${cfg.condition}: ${suite.train.length} train / ${suite.test.length} test tasks (${suite.name}), ${this.base.productions.length} ${suite.primitiveSet} primitives; ` +
         `${cfg.iterations} iterations of ${cfg.recognition.stepsPerIteration} recognition steps; ${cfg.search.maxNodes} nodes per task`,
     );
+  }
+
+  /** A new (unfitted) LAPS language model with the run's `language` settings. */
+  private languageModel(): IbmLanguageModel {
+    return ibmLanguageModel({ prior: { uniformMix: this.cfg.language.uniformMix }, strength: this.cfg.language.strength });
   }
 
   private get budget(): { maxNodes: number; timeoutMs: number } {
@@ -310,7 +315,13 @@ class WakeSleepRun implements TaskRun<undefined> {
     const last = this.cfg.iterations - 1;
     const state = await this.iteration(last);
     const test = this.lastTest ?? (await this.testIteration(last));
-    saveLibrary(this.runDir, state.grammar);
+    // LAPS: the language model fitted on the final frontiers goes with the library (`kt synthesis solve --description`).
+    let language: IbmLanguageModel | undefined;
+    if (this.parts.language) {
+      language = this.languageModel();
+      language.fit(languagePairs(state.frontiers, this.byName));
+    }
+    saveLibrary(this.runDir, state.grammar, language?.toJson());
     const primitives = learnedPrimitives(state.grammar);
     writeJsonAtomic(path.join(dir, 'primitives.json'), primitives);
     const text = primitives.map((p) => `${p.name} : ${p.type}\n  ${p.readable}\n`).join('\n');
