@@ -20,7 +20,8 @@ export {
   type TermValues,
 } from './synthesis/synthesize';
 export { synthesizeFromRun, SynthesizeOptionsSchema, type SynthesizeOptions, type SynthesizeResult } from './cli/synthesize-command';
-export { deepInversionDistillTask, type RoundRecord } from './tasks/distill-task';
+export { deepInversionDistillTask, ROUND_GRID, type RoundRecord } from './tasks/distill-task';
+export { deepInversionReportContribution, DI_REPORT_GRIDS } from './report/deepinversion-report-contribution';
 export { deepInversionTrainTask } from './tasks/train-task';
 export { DEEPINVERSION_TASK_LIST } from './tasks/deepinversion-tasks';
 export { deepInversionModule } from './deepinversion-module';

@@ -16,6 +16,7 @@ export { KENS_METRICS } from './tasks/kens-task';
 export { kensTeacherConfig, teacherLogits } from './tasks/kd-task';
 export { batchLoss, SAMPLED_LOSSES, ONE_TO_N_LOSSES } from './tasks/kg-loss';
 export { predictRun, formatPredictions, KgPredictOptionsSchema, type Prediction, type PredictResult } from './cli/predict-command';
+export { kgReportContribution, KG_REPORT_RELATIONS } from './report/kg-report-contribution';
 export { kgModule } from './kg-module';
 
 /** Knowledge-graph completion and multilingual transfer (KEnS) as a kt plugin. */

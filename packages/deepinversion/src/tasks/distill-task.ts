@@ -126,6 +126,15 @@ export const deepInversionDistillTask: DeepInversionTask = {
   },
 };
 
+/** A round's images as `kt report` shows them: `artifacts/round-<k>/grid.png`, one row per class. */
+export const ROUND_GRID = 'grid.png';
+/** Images per class row of a round's grid. */
+export const ROUND_GRID_PER_ROW = 10;
+
+function writeRoundGrid(dir: string, x: Float32Array, y: Int32Array, shape: readonly number[]): void {
+  writeImageGrid(path.join(dir, ROUND_GRID), x, { shape, labels: y, perRow: ROUND_GRID_PER_ROW, scale: 2 });
+}
+
 /** Identity of a line of rounds.jsonl: one per round and event. */
 function recordKey(r: Pick<RoundRecord, 'round' | 'event'>): string {
   return `${r.round}:${r.event}`;
@@ -151,7 +160,10 @@ function produceRound(
     const saved = loadTensors(dir, 'images');
     try {
       const y = Int32Array.from(saved.get('y')!.dataSync());
-      return { x: Float32Array.from(saved.get('x')!.dataSync()), y, teacherLogits: Float32Array.from(saved.get('teacherLogits')!.dataSync()), n: y.length };
+      const x = Float32Array.from(saved.get('x')!.dataSync());
+      // a run killed between saving the images and drawing them draws them now
+      if (!fs.existsSync(path.join(dir, ROUND_GRID))) writeRoundGrid(dir, x, y, data.shape);
+      return { x, y, teacherLogits: Float32Array.from(saved.get('teacherLogits')!.dataSync()), n: y.length };
     } finally {
       tf.dispose([...saved.values()]);
     }
@@ -194,7 +206,7 @@ function produceRound(
   } finally {
     disposeMap(tensors);
   }
-  writeImageGrid(path.join(dir, 'grid.png'), x, { shape: data.shape, labels: y, perRow: 10, scale: 2 });
+  writeRoundGrid(dir, x, y, data.shape);
   const byTeacher = scoreImages(teacher.network.model, x, y, data.shape);
   const byVerifier = scoreImages(verifier.network.model, x, y, data.shape);
   const meanTerms: Record<string, number> = {};

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
 import { ConfigError, disposeMap, initBackend, parseBackendRequest, readRunWeights, type BackendRequest, type CliContribution } from '@kt/core';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { KgConfigSchema } from '../config-schema';
+import { topCandidates } from '../eval';
 import { KgModel } from '../models';
-import type { GraphArtifact } from '../tasks/kg-kit';
+import { modelScorer, type GraphArtifact } from '../tasks/kg-kit';
 
 export const KgPredictOptionsSchema = z
   .strictObject({
@@ -77,17 +77,12 @@ export function predictRun(options: KgPredictOptions): PredictResult {
     } finally {
       disposeMap(weights);
     }
-    const k = Math.min(opts.k, graph.range.size);
-    const [values, indices] = tf.tidy(() => {
-      const scores = model.scoreAll(direction, tf.tensor1d([anchor + graph.range.start], 'int32'), tf.tensor1d([relation], 'int32'), graph.range);
-      const top = tf.topk(scores, k);
-      return [top.values.dataSync(), top.indices.dataSync()];
-    });
+    const [top] = topCandidates(modelScorer(model, graph.range), direction, Int32Array.of(anchor), Int32Array.of(relation), opts.k);
     const name = (i: number): string => graph.labels?.[i] ?? graph.entities[i]!;
     const query = direction === 'tail' ? `(${name(anchor)}, ${graph.relations[relation]}, ?)` : `(?, ${graph.relations[relation]}, ${name(anchor)})`;
     return {
       query,
-      predictions: Array.from(indices, (e, i) => ({ rank: i + 1, entity: graph.entities[e]!, label: graph.labels?.[e], score: values[i]! })),
+      predictions: top!.map((c, i) => ({ rank: i + 1, entity: graph.entities[c.entity]!, label: graph.labels?.[c.entity], score: c.score })),
     };
   } finally {
     model.dispose();

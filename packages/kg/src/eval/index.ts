@@ -1,2 +1,3 @@
 export * from './rank-metrics';
 export * from './filtered-ranking';
+export * from './predicted-facts';

@@ -4,11 +4,11 @@ import * as tf from '@tensorflow/tfjs';
 import { asLearner, asTeacher, ConfigError, disposeMap, readRunWeights, writeJsonAtomic, type ConfigIssue, type StepContext, type TaskContext } from '@kt/core';
 import { KgConfigSchema, type KgConfig } from '../config-schema';
 import { KnownAnswers, selectTriples, type AlignmentLinks, type MultilingualGraph, type Triples } from '../data';
-import type { EvaluationReport } from '../eval';
+import type { EvaluationReport, PredictionsArtifact } from '../eval';
 import { KG_MODEL_VERSION, KgModel, type Direction } from '../models';
 import { NegativeSampler } from '../sampling';
 import { EpochBatches } from './epoch-batches';
-import { dataIssues, evaluateGraph, graphHash, head, KG_METRICS, metricsOf, modelScorer, writeEvaluation, writeGraphArtifact, type KgTask } from './kg-kit';
+import { dataIssues, evaluateGraph, graphHash, head, KG_METRICS, metricsOf, modelScorer, testPredictions, writeEvaluation, writeGraphArtifact, writePredictions, type KgTask } from './kg-kit';
 import { batchLoss } from './kg-loss';
 import { allCounterparts, kensRelationCount, languageScores, learnedLinksFromWeights, type KensModels, type KensView } from './kens-kit';
 import { loadMultilingualData, multilingualIssues } from './multilingual-data';
@@ -142,6 +142,7 @@ export const kgKdTask: KgTask<TeacherLogits> = {
     const range = { start: 0, size: n };
     const batchOf = (step: StepContext): Triples => selectTriples(target.train, batches.at(step));
     let test: EvaluationReport | undefined;
+    let predictions: PredictionsArtifact | undefined;
     return {
       learner: asLearner(model),
       teacher: teacher ? asTeacher(teacher.model) : undefined,
@@ -172,13 +173,18 @@ export const kgKdTask: KgTask<TeacherLogits> = {
           return objective.combine(task, kd);
         }),
       evaluate: async (split) => {
-        const report = await evaluateGraph(modelScorer(model, range), target, split === 'val' ? head(target.valid, cfg.eval.maxValid) : target.test, known, cfg.eval.batchSize, { label: `eval ${split}`, log: ctx.log, shouldStop: ctx.shouldStop });
-        if (split === 'test') test = report;
+        const scorer = modelScorer(model, range);
+        const report = await evaluateGraph(scorer, target, split === 'val' ? head(target.valid, cfg.eval.maxValid) : target.test, known, cfg.eval.batchSize, { label: `eval ${split}`, log: ctx.log, shouldStop: ctx.shouldStop });
+        if (split === 'test') {
+          test = report;
+          predictions = await testPredictions([{ predictor: 'learner', score: scorer }], target, known);
+        }
         return metricsOf(report);
       },
       writeArtifacts: async (dir) => {
         writeGraphArtifact(dir, target, range, n);
         if (test) writeEvaluation(dir, 'test', test, target.checks, { model: cfg.model, teacher: cfg.teacher.source, divergence: objective.divergence, alpha: objective.alpha });
+        if (predictions) writePredictions(dir, predictions);
       },
       dispose: () => {
         model.dispose();

@@ -2,11 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { asLearner, type Metrics, type WeightedModel } from '@kt/core';
 import { KnownAnswers, selectTriples, type AlignmentLinks } from '../data';
 import { ENSEMBLE_RULES, type EnsembleRule } from '../ensemble';
-import type { EvaluationReport } from '../eval';
+import type { EvaluationReport, PredictionsArtifact } from '../eval';
 import { KgModel } from '../models';
 import { NegativeSampler } from '../sampling';
 import { EpochBatches } from './epoch-batches';
-import { dataIssues, evaluateGraph, head, KG_METRICS, metricsOf, modelScorer, writeEvaluation, writeGraphArtifact, type KgTask } from './kg-kit';
+import { dataIssues, evaluateGraph, head, KG_METRICS, metricsOf, modelScorer, testPredictions, writeEvaluation, writeGraphArtifact, writePredictions, type KgTask } from './kg-kit';
 import { batchLoss } from './kg-loss';
 import { alignmentLoss, allCounterparts, boostWeights, ensembleScorer, kensRelationCount, languageMrr, languageScorer, learnedLinksFromWeights, learnedLinksToWeights, mutualNearestLinks, relationOffset, ruleWeights, tableLinks, type KensView } from './kens-kit';
 import { allTraining, loadMultilingualData, multilingualIssues } from './multilingual-data';
@@ -47,7 +47,9 @@ export const kgKensTask: KgTask = {
     let links = tableLinks(graph, learned);
     const known = new KnownAnswers(target.train, target.valid, target.test);
     ctx.log.info(`kens: ${graph.languages.join(', ')} (target ${graph.languages[0]}); ${graph.tableSize} entities in one table, ${kens.models === 'per-language' ? 'relations per language' : 'relations shared'}, ${links.a.length} seed links; ${model.parameterCount()} parameters`);
-    let test: { single: EvaluationReport; rules: Record<string, EvaluationReport>; languages: Record<string, EvaluationReport>; weights: Record<string, number[]> } | undefined;
+    let test:
+      | { single: EvaluationReport; rules: Record<string, EvaluationReport>; languages: Record<string, EvaluationReport>; weights: Record<string, number[]>; predictions: PredictionsArtifact }
+      | undefined;
 
     // All languages' new links are found first and added together, so a stop in the middle (Ctrl-C)
     // leaves the links as they were and the resumed run redoes this round from the same weights.
@@ -122,7 +124,17 @@ export const kgKensTask: KgTask = {
         }
         const languages: Record<string, EvaluationReport> = {};
         for (const [m, l] of graph.languages.entries()) languages[l] = await evaluateGraph(languageScorer(view, m), target, target.test, known, cfg.eval.batchSize, { shouldStop });
-        test = { single: report, rules, languages, weights };
+        // Predicted facts of the target model alone (as `kt kg predict` answers) and of the ensemble rule with the best test MRR.
+        const best = ENSEMBLE_RULES.reduce((a, b) => (rules[b]!.both.mrr > rules[a]!.both.mrr ? b : a));
+        const predictions = await testPredictions(
+          [
+            { predictor: `target model (${graph.languages[0]})`, score: single },
+            { predictor: `ensemble ${best} (best test MRR)`, score: ensembleScorer(view, weights[best]!, kens.topK) },
+          ],
+          target,
+          known,
+        );
+        test = { single: report, rules, languages, weights, predictions };
         return metrics;
       },
       writeArtifacts: async (dir) => {
@@ -139,6 +151,7 @@ export const kgKensTask: KgTask = {
           learnedLinks: Object.fromEntries([...learned].map(([m, l]) => [graph.languages[m]!, l.a.length])),
         });
         for (const [rule, r] of Object.entries(test.rules)) writeEvaluation(dir, `test-${rule}`, r, target.checks);
+        writePredictions(dir, test.predictions);
       },
       dispose: () => model.dispose(),
     };

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic, writeJsonAtomic, type ConfigIssue, type Logger, type Metrics, type Task } from '@kt/core';
 import type { KgConfig, KgDataConfig } from '../config-schema';
 import { KnownAnswers, loadDbp5l, loadDictLayout, loadIdTsv, loadLabelledTsv, selectTriples, wordnetGraph, type DataChecks, type KgGraph, type Triples, type UnseenPolicy } from '../data';
-import { evaluationReport, formatReport, rankFiltered, type EvaluationReport, type QueryScorer } from '../eval';
+import { evaluationReport, formatReport, predictFacts, PREDICTED_TOP_K, PREDICTED_TRIPLES, PREDICTIONS_FILE, rankFiltered, spacedSample, type EvaluationReport, type PredictionsArtifact, type QueryScorer } from '../eval';
 import type { EntityRange, KgModel } from '../models';
 
 /** A kg task, typed by the kg config (steps prepare teacher logits in `kd`, nothing otherwise). */
@@ -119,6 +119,22 @@ export function writeGraphArtifact(dir: string, graph: KgGraph, range: EntityRan
 export function writeEvaluation(dir: string, name: string, report: EvaluationReport, checks: DataChecks, extra: Record<string, unknown> = {}): void {
   writeJsonAtomic(path.join(dir, `eval-${name}.json`), { unseenPolicy: checks.policy, dataChecks: checks, ...report, ...extra });
   writeFileAtomic(path.join(dir, `eval-${name}.txt`), `filtered ranking, realistic ranks for ties; unseen policy: ${checks.policy}\n${formatReport(report)}`);
+}
+
+/**
+ * The predicted facts `artifacts/predictions.json` keeps for `kt report`: each scorer's top-k answers to a sample of
+ * the test triples (both directions) with the true answer's filtered rank. Computed at the end of the test evaluation,
+ * where the model is in memory, so that the report reads a small file and loads no model or backend.
+ */
+export async function testPredictions(scorers: readonly { predictor: string; score: QueryScorer }[], graph: KgGraph, known: KnownAnswers): Promise<PredictionsArtifact> {
+  const sample = spacedSample(graph.test, PREDICTED_TRIPLES);
+  const predictors = [];
+  for (const s of scorers) predictors.push(await predictFacts(s.score, s.predictor, sample, graph, known, PREDICTED_TOP_K));
+  return { triples: sample.h.length, of: graph.test.h.length, k: PREDICTED_TOP_K, predictors };
+}
+
+export function writePredictions(dir: string, predictions: PredictionsArtifact): void {
+  writeJsonAtomic(path.join(dir, PREDICTIONS_FILE), predictions);
 }
 
 export function logChecks(log: Logger, graph: KgGraph): void {
