@@ -61,6 +61,19 @@ export interface SpawnOptions {
   timeoutMs?: number;
 }
 
+/** Writes `n` 8x8 bar images of 4 classes (a bright edge: top, bottom, left, right), deterministic, one CSV row each (64 pixels, label): a deepinversion/classify data set of seconds. */
+export function writeBarsCsv(file: string, n: number): string {
+  const rows: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const label = i % 4;
+    const pixels: string[] = [];
+    for (let r = 0; r < 8; r++) for (let c = 0; c < 8; c++) pixels.push([r < 2, r >= 6, c < 2, c >= 6][label] ? '0.9' : ((i * 7 + r * 3 + c) % 10 / 50).toFixed(2));
+    rows.push([...pixels, label].join(','));
+  }
+  fs.writeFileSync(file, `${rows.join('\n')}\n`);
+  return file;
+}
+
 /** Runs `node bin/kt.js ARGS` (the built CLI) with KT_BACKEND=cpu and no KT_PLUGINS/KT_DEBUG. */
 export function kt(args: readonly string[], options: SpawnOptions = {}): Promise<SpawnResult> {
   if (!fs.existsSync(path.join(PACKAGE_DIR, 'dist', 'main.js'))) {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { kt, removeTmpDirs, tmpDir, type SpawnResult } from './helpers';
+import { kt, removeTmpDirs, tmpDir, writeBarsCsv, type SpawnResult } from './helpers';
 
 // The bad inputs each plugin issue names, through the built binary as a user meets them: exit 2, a message
 // naming the file/line or field, and no stack trace (without --debug). The plugins' own specs test the same
@@ -73,16 +73,7 @@ describe('kt (spawned), kg: malformed line, empty file, unseen entity, alignment
 
 describe('kt (spawned), deepinversion: no BatchNorm, shape and class mismatch, NaN during synthesis', () => {
   const work = tmpDir('kt-di-bad-');
-  const csv = path.join(work, 'bars.csv');
-  // 8x8 bar images of 4 classes (a bright edge: top, bottom, left, right), deterministic, one CSV row each
-  const rows: string[] = [];
-  for (let i = 0; i < 96; i++) {
-    const label = i % 4;
-    const pixels: string[] = [];
-    for (let r = 0; r < 8; r++) for (let c = 0; c < 8; c++) pixels.push([r < 2, r >= 6, c < 2, c >= 6][label] ? '0.9' : ((i * 7 + r * 3 + c) % 10 / 50).toFixed(2));
-    rows.push([...pixels, label].join(','));
-  }
-  fs.writeFileSync(csv, `${rows.join('\n')}\n`);
+  const csv = writeBarsCsv(path.join(work, 'bars.csv'), 96);
   const diConfig = path.join(REPO, 'packages', 'deepinversion', 'configs', 'mnist-di.yaml');
   const tiny = [
     `data={source: csv, path: ${csv}, shape: [8, 8, 1]}`,

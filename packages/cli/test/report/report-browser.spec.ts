@@ -6,9 +6,10 @@ import { buildReportData } from '../../src/report/report-data';
 import { REPORT_PALETTE, renderReportHtml } from '../../src/report/report-html';
 import { findChromium } from '../../src/report/report-png';
 import { readRun } from '../../src/run-reader';
-import { removeTmpDirs, tmpDir } from '../helpers';
+import { kt, removeTmpDirs, tmpDir, writeBarsCsv } from '../helpers';
 import { fakeContainer, writeFakeRun } from './report-fixtures';
 
+const REPO = path.resolve(__dirname, '..', '..', '..', '..');
 const executablePath = findChromium();
 if (!executablePath) {
   console.warn('kt report browser test skipped: no chromium binary (apt-get install -y chromium, or set KT_CHROMIUM)');
@@ -166,6 +167,81 @@ describeWithBrowser('kt report in headless Chromium', () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  // Real runs through the built binary (KT_BACKEND=cpu), as a user makes them; small networks on a loaded machine take minutes.
+  it('renders a kg run and a deepinversion run made by kt run: predicted facts, metric tables and inlined image grids, offline, without console errors', async () => {
+    const work = tmpDir('kt-report-plugins-');
+    const runs = path.join(work, 'runs');
+    const runDir = async (args: string[]): Promise<string> => {
+      const r = await kt(['run', ...args, '--quiet', '--out', runs], { timeoutMs: 900_000 });
+      const dir = /run directory: (\S+)/.exec(r.stdout + r.stderr)?.[1];
+      if (r.code !== 0 || !dir) throw new Error(`kt run ${args[0]} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+      return dir;
+    };
+    const set = (...overrides: string[]): string[] => overrides.flatMap((o) => ['--set', o]);
+    const kgRun = await runDir([
+      path.join(REPO, 'packages', 'kg', 'configs', 'wordnet-distmult.yaml'),
+      ...set('data.entities=300', 'model.dim=16', 'train.epochs=5', 'train.batchSize=256', 'train.evalEvery=1000', 'negatives.count=8'),
+    ]);
+    const csv = writeBarsCsv(path.join(work, 'bars.csv'), 96);
+    const diRun = await runDir([
+      path.join(REPO, 'packages', 'deepinversion', 'configs', 'mnist-di.yaml'),
+      ...set(
+        `data={source: csv, path: ${csv}, shape: [8, 8, 1]}`,
+        'teacher.model={kind: resnet, widths: [4], blocksPerStage: 1}',
+        'teacher.train={epochs: 1, batchSize: 32, lr: 0.02}',
+        'verifier.model={kind: mlp, hidden: [8]}',
+        'verifier.train={epochs: 1, batchSize: 32, lr: 0.01}',
+        'learner.model={kind: mlp, hidden: [8]}',
+        'synthesis.batchSize=8',
+        'synthesis.iterations=4',
+        'rounds.count=2',
+        'rounds.imagesPerRound=8',
+        'rounds.stepsPerRound=2',
+        'train.batchSize=8',
+      ),
+    ]);
+    const out = path.join(work, 'plugins.html');
+    const report = await kt(['report', kgRun, diRun, '--out', out]);
+    expect(report.stderr).toBe('');
+    const charts = Number(/^report: .* \(2 runs, (\d+) charts?\)$/m.exec(report.stdout)?.[1]);
+    expect(charts).toBeGreaterThan(0);
+
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, offline: true });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('request', (r) => {
+      if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) problems.push(`request: ${r.url()}`);
+    });
+    await page.goto(`file://${out}`);
+    await page.waitForSelector(`body[data-charts-rendered="${charts}"]`, { timeout: 30_000 });
+    await page.screenshot({ path: path.join(process.env['KT_REPORT_SCREENSHOT_DIR'] ?? work, 'plugins.png'), fullPage: true });
+
+    const headings = await page.$$eval('h3', (els) => els.map((e) => e.textContent));
+    expect(headings).toEqual(expect.arrayContaining(['Test metrics', 'Test metrics per relation', 'Predicted facts (test)', 'Synthesized images per round', 'Distillation rounds']));
+    // predicted facts: 10 test triples asked both ways, each with its answer's rank and 10 scored predictions
+    const rows = page.locator('h3:text-is("Predicted facts (test)") + table tbody tr');
+    const facts = await Promise.all(Array.from({ length: await rows.count() }, (_, i) => rows.nth(i).locator('td').allTextContents()));
+    expect(facts).toHaveLength(20);
+    for (const [query, , rank, top] of facts) {
+      expect(query).toMatch(/^\(.+, _[a-z_]+, \?\)$|^\(\?, _[a-z_]+, .+\)$/);
+      expect(rank).toMatch(/^\d+(\.\d)? of \d+$/);
+      expect(top!.split(' · ')).toHaveLength(10);
+    }
+    // the rounds' grids: decoded by the browser at the size the task drew them (4 classes × (8 px × 2 + 1))
+    const grids = await page.$$eval('.images img', (imgs) => imgs.map((i) => ({ ok: (i as unknown as { complete: boolean }).complete, height: (i as unknown as { naturalHeight: number }).naturalHeight })));
+    expect(grids).toEqual([
+      { ok: true, height: 4 * 17 },
+      { ok: true, height: 4 * 17 },
+    ]);
+    expect(await page.$$eval('.images figcaption', (els) => els.map((e) => e.textContent?.split(':')[0]))).toEqual(['round 0', 'round 1']);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 1_800_000);
 
   it('writes each chart as a PNG for docs (--png)', async () => {
     const parent = tmpDir('kt-report-png-');
