@@ -1,7 +1,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { tempDirs } from '@kt/core/testing';
 import { Grammar, listPrimitives, saveLibrary } from '../src';
 
 // End-to-end through the built `kt` binary (packages/cli/bin/kt.js), as a user runs it: bad input is exit code 2
@@ -41,8 +41,7 @@ function kt(args: readonly string[], cwd: string): Promise<SpawnResult> {
   });
 }
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-synthesis-spawn-'));
-afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+const work = tempDirs('kt-synthesis-spawn-')();
 
 function write(name: string, content: unknown): string {
   const file = path.join(work, name);

@@ -1,10 +1,7 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { tempDirs } from '@kt/core/testing';
 import { compress, Grammar, listPrimitives, loadLibrary, parseType, saveLibrary, showProgram, solveTasksParallel, valueFromJson, type ProgramTask } from '../src';
 
-const made: string[] = [];
-afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirs('kt-synth-pipe-');
 
 const LI = parseType('list(int) -> list(int)');
 function task(name: string, ex: [number[], number[]][]): ProgramTask {
@@ -36,8 +33,7 @@ describe('solve → compress → solve (one abstraction sleep, no recognition mo
     expect(learned.steps).toHaveLength(1);
     expect(showProgram(learned.fragments[0]!.invented)).toMatch(/map \(lambda \(\+ (1 \$0|\$0 1)\)\)/);
 
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-synth-pipe-'));
-    made.push(dir);
+    const dir = tmp();
     saveLibrary(dir, learned.grammar);
     const { grammar: library } = loadLibrary(dir);
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@kt/core';
-import { descriptionWords, encodeTask, RecognitionModel, type RecognitionExample } from '../src/recognition/recognition-model';
+import { CLOSED, choiceBatchArrays, descriptionWords, encodeTask, MAX_EXAMPLE_CHARS, RecognitionModel, WORD_BUCKETS, type RecognitionExample } from '../src/recognition/recognition-model';
 import { bigramKey, derive, Grammar, listPrimitives, parseProgram, parseType, ROOT_PARENT, runProgram, type ProgramTask } from '../src';
 
 const grammar = Grammar.uniform(listPrimitives().filter((p) => ['map', 'fold', 'cons', 'car', 'cdr', 'empty', '+', '0', '1', 'sum', 'length', 'reverse'].includes(p.name)));
@@ -48,6 +48,42 @@ describe('recognition model', () => {
       expect(predicted.unigram).toHaveLength(grammar.productions.length + 1);
       expect(predicted.bigram.get(bigramKey(indexOf(grammar, '+'), 1))).toHaveLength(grammar.productions.length + 1);
       expect(predicted.bigram.has(bigramKey(indexOf(grammar, '+'), 2))).toBe(false);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('choiceBatchArrays: the batch layout choiceBatch turns into tensors (the bench and its PyTorch reference read it)', () => {
+    const model = new RecognitionModel(grammar.productions.length + 1, Rng.fromSeed(3));
+    try {
+      const a = model.prepare(grammar, { task: taskFor(SUM, 1, 'add them up'), programs: [SUM, parseProgram('(lambda (fold $0 0 (lambda (lambda (+ $0 $1)))))')] })!;
+      const b = model.prepare(grammar, { task: taskFor(LENGTH, 2), programs: [LENGTH] })!;
+      const arrays = choiceBatchArrays([a, b], model.outputs, { useWords: true, smoothing: 0.1 })!;
+      const points = [a, b].flatMap((p) => p.derivations.flat());
+      expect(arrays.points).toBe(points.length);
+      expect([arrays.tasks, arrays.examples, arrays.chars.length]).toEqual([2, 10, 10 * MAX_EXAMPLE_CHARS]);
+      expect(Array.from(arrays.chars.subarray(0, 5 * MAX_EXAMPLE_CHARS))).toEqual(Array.from(a.encoded.chars));
+      // Each task's row of `pool` averages its own 5 examples; only the described task has words.
+      expect(Array.from(arrays.pool.subarray(0, 10)).map((x) => x.toFixed(2))).toEqual([...Array(5).fill('0.20'), ...Array(5).fill('0.00')]);
+      expect(arrays.bag.subarray(0, WORD_BUCKETS).reduce((x, y) => x + y, 0)).toBeCloseTo(1, 6);
+      expect(arrays.bag.subarray(WORD_BUCKETS).every((x) => x === 0)).toBe(true);
+      const pa = a.derivations.flat().length;
+      expect(Array.from(arrays.taskOf)).toEqual(points.map((_p, i) => (i < pa ? 0 : 1)));
+      expect(Array.from(arrays.weights)).toEqual(points.map((_p, i) => (i < pa ? 0.5 : 1)));
+      points.forEach((pt, i) => {
+        const row = (x: Float32Array): number[] => Array.from(x.subarray(i * model.outputs, (i + 1) * model.outputs));
+        expect(row(arrays.masks).map((m, c) => (m === 0) === pt.open.includes(c))).toEqual(Array(model.outputs).fill(true));
+        const others = pt.open.length - 1;
+        const expected = row(arrays.masks).map((_m, c) => (!pt.open.includes(c) ? CLOSED : c === pt.chosen ? (others === 0 ? 0 : Math.log(0.9)) : Math.log(0.1 / others)));
+        row(arrays.teacher).forEach((q, c) => expect(q).toBeCloseTo(expected[c]!, 5));
+      });
+      // choiceBatch is these arrays as tensors.
+      const batch = model.choiceBatch([a, b], 0.1)!;
+      expect(Array.from(batch.targets.dataSync())).toEqual(Array.from(arrays.targets));
+      expect(Array.from(batch.weights.dataSync())).toEqual(Array.from(arrays.weights));
+      expect(Array.from(batch.teacherLogits.dataSync())).toEqual(Array.from(arrays.teacher));
+      tf.dispose([batch.logits, batch.targets, batch.weights, batch.teacherLogits]);
+      expect(choiceBatchArrays([], model.outputs, { useWords: true })).toBeUndefined();
     } finally {
       model.dispose();
     }

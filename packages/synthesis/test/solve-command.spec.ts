@@ -1,8 +1,7 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Command } from 'commander';
-import { ConfigError } from '@kt/core';
+import { configErrorOf, tempDirs } from '@kt/core/testing';
 import {
   compress,
   descriptionWords,
@@ -20,14 +19,7 @@ import {
   synthesisSolveContribution,
 } from '../src';
 
-const made: string[] = [];
-afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-
-function tmp(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-synth-'));
-  made.push(d);
-  return d;
-}
+const tmp = tempDirs('kt-synth-');
 
 function write(dir: string, name: string, content: unknown): string {
   const p = path.join(dir, name);
@@ -52,14 +44,6 @@ const SECOND_TASK = {
   ],
 };
 
-async function configError(p: Promise<unknown> | (() => unknown)): Promise<ConfigError> {
-  const e = await (typeof p === 'function' ? Promise.resolve().then(p) : p).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ConfigError);
-  return e as ConfigError;
-}
 
 describe('task files', () => {
   it('loads tasks and infers their types from the examples', () => {
@@ -93,25 +77,25 @@ describe('task files', () => {
         ],
       },
     ]);
-    const e = await configError(() => loadTaskFile(f));
-    expect(e.message).toBe(`${f}: task "mixed", example 3: has type list(bool) -> int, unlike examples 1–2 (list(int) -> int)`);
+    const e = configErrorOf(() => loadTaskFile(f));
+    expect(e).toBe(`${f}: task "mixed", example 3: has type list(bool) -> int, unlike examples 1–2 (list(int) -> int)`);
     const g = write(d, 'inner.json', [{ name: 'inner', examples: [{ input: [1, 'a'], output: 1 }] }]);
-    expect((await configError(() => loadTaskFile(g))).message).toBe(`${g}: task "inner", example 1: input[1]: has type str but earlier elements are int`);
+    expect(configErrorOf(() => loadTaskFile(g))).toBe(`${g}: task "inner", example 1: input[1]: has type str but earlier elements are int`);
     const h = write(d, 'declared.json', [{ name: 'declared', type: 'int -> int', examples: [{ input: 'x', output: 1 }] }]);
-    expect((await configError(() => loadTaskFile(h))).message).toMatch(/example 1: has type str -> int, unlike the declared type \(int -> int\)/);
+    expect(configErrorOf(() => loadTaskFile(h))).toMatch(/example 1: has type str -> int, unlike the declared type \(int -> int\)/);
   });
 
   it('rejects an empty example list', async () => {
     const d = tmp();
     const f = write(d, 'tasks.json', [{ name: 'nothing', examples: [] }]);
-    expect((await configError(() => loadTaskFile(f))).message).toBe(`${f}: task "nothing": the example list is empty`);
+    expect(configErrorOf(() => loadTaskFile(f))).toBe(`${f}: task "nothing": the example list is empty`);
   });
 
   it('reports invalid JSON with line and column', async () => {
     const d = tmp();
     const f = write(d, 'bad.json', '[\n  {"name": "x",\n   "examples": [{"input": 1, "output": 2},]}\n]\n');
-    const e = await configError(() => loadTaskFile(f));
-    expect(e.message).toMatch(new RegExp(`^${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:43: not valid JSON`));
+    const e = configErrorOf(() => loadTaskFile(f));
+    expect(e).toMatch(new RegExp(`^${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:43: not valid JSON`));
   });
 
   it('locates JSON syntax errors that JSON.parse does not place', () => {
@@ -133,9 +117,9 @@ describe('task files', () => {
   it('names the field of a malformed task', async () => {
     const d = tmp();
     const f = write(d, 'shape.json', [{ name: 'x', examples: [{ input: 1 }] }]);
-    expect((await configError(() => loadTaskFile(f))).message).toMatch(/0\.examples\.0\.output: missing "output"/);
+    expect(configErrorOf(() => loadTaskFile(f))).toMatch(/0\.examples\.0\.output: missing "output"/);
     const g = write(d, 'frac.json', [{ name: 'x', examples: [{ input: 1.5, output: 1 }] }]);
-    expect((await configError(() => loadTaskFile(g))).message).toMatch(/example 1: input: 1.5 is not an integer/);
+    expect(configErrorOf(() => loadTaskFile(g))).toMatch(/example 1: input: 1.5 is not an integer/);
   });
 });
 
@@ -197,10 +181,10 @@ describe('kt synthesis solve', () => {
     json.grammar.unigram.push(0);
     fs.writeFileSync(file, JSON.stringify(json));
     const f = write(d, 'tasks.json', [SUM_TASK]);
-    const e = await configError(synthesisSolve({ examples: f, library: file, workers: 1 }));
-    expect(e.message).toContain(`${file}: grammar.productions[${g.productions.length}]: #(lambda (+ $0 (cdr $0))) does not type-check at (cdr $0): cdr expects list(t0) but is applied to $0 : int`);
-    const missing = await configError(synthesisSolve({ examples: f, library: path.join(d, 'no-run'), workers: 1 }));
-    expect(missing.message).toMatch(/--library: .*no-run does not exist/);
+    const e = await configErrorOf(() => synthesisSolve({ examples: f, library: file, workers: 1 }));
+    expect(e).toContain(`${file}: grammar.productions[${g.productions.length}]: #(lambda (+ $0 (cdr $0))) does not type-check at (cdr $0): cdr expects list(t0) but is applied to $0 : int`);
+    const missing = await configErrorOf(() => synthesisSolve({ examples: f, library: path.join(d, 'no-run'), workers: 1 }));
+    expect(missing).toMatch(/--library: .*no-run does not exist/);
   });
 });
 
@@ -287,8 +271,8 @@ describe('kt synthesis solve --description: the library\'s language model condit
     const json = JSON.parse(fs.readFileSync(file, 'utf8'));
     json.language.tokensGivenWords.unknownMass = 2;
     fs.writeFileSync(file, JSON.stringify(json));
-    const e = await configError(synthesisSolve({ examples: f, library: file, description: 'count the items', workers: 1 }));
-    expect(e.message).toContain(file);
-    expect(e.message).toMatch(/- language\.tokensGivenWords\.unknownMass: /);
+    const e = await configErrorOf(() => synthesisSolve({ examples: f, library: file, description: 'count the items', workers: 1 }));
+    expect(e).toContain(file);
+    expect(e).toMatch(/- language\.tokensGivenWords\.unknownMass: /);
   });
 });

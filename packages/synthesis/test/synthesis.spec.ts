@@ -1,24 +1,8 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import {
-  applyOverrides,
-  buildContainer,
-  checkpointName,
-  ConfigError,
-  createMemoryLogger,
-  pluginProblems,
-  PluginRegistry,
-  readConfigFile,
-  readRunWeights,
-  ReportContribution,
-  resolveExperimentConfig,
-  runExperiment,
-  validateExperiment,
-  type RunOutcome,
-  type TrainerCallback,
-} from '@kt/core';
+import { checkpointName, pluginProblems, readRunWeights, ReportContribution, resolveExperimentConfig, validateExperiment, type RunOutcome } from '@kt/core';
+import { configErrorOf, pluginHarness, useCpuBackend, type HarnessRunOptions } from '@kt/core/testing';
 import {
   descriptionWords,
   listFunctionsSuite,
@@ -32,39 +16,22 @@ import {
   type SynthesisConfig,
 } from '../src';
 
-const registry = new PluginRegistry([{ plugin: synthesisPlugin, from: '@kt/synthesis' }]);
-const container = buildContainer([synthesisPlugin]);
-const configsDir = path.join(__dirname, '..', 'configs');
-const made: string[] = [];
-
-function tmpDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-synthesis-'));
-  made.push(dir);
-  return dir;
-}
+const h = pluginHarness(synthesisPlugin, '@kt/synthesis');
+useCpuBackend();
+const { registry, container } = h;
+const tmpDir = (): string => h.tmp('kt-synthesis-');
 
 /** A shipped config with `overrides` (`key=value`) applied. */
 function config(file: string, overrides: string[] = []): SynthesisConfig {
-  return SynthesisConfigSchema.parse(applyOverrides(readConfigFile(path.join(configsDir, file)), overrides));
+  return SynthesisConfigSchema.parse(h.raw(file, overrides));
 }
 
 /** The tiny config, shrunk further for the tests: 6 train / 3 test tasks, 2 iterations of 4 steps. */
 const tiny = (overrides: string[] = []): SynthesisConfig =>
   config('tiny.yaml', ['suite.maxTrain=6', 'suite.maxTest=3', 'search.maxNodes=1500', 'recognition.stepsPerIteration=4', 'train.checkpointEvery=4', ...overrides]);
 
-async function run(cfg: SynthesisConfig, outDir: string, extra: { resumeDir?: string; callbacks?: TrainerCallback[]; shouldStop?: () => boolean } = {}): Promise<RunOutcome> {
-  return runExperiment({ config: cfg, container, log: createMemoryLogger(), backend: tf.getBackend(), outDir, progress: false, ...extra });
-}
-
-/** The ConfigError message `fn` throws (fails the test when it throws nothing or something else). */
-function configErrorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
+function run(cfg: SynthesisConfig, outDir: string, extra: HarnessRunOptions = {}): Promise<RunOutcome> {
+  return h.run(cfg, { outDir, ...extra });
 }
 
 /** What an exact resume must reproduce: the final scores, the artifacts and the recognition model's weights. */
@@ -77,21 +44,13 @@ function outcome(runDir: string): unknown {
   return { test: summary.test, steps: summary.steps, status: summary.status, iterations: artifact('iterations.json'), programs: artifact('programs.json'), primitives: artifact('primitives.json'), library: artifact('library.json'), values };
 }
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
-
-afterAll(() => {
-  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
-});
-
 jest.setTimeout(600_000);
 
 describe('synthesis plugin', () => {
   it('passes the plugin meta-check: schema tasks = bound tasks, every shipped config passes its schema and task checks', () => {
     expect(pluginProblems(synthesisPlugin)).toEqual([]);
-    expect(fs.readdirSync(configsDir).sort()).toEqual(['list-dreamcoder.yaml', 'list-laps.yaml', 'text-dreamcoder.yaml', 'text-laps.yaml', 'tiny.yaml']);
-    for (const file of fs.readdirSync(configsDir)) expect(() => validateExperiment(config(file), container, file)).not.toThrow();
+    expect(fs.readdirSync(h.configsDir).sort()).toEqual(['list-dreamcoder.yaml', 'list-laps.yaml', 'text-dreamcoder.yaml', 'text-laps.yaml', 'tiny.yaml']);
+    for (const file of fs.readdirSync(h.configsDir)) expect(() => validateExperiment(config(file), container, file)).not.toThrow();
   });
 
   it('rejects a config with a typo, naming the field, and a suite given twice or not at all', () => {

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@kt/core';
+import { tempDirs } from '@kt/core/testing';
 import { Grammar, listPrimitives, loadLibrary, parseProgram, parseType, runProgram, type ProgramTask } from '../src';
 import { dream, runWakeSleep, WAKE_SLEEP_STATE_FILE, type WakeSleepOptions, type WakeSleepResult } from '../src/wake-sleep/wake-sleep';
 
@@ -28,13 +28,7 @@ const TRAIN = [
 const TEST = [taskOf('inc2', '(lambda (map (lambda (+ $0 (+ 1 1))) $0))', 5, 'add two to each')];
 
 describe('wake-sleep', () => {
-  const dirs: string[] = [];
-  const tmp = (): string => {
-    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-wake-sleep-'));
-    dirs.push(d);
-    return d;
-  };
-  afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  const tmp = tempDirs('kt-wake-sleep-');
 
   const options = (dir: string, iterations: number): WakeSleepOptions => ({
     condition: 'dreamcoder',

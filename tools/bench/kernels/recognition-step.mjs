@@ -44,50 +44,21 @@ function trainingPairs(cfg) {
 }
 
 /**
- * The dense arrays RecognitionModel.nll builds from prepared examples (recognition-model.ts: choiceBatch() and nll()),
- * for reference/recognition_step.py: character ids [examples, chars], per-task example averaging [tasks, examples],
- * description bag [tasks, words], and per choice point its task, target, open-choice mask and weight. The initial-loss
- * check against PyTorch verifies this copy computes kt's loss.
+ * The minibatch as the dense arrays RecognitionModel.nll builds its tensors from — @kt/synthesis's choiceBatchArrays,
+ * the model's own batch builder — for reference/recognition_step.py: character ids [examples, chars], per-task example
+ * averaging [tasks, examples], description bag [tasks, words], and per choice point its task, target, open-choice mask
+ * and weight.
  */
 function batchArrays(model, prepared) {
-  const tasks = prepared.map((p) => p.encoded);
-  const maxChars = tasks[0].chars.length / tasks[0].examples;
-  const total = tasks.reduce((n, t) => n + t.examples, 0);
-  const chars = new Int32Array(total * maxChars);
-  const pool = new Float32Array(tasks.length * total);
-  const bag = new Float32Array(tasks.length * synthesis.WORD_BUCKETS);
-  let row = 0;
-  tasks.forEach((t, i) => {
-    chars.set(t.chars, row * maxChars);
-    for (let e = 0; e < t.examples; e++) pool[i * total + row + e] = 1 / t.examples;
-    row += t.examples;
-    if (model.useWords) for (const w of t.words) bag[i * synthesis.WORD_BUCKETS + w] += 1 / t.words.length;
-  });
-  const taskOf = [];
-  const targets = [];
-  const weights = [];
-  const masks = [];
-  prepared.forEach(({ derivations }, t) => {
-    for (const points of derivations) {
-      for (const pt of points) {
-        taskOf.push(t);
-        targets.push(pt.chosen);
-        weights.push(1 / derivations.length);
-        const m = new Array(model.outputs).fill(-1e4);
-        for (const c of pt.open) m[c] = 0;
-        masks.push(...m);
-      }
-    }
-  });
-  const n = targets.length;
+  const a = synthesis.choiceBatchArrays(prepared, model.outputs, { useWords: model.useWords });
   return [
-    ['batch.chars', tf.tensor2d(chars, [total, maxChars], 'int32')],
-    ['batch.pool', tf.tensor2d(pool, [tasks.length, total])],
-    ['batch.bag', tf.tensor2d(bag, [tasks.length, synthesis.WORD_BUCKETS])],
-    ['batch.taskOf', tf.tensor1d(taskOf, 'int32')],
-    ['batch.targets', tf.tensor1d(targets, 'int32')],
-    ['batch.masks', tf.tensor2d(masks, [n, model.outputs])],
-    ['batch.weights', tf.tensor1d(weights)],
+    ['batch.chars', tf.tensor2d(a.chars, [a.examples, synthesis.MAX_EXAMPLE_CHARS], 'int32')],
+    ['batch.pool', tf.tensor2d(a.pool, [a.tasks, a.examples])],
+    ['batch.bag', tf.tensor2d(a.bag, [a.tasks, synthesis.WORD_BUCKETS])],
+    ['batch.taskOf', tf.tensor1d(a.taskOf, 'int32')],
+    ['batch.targets', tf.tensor1d(a.targets, 'int32')],
+    ['batch.masks', tf.tensor2d(a.masks, [a.points, a.outputs])],
+    ['batch.weights', tf.tensor1d(a.weights)],
   ];
 }
 

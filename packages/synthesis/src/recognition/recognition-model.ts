@@ -11,7 +11,7 @@ export const CHAR_BUCKETS = 257;
 /** Hash buckets for the words of a task's description. */
 export const WORD_BUCKETS = 256;
 /** Characters of one printed example ("inputs → output") the encoder reads. */
-const MAX_EXAMPLE_CHARS = 48;
+export const MAX_EXAMPLE_CHARS = 48;
 
 export interface RecognitionOptions {
   /** Embedding width (default 32). */
@@ -94,7 +94,90 @@ export interface ChoiceBatch {
 }
 
 /** Log-weight given to a choice that is not open at a point (−∞ in exact arithmetic; finite keeps gradients clean). */
-const CLOSED = -1e4;
+export const CLOSED = -1e4;
+
+/** The encoder's input for a batch of tasks as dense arrays (what `RecognitionModel` turns into tensors). */
+export interface TaskBatchArrays {
+  readonly tasks: number;
+  /** Examples of all tasks, task after task. */
+  readonly examples: number;
+  /** `[examples, MAX_EXAMPLE_CHARS]` character bucket ids, 0 = padding. */
+  readonly chars: Int32Array;
+  /** `[tasks, examples]`: row i averages the examples of task i (1 / its example count on them, 0 elsewhere). */
+  readonly pool: Float32Array;
+  /** `[tasks, WORD_BUCKETS]`: each task's description words as a bag of buckets averaged over its words (zeros without `useWords`). */
+  readonly bag: Float32Array;
+}
+
+/** The choice points of a batch as dense arrays (see `ChoiceBatch` for what each means). */
+export interface ChoiceBatchArrays extends TaskBatchArrays {
+  readonly points: number;
+  /** Grammar choices the model predicts (the width of `masks` and `teacher`). */
+  readonly outputs: number;
+  /** The task (row of `pool` and `bag`) of each point. */
+  readonly taskOf: Int32Array;
+  /** The context row of each point. */
+  readonly contexts: Int32Array;
+  readonly targets: Int32Array;
+  /** 1 / (programs of the point's task). */
+  readonly weights: Float32Array;
+  /** `[points, outputs]`: 0 where a choice is open, CLOSED elsewhere. */
+  readonly masks: Float32Array;
+  /** `[points, outputs]`: the search posterior's log-probabilities, smoothed (see `ChoiceBatch.teacherLogits`). */
+  readonly teacher: Float32Array;
+}
+
+/** Encoded tasks as the encoder's dense input (all examples of all tasks in one batch). */
+export function taskBatchArrays(tasks: readonly EncodedTask[], useWords: boolean): TaskBatchArrays {
+  const examples = tasks.reduce((n, t) => n + t.examples, 0);
+  const chars = new Int32Array(examples * MAX_EXAMPLE_CHARS);
+  const pool = new Float32Array(tasks.length * examples);
+  const bag = new Float32Array(tasks.length * WORD_BUCKETS);
+  let row = 0;
+  tasks.forEach((t, i) => {
+    chars.set(t.chars, row * MAX_EXAMPLE_CHARS);
+    for (let e = 0; e < t.examples; e++) pool[i * examples + row + e] = 1 / t.examples;
+    row += t.examples;
+    if (useWords) for (const w of t.words) bag[i * WORD_BUCKETS + w] += 1 / t.words.length;
+  });
+  return { tasks: tasks.length, examples, chars, pool, bag };
+}
+
+/**
+ * The batch layout of `RecognitionModel.choiceBatch` as dense arrays: the encoder's input (`taskBatchArrays`) and,
+ * per choice point of every derivation of every example, its task, context, target, weight, open-choice mask and
+ * smoothed search posterior over `outputs` choices. Undefined when the examples have no choice point.
+ */
+export function choiceBatchArrays(examples: readonly PreparedExample[], outputs: number, options: { readonly useWords: boolean; readonly smoothing?: number }): ChoiceBatchArrays | undefined {
+  const smoothing = options.smoothing ?? 0;
+  const points = examples.reduce((n, ex) => n + ex.derivations.reduce((m, d) => m + d.length, 0), 0);
+  if (points === 0) return undefined;
+  const taskOf = new Int32Array(points);
+  const contexts = new Int32Array(points);
+  const targets = new Int32Array(points);
+  const weights = new Float32Array(points);
+  const masks = new Float32Array(points * outputs).fill(CLOSED);
+  const teacher = new Float32Array(points * outputs).fill(CLOSED);
+  let n = 0;
+  examples.forEach(({ derivations }, t) => {
+    for (const d of derivations) {
+      for (const pt of d) {
+        taskOf[n] = t;
+        contexts[n] = pt.context;
+        targets[n] = pt.chosen;
+        weights[n] = 1 / derivations.length;
+        const others = pt.open.length - 1;
+        for (const c of pt.open) {
+          masks[n * outputs + c] = 0;
+          if (c === pt.chosen) teacher[n * outputs + c] = others === 0 ? 0 : Math.log(1 - smoothing);
+          else if (smoothing > 0) teacher[n * outputs + c] = Math.log(smoothing / others);
+        }
+        n++;
+      }
+    }
+  });
+  return { ...taskBatchArrays(examples.map((ex) => ex.encoded), options.useWords), points, outputs, taskOf, contexts, targets, weights, masks, teacher };
+}
 /** Argument positions with a context row of their own; later ones share the last (no production takes that many). */
 export const MAX_ARGUMENTS = 8;
 
@@ -181,19 +264,8 @@ export class RecognitionModel implements WeightedModel {
     }
   }
 
-  /** The hidden state `[tasks, hidden]` of encoded tasks (all examples of all tasks go through the layers as one batch). */
-  private hiddenState(tasks: readonly EncodedTask[]): tf.Tensor2D {
-    const totalExamples = tasks.reduce((n, t) => n + t.examples, 0);
-    const chars = new Int32Array(totalExamples * MAX_EXAMPLE_CHARS);
-    const pool = new Float32Array(tasks.length * totalExamples);
-    const bag = new Float32Array(tasks.length * WORD_BUCKETS);
-    let row = 0;
-    tasks.forEach((t, i) => {
-      chars.set(t.chars, row * MAX_EXAMPLE_CHARS);
-      for (let e = 0; e < t.examples; e++) pool[i * totalExamples + row + e] = 1 / t.examples;
-      row += t.examples;
-      if (this.useWords) for (const w of t.words) bag[i * WORD_BUCKETS + w] += 1 / t.words.length;
-    });
+  /** The hidden state `[tasks, hidden]` of a batch of tasks (all examples of all tasks go through the layers as one batch). */
+  private hiddenState({ tasks, examples: totalExamples, chars, pool, bag }: TaskBatchArrays): tf.Tensor2D {
     return tf.tidy(() => {
       const ids = tf.tensor2d(chars, [totalExamples, MAX_EXAMPLE_CHARS], 'int32');
       const mask = tf.cast(tf.greater(ids, 0), 'float32').expandDims(-1);
@@ -201,15 +273,15 @@ export class RecognitionModel implements WeightedModel {
       // Sum-pooled (scaled): how many characters of each kind an example has is the signal (e.g. output length).
       const pooled = tf.mul(tf.sum(emb, 1), 1 / 8);
       const perExample = gelu(linear(pooled, this.v('w1'), this.v('b1')));
-      const examples = tf.matMul(tf.tensor2d(pool, [tasks.length, totalExamples]), perExample as tf.Tensor2D);
-      const words = tf.matMul(tf.tensor2d(bag, [tasks.length, WORD_BUCKETS]), this.v('words') as tf.Tensor2D);
+      const examples = tf.matMul(tf.tensor2d(pool, [tasks, totalExamples]), perExample as tf.Tensor2D);
+      const words = tf.matMul(tf.tensor2d(bag, [tasks, WORD_BUCKETS]), this.v('words') as tf.Tensor2D);
       return gelu(linear(tf.concat([examples, words], 1), this.v('w2'), this.v('b2'))) as tf.Tensor2D;
     });
   }
 
   /** Unigram log-weights `[tasks, outputs]` for encoded tasks. */
   logits(tasks: readonly EncodedTask[]): tf.Tensor2D {
-    return tf.tidy(() => linear(this.hiddenState(tasks), this.v('wo'), this.v('bo')) as tf.Tensor2D);
+    return tf.tidy(() => linear(this.hiddenState(taskBatchArrays(tasks, this.useWords)), this.v('wo'), this.v('bo')) as tf.Tensor2D);
   }
 
   /** Bigram offsets `[rows, outputs]` of hidden states `h` `[rows, hidden]` in contexts `contexts` (one per row). */
@@ -236,7 +308,7 @@ export class RecognitionModel implements WeightedModel {
       add(base.variableIndex, MAX_ARGUMENTS);
     }
     const { unigram, offsets } = tf.tidy(() => {
-      const h = this.hiddenState([encodeTask(task, this.useWords)]);
+      const h = this.hiddenState(taskBatchArrays([encodeTask(task, this.useWords)], this.useWords));
       const u = linear(h, this.v('wo'), this.v('bo')).dataSync();
       if (contexts.length === 0) return { unigram: u, offsets: undefined };
       const rows = tf.tensor1d(contexts.map((c) => c.row), 'int32');
@@ -267,47 +339,18 @@ export class RecognitionModel implements WeightedModel {
 
   /** The choice points of `examples` as tensors, with the search posterior smoothed by `smoothing` (see ChoiceBatch). */
   choiceBatch(examples: readonly PreparedExample[], smoothing = 0): ChoiceBatch | undefined {
-    const taskOf: number[] = [];
-    const contexts: number[] = [];
-    const targets: number[] = [];
-    const weights: number[] = [];
-    const masks: number[] = [];
-    const teacher: number[] = [];
-    const encoded: EncodedTask[] = [];
-    for (const { encoded: enc, derivations } of examples) {
-      const t = encoded.length;
-      encoded.push(enc);
-      for (const points of derivations) {
-        for (const pt of points) {
-          taskOf.push(t);
-          contexts.push(pt.context);
-          targets.push(pt.chosen);
-          weights.push(1 / derivations.length);
-          const mask = new Array<number>(this.outputs).fill(CLOSED);
-          for (const c of pt.open) mask[c] = 0;
-          masks.push(...mask);
-          const others = pt.open.length - 1;
-          const q = new Array<number>(this.outputs).fill(CLOSED);
-          for (const c of pt.open) {
-            if (c === pt.chosen) q[c] = others === 0 ? 0 : Math.log(1 - smoothing);
-            else if (smoothing > 0) q[c] = Math.log(smoothing / others);
-          }
-          teacher.push(...q);
-        }
-      }
-    }
-    if (targets.length === 0) return undefined;
+    const a = choiceBatchArrays(examples, this.outputs, { useWords: this.useWords, smoothing });
+    if (a === undefined) return undefined;
     return tf.tidy(() => {
-      const h = this.hiddenState(encoded);
-      const rowsOfTasks = tf.gather(h, tf.tensor1d(taskOf, 'int32'));
-      let logits = tf.gather(linear(h, this.v('wo'), this.v('bo')), tf.tensor1d(taskOf, 'int32'));
-      if (this.bigram) logits = tf.add(logits, this.offsets(rowsOfTasks as tf.Tensor2D, tf.tensor1d(contexts, 'int32')));
-      const n = targets.length;
+      const h = this.hiddenState(a);
+      const taskOf = tf.tensor1d(a.taskOf, 'int32');
+      let logits = tf.gather(linear(h, this.v('wo'), this.v('bo')), taskOf);
+      if (this.bigram) logits = tf.add(logits, this.offsets(tf.gather(h, taskOf) as tf.Tensor2D, tf.tensor1d(a.contexts, 'int32')));
       return {
-        logits: tf.add(logits, tf.tensor2d(masks, [n, this.outputs])) as tf.Tensor2D,
-        targets: tf.tensor1d(targets, 'int32'),
-        weights: tf.tensor1d(weights),
-        teacherLogits: tf.tensor2d(teacher, [n, this.outputs]),
+        logits: tf.add(logits, tf.tensor2d(a.masks, [a.points, a.outputs])) as tf.Tensor2D,
+        targets: tf.tensor1d(a.targets, 'int32'),
+        weights: tf.tensor1d(a.weights),
+        teacherLogits: tf.tensor2d(a.teacher, [a.points, a.outputs]),
       };
     });
   }

@@ -1,7 +1,6 @@
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Rng } from '@kt/core';
+import { tempDirs } from '@kt/core/testing';
 import {
   arrow,
   buildTask,
@@ -130,11 +129,11 @@ describe.each(suites)('suite %s', (_name, make, testSize, stated) => {
   });
 
   describe('as a task file', () => {
+    const tmp = tempDirs('kt-suites-');
     let dir = '';
     beforeAll(() => {
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-suites-'));
+      dir = tmp();
     });
-    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it('writes a file that loadTaskFile reads back with the same tasks, descriptions and types', () => {
       const file = path.join(dir, `${suite.name}.json`);
