@@ -28,7 +28,13 @@ function config(file: string, overrides: string[] = []): SynthesisConfig {
 
 /** The tiny config, shrunk further for the tests: 6 train / 3 test tasks, 2 iterations of 4 steps. */
 const tiny = (overrides: string[] = []): SynthesisConfig =>
-  config('tiny.yaml', ['suite.maxTrain=6', 'suite.maxTest=3', 'search.maxNodes=1500', 'recognition.stepsPerIteration=4', 'train.checkpointEvery=4', ...overrides]);
+  config('tiny.yaml', ['suite.maxTrain=6', 'suite.maxTest=3', 'search.maxNodes=1500', 'recognition.stepsPerIteration=4', 'train.checkpointEvery=4', 'train.evalEvery=4', ...overrides]);
+
+/** The `val` lines of a run's metrics.jsonl (one per iteration when train.evalEvery is an iteration). */
+function valLines(runDir: string): Record<string, unknown>[] {
+  const lines = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  return lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['split'] === 'val');
+}
 
 function run(cfg: SynthesisConfig, outDir: string, extra: HarnessRunOptions = {}): Promise<RunOutcome> {
   return h.run(cfg, { outDir, ...extra });
@@ -41,7 +47,7 @@ function outcome(runDir: string): unknown {
   const weights = readRunWeights(runDir);
   const values = Object.fromEntries([...weights].map(([k, t]) => [k, Array.from(t.dataSync())]));
   tf.dispose([...weights.values()]);
-  return { test: summary.test, steps: summary.steps, status: summary.status, iterations: artifact('iterations.json'), programs: artifact('programs.json'), primitives: artifact('primitives.json'), library: artifact('library.json'), values };
+  return { test: summary.test, steps: summary.steps, status: summary.status, val: valLines(runDir), iterations: artifact('iterations.json'), programs: artifact('programs.json'), primitives: artifact('primitives.json'), library: artifact('library.json'), values };
 }
 
 jest.setTimeout(600_000);
@@ -126,9 +132,11 @@ describe('synthesis plugin', () => {
     expect(Object.keys(test).sort()).toEqual(['iteration1.testSolved', 'iteration1.trainSolved', 'iteration2.testSolved', 'iteration2.trainSolved', 'librarySize', 'testSolved', 'trainSolved']);
     expect(test['iteration2.trainSolved']).toBeGreaterThanOrEqual(test['iteration1.trainSolved']!);
     const artifacts = path.join(runDir, 'artifacts');
-    const iterations = JSON.parse(fs.readFileSync(path.join(artifacts, 'iterations.json'), 'utf8')) as { iteration: number; trainSolved: number }[];
+    const iterations = JSON.parse(fs.readFileSync(path.join(artifacts, 'iterations.json'), 'utf8')) as { iteration: number; trainSolved: number; testSolved: number; librarySize: number }[];
     expect(iterations.map((m) => m.iteration)).toEqual([1, 2]);
     expect(iterations[1]!.trainSolved).toBe(test['trainSolved']);
+    // One val line per iteration (train.evalEvery = an iteration): the curves kt report draws.
+    expect(valLines(runDir)).toEqual(iterations.map((m, k) => ({ step: 4 * (k + 1), split: 'val', trainSolved: m.trainSolved, testSolved: m.testSolved, librarySize: m.librarySize })));
     // The library is the grammar `kt synthesis solve --library RUN_DIR` reads; learned functions printed readably.
     const library = loadLibrary(runDir).grammar;
     const learned = library.productions.filter((p) => p.kind === 'invented').length;

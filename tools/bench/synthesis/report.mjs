@@ -19,7 +19,9 @@ for (const file of files) {
   const r = JSON.parse(fs.readFileSync(file, 'utf8'));
   // Condition (d) was called `library` before it became a `kt run` condition (`dreamcoder`).
   for (const c of r.cells) if (c.condition === 'library') c.condition = 'dreamcoder';
-  const key = `${r.suite}|${r.budget.maxNodes}|${r.budget.timeoutMs}|${r.iterations}|${r.languageMix ?? 0.5}`;
+  // Files of the earlier driver (runWakeSleep) have no languageWeight: their libraries were chosen by MDL alone (0).
+  r.languageWeight ??= 0;
+  const key = `${r.suite}|${r.budget.maxNodes}|${r.budget.timeoutMs}|${r.iterations}|${r.languageMix ?? 0.5}|${r.languageWeight}`;
   const g = groups.get(key);
   if (g === undefined) groups.set(key, { ...r, loads: [loadText(r)], cells: [...r.cells] });
   else {
@@ -46,7 +48,7 @@ const sections = [...groups.values()].map((r) => {
     .map((c) => `- ${LETTERS[c]} vs (d), last iteration: only (${c === 'laps-train' ? 'e' : 'f'}): ${diff(c, 'dreamcoder').join(', ') || '—'}; only (d): ${diff('dreamcoder', c).join(', ') || '—'}`)
     .join('\n');
   const missing = Object.keys(LETTERS).filter((c) => !done.some((d) => d.condition === c));
-  return `### ${r.suite} suite: ${r.iterations} wake–sleep iterations, ${r.budget.maxNodes} nodes / ${r.budget.timeoutMs} ms per task, LAPS word prior uniformMix ${r.languageMix ?? 0.5}\n\n` +
+  return `### ${r.suite} suite: ${r.iterations} wake–sleep iterations, ${r.budget.maxNodes} nodes / ${r.budget.timeoutMs} ms per task, LAPS word prior uniformMix ${r.languageMix ?? 0.5}${r.languageWeight > 0 ? `, language weight ${r.languageWeight} in compression` : ''}\n\n` +
     `Load average ${r.loads.join('; ')}; ${r.machine?.cpus ?? '?'} CPUs shared with other jobs.\n` +
     (missing.length > 0 ? `Not measured (no finished iteration): ${missing.join(', ')}.\n` : '') +
     `\n${md}\n\nLearned library (last iteration):\n\n${libs || '(none)'}\n\n${versus}\n`;

@@ -134,6 +134,8 @@ class WakeSleepRun implements TaskRun<undefined> {
   private readonly byName: ReadonlyMap<string, ProgramTask>;
   private current?: IterationState;
   private lastTest?: TestRecordJson;
+  /** Trainer steps taken (or under way) in this process: the step `prepareStep` last saw, plus 1. */
+  private stepsDone = 0;
 
   constructor(
     private readonly cfg: SynthesisConfig,
@@ -267,6 +269,7 @@ class WakeSleepRun implements TaskRun<undefined> {
   async prepareStep(step: StepContext): Promise<undefined> {
     const S = this.cfg.recognition.stepsPerIteration;
     const k = Math.min(Math.floor(step.step / S), this.cfg.iterations - 1);
+    this.stepsDone = step.step + 1;
     if (this.current?.k === k) return undefined;
     // At an iteration boundary the model is exactly as iteration k − 1 trained it: score it on the test tasks first.
     if (k > 0 && step.step === k * S) await this.testIteration(k - 1);
@@ -292,11 +295,21 @@ class WakeSleepRun implements TaskRun<undefined> {
     return this.objective.combine(nll, kd);
   }
 
-  /** `val`: the current iteration's train share solved and library size; `test`: the last iteration's test search (run once). */
+  /**
+   * `val`: the current iteration's share of train tasks solved and library size, and — at the iteration's last step
+   * (`train.evalEvery` a multiple of recognition.stepsPerIteration) — the share of held-out test tasks solved by the
+   * model as the iteration trained it (the test search is recorded once: the next iteration's first step reads it).
+   * One `val` line per iteration is what `kt report` draws as curves. `test`: every iteration's test search.
+   */
   async evaluate(split: 'val' | 'test'): Promise<Metrics> {
     if (split === 'val') {
       const state = this.current;
       if (state === undefined) return {};
+      const S = this.cfg.recognition.stepsPerIteration;
+      if (this.stepsDone === (state.k + 1) * S) {
+        const m = (await this.testIteration(state.k)).metrics;
+        return { trainSolved: m.trainSolved, testSolved: m.testSolved, librarySize: m.librarySize };
+      }
       return { trainSolved: state.frontiers.size / this.suite.train.length, librarySize: state.grammar.productions.length - this.base.productions.length };
     }
     const records: TestRecordJson[] = [];

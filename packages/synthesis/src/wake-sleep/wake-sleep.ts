@@ -235,7 +235,7 @@ function readState(dir: string | undefined): StateJson | undefined {
 }
 
 /**
- * DreamCoder's wake–sleep loop (and LAPS's variants) as a library function (the benchmark's driver; `kt run`'s
+ * DreamCoder's wake–sleep loop (and LAPS's variants) as a library function (the benchmark's earlier driver; `kt run`'s
  * task `wake-sleep` composes the same phases with core's trainer): each iteration solves the train tasks with the
  * current grammar (per task, the recognition model's prediction for it), keeps the best programs found per task
  * (the frontiers), compresses a library out of them (abstraction sleep), re-fits the grammar, trains a fresh
