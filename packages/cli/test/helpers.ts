@@ -114,3 +114,21 @@ export function snapshotTree(dir: string): Record<string, string> {
   walk(dir);
   return out;
 }
+
+/** `--set` flags shrinking packages/deepinversion/configs/mnist-di.yaml to a seconds-long run on an 8×8 bars CSV (writeBarsCsv). */
+export function tinyDiSets(csv: string, { rounds }: { rounds: number }): string[] {
+  return [
+    `data={source: csv, path: ${csv}, shape: [8, 8, 1]}`,
+    'teacher.model={kind: resnet, widths: [4], blocksPerStage: 1}',
+    'teacher.train={epochs: 1, batchSize: 32, lr: 0.02}',
+    'verifier.model={kind: mlp, hidden: [8]}',
+    'verifier.train={epochs: 1, batchSize: 32, lr: 0.01}',
+    'learner.model={kind: mlp, hidden: [8]}',
+    'synthesis.batchSize=8',
+    'synthesis.iterations=4',
+    `rounds.count=${rounds}`,
+    'rounds.imagesPerRound=8',
+    'rounds.stepsPerRound=2',
+    'train.batchSize=8',
+  ].flatMap((s) => ['--set', s]);
+}

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { kt, removeTmpDirs, tmpDir, writeBarsCsv, type SpawnResult } from './helpers';
+import { kt, removeTmpDirs, tinyDiSets, tmpDir, writeBarsCsv, type SpawnResult } from './helpers';
 
 // The bad inputs each plugin issue names, through the built binary as a user meets them: exit 2, a message
 // naming the file/line or field, and no stack trace (without --debug). The plugins' own specs test the same
@@ -75,20 +75,7 @@ describe('kt (spawned), deepinversion: no BatchNorm, shape and class mismatch, N
   const work = tmpDir('kt-di-bad-');
   const csv = writeBarsCsv(path.join(work, 'bars.csv'), 96);
   const diConfig = path.join(REPO, 'packages', 'deepinversion', 'configs', 'mnist-di.yaml');
-  const tiny = [
-    `data={source: csv, path: ${csv}, shape: [8, 8, 1]}`,
-    'teacher.model={kind: resnet, widths: [4], blocksPerStage: 1}',
-    'teacher.train={epochs: 1, batchSize: 32, lr: 0.02}',
-    'verifier.model={kind: mlp, hidden: [8]}',
-    'verifier.train={epochs: 1, batchSize: 32, lr: 0.01}',
-    'learner.model={kind: mlp, hidden: [8]}',
-    'synthesis.batchSize=8',
-    'synthesis.iterations=4',
-    'rounds.count=1',
-    'rounds.imagesPerRound=8',
-    'rounds.stepsPerRound=2',
-    'train.batchSize=8',
-  ].flatMap((s) => ['--set', s]);
+  const tiny = tinyDiSets(csv, { rounds: 1 });
   let teacherRun = '';
 
   beforeAll(async () => {

@@ -6,7 +6,7 @@ import { buildReportData } from '../../src/report/report-data';
 import { REPORT_PALETTE, renderReportHtml } from '../../src/report/report-html';
 import { findChromium } from '../../src/report/report-png';
 import { readRun } from '../../src/run-reader';
-import { kt, removeTmpDirs, tmpDir, writeBarsCsv } from '../helpers';
+import { kt, removeTmpDirs, tinyDiSets, tmpDir, writeBarsCsv } from '../helpers';
 import { fakeContainer, writeFakeRun } from './report-fixtures';
 
 const REPO = path.resolve(__dirname, '..', '..', '..', '..');
@@ -67,7 +67,7 @@ describeWithBrowser('kt report in headless Chromium', () => {
   });
 
   /** Opens a report page offline and waits for its charts; `problems` collects console errors and warnings, page errors and network requests. */
-  async function open(file: string, charts: number): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  async function open(file: string, charts: number, timeoutMs = 10_000): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, offline: true });
     const page = await context.newPage();
     const problems: string[] = [];
@@ -79,7 +79,7 @@ describeWithBrowser('kt report in headless Chromium', () => {
       if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) problems.push(`request: ${r.url()}`);
     });
     await page.goto(`file://${file}`);
-    await page.waitForSelector(`body[data-charts-rendered="${charts}"]`, { timeout: 10_000 });
+    await page.waitForSelector(`body[data-charts-rendered="${charts}"]`, { timeout: timeoutMs });
     return { context, page, problems };
   }
 
@@ -186,20 +186,7 @@ describeWithBrowser('kt report in headless Chromium', () => {
     const csv = writeBarsCsv(path.join(work, 'bars.csv'), 96);
     const diRun = await runDir([
       path.join(REPO, 'packages', 'deepinversion', 'configs', 'mnist-di.yaml'),
-      ...set(
-        `data={source: csv, path: ${csv}, shape: [8, 8, 1]}`,
-        'teacher.model={kind: resnet, widths: [4], blocksPerStage: 1}',
-        'teacher.train={epochs: 1, batchSize: 32, lr: 0.02}',
-        'verifier.model={kind: mlp, hidden: [8]}',
-        'verifier.train={epochs: 1, batchSize: 32, lr: 0.01}',
-        'learner.model={kind: mlp, hidden: [8]}',
-        'synthesis.batchSize=8',
-        'synthesis.iterations=4',
-        'rounds.count=2',
-        'rounds.imagesPerRound=8',
-        'rounds.stepsPerRound=2',
-        'train.batchSize=8',
-      ),
+      ...tinyDiSets(csv, { rounds: 2 }),
     ]);
     const out = path.join(work, 'plugins.html');
     const report = await kt(['report', kgRun, diRun, '--out', out]);
@@ -207,18 +194,7 @@ describeWithBrowser('kt report in headless Chromium', () => {
     const charts = Number(/^report: .* \(2 runs, (\d+) charts?\)$/m.exec(report.stdout)?.[1]);
     expect(charts).toBeGreaterThan(0);
 
-    const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, offline: true });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('request', (r) => {
-      if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) problems.push(`request: ${r.url()}`);
-    });
-    await page.goto(`file://${out}`);
-    await page.waitForSelector(`body[data-charts-rendered="${charts}"]`, { timeout: 30_000 });
+    const { context, page, problems } = await open(out, charts, 30_000);
     await page.screenshot({ path: path.join(process.env['KT_REPORT_SCREENSHOT_DIR'] ?? work, 'plugins.png'), fullPage: true });
 
     const headings = await page.$$eval('h3', (els) => els.map((e) => e.textContent));
