@@ -75,49 +75,41 @@ function studyConfig(spec) {
 // Several processes may run one study side by side (one per core): each claims a run before starting it
 // (<out>/.claims/<key>, holding its pid; a dead process's claim is taken over and its run resumed), and every
 // read-modify-write of the results file happens under <results>.lock, merging what the others recorded.
+// Both locks are core's run lock (RunLock: pid + host + token, a dead holder taken over under a guard file) on a
+// directory: <out>/.claims/<key>/ for a claimed run, <out>/.results.lock/ for the results file.
 const claimsDir = path.join(outDir, '.claims');
-const alive = (pid) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return e.code === 'EPERM';
-  }
-};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const sleepSync = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-/** Takes a pid lock file (exclusive create), taking over one whose process is gone; false when a live process holds it. */
-function takeLock(file) {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  for (;;) {
-    try {
-      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
-      return true;
-    } catch (e) {
-      if (e.code !== 'EEXIST') throw e;
-      const holder = Number(fs.readFileSync(file, 'utf8'));
-      if (holder === process.pid) return true;
-      if (holder > 0 && alive(holder)) return false;
-      fs.rmSync(file, { force: true });
-    }
+/** core.RunLock on `dir` (created), or undefined when a live process holds it. */
+function tryLock(dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  try {
+    return core.RunLock.acquire(dir);
+  } catch (e) {
+    if (e instanceof core.ConfigError) return undefined;
+    throw e;
   }
 }
 /** Runs fn on the results file's current content under its lock (waiting for another process's write). */
 function withResults(fn) {
-  const lock = `${resultsFile}.lock`;
-  while (!takeLock(lock)) sleepSync(100);
+  let lock;
+  while (!(lock = tryLock(path.join(outDir, ".results.lock")))) sleepSync(100);
   try {
     const current = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : { done: {}, pairs: {}, parts: [] };
     return fn(current);
   } finally {
-    fs.rmSync(lock, { force: true });
+    lock.release();
   }
 }
-const claimFile = (key) => path.join(claimsDir, key);
+const claimDir = (key) => path.join(claimsDir, key);
 const claimedByOther = (key) => {
-  if (!fs.existsSync(claimFile(key))) return false;
-  const holder = Number(fs.readFileSync(claimFile(key), 'utf8'));
-  return holder !== process.pid && holder > 0 && alive(holder);
+  try {
+    core.RunLock.assertFree(claimDir(key));
+    return false;
+  } catch (e) {
+    if (e instanceof core.ConfigError) return true;
+    throw e;
+  }
 };
 
 let state = withResults((s) => s);
@@ -253,7 +245,8 @@ for (;;) {
     process.exit(0);
   }
   const spec = pending[0];
-  if (!takeLock(claimFile(spec.key))) continue; // another process claimed it first
+  const claim = tryLock(claimDir(spec.key));
+  if (!claim) continue; // another process claimed it first
   const config = studyConfig(spec);
   const resumeDir = unfinishedRun(spec.key);
   log.info(`mt-kd study: ${spec.key}${resumeDir ? ` (resuming ${resumeDir})` : ''}`);
@@ -275,7 +268,7 @@ for (;;) {
   };
   part.runs += 1;
   save(false, finished);
-  fs.rmSync(claimFile(spec.key), { force: true });
+  claim.release();
   log.info(`mt-kd study: ${spec.key}: val BLEU ${summary.val?.bleu?.toFixed(2)}, test BLEU ${summary.test?.bleu?.toFixed(2)} after ${summary.steps} steps`);
 }
 save(true);
