@@ -133,14 +133,14 @@ export function studyTables(done, { modes = STUDY_MODES, starts = STARTS, lrGrid
   const out = [];
   for (const start of starts) {
     out.push(`### Start: ${start === 'scratch' ? 'from scratch' : "from the no-KD learner's best checkpoint"}`, '');
-    out.push('| objective | lr (chosen on val) | seeds | test BLEU | test chrF | val BLEU | steps to best val | wall s/run |');
-    out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+    out.push('| objective | lr (chosen on val) | seeds | test BLEU | test chrF | val BLEU | steps to best val | wall s/run | CPU s/run |');
+    out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const mode of modes) {
       const runs = finalRuns(done, { start, mode, lrGrid, seeds });
       const lr = chosenLr(done, { start, mode, lrGrid });
       out.push(
         `| ${labels[mode] ?? mode} | ${lr ?? 'tuning'} | ${runs.length} | ${fmt(runs.map((r) => r.test.bleu))} | ${fmt(runs.map((r) => r.test.chrf))} | ` +
-          `${fmt(runs.map((r) => r.val.bleu))} | ${fmt(runs.map((r) => r.bestStep).filter((s) => s !== undefined), 0)} | ${fmt(runs.map((r) => r.seconds), 0)} |`,
+          `${fmt(runs.map((r) => r.val.bleu))} | ${fmt(runs.map((r) => r.bestStep).filter((s) => s !== undefined), 0)} | ${fmt(runs.map((r) => r.seconds), 0)} | ${fmt(runs.map((r) => r.cpuSeconds).filter((s) => s !== undefined), 0)} |`,
       );
     }
     out.push('');

@@ -251,6 +251,7 @@ for (;;) {
   const resumeDir = unfinishedRun(spec.key);
   log.info(`mt-kd study: ${spec.key}${resumeDir ? ` (resuming ${resumeDir})` : ''}`);
   const t = Date.now();
+  const cpu0 = process.cpuUsage(); // this process runs one run at a time: its CPU time is the run's (BLAS threads included)
   const { runDir, summary } = await core.runExperiment({ config, container, log: core.createMemoryLogger(), backend: backend.name, outDir, progress: false, ...(resumeDir ? { resumeDir } : {}) });
   if (summary.status !== 'completed' && summary.status !== 'stopped-early') throw new Error(`mt-kd study: ${spec.key} ended ${summary.status}: ${summary.error ?? ''} (${runDir})`);
   const records = readLines(path.join(runDir, 'metrics.jsonl')).map((l) => JSON.parse(l));
@@ -259,6 +260,7 @@ for (;;) {
     ...spec,
     runDir,
     seconds: (Date.now() - t) / 1000,
+    cpuSeconds: ((c) => (c.user + c.system) / 1e6)(process.cpuUsage(cpu0)),
     status: summary.status,
     steps: summary.steps,
     bestStep: bestValStep(records),

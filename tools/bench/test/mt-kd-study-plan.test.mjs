@@ -5,7 +5,7 @@ import { bestValStep, chosenLr, pairedDifferences, runKey, std, studyRuns, study
 
 const lrGrid = [0.001, 0.002, 0.004];
 const seeds = [0, 1, 2];
-const run = (spec, valBleu, testBleu = valBleu) => ({ ...spec, runDir: `/runs/${runKey(spec)}`, val: { bleu: valBleu }, test: { bleu: testBleu, chrf: testBleu + 20 }, seconds: 60, bestStep: 400 });
+const run = (spec, valBleu, testBleu = valBleu) => ({ ...spec, runDir: `/runs/${runKey(spec)}`, val: { bleu: valBleu }, test: { bleu: testBleu, chrf: testBleu + 20 }, seconds: 60, cpuSeconds: 100, bestStep: 400 });
 
 test('the first runs are the learning-rate grid of each objective on seed 0, from scratch; init waits for no-KD', () => {
   const { pending, blocked } = studyRuns({}, { modes: ['none', 'word-forward'], lrGrid, seeds });
@@ -43,6 +43,7 @@ test('paired differences are by seed, b − a, with the recorded p-values; table
   assert.deepEqual(rows.map((r) => [r.seed, r.diff, r.p]), [[0, -1, 0.2], [1, 0, 0.5], [2, -1, undefined]]);
   const md = studyTables(done, { modes: ['word-forward', 'word-backward'], starts: ['scratch'], lrGrid, seeds, pairs });
   assert.match(md, /\| word-forward \| 0\.002 \| 3 \| 31\.00 ± 1\.00 \|/);
+  assert.match(md, /\| 60 ± 0 \| 100 ± 0 \|\n/); // wall and CPU seconds per run
   assert.match(md, /word-backward − word-forward \(test BLEU, paired by seed\): -0\.67 ± 0\.58/);
   assert.match(md, /\| 0 \| 30\.00 \| 29\.00 \| -1\.00 \| 0\.2000 \|/);
 });
