@@ -160,7 +160,11 @@ function chartOrder(a: string, b: string): number {
 
 function buildCharts(records: readonly RunRecord[], groups: readonly ReportGroup[]): ReportChart[] {
   const curvesOf = new Map(records.map((r) => [r.id, runCurves(r.dir)]));
-  const names = [...new Set([...curvesOf.values()].flatMap((c) => [...c.keys()]))].sort(chartOrder);
+  // A chart is a curve: a metric that no run recorded at two steps or more (the final test evaluation, a value
+  // logged once) would be a lone point per run; its values are in the metrics table.
+  const names = [...new Set([...curvesOf.values()].flatMap((c) => [...c.keys()]))]
+    .filter((name) => [...curvesOf.values()].some((c) => (c.get(name)?.size ?? 0) >= 2))
+    .sort(chartOrder);
   return names.map((name, i) => {
     const steps = [...new Set([...curvesOf.values()].flatMap((c) => [...(c.get(name)?.keys() ?? [])]))].sort((a, b) => a - b);
     const series = groups

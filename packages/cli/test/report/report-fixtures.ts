@@ -28,6 +28,8 @@ export function writeFakeRun(parent: string, run: FakeRun, steps = 40, logEvery 
     }
   }
   lines.push(JSON.stringify({ step: 12, split: 'event', event: 'runaway-loss', message: 'x' }));
+  // The final test evaluation: one point per metric, no curve (its values are in the metrics table).
+  lines.push(JSON.stringify({ step: steps, split: 'test', bleu: bleu - 1, chrf: bleu * 2 - 2 }));
   fs.writeFileSync(path.join(dir, 'metrics.jsonl'), `${lines.join('\n')}\n`);
   const summary: RunSummary = {
     name: 'fake-mt',
