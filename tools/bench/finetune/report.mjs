@@ -4,6 +4,7 @@
 // selection table: every grid point's validation accuracy), then per labels per class the test accuracy over the
 // seeds run with it. Cells at other hyper-parameters (from earlier designs) stay on disk and are not counted.
 // Usage: node tools/bench/finetune/report.mjs [--cells DIR] [--quick] [--select-labels 10]
+// Writes <parent of DIR>/finetune[-quick].json and .table.md (default DIR tools/bench/finetune/results/cells).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -98,7 +99,7 @@ export function tableHeader({ cells, date, cpus, load, seconds }) {
   return `${cells} runs aggregated on ${date.slice(0, 16)}Z (${cpus} cores; ${loadText}; ${seconds.toFixed(0)} s of run time summed over the runs).`;
 }
 
-/** Writes results/finetune{,-quick}.json and .table.md. */
+/** Writes finetune{,-quick}.json and .table.md beside `cellsDir` (in its parent directory). */
 export function writeReport(cellsDir, { quick = false, backend = 'wasm', selectLabels = '10', loadNow = os.loadavg().map((l) => l.toFixed(2)).join(' ') } = {}) {
   const { cells, grid, rows, seconds, runLoad: load } = aggregate(cellsDir, { selectLabels });
   const pct = (v) => (v * 100).toFixed(1);
@@ -125,9 +126,11 @@ export function writeReport(cellsDir, { quick = false, backend = 'wasm', selectL
   );
   const record = { benchmark: 'finetune', quick, cells, runSeconds: seconds, backend, machine: machine(), loadAverageAfterRuns: load, loadAverageAtReport: loadNow, selectLabels, grid, rows, date: new Date().toISOString() };
   const stem = quick ? 'finetune-quick' : 'finetune';
-  writeJson(path.join(root, 'tools/bench/finetune/results', `${stem}.json`), record);
+  // Beside the cells directory (tools/bench/finetune/results for the default --cells): a --cells elsewhere keeps the repo's results.
+  const outDir = path.dirname(path.resolve(cellsDir));
+  writeJson(path.join(outDir, `${stem}.json`), record);
   writeText(
-    path.join(root, 'tools/bench/finetune/results', `${stem}.table.md`),
+    path.join(outDir, `${stem}.table.md`),
     `${tableHeader({ cells, date: record.date, cpus: record.machine.cpus, load, seconds })}\n\nSelection (hyper-parameters chosen per regime on validation accuracy at ${selectLabels} labels per class, seed 0):\n\n${selectionTable.md}\n\nTest accuracy at the chosen values:\n\n${md}\n`,
   );
   return { text: `${selectionTable.text}\n\n${text}`, record };

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { aggregate, runLoad, tableHeader } from '../finetune/report.mjs';
+import { aggregate, runLoad, tableHeader, writeReport } from '../finetune/report.mjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-bench-finetune-report-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -76,4 +76,17 @@ test("the table header states the load the runs measured (each cell's 1-minute l
   assert.equal(header, '5 runs aggregated on 2026-12-02T13:06Z (2 cores; 1-minute load average when each run ended 1.98–5.82, median 3.71 (recorded by 4 of the 5 runs); 983 s of run time summed over the runs).');
   assert.doesNotMatch(header, /shared/);
   assert.match(tableHeader({ cells: 1, date: '2026-12-02T13:06Z', cpus: 2, load: runLoad([{}]), seconds: 1 }), /load average not recorded by the runs/);
+});
+
+test('writeReport writes its JSON and table beside a --cells directory elsewhere, not into the repository', () => {
+  const cellsDir = path.join(dir, 'elsewhere', 'cells');
+  fs.mkdirSync(cellsDir, { recursive: true });
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) fs.copyFileSync(path.join(dir, f), path.join(cellsDir, f));
+  const repoFile = new URL('../finetune/results/finetune.json', import.meta.url);
+  const before = fs.existsSync(repoFile) ? fs.readFileSync(repoFile, 'utf8') : undefined;
+  const { record } = writeReport(cellsDir, { loadNow: '0 0 0' });
+  assert.equal(record.cells, fs.readdirSync(cellsDir).length);
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, 'elsewhere', 'finetune.json'), 'utf8')).rows, record.rows);
+  assert.match(fs.readFileSync(path.join(dir, 'elsewhere', 'finetune.table.md'), 'utf8'), /Test accuracy at the chosen values/);
+  assert.equal(fs.existsSync(repoFile) ? fs.readFileSync(repoFile, 'utf8') : undefined, before);
 });
