@@ -16,6 +16,7 @@
 //   --figures: at the end, `kt report` on the WN18RR runs: docs/results/fig/kg-wn18rr[-quick]/*.png and kg.md's Figures section.
 //   At the end (not with --quick) the measured blocks of docs/results/kg.md are rewritten by ./report.mjs from the results JSON.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { root, require, table, writeJson, machine, flags } from '../lib.mjs';
@@ -50,12 +51,22 @@ const registry = new core.PluginRegistry([{ plugin: kg.kgPlugin, from: '@kt/kg' 
 const container = core.buildContainer([kg.kgPlugin]);
 const configs = kg.kgPlugin.configsDir;
 const t0 = Date.now();
-const record = { benchmark: 'kg', quick, backend: backend.name, native: backend.native, machine: machine(), loadAverageAtStart: (await import('node:os')).loadavg(), date: new Date().toISOString() };
+const record = { benchmark: 'kg', quick, backend: backend.name, native: backend.native, machine: machine(), loadAverageAtStart: os.loadavg(), date: new Date().toISOString() };
+// Per part (several processes may each run one): when it ran, the load around it and its wall time; the top-level
+// date / loadAverageAtStart / totalSeconds are those of the process that wrote the file last.
+const partInfo = { date: record.date, loadAverageAtStart: record.loadAverageAtStart, parts: parts.join(',') };
+record.runs = Object.fromEntries(parts.map((p) => [p, partInfo]));
 const resultFile = path.join(root, 'tools/bench/results', quick ? 'kg-quick.json' : 'kg.json');
 // Parts not run this time keep their earlier results (a --part dbp5l run must not drop the WN18RR rows).
 const earlier = !quick && fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, 'utf8')) : {};
 // Re-read at every save: another process of this script (another part, another language) may have written since.
-const save = () => writeJson(resultFile, { ...(!quick && fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, 'utf8')) : {}), ...record, totalSeconds: (Date.now() - t0) / 1000 });
+const save = () => {
+  const file = !quick && fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, 'utf8')) : {};
+  Object.assign(partInfo, { seconds: (Date.now() - t0) / 1000, loadAverageNow: os.loadavg() });
+  // WN18RR rows are merged by model: a run of one model (--wn-models rotate) keeps the other's row.
+  const wn18rr = record.wn18rr ? [...(file.wn18rr ?? []).filter((e) => !record.wn18rr.some((x) => x.model === e.model)), ...record.wn18rr] : file.wn18rr;
+  writeJson(resultFile, { ...file, ...record, ...(wn18rr ? { wn18rr } : {}), runs: { ...file.runs, ...record.runs }, totalSeconds: (Date.now() - t0) / 1000 });
+};
 
 async function run(file, sets, verbose = false) {
   const raw = core.applyOverrides(core.readConfigFile(path.join(configs, file)), sets);
@@ -74,6 +85,7 @@ if (parts.includes('speed')) {
   const known = new kg.KnownAnswers(graph.train, graph.valid, graph.test);
   const speed = [];
   for (const [kind, dim] of [['transe', 128], ['rotate', 64]]) {
+    const loadAtStart = os.loadavg();
     const spec = kg.ModelSpecSchema.parse(kind === 'transe' ? { kind, dim, norm: 2, gamma: 6 } : { kind, dim, gamma: 6 });
     const cfg = kg.KgConfigSchema.parse({ plugin: 'kg', task: 'train', model: spec, loss: { kind: 'self-adversarial', temperature: 0.5 } });
     const model = new kg.KgModel(spec, graph.entities.length, graph.relations.length, 0);
@@ -103,7 +115,9 @@ if (parts.includes('speed')) {
     } catch (err) {
       log.warn(`PyTorch reference failed or absent: ${err.message.split('\n')[0]}`);
     }
-    speed.push({ model: kind, dim, negatives: 128, batch: 512, steps, triplesPerSecond, evalTriples, evalSeconds, torch });
+    // The load beside the measurement: PyTorch's two threads lose far more than kt to a concurrent process, so a ratio
+    // is only a comparison on an otherwise idle machine (run --part speed alone).
+    speed.push({ model: kind, dim, negatives: 128, batch: 512, steps, triplesPerSecond, evalTriples, evalSeconds, torch, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg(), date: new Date().toISOString() });
     log.info(`${kind}: kt ${triplesPerSecond.toFixed(0)} triples/s, eval ${evalTriples} test triples ${evalSeconds.toFixed(1)} s; PyTorch ${torch ? `${torch.triplesPerSecond.toFixed(0)} triples/s, eval ${torch.evalSeconds.toFixed(1)} s` : 'n/a'}`);
   }
   record.speed = speed;
