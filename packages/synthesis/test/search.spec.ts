@@ -72,6 +72,21 @@ describe('grammar', () => {
     expect(back.productions.map((p) => p.kind === 'primitive' && p.name)).toEqual(small.productions.map((p) => p.kind === 'primitive' && p.name));
   });
 
+  it('bounds the nesting when a production costs almost nothing (a sharp recognition prediction), instead of overflowing the stack', () => {
+    // cdr : list → list with nearly all the mass: each level costs ~1e-9 nats, so the cost bound never stops the descent.
+    const base = pick(['cdr', 'reverse', 'empty']);
+    const sharp = new Grammar(base.productions, base.productions.map((p) => (p.kind === 'primitive' && p.name === 'cdr' ? 0 : -25)).concat(-25));
+    const req = parseType('list(int) -> list(int)');
+    const depthOf = (src: string): number => (src.match(/\(cdr /g) ?? []).length;
+    let deepest = 0;
+    const stats = enumerateWindow(sharp, req, 0, 30, (p) => (deepest = Math.max(deepest, depthOf(showProgram(p)))), { maxNodes: 1_000_000 });
+    expect(stats.programs).toBeGreaterThan(0);
+    expect(deepest).toBe(19); // 20 levels: 19 cdr applications around a leaf
+    let shallow = 0;
+    enumerateWindow(sharp, req, 0, 30, (p) => (shallow = Math.max(shallow, depthOf(showProgram(p)))), { maxNodes: 1_000_000, maxDepth: 5 });
+    expect(shallow).toBe(4);
+  });
+
   it('gives -Infinity log prior (Infinity length) to what it cannot derive', () => {
     expect(descriptionLength(small, parseType('list(int) -> int'), parseProgram('(lambda (index 0 $0))'))).toBe(Infinity);
     expect(derive(small, parseType('int'), parseProgram('(cons 1 empty)'))).toBeUndefined();

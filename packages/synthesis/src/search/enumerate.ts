@@ -34,6 +34,12 @@ export interface EnumerationOptions {
   readonly examples?: readonly (readonly Value[])[];
   /** Step budget for each subterm evaluation of the pruning. */
   readonly stepBudget?: number;
+  /**
+   * Deepest nesting of applications (default 20, DreamCoder's enumeration bound). The cost bound alone does not
+   * stop the descent when a grammar gives a production almost all the mass (a recognition model's sharp prediction
+   * costs ~0 nats per level): without this the search recursed until the stack overflowed.
+   */
+  readonly maxDepth?: number;
 }
 
 /** Receives each program with its log prior. */
@@ -41,6 +47,7 @@ export type ProgramSink = (program: Program, logPrior: number) => void;
 
 class Enumerator {
   private readonly topArity: number;
+  readonly maxDepth: number;
 
   constructor(
     private readonly grammar: Grammar,
@@ -49,6 +56,7 @@ class Enumerator {
     readonly stats: EnumerationStats,
   ) {
     this.topArity = argumentTypes(request).length;
+    this.maxDepth = options.maxDepth ?? 20;
   }
 
   private expand(): void {
@@ -57,14 +65,14 @@ class Enumerator {
     if (this.options.deadline !== undefined && (this.stats.nodes & 255) === 0 && Date.now() > this.options.deadline) throw new SearchStopped('time');
   }
 
-  /** Programs of type `request` with cost (−log prior) in [lower, upper), each given to `k` with its cost. */
-  enumerate(ctx: TypeContext, env: readonly Type[], request: Type, parent: number, arg: number, upper: number, lower: number, k: (p: Program, cost: number) => void): void {
+  /** Programs of type `request` with cost (−log prior) in [lower, upper) and at most `depth` levels of nesting, each given to `k` with its cost. */
+  enumerate(ctx: TypeContext, env: readonly Type[], request: Type, parent: number, arg: number, upper: number, lower: number, k: (p: Program, cost: number) => void, depth: number): void {
     const req = ctx.apply(request);
     if (isArrow(req)) {
-      this.enumerate(ctx, [req.args[0]!, ...env], req.args[1]!, parent, arg, upper, lower, (b, c) => k(lambda(b), c));
+      this.enumerate(ctx, [req.args[0]!, ...env], req.args[1]!, parent, arg, upper, lower, (b, c) => k(lambda(b), c), depth);
       return;
     }
-    if (upper <= 0) return;
+    if (upper <= 0 || depth <= 0) return;
     this.expand();
     for (const cand of this.grammar.candidates(ctx, env, req, parent, arg)) {
       const cost = -cand.logProb;
@@ -73,7 +81,7 @@ class Enumerator {
       const t = cand.variable !== undefined ? ctx.apply(env[cand.variable]!) : ctx.instantiate((cand.program as { type: Type }).type);
       if (ctx.unify(returnType(t), req)) {
         const argTypes = argumentTypes(ctx.apply(t));
-        this.arguments(ctx, env, cand.program, cand.choice, argTypes, 0, upper - cost, lower - cost, (p, c) => k(p, c + cost));
+        this.arguments(ctx, env, cand.program, cand.choice, argTypes, 0, upper - cost, lower - cost, (p, c) => k(p, c + cost), depth - 1);
       }
       ctx.undo(m);
     }
@@ -89,12 +97,13 @@ class Enumerator {
     upper: number,
     lower: number,
     k: (p: Program, cost: number) => void,
+    depth: number,
   ): void {
     if (i === argTypes.length) {
       if (lower <= 0 && upper > 0) k(f, 0);
       return;
     }
-    const next = (a: Program, ca: number): void => this.arguments(ctx, env, apply(f, a), parent, argTypes, i + 1, upper - ca, lower - ca, (p, c) => k(p, c + ca));
+    const next = (a: Program, ca: number): void => this.arguments(ctx, env, apply(f, a), parent, argTypes, i + 1, upper - ca, lower - ca, (p, c) => k(p, c + ca), depth);
     const at = ctx.apply(argTypes[i]!);
     if (this.options.examples !== undefined && env.length === this.topArity && isGround(at) && !containsArrow(at)) {
       // Observational equivalence: of the argument terms with the same values on every example keep the cheapest.
@@ -108,11 +117,11 @@ class Enumerator {
           this.stats.pruned++;
           if (c < b.c) best.set(key, { a, c });
         }
-      });
+      }, depth);
       for (const { a, c } of best.values()) next(a, c);
       return;
     }
-    this.enumerate(ctx, env, at, parent, i, upper, 0, next);
+    this.enumerate(ctx, env, at, parent, i, upper, 0, next, depth);
   }
 
   private signature(a: Program): string {
@@ -151,10 +160,20 @@ export function enumerateWindow(
 ): EnumerationStats {
   const ctx = new TypeContext(maxTypeVariable(request) + 1);
   const e = new Enumerator(grammar, request, options, stats);
-  e.enumerate(ctx, [], request, ROOT_PARENT, 0, upper, lower, (p, cost) => {
-    stats.programs++;
-    sink(p, -cost);
-  });
+  e.enumerate(
+    ctx,
+    [],
+    request,
+    ROOT_PARENT,
+    0,
+    upper,
+    lower,
+    (p, cost) => {
+      stats.programs++;
+      sink(p, -cost);
+    },
+    e.maxDepth,
+  );
   return stats;
 }
 

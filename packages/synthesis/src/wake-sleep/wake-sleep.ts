@@ -128,7 +128,14 @@ export async function searchTasks(
 ): Promise<readonly SearchReport[]> {
   const words = conditionParts(options.condition).language && (options.phase === 'wake' || options.condition === 'laps-test');
   if (options.recognition === undefined && !words) return solveTasksParallel(tasks, grammar, budget, { workers: options.workers });
-  return tasks.map((t) => solveTask(t, taskGrammar(options.condition, grammar, options.recognition, options.language, t, options.phase), budget));
+  return tasks.map((t) => {
+    try {
+      return solveTask(t, taskGrammar(options.condition, grammar, options.recognition, options.language, t, options.phase), budget);
+    } catch (err) {
+      // Named like the worker pool's failures: which task, and what was thrown (also when it is not an Error).
+      throw new Error(`solving task ${t.name} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  });
 }
 
 /** The (words, programs) pairs of the solved train tasks, by frontier: what the language model is fitted on. */
