@@ -1,7 +1,8 @@
 // Writes the measured part of docs/results/synthesis.md (between the <!-- measured:start/end --> markers) from
 // the results.json files of tools/bench/synthesis/run.mjs, one section per file: test % per iteration and
 // condition, train % and library size of the last iteration, the learned library, and which held-out tasks
-// the LAPS conditions solve that DreamCoder's (d) does not (and the reverse).
+// the LAPS conditions solve that DreamCoder's (d) does not (and the reverse); with several seeds of a suite (run.mjs
+// --seed, one --out each), a table of the last iteration's test % per seed and their mean.
 // Usage: node tools/bench/synthesis/report.mjs runs/bench-synthesis/text-editing/results.json [more results.json …]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,7 +22,8 @@ for (const file of files) {
   for (const c of r.cells) if (c.condition === 'library') c.condition = 'dreamcoder';
   // Files of the earlier driver (runWakeSleep) have no languageWeight: their libraries were chosen by MDL alone (0).
   r.languageWeight ??= 0;
-  const key = `${r.suite}|${r.budget.maxNodes}|${r.budget.timeoutMs}|${r.iterations}|${r.languageMix ?? 0.5}|${r.languageWeight}`;
+  r.seed ??= 0;
+  const key = `${r.suite}|${r.seed}|${r.budget.maxNodes}|${r.budget.timeoutMs}|${r.iterations}|${r.languageMix ?? 0.5}|${r.languageWeight}`;
   const g = groups.get(key);
   if (g === undefined) groups.set(key, { ...r, loads: [loadText(r)], cells: [...r.cells] });
   else {
@@ -48,11 +50,31 @@ const sections = [...groups.values()].map((r) => {
     .map((c) => `- ${LETTERS[c]} vs (d), last iteration: only (${c === 'laps-train' ? 'e' : 'f'}): ${diff(c, 'dreamcoder').join(', ') || '—'}; only (d): ${diff('dreamcoder', c).join(', ') || '—'}`)
     .join('\n');
   const missing = Object.keys(LETTERS).filter((c) => !done.some((d) => d.condition === c));
-  return `### ${r.suite} suite: ${r.iterations} wake–sleep iterations, ${r.budget.maxNodes} nodes / ${r.budget.timeoutMs} ms per task, LAPS word prior uniformMix ${r.languageMix ?? 0.5}${r.languageWeight > 0 ? `, language weight ${r.languageWeight} in compression` : ''}\n\n` +
-    `Load average ${r.loads.join('; ')}; ${r.machine?.cpus ?? '?'} CPUs shared with other jobs.\n` +
-    (missing.length > 0 ? `Not measured (no finished iteration): ${missing.join(', ')}.\n` : '') +
+  return `### ${r.suite} suite: ${r.iterations} wake–sleep iterations, ${r.budget.maxNodes} nodes / ${r.budget.timeoutMs} ms per task, LAPS word prior uniformMix ${r.languageMix ?? 0.5}${r.languageWeight > 0 ? `, language weight ${r.languageWeight} in compression` : ''}, seed ${r.seed}\n\n` +
+    `Load average ${r.loads.join('; ')}; ${r.machine?.cpus ?? '?'} CPUs${r.seconds ? `; ${(r.seconds / 60).toFixed(1)} min for the file's cells` : ''}.\n` +
+    (missing.length > 0 ? `Not in this file (not run, or no finished iteration): ${missing.join(', ')}.\n` : '') +
     `\n${md}\n\nLearned library (last iteration):\n\n${libs || '(none)'}\n\n${versus}\n`;
 });
+
+// Seeds of one suite and budget side by side: the last iteration's test % per seed and the mean.
+const bySetting = new Map();
+for (const r of groups.values()) {
+  const key = `${r.suite}|${r.budget.maxNodes}|${r.budget.timeoutMs}|${r.iterations}|${r.languageMix ?? 0.5}|${r.languageWeight}`;
+  bySetting.set(key, [...(bySetting.get(key) ?? []), r]);
+}
+for (const rs of bySetting.values()) {
+  if (rs.length < 2) continue;
+  rs.sort((x, y) => x.seed - y.seed);
+  const last = (r, cond) => r.cells.find((c) => c.condition === cond && c.metrics.length === r.iterations)?.metrics.at(-1).testSolved;
+  const rows = ORDER.filter((cond) => rs.some((r) => last(r, cond) !== undefined)).map((cond) => {
+    const xs = rs.map((r) => last(r, cond));
+    const have = xs.filter((x) => x !== undefined);
+    const mean = have.reduce((s, x) => s + x, 0) / have.length;
+    return [LETTERS[cond], ...xs.map((x) => (x === undefined ? '—' : pct(x))), `${pct(mean)} (${have.length})`];
+  });
+  const { md } = table(['condition', ...rs.map((r) => `seed ${r.seed}`), 'mean (seeds)'], rows);
+  sections.push(`### ${rs[0].suite} suite: test % after the last iteration (${rs[0].iterations}), per seed\n\n${md}\n`);
+}
 
 const doc = path.join(root, 'docs', 'results', 'synthesis.md');
 const text = fs.readFileSync(doc, 'utf8');

@@ -10,11 +10,12 @@
 // `npx nx run-many -t build -p @kt/core,@kt/synthesis` (and @kt/cli with --figures).
 // Usage: node tools/bench/synthesis/run.mjs [--suite list|text] [--iterations 3] [--nodes 20000] [--timeout 5000]
 //          [--out runs/bench-synthesis] [--conditions uniform,fitted,...] [--language-mix 0.5] [--language-weight 1]
-//          [--recognition-steps 100] [--dreams 50] [--workers 1] [--quick] [--figures]
+//          [--recognition-steps 100] [--dreams 50] [--workers 1] [--seed 0] [--quick] [--figures]
 // --timeout: milliseconds per task (search.timeoutSeconds); --language-mix: share of the uniform distribution in the
 // LAPS word prior (language.uniformMix); --language-weight: weight of log p(descriptions | programs) in the LAPS
 // conditions' compression (library.languageWeight; 0 = MDL alone); --recognition-steps: trainer steps of the
-// recognition model per iteration (recognition.stepsPerIteration).
+// recognition model per iteration (recognition.stepsPerIteration); --seed: train.seed of every cell (the recognition model's
+// initialisation, its batches and the dreams; (a) and (b) do not depend on it) — give each seed its own --out.
 // --quick: a small built-in task set and (unless given) 2 iterations of 4 recognition steps, 4 dreams, 3000 nodes,
 // to test this script (NOT for reported numbers); without it the suite comes from @kt/synthesis's suites
 // (listFunctionsSuite / textEditingSuite).
@@ -44,6 +45,7 @@ const opt = flags({
   workers: '1',
   'language-mix': '0.5',
   'language-weight': '1',
+  seed: '0',
 });
 // --quick also shrinks the schedule unless the flags are given: a smoke test of the script, seconds per cell.
 if (opt.quick) {
@@ -112,7 +114,7 @@ function cellConfig(condition) {
     library: { ...raw.library, languageWeight },
     language: { uniformMix: languageMix },
     // A checkpoint and a validation (the iteration's train/test % solved and library size) at every iteration's end.
-    train: { ...raw.train, seed: 0, checkpointEvery: stepsPerIteration, evalEvery: stepsPerIteration, logEvery: Math.max(1, Math.floor(stepsPerIteration / 4)) },
+    train: { ...raw.train, seed: Number(opt.seed), checkpointEvery: stepsPerIteration, evalEvery: stepsPerIteration, logEvery: Math.max(1, Math.floor(stepsPerIteration / 4)) },
   });
   return core.resolveExperimentConfig(raw, registry, baseFile);
 }
@@ -159,7 +161,7 @@ log.info(`suite ${suiteName}: ${conditions.length} conditions × ${iterations} i
 
 const t0 = Date.now();
 const cells = [];
-const results = (extra) => ({ suite: suiteName, budget, iterations, languageMix, languageWeight, stepsPerIteration, machine: machine(), loadStart, cells, ...extra });
+const results = (extra) => ({ suite: suiteName, seed: Number(opt.seed), budget, iterations, languageMix, languageWeight, stepsPerIteration, machine: machine(), loadStart, cells, ...extra });
 for (const condition of conditions) {
   const summary = await runCell(condition);
   const dir = path.join(outRoot, condition);
