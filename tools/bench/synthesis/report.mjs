@@ -36,7 +36,8 @@ function loadText(r) {
   return `${r.loadStart} at start${r.loadEnd ? `, ${r.loadEnd} at end` : ' (run not finished)'}`;
 }
 
-const sections = [...groups.values()].map((r) => {
+// Sections by suite, then seed (whatever order the files were given in).
+const sections = [...groups.values()].sort((x, y) => (x.suite < y.suite ? -1 : x.suite > y.suite ? 1 : x.seed - y.seed)).map((r) => {
   const done = r.cells.filter((c) => c.metrics.length > 0).sort((a, b) => ORDER.indexOf(a.condition) - ORDER.indexOf(b.condition));
   const n = Math.max(...done.map((c) => c.metrics.length));
   const header = ['condition', ...Array.from({ length: n }, (_, i) => `iter ${i + 1} test %`), 'train % (last)', 'library', 'minutes'];
