@@ -181,7 +181,7 @@ describeWithBrowser('kt report in headless Chromium', () => {
     const set = (...overrides: string[]): string[] => overrides.flatMap((o) => ['--set', o]);
     const kgRun = await runDir([
       path.join(REPO, 'packages', 'kg', 'configs', 'wordnet-distmult.yaml'),
-      ...set('data.entities=300', 'model.dim=16', 'train.epochs=5', 'train.batchSize=256', 'train.evalEvery=1000', 'negatives.count=8'),
+      ...set('data.entities=300', 'model.dim=16', 'train.epochs=5', 'train.batchSize=256', 'train.evalEvery=1000', 'negatives.count=8', 'train.logEvery=1'),
     ]);
     const csv = writeBarsCsv(path.join(work, 'bars.csv'), 96);
     const diRun = await runDir([
