@@ -43,7 +43,9 @@ const sections = [...groups.values()].sort((x, y) => (x.suite < y.suite ? -1 : x
   const header = ['condition', ...Array.from({ length: n }, (_, i) => `iter ${i + 1} test %`), 'train % (last)', 'library', 'minutes'];
   const rows = done.map((c) => [LETTERS[c.condition] ?? c.condition, ...Array.from({ length: n }, (_, i) => (c.metrics[i] ? pct(c.metrics[i].testSolved) : '—')), pct(c.metrics.at(-1).trainSolved), String(c.metrics.at(-1).librarySize), (c.seconds / 60).toFixed(1)]);
   const { md } = table(header, rows);
-  const libs = done.filter((c) => c.metrics.at(-1).librarySize > 0).map((c) => `- ${LETTERS[c.condition]}:\n${c.metrics.at(-1).inventions.map((i) => `  - \`${i}\``).join('\n')}`).join('\n');
+  // Named, typed and readable (`f3 : str -> int = (f2 '.')`) where the results carry the run's primitives; else the raw inventions.
+  const inventionLines = (c) => (c.primitives ? c.primitives.map((p) => `  - \`${p.name} : ${p.type}\` = \`${p.readable}\``) : c.metrics.at(-1).inventions.map((i) => `  - \`${i}\``));
+  const libs = done.filter((c) => c.metrics.at(-1).librarySize > 0).map((c) => `- ${LETTERS[c.condition]}:\n${inventionLines(c).join('\n')}`).join('\n');
   const solved = (cond) => new Set(done.find((c) => c.condition === cond)?.metrics.at(-1).testSolvedNames ?? []);
   const diff = (a, b) => [...solved(a)].filter((x) => !solved(b).has(x));
   const versus = ['laps-train', 'laps-test']

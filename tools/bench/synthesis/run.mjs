@@ -166,7 +166,10 @@ for (const condition of conditions) {
   const summary = await runCell(condition);
   const dir = path.join(outRoot, condition);
   if (summary.status !== 'completed') throw new Error(`${condition}: the run ended ${summary.status}${summary.error ? ` (${summary.error})` : ''}; ${dir} resumes on a rerun`);
-  cells.push({ condition, label: LETTERS[condition], runDir: path.relative(root, dir), metrics: iterationMetrics(dir), seconds: summary.timings.totalSeconds });
+  // The learned functions by name, type and readable body (f3 = (f2 '.')), as the run's artifacts/primitives.json has them.
+  const primitivesFile = path.join(dir, 'artifacts', 'primitives.json');
+  const primitives = fs.existsSync(primitivesFile) ? JSON.parse(fs.readFileSync(primitivesFile, 'utf8')).map(({ name, type, readable }) => ({ name, type, readable })) : undefined;
+  cells.push({ condition, label: LETTERS[condition], runDir: path.relative(root, dir), metrics: iterationMetrics(dir), seconds: summary.timings.totalSeconds, ...(primitives ? { primitives } : {}) });
   writeJson(path.join(outRoot, 'results.json'), results({}));
 }
 const loadEnd = load();
