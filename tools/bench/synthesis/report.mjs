@@ -15,6 +15,8 @@ const pct = (x) => (x * 100).toFixed(1);
 
 // Files of the same suite, budget and iteration count (e.g. conditions run as separate processes) form one section.
 const ORDER = Object.keys(LETTERS);
+/** Suite and budget: files that agree on it (and on the seed) form one section; seeds of one setting share the per-seed table. */
+const settingKey = (r) => `${r.suite}|${r.budget.maxNodes}|${r.budget.timeoutMs}|${r.iterations}|${r.languageMix ?? 0.5}|${r.languageWeight}`;
 const groups = new Map();
 for (const file of files) {
   const r = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -23,7 +25,7 @@ for (const file of files) {
   // Files of the earlier driver (runWakeSleep) have no languageWeight: their libraries were chosen by MDL alone (0).
   r.languageWeight ??= 0;
   r.seed ??= 0;
-  const key = `${r.suite}|${r.seed}|${r.budget.maxNodes}|${r.budget.timeoutMs}|${r.iterations}|${r.languageMix ?? 0.5}|${r.languageWeight}`;
+  const key = `${settingKey(r)}|${r.seed}`;
   const g = groups.get(key);
   if (g === undefined) groups.set(key, { ...r, loads: [loadText(r)], cells: [...r.cells] });
   else {
@@ -62,7 +64,7 @@ const sections = [...groups.values()].sort((x, y) => (x.suite < y.suite ? -1 : x
 // Seeds of one suite and budget side by side: the last iteration's test % per seed and the mean.
 const bySetting = new Map();
 for (const r of groups.values()) {
-  const key = `${r.suite}|${r.budget.maxNodes}|${r.budget.timeoutMs}|${r.iterations}|${r.languageMix ?? 0.5}|${r.languageWeight}`;
+  const key = settingKey(r);
   bySetting.set(key, [...(bySetting.get(key) ?? []), r]);
 }
 for (const rs of bySetting.values()) {
