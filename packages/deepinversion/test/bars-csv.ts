@@ -20,3 +20,27 @@ export function barsCsv(n: number, seed: number): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * Overrides shrinking configs/mnist-di.yaml to seconds on the bars CSV at `csv`: tiny teacher, verifier and learner,
+ * rounds of 12 images and 5 student steps; `learner`, `iterations` (synthesis steps per round), `rounds` and `extra`
+ * overrides are the case's own.
+ */
+export function tinyDiOverrides(csv: string, opts: { learner: string; iterations: number; rounds: number; extra?: readonly string[] }): string[] {
+  return [
+    `data={source: csv, path: ${csv}, shape: [8, 8, 1]}`,
+    'teacher.model={kind: resnet, widths: [4], blocksPerStage: 1}',
+    'teacher.train={epochs: 2, batchSize: 32, lr: 0.02}',
+    'verifier.model={kind: mlp, hidden: [8]}',
+    'verifier.train={epochs: 2, batchSize: 32, lr: 0.01}',
+    `learner.model=${opts.learner}`,
+    'synthesis.batchSize=12',
+    `synthesis.iterations=${opts.iterations}`,
+    ...(opts.extra ?? []),
+    `rounds.count=${opts.rounds}`,
+    'rounds.imagesPerRound=12',
+    'rounds.stepsPerRound=5',
+    'train.batchSize=8',
+    'train.checkpointEvery=5',
+  ];
+}

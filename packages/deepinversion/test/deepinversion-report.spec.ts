@@ -4,7 +4,7 @@ import { buildContainer, readRunConfig, ReportContribution, type ReportBlock, ty
 import { pluginHarness, useCpuBackend } from '@kt/core/testing';
 import { decodePng, encodePng } from '@kt/vision';
 import { deepInversionReportContribution, deepinversionPlugin, DI_REPORT_GRIDS, ROUND_GRID, type RoundRecord } from '../src';
-import { barsCsv } from './bars-csv';
+import { barsCsv, tinyDiOverrides } from './bars-csv';
 
 // Small networks trained on the CPU backend: generous on a shared, loaded machine.
 jest.setTimeout(900000);
@@ -23,21 +23,7 @@ function table(block: ReportBlock | undefined): ReportTable {
 
 /** mnist-di shrunk to seconds: 8x8 bar images of 4 classes, tiny networks, 2 rounds of 12 images × 4 iterations, 5 steps a round. */
 function tiny(): string[] {
-  return [
-    `data={source: csv, path: ${csv}, shape: [8, 8, 1]}`,
-    'teacher.model={kind: resnet, widths: [4], blocksPerStage: 1}',
-    'teacher.train={epochs: 2, batchSize: 32, lr: 0.02}',
-    'verifier.model={kind: mlp, hidden: [8]}',
-    'verifier.train={epochs: 2, batchSize: 32, lr: 0.01}',
-    'learner.model={kind: mlp, hidden: [8]}',
-    'synthesis.batchSize=12',
-    'synthesis.iterations=4',
-    'rounds.count=2',
-    'rounds.imagesPerRound=12',
-    'rounds.stepsPerRound=5',
-    'train.batchSize=8',
-    'train.checkpointEvery=5',
-  ];
+  return tinyDiOverrides(csv, { learner: '{kind: mlp, hidden: [8]}', iterations: 4, rounds: 2 });
 }
 
 const records = (runDir: string): RoundRecord[] =>

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readRunConfig, readRunWeights, type BaseExperimentConfig } from '@kt/core';
 import { pluginHarness, useCpuBackend } from '@kt/core/testing';
 import { deepinversionPlugin, type RoundRecord } from '../src';
-import { barsCsv } from './bars-csv';
+import { barsCsv, tinyDiOverrides } from './bars-csv';
 
 // Each case trains small networks several times on the CPU backend: generous on a shared, loaded machine.
 jest.setTimeout(900000);
@@ -21,22 +21,7 @@ fs.writeFileSync(csv, barsCsv(160, 11));
  * before synthesising) with a BatchNorm student: 3 rounds of 12 images × 6 iterations, 5 student steps a round.
  */
 function config(): BaseExperimentConfig {
-  return h.config('mnist-di.yaml', [
-    `data={source: csv, path: ${csv}, shape: [8, 8, 1]}`,
-    'teacher.model={kind: resnet, widths: [4], blocksPerStage: 1}',
-    'teacher.train={epochs: 2, batchSize: 32, lr: 0.02}',
-    'verifier.model={kind: mlp, hidden: [8]}',
-    'verifier.train={epochs: 2, batchSize: 32, lr: 0.01}',
-    'learner.model={kind: vgg, channels: [2], convsPerBlock: 1, dense: 0}',
-    'synthesis.batchSize=12',
-    'synthesis.iterations=6',
-    'synthesis.loss.competition=1',
-    'rounds.count=3',
-    'rounds.imagesPerRound=12',
-    'rounds.stepsPerRound=5',
-    'train.batchSize=8',
-    'train.checkpointEvery=5',
-  ]);
+  return h.config('mnist-di.yaml', tinyDiOverrides(csv, { learner: '{kind: vgg, channels: [2], convsPerBlock: 1, dense: 0}', iterations: 6, rounds: 3, extra: ['synthesis.loss.competition=1'] }));
 }
 
 /** Final student weights, flattened by name. */
