@@ -2,6 +2,10 @@
 //   node tools/bench/mt-kd/run.mjs --study [--synthetic] [--seeds 3] [--lr-grid 0.001,0.002,0.004]
 //     [--max-minutes 115] [--max-steps 8000] [--eval-every 250] [--patience 4] [--val-limit 500]
 //     [--teacher-steps 30000] [--out runs/mt-study] [--data ../shared/data/multi30k] [--dry-run] [--figures]
+//     [--modes none,word-forward,...] [--teacher-only] [--state DIR] [--results FILE]
+// --modes: launch only these objectives' runs (a phase of the study; the others wait for a later command, and
+// the tables show every objective recorded so far). --teacher-only: train (or find) the study's cached teacher
+// and stop, e.g. in one process while another runs the no-KD learners, which need no teacher.
 // --figures: once the study is complete, `kt report` on the final runs (chosen rate, every seed) of each starting
 // point draws docs/results/fig/mt-kd-study[-synthetic]-<start>/*.png and the Figures sections of mt-kd.md.
 // --dry-run resolves and validates the configs of the runs that could start now, prints them, and trains nothing.
@@ -12,14 +16,17 @@
 // no-KD learner's best checkpoint (learner.init). Per seed, paired bootstrap resampling (sacreBLEU-exact,
 // 1,000 resamples) of backward vs forward on the test set.
 // Resumable: results/mt-kd-study[-synthetic].json is written after every run; a killed study restarted with
-// the same command skips finished runs and resumes an interrupted one from its checkpoint. --max-minutes
+// the same command skips finished runs and resumes an interrupted one from its checkpoint. On another machine
+// (runs/ empty) it goes on from the study state (--state, default results/mt-kd-study[-synthetic]-state, committed
+// with the results; study-state.mjs): the finished runs' slim copies, the warm-start weights and the teacher. --max-minutes
 // stops launching new runs after that long (the issue's parts of at most two hours).
 // Needs the built packages: `npm run build`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { root, require, writeJson, writeText, machine, flags } from '../lib.mjs';
 import { writeFigures } from '../figures.mjs';
-import { bestValStep, finalRuns, studyRuns, studyTables, MODE_LABELS, PAIRS, STUDY_MODES } from './study-plan.mjs';
+import { bestValStep, chosenLr, finalRuns, runKey, studyRuns, studyTables, MODE_LABELS, PAIRS, STUDY_MODES } from './study-plan.mjs';
+import { dropWeights, hasWeights, restoreTeachers, saveTeachers, slimCopy } from './study-state.mjs';
 
 const opt = flags({
   study: false,
@@ -33,7 +40,11 @@ const opt = flags({
   'val-limit': '500',
   'teacher-steps': '',
   out: '',
+  state: '',
+  results: '',
   'dry-run': false,
+  'teacher-only': false,
+  modes: '',
   figures: false,
   data: path.resolve(root, '..', 'shared', 'data', 'multi30k'),
 });
@@ -48,10 +59,20 @@ const patience = Number(opt.patience);
 const outDir = path.resolve(opt.out || path.join(root, 'runs', `mt-study-${prefix}`));
 const dataDir = path.resolve(opt.data);
 const suffix = synthetic ? '-synthetic' : '';
-const resultsFile = path.join(root, 'tools/bench/results', `mt-kd-study${suffix}.json`);
-const tableFile = path.join(root, 'docs/results', `mt-kd-study${suffix}.table.md`);
+// --results FILE (a copy of the study elsewhere, e.g. a test's): its table is written beside it.
+const resultsFile = path.resolve(opt.results || path.join(root, 'tools/bench/results', `mt-kd-study${suffix}.json`));
+const tableFile = opt.results ? resultsFile.replace(/(\.json)?$/, '.table.md') : path.join(root, 'docs/results', `mt-kd-study${suffix}.table.md`);
+// What outlives this machine (study-state.mjs): slim copies of the finished runs, the warm-start weights, the teacher.
+const stateDir = path.resolve(opt.state || path.join(root, 'tools/bench/results', `mt-kd-study${suffix}-state`));
+const cacheDir = path.join(outDir, '.cache');
 if (!synthetic && !fs.existsSync(path.join(dataDir, 'train.de.gz'))) {
   console.error(`mt-kd study: Multi30k not found at ${dataDir} (pass --data DIR, or --synthetic)`);
+  process.exit(2);
+}
+const modes = opt.modes ? opt.modes.split(',') : STUDY_MODES;
+const unknownModes = modes.filter((m) => !STUDY_MODES.includes(m));
+if (unknownModes.length > 0) {
+  console.error(`mt-kd study: --modes: unknown objective(s) ${unknownModes.join(', ')} (known: ${STUDY_MODES.join(', ')})`);
   process.exit(2);
 }
 if (lrGrid.length !== 3 || lrGrid.some((x) => !(x > 0))) {
@@ -67,9 +88,9 @@ const registry = new core.PluginRegistry([{ plugin: mt.mtPlugin, from: '@kt/mt' 
 const container = core.buildContainer([mt.mtPlugin]);
 
 /** The resolved config of one study run (the shipped `<prefix>-<mode>.yaml` with the study's overrides). */
-function studyConfig(spec) {
+function studyConfig(spec, extra = []) {
   const configFile = path.join(mt.mtPlugin.configsDir, `${prefix}-${spec.mode}.yaml`);
-  return core.resolveExperimentConfig(core.applyOverrides(core.readConfigFile(configFile), overrides(spec)), registry, configFile);
+  return core.resolveExperimentConfig(core.applyOverrides(core.readConfigFile(configFile), [...overrides(spec), ...extra]), registry, configFile);
 }
 
 // Several processes may run one study side by side (one per core): each claims a run before starting it
@@ -113,19 +134,49 @@ const claimedByOther = (key) => {
 };
 
 let state = withResults((s) => s);
-// A finished run whose directory is gone (a new machine, a deleted runs/) cannot serve as a warm start or a paired
-// test: it is dropped, with its pairs, and run again.
+// On a new machine (or after runs/ was deleted) the saved teacher goes back into the cache, and a finished run
+// whose directory is gone is read from its slim copy in the study state; a run with neither (or a warm-start
+// source without its weights) cannot serve as a warm start or a paired test: it is dropped, with its pairs, and
+// run again.
+if (opt['dry-run'] !== true) {
+  const restored = restoreTeachers(stateDir, cacheDir);
+  if (restored.length > 0) log.info(`mt-kd study: teacher ${restored.join(', ')} restored from ${path.relative(root, stateDir)}`);
+}
+const slimDir = (key) => path.join(stateDir, 'runs', key);
+const isFinishedRun = (dir) => ['completed', 'stopped-early'].includes(core.readSummary(dir)?.status);
+/** A warm-start source: its weights must be kept (the no-KD learners from scratch). */
+const warmSource = (r) => r.start === 'scratch' && r.mode === 'none';
+/**
+ * Points every recorded run whose directory is gone at its slim copy (when it has one, with weights where a warm
+ * start needs them) and drops the others, with the pairs; returns what it did.
+ */
+function relocate(s) {
+  // the warm starts: the no-KD learners from scratch at the chosen rate (every one until the rate is chosen)
+  const noKdLr = chosenLr(s.done, { start: 'scratch', mode: 'none', lrGrid });
+  const needsWeights = (r) => warmSource(r) && (noKdLr === undefined || r.lr === noKdLr);
+  const missing = Object.entries(s.done).filter(([, r]) => !fs.existsSync(path.join(r.runDir, 'summary.json')));
+  const moved = missing.filter(([k, r]) => fs.existsSync(path.join(slimDir(k), 'summary.json')) && (!needsWeights(r) || hasWeights(slimDir(k))));
+  for (const [k, r] of moved) r.runDir = slimDir(k);
+  const gone = missing.filter(([k]) => !moved.some(([m]) => m === k));
+  for (const [k] of gone) delete s.done[k];
+  if (gone.length > 0) s.pairs = {};
+  return { moved, gone };
+}
 {
-  const gone = Object.entries(state.done).filter(([, r]) => !fs.existsSync(path.join(r.runDir, 'summary.json')));
-  if (gone.length > 0) {
-    console.error(`mt-kd study: ${gone.length} recorded run(s) have no run directory any more (${gone.map(([k]) => k).join(', ')}): they run again`);
-    const drop = (s) => {
-      for (const [k] of gone) delete s.done[k];
-      s.pairs = {};
-      return s;
-    };
-    state = opt['dry-run'] === true ? drop(state) : withResults((s) => (writeJson(resultsFile, drop(s)), s));
-  }
+  const changed = (s) => {
+    const { moved, gone } = relocate(s);
+    if (moved.length > 0) log.info(`mt-kd study: ${moved.length} finished run(s) read from their copies in ${path.relative(root, stateDir)}`);
+    if (gone.length > 0) console.error(`mt-kd study: ${gone.length} recorded run(s) have no run directory any more (${gone.map(([k]) => k).join(', ')}): they run again`);
+    return moved.length + gone.length > 0;
+  };
+  if (opt['dry-run'] === true) changed(state);
+  else state = withResults((s) => (changed(s) && writeJson(resultsFile, s), s));
+}
+// Runs finished before the study state existed (or by an older version of this script) get their copies now.
+if (opt['dry-run'] !== true) {
+  const missing = Object.entries(state.done).filter(([k, r]) => fs.existsSync(path.join(r.runDir, 'summary.json')) && r.runDir !== slimDir(k) && !fs.existsSync(path.join(slimDir(k), 'summary.json')));
+  for (const [, r] of missing) persist(r);
+  if (missing.length > 0) log.info(`mt-kd study: ${missing.length} finished run(s) copied to ${path.relative(root, stateDir)}`);
 }
 const settings = { prefix, seeds, lrGrid, evalEvery, maxSteps, teacherSteps, patience, valLimit: Number(opt['val-limit']) };
 if (state.settings && JSON.stringify(state.settings) !== JSON.stringify(settings)) {
@@ -133,7 +184,7 @@ if (state.settings && JSON.stringify(state.settings) !== JSON.stringify(settings
   process.exit(2);
 }
 state.settings = settings;
-const part = { id: `${process.pid}-${Date.now()}`, started: new Date().toISOString(), runs: 0, backend: backend.name, native: backend.native?.active ?? false, machine: machine() };
+const part = { id: `${process.pid}-${Date.now()}`, started: new Date().toISOString(), runs: 0, backend: backend.name, native: backend.native?.active ?? false, threads: process.env.KT_NUM_THREADS ?? 'default', machine: machine() };
 const t0 = Date.now();
 
 /** The overrides of one study run (on top of the shipped `<prefix>-<mode>.yaml`). */
@@ -182,7 +233,7 @@ function updatePairs() {
         const rb = final(b);
         if (!ra || !rb) continue;
         const art = (r, f) => path.join(r.runDir, 'artifacts', f);
-        const refs = readLines(art(ra, 'test.ref.txt'));
+        const refs = readLines(fs.existsSync(art(ra, 'test.ref.txt')) ? art(ra, 'test.ref.txt') : path.join(stateDir, 'test.ref.txt'));
         const result = mt.pairedTestLines(readLines(art(ra, 'test.hyp.txt')), readLines(art(rb, 'test.hyp.txt')), [refs], { test: 'bs', samples: 1000, seed: 12345 });
         tested[seed] = result.metrics.BLEU.system.pValue;
       }
@@ -190,14 +241,34 @@ function updatePairs() {
   }
 }
 
+/**
+ * Copies what a later part on another machine needs into the study state: the finished run (slim; with its weights
+ * when it is a warm-start source), the test references once, the teacher once it is trained; and drops the weights
+ * of the no-KD grid runs whose rate was not chosen.
+ */
+function persist(finished) {
+  slimCopy(finished.runDir, slimDir(finished.key), { weights: warmSource(finished) });
+  const ref = path.join(finished.runDir, 'artifacts', 'test.ref.txt');
+  if (!fs.existsSync(path.join(stateDir, 'test.ref.txt')) && fs.existsSync(ref)) fs.copyFileSync(ref, path.join(stateDir, 'test.ref.txt'));
+  saveTeachers(cacheDir, stateDir, isFinishedRun);
+}
+/** After the no-KD grid has chosen its rate, the other grid runs' weights are not needed. */
+function pruneWeights(done) {
+  const lr = chosenLr(done, { start: 'scratch', mode: 'none', lrGrid });
+  if (lr === undefined) return;
+  for (const other of lrGrid.filter((x) => x !== lr)) dropWeights(slimDir(runKey({ start: 'scratch', mode: 'none', lr: other, seed: 0 })));
+}
+
 /** Merges this process's finished run (if any) and part into the results file and rewrites it and the table. */
 function save(final, finished) {
   part.minutes = (Date.now() - t0) / 60000;
+  if (finished) persist(finished);
   state = withResults((s) => {
     s.settings = settings;
     if (finished) s.done[finished.key] = finished;
     s.parts = [...s.parts.filter((p) => p.id !== part.id), part];
     state = s;
+    pruneWeights(s.done);
     updatePairs();
     s.updated = new Date().toISOString();
     s.complete = final;
@@ -215,7 +286,7 @@ function save(final, finished) {
 }
 
 if (opt['dry-run'] === true) {
-  const { pending, blocked } = studyRuns(state.done, { modes: STUDY_MODES, lrGrid, seeds });
+  const { pending, blocked } = studyRuns(state.done, { modes, lrGrid, seeds });
   for (const spec of pending) {
     const config = studyConfig(spec);
     core.validateExperiment(config, container, spec.key);
@@ -225,9 +296,24 @@ if (opt['dry-run'] === true) {
   process.exit(0);
 }
 
+if (opt['teacher-only'] === true) {
+  // The teacher is provisioned by the first KD run of the study (content-keyed cache in <out>/.cache): a one-step
+  // learner of that run's config in a scratch directory trains it (or finds it) with exactly the study's settings.
+  const probeDir = path.join(outDir, '.teacher-probe');
+  const config = studyConfig({ start: 'scratch', mode: 'word-forward', lr: lrGrid[0], seed: 0, key: 'teacher-probe' }, ['train.steps=1', 'train.evalEvery=1', 'train.checkpointEvery=1']);
+  const t = Date.now();
+  const { runDir } = await core.runExperiment({ config, container, log, backend: backend.name, outDir: probeDir, cacheDir, progress: true });
+  const teacher = JSON.parse(fs.readFileSync(path.join(runDir, 'artifacts', 'teacher.json'), 'utf8'));
+  fs.rmSync(probeDir, { recursive: true, force: true });
+  saveTeachers(cacheDir, stateDir, isFinishedRun);
+  log.info(`mt-kd study: teacher ready in ${path.relative(root, path.join(outDir, '.cache'))} (${((Date.now() - t) / 60000).toFixed(1)} min): test BLEU ${teacher.test?.bleu?.toFixed(2)}`);
+  process.exit(0);
+}
+
+const allDone = (done) => ((p) => p.pending.length === 0 && p.blocked === 0)(studyRuns(done, { modes: STUDY_MODES, lrGrid, seeds }));
 for (;;) {
   state = withResults((s) => s);
-  const plan = studyRuns(state.done, { modes: STUDY_MODES, lrGrid, seeds });
+  const plan = studyRuns(state.done, { modes, lrGrid, seeds });
   const { blocked } = plan;
   const pending = plan.pending.filter((spec) => !claimedByOther(spec.key));
   const othersRunning = plan.pending.length > pending.length || (fs.existsSync(claimsDir) && fs.readdirSync(claimsDir).some((k) => claimedByOther(k)));
@@ -236,7 +322,7 @@ for (;;) {
       await sleep(15_000); // another process runs what is left or what the rest waits for
       continue;
     }
-    if (blocked > 0) throw new Error(`mt-kd study: ${blocked} runs are blocked with nothing runnable (a failed run?)`);
+    if (blocked > 0 && modes.length === STUDY_MODES.length) throw new Error(`mt-kd study: ${blocked} runs are blocked with nothing runnable (a failed run?)`);
     break;
   }
   if ((Date.now() - t0) / 60000 > Number(opt['max-minutes'])) {
@@ -273,9 +359,10 @@ for (;;) {
   claim.release();
   log.info(`mt-kd study: ${spec.key}: val BLEU ${summary.val?.bleu?.toFixed(2)}, test BLEU ${summary.test?.bleu?.toFixed(2)} after ${summary.steps} steps`);
 }
-save(true);
-log.info(`mt-kd study complete: ${path.relative(root, tableFile)}`);
-if (opt.figures === true) {
+const complete = allDone(state.done);
+save(complete);
+log.info(complete ? `mt-kd study complete: ${path.relative(root, tableFile)}` : `mt-kd study: the runs of ${modes.join(', ')} are done (${path.relative(root, tableFile)}); the other objectives wait for a command without --modes`);
+if (opt.figures === true && complete) {
   for (const start of ['scratch', 'init']) {
     const runDirs = STUDY_MODES.flatMap((mode) => finalRuns(state.done, { start, mode, lrGrid, seeds }).map((r) => r.runDir));
     writeFigures({
