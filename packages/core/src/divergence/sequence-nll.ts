@@ -3,6 +3,7 @@ import { REDUCTIONS, type Reduction } from './divergence-options';
 import { checkUnitInterval, zeroMaskedLogits } from './make-token-divergence';
 import { maskAsFloat, reducePositions } from './reduce-positions';
 import { gatherLast } from './token-log-probs';
+import { softmaxCrossEntropy } from '../ops/softmax-cross-entropy';
 
 export interface SequenceNllOptions {
   /**
@@ -52,12 +53,20 @@ export function sequenceNll(
   if (targets.dtype !== 'int32') throw new TypeError(`sequenceNll: targets must be int32, got ${targets.dtype}`);
   if (mask !== undefined) maskAsFloat(mask, positionShape, 'sequenceNll');
   return tf.tidy(() => {
-    const logProbs = tf.logSoftmax(zeroMaskedLogits(tf.cast(learnerLogits, 'float32'), mask));
-    const targetLogProb = gatherLast(logProbs, targets);
-    const perToken =
-      labelSmoothing === 0
-        ? tf.neg(targetLogProb)
-        : tf.neg(tf.add(tf.mul(targetLogProb, 1 - labelSmoothing), tf.mul(tf.mean(logProbs, -1), labelSmoothing)));
+    const logits = zeroMaskedLogits(tf.cast(learnerLogits, 'float32'), mask);
+    let perToken: tf.Tensor;
+    if (labelSmoothing === 0) {
+      perToken = tf.neg(gatherLast(tf.logSoftmax(logits), targets));
+    } else {
+      // −(1−ε)·log p(y) − ε·mean_v log p(v) is the cross-entropy against the smoothed target
+      // (1−ε)·onehot(y) + ε/V: one fused kernel forward and one backward where the backend has them
+      // (softmaxCrossEntropy), instead of a log-softmax, a gather and a mean over [.., V] and their gradients.
+      // (With ε = 0 the gather stays: a one-hot target's 0 · −∞ would be NaN for a −∞ logit elsewhere.)
+      const vocabulary = logits.shape[logits.rank - 1]!;
+      const off = labelSmoothing / vocabulary;
+      const labels = tf.reshape(tf.oneHot(tf.reshape(targets, [targets.size]), vocabulary, 1 - labelSmoothing + off, off, 'float32'), logits.shape);
+      perToken = softmaxCrossEntropy(labels, logits);
+    }
     return reducePositions(perToken, mask, reduction, 'sequenceNll');
   });
 }
