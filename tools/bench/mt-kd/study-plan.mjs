@@ -156,3 +156,22 @@ export function studyTables(done, { modes = STUDY_MODES, starts = STARTS, lrGrid
   }
   return out.join('\n');
 }
+
+/**
+ * One sentence on what a study's results (the content of results/mt-kd-study*.json) say about word-level backward
+ * vs forward KL from scratch — the demo prints it under its table. Undefined without results.
+ */
+export function studyFinding(results, what) {
+  if (!results?.settings || !results.done) return undefined;
+  const { lrGrid, seeds } = results.settings;
+  const rows = pairedDifferences(results.done, { start: 'scratch', a: 'word-forward', b: 'word-backward', lrGrid, seeds, pairs: results.pairs });
+  const progress = results.complete ? '' : ` (study in progress: ${Object.keys(results.done).length} runs so far)`;
+  if (rows.length === 0) return `${what}: no backward/forward pair finished yet${progress}`;
+  const tested = rows.filter((r) => r.p !== undefined);
+  const significant = tested.filter((r) => r.p < 0.05).length;
+  return (
+    `${what}: backward − forward = ${fmt(rows.map((r) => r.diff))} test BLEU over ${rows.length} seed(s)` +
+    (tested.length > 0 ? `, paired bootstrap p < 0.05 on ${significant} of ${tested.length}` : '') +
+    progress
+  );
+}

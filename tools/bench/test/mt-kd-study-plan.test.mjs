@@ -1,7 +1,7 @@
 // node --test tools/bench/mt-kd/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bestValStep, chosenLr, pairedDifferences, runKey, std, studyRuns, studyTables } from '../mt-kd/study-plan.mjs';
+import { bestValStep, chosenLr, pairedDifferences, runKey, std, studyFinding, studyRuns, studyTables } from '../mt-kd/study-plan.mjs';
 
 const lrGrid = [0.001, 0.002, 0.004];
 const seeds = [0, 1, 2];
@@ -54,4 +54,16 @@ test('bestValStep reads the first best val record; std is the sample deviation',
   assert.equal(bestValStep([]), undefined);
   assert.equal(std([1, 2, 3]), 1);
   assert.equal(std([5]), 0);
+});
+
+test('studyFinding: one sentence from a results file, saying when the study is still running', () => {
+  const done = {};
+  for (const mode of ['word-forward', 'word-backward']) {
+    for (const lr of lrGrid) done[runKey({ start: 'scratch', mode, lr, seed: 0 })] = run({ start: 'scratch', mode, lr, seed: 0 }, lr === 0.002 ? 30 : 10, mode === 'word-forward' ? 30 : 31.5);
+  }
+  const results = { settings: { lrGrid, seeds }, done, pairs: { 'scratch.word-forward~word-backward': { 0: 0.01 } } };
+  assert.equal(studyFinding(results, 'synthetic'), 'synthetic: backward − forward = 1.50 ± 0.00 test BLEU over 1 seed(s), paired bootstrap p < 0.05 on 1 of 1 (study in progress: 6 runs so far)');
+  assert.equal(studyFinding({ ...results, complete: true, pairs: {} }, 'x'), 'x: backward − forward = 1.50 ± 0.00 test BLEU over 1 seed(s)');
+  assert.match(studyFinding({ settings: { lrGrid, seeds }, done: {} }, 'm'), /no backward\/forward pair finished yet/);
+  assert.equal(studyFinding(undefined, 'm'), undefined);
 });
