@@ -278,4 +278,44 @@ void token_kl_backward(const float* logP, const float* logQ, const float* kl, co
   });
 }
 
+
+void token_jsd_forward(const float* t, const float* l, const float* mask, float invT, float beta, float* jsd, float* logPl,
+                       float* logM, float* klL, int64_t rows, int64_t cols) {
+  const float negInf = -std::numeric_limits<float>::infinity();
+  const double logBeta = std::log(static_cast<double>(beta));
+  const double logRest = std::log1p(-static_cast<double>(beta));
+  parallel_rows(rows, cols * 8, [&](int64_t i) {
+    float* lpl = logPl + i * cols;
+    float* lm = logM + i * cols;
+    if (mask != nullptr && mask[i] == 0.f) {
+      std::fill(lpl, lpl + cols, 0.f);
+      std::fill(lm, lm + cols, 0.f);
+      jsd[i] = 0.f;
+      klL[i] = 0.f;
+      return;
+    }
+    // log p_t goes into lm first; each entry is then replaced by log m = logaddexp(log β + log p_t, log(1−β) + log p_l).
+    log_softmax_scaled(t + i * cols, invT, lm, cols);
+    log_softmax_scaled(l + i * cols, invT, lpl, cols);
+    double kt = 0.0;
+    double kl = 0.0;
+    for (int64_t j = 0; j < cols; ++j) {
+      const double pt = lm[j];
+      const double pl = lpl[j];
+      const double a = logBeta + pt;
+      const double b = logRest + pl;
+      const double hi = std::max(a, b);
+      // m = 0 only where both are 0 (then neither KL term is counted); a NaN row stays NaN.
+      const double m = std::isnan(a) || std::isnan(b) ? std::numeric_limits<double>::quiet_NaN()
+                       : hi == -std::numeric_limits<double>::infinity() ? hi
+                                                                         : hi + std::log1p(std::exp(std::min(a, b) - hi));
+      if (pt != negInf) kt += std::exp(pt) * (pt - m);
+      if (pl != negInf) kl += std::exp(pl) * (pl - m);
+      lm[j] = static_cast<float>(m);
+    }
+    klL[i] = static_cast<float>(kl);
+    jsd[i] = static_cast<float>(beta * kt + (1.0 - beta) * kl);
+  });
+}
+
 }  // namespace kt

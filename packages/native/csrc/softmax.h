@@ -47,4 +47,10 @@ void token_kl_forward(const float* a, const float* b, const float* mask, float i
 void token_kl_backward(const float* logP, const float* logQ, const float* kl, const float* dy, const float* mask,
                        float invT, bool wrt_p, float* grad, int64_t rows, int64_t cols);
 
+// Per row, generalised JSD_β = β KL(p_t ‖ m) + (1 − β) KL(p_l ‖ m), m = β p_t + (1 − β) p_l, of p_t = softmax(t invT) and
+// p_l = softmax(l invT), into jsd [rows]; saves log p_l, log m and klL = KL(p_l ‖ m). Its gradient with respect to l
+// is token_kl_backward(logPl, logM, klL, dy (1 − β), wrt_p = true). Terms with p = 0 count 0; masked rows give 0.
+void token_jsd_forward(const float* t, const float* l, const float* mask, float invT, float beta, float* jsd, float* logPl,
+                       float* logM, float* klL, int64_t rows, int64_t cols);
+
 }  // namespace kt

@@ -193,6 +193,31 @@ napi_value TokenKlBackward(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// tokenJsdForward(t, l, mask | undefined, invT, beta, jsd, logPl, logM, klL, rows, cols)
+napi_value TokenJsdForward(napi_env env, napi_callback_info info) {
+  napi_value argv[11];
+  if (!get_args(env, info, 11, argv)) return nullptr;
+  Floats t, l, mask, jsd, lpl, lm, klL;
+  const float* maskData;
+  double invT, beta;
+  int64_t rows, cols;
+  if (!get_floats(env, argv[0], &t, "t") || !get_floats(env, argv[1], &l, "l") || !get_double(env, argv[3], &invT, "invT") ||
+      !get_double(env, argv[4], &beta, "beta") || !get_floats(env, argv[5], &jsd, "jsd") || !get_floats(env, argv[6], &lpl, "logPl") ||
+      !get_floats(env, argv[7], &lm, "logM") || !get_floats(env, argv[8], &klL, "klL") || !get_int(env, argv[9], &rows, "rows") ||
+      !get_int(env, argv[10], &cols, "cols")) {
+    return nullptr;
+  }
+  if (!(beta > 0.0 && beta < 1.0)) {
+    fail(env, "tokenJsdForward: beta must be in (0, 1)");
+    return nullptr;
+  }
+  if (!check_rows_cols(env, "tokenJsdForward", rows, cols, {&t, &l, &lpl, &lm}, {&jsd, &klL})) return nullptr;
+  if (!get_row_mask(env, argv[2], "tokenJsdForward", rows, cols, &mask, &maskData)) return nullptr;
+  kt::token_jsd_forward(t.data, l.data, maskData, static_cast<float>(invT), static_cast<float>(beta), jsd.data, lpl.data, lm.data, klL.data,
+                        rows, cols);
+  return undefined(env);
+}
+
 }  // namespace
 
 void add_softmax_bindings(Bindings& out) {
@@ -202,6 +227,7 @@ void add_softmax_bindings(Bindings& out) {
   out.emplace_back("softmaxXentBackward", SoftmaxXentBackward);
   out.emplace_back("tokenKlForward", TokenKlForward);
   out.emplace_back("tokenKlBackward", TokenKlBackward);
+  out.emplace_back("tokenJsdForward", TokenJsdForward);
 }
 
 }  // namespace kt_napi

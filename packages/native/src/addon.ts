@@ -179,6 +179,23 @@ export interface NativeAddon {
     rows: number,
     cols: number,
   ): void;
+  /**
+   * Row-wise generalised JSD_β of softmax(t invT) and softmax(l invT) (β in (0, 1)) into jsd [rows], saving log p_l, log m
+   * and klL = KL(p_l ‖ m); its gradient with respect to l is tokenKlBackward(logPl, logM, klL, dy (1 − β), wrtP).
+   */
+  tokenJsdForward(
+    t: Float32Array,
+    l: Float32Array,
+    mask: Float32Array | undefined,
+    invT: number,
+    beta: number,
+    jsd: Float32Array,
+    logPl: Float32Array,
+    logM: Float32Array,
+    klL: Float32Array,
+    rows: number,
+    cols: number,
+  ): void;
   /** Its gradient times dy [rows], with respect to a (wrtP) or b. */
   tokenKlBackward(
     logP: Float32Array,

@@ -36,6 +36,7 @@ import {
   makeSoftmaxXentGrad,
   makeTokenKl,
   makeTokenKlGrad,
+  makeTokenJsd,
 } from './kernels/fused-kernels';
 import { makeBatchMatMul, makeFusedMatMul } from './kernels/matmul-kernels';
 import { makeBatchNorm, makeBatchNormGrad, NORM_KERNEL_NAMES } from './kernels/norm-kernels';
@@ -94,6 +95,8 @@ export const NATIVE_KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   // core's tokenKl op: the word-level KL's log-softmaxes, sum and gradient in one pass each.
   [FUSED_KERNEL_NAMES.tokenKl, makeTokenKl],
   [FUSED_KERNEL_NAMES.tokenKlGrad, makeTokenKlGrad],
+  // core's tokenJsd op (word-level JSD): both log-softmaxes, the mixture and the two KLs in one pass (backward: KtTokenKlGrad).
+  [FUSED_KERNEL_NAMES.tokenJsd, makeTokenJsd],
   // Dropout with a counter-based mask from a seed: no mask tensor drawn in JavaScript.
   [FUSED_KERNEL_NAMES.dropout, makeDropout],
   // embeddingLookup's table gradient on the heap.

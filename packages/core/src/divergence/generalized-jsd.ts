@@ -1,3 +1,4 @@
+import { tokenJsd } from '../ops/token-jsd';
 import { checkUnitInterval, klFromLogProbs, logMixture, makeTokenDivergence } from './make-token-divergence';
 import type { TokenDivergence } from './divergence-options';
 
@@ -12,13 +13,22 @@ export const DEFAULT_JSD_BETA = 0.5;
  * (The formula itself tends to 0 at both ends; the special cases follow TRL's convention.)
  * For β ∈ (0, 1), 0 ≤ JSD_β ≤ H(β) ≤ log 2 at τ = 1.
  */
-export const generalizedJsd: TokenDivergence = makeTokenDivergence('generalizedJsd', (logPt, logPl, options) => {
-  const beta = options.beta ?? DEFAULT_JSD_BETA;
-  checkUnitInterval(beta, 'generalizedJsd: beta');
-  if (beta === 0) return klFromLogProbs(logPt, logPl);
-  if (beta === 1) return klFromLogProbs(logPl, logPt);
-  const logM = logMixture(logPt, logPl, beta);
-  const klTeacher = klFromLogProbs(logPt, logM);
-  const klLearner = klFromLogProbs(logPl, logM);
-  return klTeacher.mul(beta).add(klLearner.mul(1 - beta));
-});
+export const generalizedJsd: TokenDivergence = makeTokenDivergence(
+  'generalizedJsd',
+  (logPt, logPl, options) => {
+    const beta = options.beta ?? DEFAULT_JSD_BETA;
+    checkUnitInterval(beta, 'generalizedJsd: beta');
+    if (beta === 0) return klFromLogProbs(logPt, logPl);
+    if (beta === 1) return klFromLogProbs(logPl, logPt);
+    const logM = logMixture(logPt, logPl, beta);
+    const klTeacher = klFromLogProbs(logPt, logM);
+    const klLearner = klFromLogProbs(logPl, logM);
+    return klTeacher.mul(beta).add(klLearner.mul(1 - beta));
+  },
+  // Teacher held constant and β inside (0, 1): core's tokenJsd op (fused where the backend has the kernel).
+  (teacher, learner, options) => {
+    const beta = options.beta ?? DEFAULT_JSD_BETA;
+    checkUnitInterval(beta, 'generalizedJsd: beta');
+    return beta > 0 && beta < 1 ? tokenJsd(teacher, learner, { temperature: options.temperature, beta, mask: options.mask }) : undefined;
+  },
+);

@@ -16,5 +16,7 @@ export type { AdamAttrs, AdamResult } from './adam-update';
 export { linear, matMul, matMulNoFlags } from './linear';
 export { klFromLogProbs, tokenKl, tokenKlComposite, zeroMaskedLogits } from './token-kl';
 export type { TokenKlAttrs, TokenKlOptions } from './token-kl';
+export { tokenJsd, tokenJsdComposite } from './token-jsd';
+export type { TokenJsdAttrs, TokenJsdOptions } from './token-jsd';
 export { batchNorm, batchNormComposite } from './batch-norm';
 export type { BatchNormAttrs, BatchNormOptions, BatchNormResult } from './batch-norm';

@@ -20,6 +20,8 @@ export const KT_KERNEL_NAMES = {
   /** Per-position KL of two logit tensors (tokenKl): [kl, logP, logQ]. */
   tokenKl: 'KtTokenKl',
   tokenKlGrad: 'KtTokenKlGrad',
+  /** Per-position generalised JSD of teacher and learner logits (tokenJsd): [jsd, logPl, logM, klL]; backward is KtTokenKlGrad. */
+  tokenJsd: 'KtTokenJsd',
   /** One Adam step: [value, m, v] from (value, m, v, grad). */
   adam: 'KtAdam',
   /** BatchNorm over every axis but the last: [y, mean, variance] from (x, gamma, beta). */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { adamUpdate, batchNorm as batchNormOp, crossAttention, dropout, embeddingLookup, gelu as geluOp, linear, matMul as matMulOp, layerNorm, selfAttention, softmaxCrossEntropy, tokenKl } from '../../src/ops';
+import { adamUpdate, batchNorm as batchNormOp, crossAttention, dropout, embeddingLookup, gelu as geluOp, linear, matMul as matMulOp, layerNorm, selfAttention, softmaxCrossEntropy, tokenJsd, tokenKl } from '../../src/ops';
 
 /**
  * The table of ops training uses, for the cpu-vs-wasm kernel-parity suite. Add a case to cover a
@@ -192,6 +192,15 @@ export const opCases: OpCase[] = [
     name: 'op tokenKl (KtTokenKl) masked positions, both directions',
     inputs: [{ shape: [2, 3, 9] }, { shape: [2, 3, 9], grad: false }, { shape: [2, 3], values: [1, 1, 0, 1, 0, 0], grad: false }],
     fn: (p, q, mask) => [tokenKl(p, tf.mul(q, 2), { wrt: 'p', mask, temperature: 0.5 }), tokenKl(tf.mul(q, 2), p, { wrt: 'q', mask })],
+  },
+  // core's tokenJsd op (KtTokenJsd forward, KtTokenKlGrad backward on wasm + native), teacher held constant.
+  { name: 'op tokenJsd (KtTokenJsd) β 0.5, T 1', inputs: [{ shape: [3, 4, 11], grad: false }, { shape: [3, 4, 11] }], fn: (t, l) => tokenJsd(tf.mul(t, 3), l, { beta: 0.5 }) },
+  { name: 'op tokenJsd (KtTokenJsd) β 0.3, T 2, [64,600] threaded', inputs: [{ shape: [64, 600], grad: false }, { shape: [64, 600] }], fn: (t, l) => tokenJsd(tf.mul(t, 4), tf.mul(l, 2), { beta: 0.3, temperature: 2 }) },
+  {
+    name: 'op tokenJsd (KtTokenJsd) masked positions and −∞ logits (teacher-only, learner-only and both), β 0.9',
+    inputs: [{ shape: [2, 3, 6], grad: false }, { shape: [2, 3, 6] }, { shape: [2, 3], values: [1, 1, 0, 1, 0, 1], grad: false }],
+    fn: (t, l, mask) =>
+      tokenJsd(tf.add(tf.mul(t, 2), tf.tensor1d([0, -Infinity, 0, -Infinity, 0, 0])), tf.add(l, tf.tensor1d([0, 0, -Infinity, -Infinity, 0, 0])), { beta: 0.9, mask, temperature: 0.5 }),
   },
   { name: 'op softmaxCrossEntropy (KtSoftmaxXent) soft labels', inputs: [{ shape: [3, 4, 11], values: 'uniform' }, { shape: [3, 4, 11] }], fn: (labels, logits) => softmaxCrossEntropy(tf.softmax(tf.mul(labels, 4)), tf.mul(logits, 3)) },
   // core's batchNorm op (KtBatchNorm / KtBatchNormGrad on wasm + native): y and the batch statistics, gradients through all three.

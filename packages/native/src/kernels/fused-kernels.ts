@@ -1,5 +1,5 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import type { AdamAttrs, AttentionAttrs, DropoutAttrs, EmbeddingGradAttrs, KtKernelNames, TokenKlAttrs } from '@kt/core';
+import type { AdamAttrs, AttentionAttrs, DropoutAttrs, EmbeddingGradAttrs, KtKernelNames, TokenJsdAttrs, TokenKlAttrs } from '@kt/core';
 import type { NativeAddon } from '../addon';
 import type { KernelArgs } from './matmul-kernels';
 import { asWasmBackend, heapFloats, shapeError, sizeOf } from './wasm-heap';
@@ -21,6 +21,7 @@ export const FUSED_KERNEL_NAMES: Omit<KtKernelNames, 'batchNorm' | 'batchNormGra
   embeddingGrad: 'KtEmbeddingGrad',
   tokenKl: 'KtTokenKl',
   tokenKlGrad: 'KtTokenKlGrad',
+  tokenJsd: 'KtTokenJsd',
   adam: 'KtAdam',
 };
 
@@ -335,6 +336,45 @@ export function makeTokenKl(addon: NativeAddon): KernelFunc {
       );
     }
     return [kl, logP, logQ];
+  }) as unknown as KernelFunc;
+}
+
+/**
+ * KtTokenJsd: {t, l [..., V], mask? [...]}, attrs {invT, beta} -> [jsd [...], logPl, logM [..., V], klL [...]] (see core's
+ * tokenJsd; its gradient is KtTokenKlGrad on logPl, logM, klL).
+ */
+export function makeTokenJsd(addon: NativeAddon): KernelFunc {
+  const kernel = FUSED_KERNEL_NAMES.tokenJsd;
+  return ((args: KernelArgs) => {
+    const t = float32Input(args, 't', kernel);
+    const l = float32Input(args, 'l', kernel);
+    if (!sameShape(t.shape, l.shape)) throw shapeError(kernel, `t ${JSON.stringify(t.shape)} and l ${JSON.stringify(l.shape)} differ`);
+    const invT = invTemperature(args.attrs, kernel);
+    const beta = (args.attrs as Partial<TokenJsdAttrs> | undefined)?.beta;
+    if (typeof beta !== 'number' || !(beta > 0 && beta < 1)) throw shapeError(kernel, `attr beta must be a number in (0, 1), got ${String(beta)}`);
+    const { rows, cols } = rowsCols(kernel, t);
+    const mask = optionalMask(args, kernel, rows);
+    const backend = asWasmBackend(args.backend, kernel);
+    const jsd = backend.makeOutput(t.shape.slice(0, -1), 'float32');
+    const logPl = backend.makeOutput([...t.shape], 'float32');
+    const logM = backend.makeOutput([...t.shape], 'float32');
+    const klL = backend.makeOutput(t.shape.slice(0, -1), 'float32');
+    if (rows > 0) {
+      addon.tokenJsdForward(
+        heapFloats(backend, t, kernel),
+        heapFloats(backend, l, kernel),
+        mask === undefined ? undefined : heapFloats(backend, mask, kernel),
+        invT,
+        beta,
+        heapFloats(backend, jsd, kernel),
+        heapFloats(backend, logPl, kernel),
+        heapFloats(backend, logM, kernel),
+        heapFloats(backend, klL, kernel),
+        rows,
+        cols,
+      );
+    }
+    return [jsd, logPl, logM, klL];
   }) as unknown as KernelFunc;
 }
 
