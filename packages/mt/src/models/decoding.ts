@@ -162,7 +162,7 @@ export function sampleFromLogits(
       candidates[j] = i;
     }
   } else {
-    candidates = Array.from({ length: v }, (_, i) => i);
+    return sampleAll(logits, rng, temperature);
   }
   let max = -Infinity;
   for (const i of candidates) max = Math.max(max, logits[i]);
@@ -174,6 +174,32 @@ export function sampleFromLogits(
     if (u < 0) return candidates[j];
   }
   return candidates[candidates.length - 1];
+}
+
+/** exp((logit − max) / T) of every entry, reused across draws (on-policy KD draws batch × length rows per step). */
+let weightScratch = new Float64Array(0);
+
+/**
+ * sampleFromLogits without top-k: the same draw (the same weights, summed and walked in the same order) without the
+ * index and weight arrays it would allocate per row.
+ */
+function sampleAll(logits: ArrayLike<number>, rng: () => number, temperature: number): number {
+  const v = logits.length;
+  if (weightScratch.length < v) weightScratch = new Float64Array(v);
+  const weights = weightScratch;
+  let max = -Infinity;
+  for (let i = 0; i < v; i++) max = Math.max(max, logits[i]!);
+  let total = 0;
+  for (let i = 0; i < v; i++) {
+    weights[i] = Math.exp((logits[i]! - max) / temperature);
+    total += weights[i]!;
+  }
+  let u = rng() * total;
+  for (let i = 0; i < v; i++) {
+    u -= weights[i]!;
+    if (u < 0) return i;
+  }
+  return v - 1;
 }
 
 /**

@@ -134,6 +134,30 @@ describe('sampling', () => {
     const ez = e.reduce((s, x) => s + x, 0);
     all.forEach((c, i) => expect(Math.abs(c / draws - e[i] / ez)).toBeLessThan(0.015));
   });
+
+  it('sampleFromLogits without top-k draws exactly what the index/weight-array form draws (same rng, same index)', () => {
+    // The form before the allocation-free path: candidate indices, weights, their sum, then the walk.
+    const arrayForm = (logits: number[], rng: () => number, temperature: number): number => {
+      const candidates = Array.from({ length: logits.length }, (_, i) => i);
+      let max = -Infinity;
+      for (const i of candidates) max = Math.max(max, logits[i]!);
+      const weights = candidates.map((i) => Math.exp((logits[i]! - max) / temperature));
+      const total = weights.reduce((a, b) => a + b, 0);
+      let u = rng() * total;
+      for (let j = 0; j < candidates.length; j++) {
+        u -= weights[j]!;
+        if (u < 0) return candidates[j]!;
+      }
+      return candidates[candidates.length - 1]!;
+    };
+    const gen = uniformSource(3);
+    for (const [v, temperature] of [[7, 1], [400, 0.7], [50, 2]] as const) {
+      const logits = Array.from({ length: v }, () => 6 * gen() - 3);
+      const a = uniformSource(11);
+      const b = uniformSource(11);
+      for (let i = 0; i < 2000; i++) expect(sampleFromLogits(logits, a, temperature)).toBe(arrayForm(logits, b, temperature));
+    }
+  });
 });
 
 describe('memory', () => {
