@@ -3,7 +3,7 @@ import { logMixture } from '../divergence/log-mixture';
 import { stopGradient } from '../divergence/stop-gradient';
 import { GradArg, hasKernel } from './has-kernel';
 import { KT_KERNEL_NAMES } from './kernel-names';
-import { klFromLogProbs, zeroMaskedLogits } from './token-kl';
+import { checkLogitPair, klFromLogProbs, zeroMaskedLogits } from './token-kl';
 
 /** Attributes of the KtTokenJsd kernel. */
 export interface TokenJsdAttrs {
@@ -23,16 +23,8 @@ export interface TokenJsdOptions {
 }
 
 function checked(teacher: tf.Tensor, learner: tf.Tensor, options: TokenJsdOptions): number {
-  const temperature = options.temperature ?? 1;
-  if (!Number.isFinite(temperature) || temperature <= 0) throw new RangeError(`tokenJsd: temperature must be a finite number > 0, got ${temperature}`);
   if (!(options.beta > 0 && options.beta < 1)) throw new RangeError(`tokenJsd: beta must be in (0, 1), got ${options.beta}`);
-  if (teacher.rank < 1 || !tf.util.arraysEqual(teacher.shape, learner.shape)) {
-    throw new RangeError(`tokenJsd: teacher [${teacher.shape.join(', ')}] and learner [${learner.shape.join(', ')}] must have the same shape of rank >= 1`);
-  }
-  if (options.mask !== undefined && !tf.util.arraysEqual(options.mask.shape, teacher.shape.slice(0, -1))) {
-    throw new RangeError(`tokenJsd: mask [${options.mask.shape.join(', ')}] must be [${teacher.shape.slice(0, -1).join(', ')}]`);
-  }
-  return temperature;
+  return checkLogitPair('tokenJsd', ['teacher', 'learner'], teacher, learner, options);
 }
 
 /** {@link tokenJsd} in plain tfjs ops: both log-softmaxes, {@link logMixture}, two {@link klFromLogProbs}. */

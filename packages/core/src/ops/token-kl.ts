@@ -48,17 +48,24 @@ export function zeroMaskedLogits(logits: tf.Tensor, mask: tf.Tensor | undefined)
   return tf.where(valid, logits, tf.zerosLike(logits));
 }
 
-function checked(p: tf.Tensor, q: tf.Tensor, options: TokenKlOptions): number {
+/**
+ * Checks the inputs of a per-position op on two logit tensors (tokenKl, tokenJsd): a finite temperature > 0 (default
+ * 1), the same shape of rank ≥ 1, a mask of that shape minus the last axis. Returns the temperature; errors name `op`
+ * and the two inputs (`names`).
+ */
+export function checkLogitPair(op: string, names: [string, string], a: tf.Tensor, b: tf.Tensor, options: { temperature?: number; mask?: tf.Tensor }): number {
   const temperature = options.temperature ?? 1;
-  if (!Number.isFinite(temperature) || temperature <= 0) throw new RangeError(`tokenKl: temperature must be a finite number > 0, got ${temperature}`);
-  if (p.rank < 1 || !tf.util.arraysEqual(p.shape, q.shape)) {
-    throw new RangeError(`tokenKl: p [${p.shape.join(', ')}] and q [${q.shape.join(', ')}] must have the same shape of rank >= 1`);
+  if (!Number.isFinite(temperature) || temperature <= 0) throw new RangeError(`${op}: temperature must be a finite number > 0, got ${temperature}`);
+  if (a.rank < 1 || !tf.util.arraysEqual(a.shape, b.shape)) {
+    throw new RangeError(`${op}: ${names[0]} [${a.shape.join(', ')}] and ${names[1]} [${b.shape.join(', ')}] must have the same shape of rank >= 1`);
   }
-  if (options.mask !== undefined && !tf.util.arraysEqual(options.mask.shape, p.shape.slice(0, -1))) {
-    throw new RangeError(`tokenKl: mask [${options.mask.shape.join(', ')}] must be [${p.shape.slice(0, -1).join(', ')}]`);
+  if (options.mask !== undefined && !tf.util.arraysEqual(options.mask.shape, a.shape.slice(0, -1))) {
+    throw new RangeError(`${op}: mask [${options.mask.shape.join(', ')}] must be [${a.shape.slice(0, -1).join(', ')}]`);
   }
   return temperature;
 }
+
+const checked = (p: tf.Tensor, q: tf.Tensor, options: TokenKlOptions): number => checkLogitPair('tokenKl', ['p', 'q'], p, q, options);
 
 /** {@link tokenKl} in plain tfjs ops (log-softmax of both, then {@link klFromLogProbs}). */
 export function tokenKlComposite(pLogits: tf.Tensor, qLogits: tf.Tensor, options: TokenKlOptions): tf.Tensor {
