@@ -57,7 +57,8 @@ const rows = results.map((r) => {
   const s = r.runs[0].summary;
   return [r.label, s.test?.bleu?.toFixed(2) ?? 'n/a', s.test?.chrf?.toFixed(2) ?? 'n/a', String(s.steps), r.runs[0].seconds.toFixed(0)];
 });
-if (teacher?.test) rows.unshift(['teacher', teacher.test.bleu?.toFixed(2) ?? 'n/a', teacher.test.chrf?.toFixed(2) ?? 'n/a', String(teacher.steps ?? ''), '']);
+const teacherSteps = teacher?.source ? core.readSummary(teacher.source)?.steps : undefined;
+if (teacher?.test) rows.unshift(['teacher', teacher.test.bleu?.toFixed(2) ?? 'n/a', teacher.test.chrf?.toFixed(2) ?? 'n/a', String(teacherSteps ?? ''), '']);
 const { text } = table(['model', 'test BLEU', 'test chrF', 'steps', 'seconds'], rows);
 console.log(`\nkt demo — synthetic language pair, backend ${backend.name}${backend.native?.active ? ' + native kernels' : ''}\n${text}\n`);
 // What the full study found (learning rate tuned per objective, several seeds, learners to convergence), read from
