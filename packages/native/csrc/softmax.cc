@@ -282,8 +282,8 @@ void token_kl_backward(const float* logP, const float* logQ, const float* kl, co
 void token_jsd_forward(const float* t, const float* l, const float* mask, float invT, float beta, float* jsd, float* logPl,
                        float* logM, float* klL, int64_t rows, int64_t cols) {
   const float negInf = -std::numeric_limits<float>::infinity();
-  const double logBeta = std::log(static_cast<double>(beta));
-  const double logRest = std::log1p(-static_cast<double>(beta));
+  const float logBeta = static_cast<float>(std::log(static_cast<double>(beta)));
+  const float logRest = static_cast<float>(std::log1p(-static_cast<double>(beta)));
   parallel_rows(rows, cols * 8, [&](int64_t i) {
     float* lpl = logPl + i * cols;
     float* lm = logM + i * cols;
@@ -300,18 +300,18 @@ void token_jsd_forward(const float* t, const float* l, const float* mask, float 
     double kt = 0.0;
     double kl = 0.0;
     for (int64_t j = 0; j < cols; ++j) {
-      const double pt = lm[j];
-      const double pl = lpl[j];
-      const double a = logBeta + pt;
-      const double b = logRest + pl;
-      const double hi = std::max(a, b);
+      const float pt = lm[j];
+      const float pl = lpl[j];
+      const float a = logBeta + pt;
+      const float b = logRest + pl;
+      const float hi = std::max(a, b);
       // m = 0 only where both are 0 (then neither KL term is counted); a NaN row stays NaN.
-      const double m = std::isnan(a) || std::isnan(b) ? std::numeric_limits<double>::quiet_NaN()
-                       : hi == -std::numeric_limits<double>::infinity() ? hi
-                                                                         : hi + std::log1p(std::exp(std::min(a, b) - hi));
-      if (pt != negInf) kt += std::exp(pt) * (pt - m);
-      if (pl != negInf) kl += std::exp(pl) * (pl - m);
-      lm[j] = static_cast<float>(m);
+      const float m = std::isnan(a) || std::isnan(b) ? std::numeric_limits<float>::quiet_NaN()
+                      : hi == negInf                 ? hi
+                                                     : hi + std::log1p(std::exp(std::min(a, b) - hi));
+      if (pt != negInf) kt += static_cast<double>(std::exp(pt) * (pt - m));
+      if (pl != negInf) kl += static_cast<double>(std::exp(pl) * (pl - m));
+      lm[j] = m;
     }
     klL[i] = static_cast<float>(kl);
     jsd[i] = static_cast<float>(beta * kt + (1.0 - beta) * kl);
