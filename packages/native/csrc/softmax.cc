@@ -299,7 +299,31 @@ void token_jsd_forward(const float* t, const float* l, const float* mask, float 
     log_softmax_scaled(l + i * cols, invT, lpl, cols);
     double kt = 0.0;
     double kl = 0.0;
-    for (int64_t j = 0; j < cols; ++j) {
+    int64_t j = 0;
+    {
+      const vf vNegInf = vsplat(negInf);
+      vf accT = vf{};
+      vf accL = vf{};
+      for (; j + VW <= cols; j += VW) {
+        const vf pt = vload(lm + j);
+        const vf pl = vload(lpl + j);
+        const vf a = logBeta + pt;
+        const vf b = logRest + pl;
+        const vi aHigher = a > b;
+        const vf hi = vselect(aHigher, a, b);
+        const vf lo = vselect(aHigher, b, a);
+        // Both −∞: m = −∞ (not NaN from −∞ − −∞); one −∞: e^(lo − hi) = 0 and m = hi; a NaN stays NaN.
+        const vf m = vselect(hi == vNegInf, vNegInf, hi + vlog1p_unit(vexp(lo - hi)));
+        accT += vselect(pt == vNegInf, vf{}, vexp(pt) * (pt - m));
+        accL += vselect(pl == vNegInf, vf{}, vexp(pl) * (pl - m));
+        vstore(lm + j, m);
+      }
+      for (int l = 0; l < VW; ++l) {
+        kt += accT[l];
+        kl += accL[l];
+      }
+    }
+    for (; j < cols; ++j) {
       const float pt = lm[j];
       const float pl = lpl[j];
       const float a = logBeta + pt;

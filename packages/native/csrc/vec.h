@@ -97,5 +97,22 @@ inline vf vtanh(vf x) {
 
 inline vf vsigmoid(vf x) { return 1.f / (1.f + vexp(-x)); }
 
+// log(1 + r) for r in [0, 1] (the log-sum-exp of two log-probabilities: r = e^(lo - hi)): with s = r / (2 + r) in
+// [0, 1/3], log(1 + r) = 2 atanh(s) = 2 (s + s^3/3 + ... + s^15/15), error < 2e-9 relative; r is never added to 1,
+// so small r keep their digits. NaN stays NaN.
+inline vf vlog1p_unit(vf r) {
+  const vf s = r / (2.f + r);
+  const vf s2 = s * s;
+  vf p = vsplat(1.f / 15.f);
+  p = p * s2 + 1.f / 13.f;
+  p = p * s2 + 1.f / 11.f;
+  p = p * s2 + 1.f / 9.f;
+  p = p * s2 + 1.f / 7.f;
+  p = p * s2 + 1.f / 5.f;
+  p = p * s2 + 1.f / 3.f;
+  p = p * s2 + 1.f;
+  return 2.f * s * p;
+}
+
 }  // namespace vec
 }  // namespace kt

@@ -148,7 +148,7 @@ const loadedNative = loadNativeModule();
 const nativeSkip = loadedNative.module === undefined ? loadedNative.reason : loadedNative.module.nativeStatus().available ? undefined : 'the @kt/native addon is not available';
 const describeNative = nativeSkip === undefined ? describe : describe.skip;
 
-describeNative(`forward and backward KL on wasm + @kt/native's KtTokenKl kernels vs PyTorch float64${nativeSkip ? ` (skipped: ${nativeSkip})` : ''}`, () => {
+describeNative(`forward and backward KL and JSD on wasm + @kt/native's KtTokenKl / KtTokenJsd kernels vs PyTorch float64${nativeSkip ? ` (skipped: ${nativeSkip})` : ''}`, () => {
   beforeAll(async () => {
     await initBackend({ requested: 'wasm', native: false, log: () => undefined });
     installNativeKernels({ blas: 'system' });
@@ -172,6 +172,23 @@ describeNative(`forward and backward KL on wasm + @kt/native's KtTokenKl kernels
 
   it.each(klCases.map((c) => [c.divergence, c.label, JSON.stringify(c.options), c] as const))(
     '%s, %s, %s: values and learner gradients',
+    (name, label, _options, c) => checkTokenCase(name, label, c),
+  );
+
+  const jsdCases = fixture.token_cases.filter((c) => c.divergence === 'jsd' && (c.options.beta ?? 0.5) > 0 && (c.options.beta ?? 0.5) < 1);
+  it('meta: JSD with 0 < β < 1 runs the fused KtTokenJsd forward and KtTokenKlGrad backward', async () => {
+    expect(jsdCases.length).toBeGreaterThan(0);
+    const c = jsdCases[0]!;
+    const profile = await tf.profile(() => {
+      const learner = tensorOf(c.learner_logits);
+      tf.grad((l: tf.Tensor) => divergences.jsd(tensorOf(c.teacher_logits), l, c.options))(learner);
+      return undefined;
+    });
+    expect(profile.kernelNames).toEqual(expect.arrayContaining(['KtTokenJsd', 'KtTokenKlGrad']));
+  });
+
+  it.each(jsdCases.map((c) => [c.divergence, c.label, JSON.stringify(c.options), c] as const))(
+    '%s, %s, %s: values and learner gradients (fused)',
     (name, label, _options, c) => checkTokenCase(name, label, c),
   );
 });
