@@ -372,6 +372,8 @@ if (opt.figures === true && complete) {
       title: `MT forward vs backward (${synthetic ? 'synthetic pair' : 'Multi30k'}), ${start === 'scratch' ? 'from scratch' : 'from the no-KD checkpoint'}`,
       heading: `${synthetic ? 'synthetic pair' : 'Multi30k'}, ${start === 'scratch' ? 'learners from scratch' : 'learners from the no-KD learner\'s best checkpoint'}`,
       source: `node tools/bench/mt-kd/run.mjs --study${synthetic ? ' --synthetic' : ''}`,
+      // the learning curves; the speed metrics (also logged at each evaluation) are in the tables
+      charts: ['val.bleu', 'val.chrf', 'val.nll', 'train.loss'],
     });
   }
 }
