@@ -44,7 +44,7 @@ const results = await runComparison({
     if (mode.key !== 'none' && !teacherAnnounced) {
       teacherAnnounced = true;
       const where = path.relative(process.cwd(), path.join(outDir, '.cache')) || '.';
-      log.info(cached ? `  its teacher is reused from ${where}` : `  first its teacher transformer is trained (about a minute on 2 cores; kept in ${where} for the next demo)`);
+      log.info(cached ? `  its teacher is reused from ${where}` : `  first its teacher transformer is trained (about a minute and a half on 2 cores; kept in ${where} for the next demo)`);
     }
   },
   sets: [`train.steps=${Number(opt.steps)}`, `teacher.train.steps=${Number(opt['teacher-steps'])}`],

@@ -168,10 +168,14 @@ export function studyFinding(results, what) {
   const progress = results.complete ? '' : ` (study in progress: ${Object.keys(results.done).length} runs so far)`;
   if (rows.length === 0) return `${what}: no backward/forward pair finished yet${progress}`;
   const tested = rows.filter((r) => r.p !== undefined);
-  const significant = tested.filter((r) => r.p < 0.05).length;
+  const significant = tested.filter((r) => r.p < 0.05);
+  const forBackward = significant.filter((r) => r.diff > 0).length;
   return (
     `${what}: backward − forward = ${fmt(rows.map((r) => r.diff))} test BLEU over ${rows.length} seed(s)` +
-    (tested.length > 0 ? `, paired bootstrap p < 0.05 on ${significant} of ${tested.length}` : '') +
+    (tested.length > 0
+      ? `, paired bootstrap p < 0.05 on ${significant.length} of ${tested.length}` +
+        (significant.length > 0 ? ` (${significant.length - forBackward} for forward, ${forBackward} for backward)` : '')
+      : '') +
     progress
   );
 }
