@@ -102,6 +102,7 @@ export function groupRuns(records: readonly RunRecord[], seedFields: readonly st
     byKey.set(key, [...(byKey.get(key) ?? []), r]);
   }
   const reps = [...byKey.values()].map((rs) => rs[0]!);
+  const nameOf = new Map([...byKey.values()].map((rs) => [rs[0]!, settingName(rs)] as const));
   /** The fields in which any two of `among` differ; a parent (`teacherUpdate`, present in one and absent in another) only when none of its fields is listed. */
   const differingKeys = (among: readonly RunRecord[]): string[] => {
     const differing = new Set<string>();
@@ -122,8 +123,8 @@ export function groupRuns(records: readonly RunRecord[], seedFields: readonly st
     const rep = rs[0]!;
     // Named by what sets it apart (see allByValues); otherwise by its config name, and what sets it apart from the
     // settings of the same name when that is short (the config diff table has the rest); the run as the last resort.
-    const name = String(rep.config?.['name'] ?? rep.id);
-    const sameName = reps.filter((r) => String(r.config?.['name'] ?? r.id) === name);
+    const name = nameOf.get(rep)!;
+    const sameName = reps.filter((r) => nameOf.get(r) === name);
     const within = sameName.length > 1 ? differingKeys(sameName) : [];
     const byName = short(within, describe(rep, within)) ? `${name} ${describe(rep, within)}` : name;
     let label = rep.config && allByValues ? describe(rep, keys) : byName;
@@ -133,6 +134,19 @@ export function groupRuns(records: readonly RunRecord[], seedFields: readonly st
     for (const r of rs) groupOf.set(r.id, label);
   }
   return { groups, groupOf };
+}
+
+/**
+ * The name of a setting: its runs' config name, or — when its seeds carry their own names (`scratch.none.lr0.005.s0`,
+ * `….s1`) — the leading parts those names share (`scratch.none.lr0.005`), so a mean over seeds is not labelled as one.
+ */
+function settingName(runs: readonly RunRecord[]): string {
+  const names = runs.map((r) => String(r.config?.['name'] ?? r.id));
+  if (names.every((n) => n === names[0])) return names[0]!;
+  const parts = names.map((n) => n.split(/(?=[._\-\s])/));
+  const shared: string[] = [];
+  for (let i = 0; parts.every((p) => i < p.length && p[i] === parts[0]![i]); i++) shared.push(parts[0]![i]!);
+  return shared.length > 0 ? shared.join('') : names[0]!;
 }
 
 /** Curves of one run: `train.loss`, `val.<metric>`… → step → value (event lines skipped). */

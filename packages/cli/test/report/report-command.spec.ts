@@ -157,6 +157,30 @@ describe('kt report groups', () => {
     expect(buildReportData(dirs.map(readRun), undefined).groups.map((g) => g.label)).toEqual(['scratch', 'none', 'tred-weight-0.001', 'kd-weight-0.1']);
   });
 
+  it('a setting whose seeds carry their own names is named by the part of the names they share', () => {
+    // as the mt-kd study names its runs: <start>.<mode>.lr<rate>.s<seed>, settings apart in many fields
+    const parent = tmpDir();
+    const run = (name: string, divergence: string, seed: number, model: Record<string, unknown>): string => {
+      const dir = writeFakeRun(parent, { name, divergence, seed, scale: 10 * seed });
+      const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...cfg, name, model }));
+      return dir;
+    };
+    const wide = { layers: 2, heads: 4, dim: 64, ffn: 128 };
+    const dirs = [
+      run('scratch.none.lr0.005.s0', 'forward', 1, {}),
+      run('scratch.none.lr0.005.s1', 'forward', 2, {}),
+      run('scratch.word-backward.lr0.01.s0', 'backward', 1, wide),
+      run('scratch.word-backward.lr0.01.s1', 'backward', 2, wide),
+      run('lonely', 'forward', 1, wide),
+    ];
+    expect(buildReportData(dirs.map(readRun), undefined).groups).toEqual([
+      { label: 'scratch.none.lr0.005', runs: ['scratch.none.lr0.005.s0', 'scratch.none.lr0.005.s1'] },
+      { label: 'scratch.word-backward.lr0.01', runs: ['scratch.word-backward.lr0.01.s0', 'scratch.word-backward.lr0.01.s1'] },
+      { label: 'lonely', runs: ['lonely'] },
+    ]);
+  });
+
   it('--seed-fields: runs differing only in train.seed and the fields a seed also sets are seeds of one setting', () => {
     // as the finetune bench runs them: seed s sets train.seed and which examples are labelled (data.target.sampleSeed)
     const parent = tmpDir();
