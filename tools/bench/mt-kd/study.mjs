@@ -143,7 +143,7 @@ if (opt['dry-run'] !== true) {
   if (restored.length > 0) log.info(`mt-kd study: teacher ${restored.join(', ')} restored from ${path.relative(root, stateDir)}`);
 }
 const slimDir = (key) => path.join(stateDir, 'runs', key);
-const isFinishedRun = (dir) => ['completed', 'stopped-early'].includes(core.readSummary(dir)?.status);
+const isFinishedRun = (dir) => core.isFinished(core.readSummary(dir));
 /** A warm-start source: its weights must be kept (the no-KD learners from scratch). */
 const warmSource = (r) => r.start === 'scratch' && r.mode === 'none';
 /**
@@ -215,7 +215,7 @@ function unfinishedRun(key) {
   const last = dirs.at(-1);
   if (!last) return undefined;
   const summary = core.readSummary(path.join(outDir, last));
-  return summary?.status === 'completed' || summary?.status === 'stopped-early' ? undefined : path.join(outDir, last);
+  return core.isFinished(summary) ? undefined : path.join(outDir, last);
 }
 
 const readLines = (file) => fs.readFileSync(file, 'utf8').replace(/\n$/, '').split('\n');
@@ -339,7 +339,7 @@ for (;;) {
   const t = Date.now();
   const cpu0 = process.cpuUsage(); // this process runs one run at a time: its CPU time is the run's (BLAS threads included)
   const { runDir, summary } = await core.runExperiment({ config, container, log: core.createMemoryLogger(), backend: backend.name, outDir, progress: false, ...(resumeDir ? { resumeDir } : {}) });
-  if (summary.status !== 'completed' && summary.status !== 'stopped-early') throw new Error(`mt-kd study: ${spec.key} ended ${summary.status}: ${summary.error ?? ''} (${runDir})`);
+  if (!core.isFinished(summary)) throw new Error(`mt-kd study: ${spec.key} ended ${summary.status}: ${summary.error ?? ''} (${runDir})`);
   const records = readLines(path.join(runDir, 'metrics.jsonl')).map((l) => JSON.parse(l));
   const teacherFile = path.join(runDir, 'artifacts', 'teacher.json');
   const finished = {

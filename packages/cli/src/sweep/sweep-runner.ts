@@ -1,7 +1,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { readSummary, RunLock, type RunSummary } from '@kt/core';
+import { isFinished, readSummary, RunLock, type RunSummary } from '@kt/core';
 import type { SweepCell, SweepManifest } from './sweep-manifest';
 
 /**
@@ -14,7 +14,7 @@ export type SweepRunState = 'pending' | 'done' | 'running' | 'resumable' | 'brok
 export function sweepRunState(runDir: string): { state: SweepRunState; summary?: RunSummary } {
   if (!fs.existsSync(runDir)) return { state: 'pending' };
   const summary = readSummary(runDir);
-  if (summary?.status === 'completed' || summary?.status === 'stopped-early') return { state: 'done', summary };
+  if (isFinished(summary)) return { state: 'done', summary };
   try {
     RunLock.assertFree(runDir);
   } catch {

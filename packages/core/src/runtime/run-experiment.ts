@@ -16,7 +16,7 @@ import type { PluginRegistry } from './plugin-registry';
 import { TaskRegistry } from './plugin-registry';
 import { Rng } from './rng';
 import { RunLock } from './run-lock';
-import { configHash, createRunDir, gitCommit, readSummary, writeSummary, type RunSummary } from './run-store';
+import { configHash, createRunDir, gitCommit, isFinished, readSummary, writeSummary, type RunSummary } from './run-store';
 import { MetricsWriter } from './metrics-writer';
 import { ProgressReporter } from './progress-reporter';
 import { Trainer, type TrainerCallback } from './trainer';
@@ -145,7 +145,7 @@ function claimRunDir(options: RunExperimentOptions, outDir: string, hash: string
       for (const m of contents.groups.values()) disposeMap(m);
     }
     const prev = readSummary(runDir);
-    if (prev?.status === 'completed' || prev?.status === 'stopped-early') {
+    if (prev && isFinished(prev)) {
       throw new ConfigError(`run ${runDir} has already finished (${prev.status}); nothing to resume`);
     }
     const removed = ['', 'checkpoints', 'artifacts'].flatMap((d) => removeStaleTempEntries(path.join(runDir, d)));

@@ -104,6 +104,11 @@ export function readSummary(runDir: string): RunSummary | undefined {
   }
 }
 
+/** Whether a run has finished its training: completed, or stopped early by its validation metric. */
+export function isFinished(summary: Pick<RunSummary, 'status'> | undefined): boolean {
+  return summary?.status === 'completed' || summary?.status === 'stopped-early';
+}
+
 /** The commit of the code that ran, when it runs from a git checkout. */
 export function gitCommit(cwd = process.cwd()): string | undefined {
   try {

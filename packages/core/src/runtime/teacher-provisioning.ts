@@ -7,7 +7,7 @@ import { latestCheckpoint, readCheckpoint } from './checkpoint';
 import { CheckpointError, ConfigError, KtError, RunInterruptedError } from './errors';
 import type { Logger } from './logger';
 import { RunLock } from './run-lock';
-import { configHash, readSummary, type RunSummary } from './run-store';
+import { configHash, isFinished, readSummary, type RunSummary } from './run-store';
 import { disposeMap } from './tensor-file';
 
 /** Runs one experiment into exactly `runDir` (fresh, or resumed from its checkpoint); given by runExperiment. */
@@ -27,7 +27,6 @@ export function teacherKey(request: TeacherRequest): string {
   return configHash({ config: rest, dataHash: request.dataHash, modelVersion: request.modelVersion });
 }
 
-const FINISHED: ReadonlySet<RunSummary['status']> = new Set(['completed', 'stopped-early']);
 
 /**
  * The final weights of a finished run, by checkpoint group (default `learner`): `checkpoints/best` when
@@ -121,7 +120,7 @@ export function createTeacherProvisioner(options: TeacherProvisionerOptions): Te
       if (fs.existsSync(dir)) await waitWhileLocked(dir, log, options.shouldStop, options.lockPollMs);
       if (fs.existsSync(dir)) {
         const previous = readSummary(dir);
-        if (previous && FINISHED.has(previous.status)) {
+        if (isFinished(previous)) {
           try {
             const summary = verifyFinishedRun(dir);
             log.info(`teacher: reusing the trained teacher run ${dir}`);
@@ -152,7 +151,7 @@ export function createTeacherProvisioner(options: TeacherProvisionerOptions): Te
       if (summary.status === 'interrupted') {
         throw new RunInterruptedError(`teacher training interrupted at step ${summary.steps}/${summary.totalSteps}; the next run resumes it (${dir})`);
       }
-      if (!FINISHED.has(summary.status)) throw new ConfigError(`teacher run ${dir} ended as ${summary.status}`);
+      if (!isFinished(summary)) throw new ConfigError(`teacher run ${dir} ended as ${summary.status}`);
       return done(summary, false);
     },
   };

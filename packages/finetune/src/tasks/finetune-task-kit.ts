@@ -6,6 +6,7 @@ import {
   disposeMap,
   readRunConfig,
   readRunWeights,
+  isFinished,
   readSummary,
   Rng,
   sequenceNll,
@@ -195,15 +196,13 @@ export async function obtainSourceModel(ctx: TaskContext<FinetuneConfig>, target
   return { model, record, runDir, fromCache, test };
 }
 
-const FINISHED: ReadonlySet<string> = new Set(['completed', 'stopped-early']);
-
 /** `pretrain.checkpoint` must be a finished `finetune` `pretrain` run of the configured network. */
 function checkpointIssues(checkpoint: string, config: FinetuneConfig): ConfigIssue[] {
   const problem = (message: string): ConfigIssue[] => [{ path: 'pretrain.checkpoint', message: `${checkpoint}: ${message}` }];
   const dir = path.resolve(checkpoint);
   if (!fs.existsSync(path.join(dir, 'config.json'))) return problem('not a kt run directory (no config.json)');
   const summary = readSummary(dir);
-  if (!summary || !FINISHED.has(summary.status)) return problem(`not a finished run (status: ${summary?.status ?? 'no summary.json'})`);
+  if (!summary || !isFinished(summary)) return problem(`not a finished run (status: ${summary?.status ?? 'no summary.json'})`);
   if (summary.plugin !== FINETUNE_PLUGIN || summary.task !== 'pretrain') return problem(`a ${summary.plugin}.${summary.task} run; the source model must be a ${FINETUNE_PLUGIN}.pretrain run`);
   const trained = FinetuneConfigSchema.safeParse(readRunConfig(dir));
   if (!trained.success) return problem(`its config.json is not a valid ${FINETUNE_PLUGIN} config`);
