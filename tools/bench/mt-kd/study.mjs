@@ -266,7 +266,8 @@ function save(final, finished) {
   state = withResults((s) => {
     s.settings = settings;
     if (finished) s.done[finished.key] = finished;
-    s.parts = [...s.parts.filter((p) => p.id !== part.id), part];
+    // a part that trained nothing (a --figures or --dry-run invocation, a restart that found everything done) is no part
+    s.parts = [...s.parts.filter((p) => p.id !== part.id && p.runs > 0), ...(part.runs > 0 ? [part] : [])];
     state = s;
     pruneWeights(s.done);
     updatePairs();
@@ -374,6 +375,8 @@ if (opt.figures === true && complete) {
       source: `node tools/bench/mt-kd/run.mjs --study${synthetic ? ' --synthetic' : ''}`,
       // the learning curves; the speed metrics (also logged at each evaluation) are in the tables
       charts: ['val.bleu', 'val.chrf', 'val.nll', 'train.loss'],
+      // a warm start's checkpoint is its seed's no-KD run: seeds of one setting differ in learner.init too
+      reportArgs: start === 'init' ? ['--seed-fields', 'learner.init'] : [],
     });
   }
 }
