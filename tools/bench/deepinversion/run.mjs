@@ -228,6 +228,8 @@ if (args.includes('--figures')) {
       title: `DeepInversion, ${ds}${quick ? ' (--quick)' : ''}`,
       heading: `${ds === 'fashion' ? 'Fashion-MNIST' : 'MNIST'}${quick ? ' (reduced run)' : ''}`,
       source: `node tools/bench/deepinversion/run.mjs ${process.argv.slice(2).join(' ')}`,
+      // seed k also sets the synthesis seed: runs apart in both are seeds of one setting
+      reportArgs: ['--seed-fields', 'synthesisSeed'],
     });
   }
 }
