@@ -1,9 +1,10 @@
 // The MT learner's word-level KD step, for the kernel benchmark: learner forward (training, dropout 0.1) +
-// teacher forward (no gradient) + forward KL (@kt/core's forwardKl, mean over real target tokens) + Adam
+// teacher forward (no gradient) + forward KL (@kt/core's forwardKl, mean over real target tokens) — or, as
+// `divergence: 'jsd'`, the generalized JSD at β ½ (@kt/core's generalizedJsd: the fused KtTokenJsd kernel) — + Adam
 // (core's FusedAdam, i.e. createOptimizer's adam). Model: @kt/mt's Transformer (build it first:
 // `npx nx run @kt/mt:build`; also @kt/core:build), joint vocabulary, tied embedding / output projection.
 import * as tf from '@tensorflow/tfjs';
-import { FusedAdam, forwardKl } from '@kt/core';
+import { FusedAdam, forwardKl, generalizedJsd } from '@kt/core';
 import { Transformer, makeSeq2SeqBatch } from '@kt/mt';
 
 export const MT_KD = {
@@ -31,8 +32,16 @@ function sentences(n, len, vocab, seed) {
   return Array.from({ length: n }, () => Array.from({ length: 12 + Math.floor(rnd() * (len - 11)) }, () => 3 + Math.floor(rnd() * (vocab - 3))));
 }
 
+/** The step's divergence: forward KL, or the generalized JSD at β ½ (word-level JSD; ADI's competition term). */
+export const MT_KD_DIVERGENCES = {
+  forward: forwardKl,
+  jsd: (teacherLogits, learnerLogits, options) => generalizedJsd(teacherLogits, learnerLogits, { ...options, beta: 0.5 }),
+};
+
 /** Builds learner, teacher, one batch and the optimizer on the current backend; step() -> loss. */
-export function mtKdTrainer(cfg = MT_KD) {
+export function mtKdTrainer(cfg = MT_KD, divergence = 'forward') {
+  const div = MT_KD_DIVERGENCES[divergence];
+  if (!div) throw new Error(`mtKdTrainer: divergence must be one of ${Object.keys(MT_KD_DIVERGENCES).join(', ')}, got '${divergence}'`);
   const common = { vocabSize: cfg.vocab, maxLen: 64, activation: 'relu', dropout: 0.1 };
   const learner = new Transformer({ ...common, ...cfg.learner }, 1);
   const teacher = new Transformer({ ...common, ...cfg.teacher }, 2);
@@ -46,7 +55,7 @@ export function mtKdTrainer(cfg = MT_KD) {
   const opt = new FusedAdam(1e-3);
   let seed = 0;
   const evalLoss = () =>
-    tf.tidy(() => forwardKl(teacher.forward(batch.src, batch.tgtIn, { training: false }), learner.forward(batch.src, batch.tgtIn, { training: false }), { mask: batch.mask }).dataSync()[0]);
+    tf.tidy(() => div(teacher.forward(batch.src, batch.tgtIn, { training: false }), learner.forward(batch.src, batch.tgtIn, { training: false }), { mask: batch.mask }).dataSync()[0]);
   return {
     optimizer: opt,
     /** Loss without dropout at the current weights (the initial-loss check against PyTorch). */
@@ -63,7 +72,7 @@ export function mtKdTrainer(cfg = MT_KD) {
     step() {
       const teacherLogits = tf.tidy(() => teacher.forward(batch.src, batch.tgtIn, { training: false }));
       const loss = opt.minimize(
-        () => forwardKl(teacherLogits, learner.forward(batch.src, batch.tgtIn, { training: true, dropoutSeed: seed++ }), { mask: batch.mask }),
+        () => div(teacherLogits, learner.forward(batch.src, batch.tgtIn, { training: true, dropoutSeed: seed++ }), { mask: batch.mask }),
         true,
         vars,
       );

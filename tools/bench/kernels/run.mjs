@@ -296,6 +296,8 @@ native.unregisterNativeKernels();
 const REFERENCE_CASES = [
   { id: 'transformer', label: 'benchmark transformer step (2 layers D128, 4 heads, T64, batch 8, vocab 512, Adam), kt fused ops', script: 'transformer_step.py', args: [], reps: ['--min-steps', '5', '--max-steps', '25', '--budget-ms', '3000'] },
   { id: 'mt-kd', label: `MT word-KD step (${mtKdDescription(MT_KD)}, dropout 0.1)`, script: 'mt_kd_step.py', args: [], reps: ['--min-steps', '3', '--max-steps', '8', '--budget-ms', '6000'] },
+  // The same step with the generalized JSD at β ½ (word-level JSD; ADI's competition term): kt's fused KtTokenJsd.
+  { id: 'mt-kd-jsd', label: 'the same MT step with generalized JSD (β 0.5) instead of forward KL', script: 'mt_kd_step.py', args: ['--divergence', 'jsd'], reps: ['--min-steps', '3', '--max-steps', '8', '--budget-ms', '6000'] },
   // The same model and batch on both sides: the initial loss must agree to 1e-5 (relative).
   { id: 'classify', label: `classify KD step (${classifyKdDescription()}, forward KL τ 4, α 0.5, Adam)`, script: 'classify_kd_step.py', args: [], reps: ['--min-steps', '5', '--max-steps', '25', '--budget-ms', '4000'], lossTol: 1e-5 },
   // Each plugin's main training step (issue #9 §2): finetune (three regularisers) and synthesis' recognition model.

@@ -25,7 +25,7 @@ import { soakProblems } from '../reference/compare.mjs';
 import { arg } from '../lib.mjs';
 
 const FINETUNE_CASES = FINETUNE_REGULARISERS.map((r) => `finetune-${r}`);
-const CASES = ['transformer', 'mt-kd', 'classify', ...FINETUNE_CASES, 'recognition', 'greedy', 'beam'];
+const CASES = ['transformer', 'mt-kd', 'mt-kd-jsd', 'classify', ...FINETUNE_CASES, 'recognition', 'greedy', 'beam'];
 /** --tiny: the finetune and recognition steps on tiny shapes (tests: the same code paths in a second). */
 const TINY_CASES = [...FINETUNE_CASES, 'recognition'];
 const which = arg('case', 'transformer');
@@ -144,6 +144,7 @@ function decodeBench(mode) {
 function makeBench() {
   if (which === 'transformer') return { ...transformerTrainer(TRANSFORMER, 'fused'), meta: { config: TRANSFORMER } };
   if (which === 'mt-kd') return { ...mtKdTrainer(MT_KD), meta: { config: MT_KD } };
+  if (which === 'mt-kd-jsd') return { ...mtKdTrainer(MT_KD, 'jsd'), meta: { config: MT_KD, divergence: 'jsd', beta: 0.5 } };
   if (which === 'classify') return { ...classifyKdTrainer(CLASSIFY_KD), meta: { config: CLASSIFY_KD } };
   if (FINETUNE_CASES.includes(which)) return finetuneTrainer(tiny ? FINETUNE_STEP_TINY : FINETUNE_STEP, which.slice('finetune-'.length));
   if (which === 'recognition') return recognitionTrainer(tiny ? RECOGNITION_STEP_TINY : RECOGNITION_STEP);

@@ -2,11 +2,14 @@
 (D256, 4 heads, FF1024, 2+2 layers, ReLU, dropout 0.1) and teacher (3+3 layers) are @kt/mt's Transformer
 (mt_model.py), joint vocabulary 6000, tied embeddings, batch 32 sentences of 12-20 tokens. Teacher forward
 without gradient, forward KL(teacher || learner) summed over the vocabulary and averaged over real target tokens
-(@kt/core's forwardKl), Adam lr 1e-3 eps 1e-7. With --weights (kt's learner/teacher weights and batch) the
+(@kt/core's forwardKl) — or with --divergence jsd the generalized JSD at beta 0.5 as HF TRL's GKD defines it
+(@kt/core's generalizedJsd) — Adam lr 1e-3 eps 1e-7. With --weights (kt's learner/teacher weights and batch) the
 loss at init without dropout (initialLoss) must equal kt's.
 
-  python3 mt_kd_step.py [--threads 1|0] [--weights PREFIX]
+  python3 mt_kd_step.py [--divergence forward|jsd] [--threads 1|0] [--weights PREFIX]
 """
+import math
+
 import torch
 
 from common import emit_step, forward_kl_rows, kd_step, loss_at_init, measure, parse_args, read_weights
@@ -44,8 +47,21 @@ def forward_kl(teacher_logits, learner_logits, mask):
     return (kl * mask).sum() / mask.sum().clamp_min(1e-30)
 
 
+def generalized_jsd(teacher_logits, learner_logits, mask, beta=0.5):
+    """beta*KL(pt||M) + (1-beta)*KL(pl||M), M = beta*pt + (1-beta)*pl, per token, masked mean (TRL's
+    generalized_jsd_loss with kt's reduction); log M by logsumexp of the weighted log-probabilities."""
+    log_pt = torch.log_softmax(teacher_logits, -1)
+    log_pl = torch.log_softmax(learner_logits, -1)
+    log_m = torch.logsumexp(torch.stack([log_pt + math.log(beta), log_pl + math.log(1 - beta)]), 0)
+    kl_t = (log_pt.exp() * (log_pt - log_m)).sum(-1)
+    kl_l = (log_pl.exp() * (log_pl - log_m)).sum(-1)
+    jsd = beta * kl_t + (1 - beta) * kl_l
+    return (jsd * mask).sum() / mask.sum().clamp_min(1e-30)
+
+
 def main():
-    args = parse_args(__doc__)
+    args = parse_args(__doc__, lambda p: p.add_argument('--divergence', choices=['forward', 'jsd'], default='forward'))
+    div = forward_kl if args.divergence == 'forward' else generalized_jsd
     cfg = MT_KD
     lcfg, tcfg = model_cfg(cfg, 'learner'), model_cfg(cfg, 'teacher')
     if args.weights:
@@ -59,9 +75,9 @@ def main():
     learner = KtTransformer(lcfg, {k: v.clone().requires_grad_(True) for k, v in lw.items()})
     teacher = KtTransformer(tcfg, tw)
     opt = torch.optim.Adam(learner.parameters(), lr=1e-3, eps=1e-7)
-    initial = loss_at_init(lambda: forward_kl(teacher.forward(src, tgt_in), learner.forward(src, tgt_in), mask))
-    step = kd_step(opt, lambda: teacher.forward(src, tgt_in), lambda t_logits: forward_kl(t_logits, learner.forward(src, tgt_in, training=True), mask))
-    emit_step('mt-kd', measure(step, args), args, initial)
+    initial = loss_at_init(lambda: div(teacher.forward(src, tgt_in), learner.forward(src, tgt_in), mask))
+    step = kd_step(opt, lambda: teacher.forward(src, tgt_in), lambda t_logits: div(t_logits, learner.forward(src, tgt_in, training=True), mask))
+    emit_step('mt-kd' if args.divergence == 'forward' else 'mt-kd-jsd', measure(step, args), args, initial)
 
 
 if __name__ == '__main__':
