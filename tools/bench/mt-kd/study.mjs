@@ -1,5 +1,5 @@
 // The forward-vs-backward study of issue #14 §2, as one resumable command (run.mjs --study dispatches here):
-//   node tools/bench/mt-kd/run.mjs --study [--synthetic] [--seeds 3] [--lr-grid 0.002,0.004,0.008]
+//   node tools/bench/mt-kd/run.mjs --study [--synthetic] [--seeds 3] [--lr-grid 0.001,0.002,0.004]
 //     [--max-minutes 115] [--max-steps 8000] [--eval-every 250] [--patience 4] [--val-limit 500]
 //     [--teacher-steps 30000] [--out runs/mt-study] [--data ../shared/data/multi30k] [--dry-run] [--figures]
 //     [--modes none,word-forward,...] [--teacher-only] [--state DIR] [--results FILE]
@@ -51,7 +51,7 @@ const opt = flags({
 const synthetic = opt.synthetic === true;
 const prefix = synthetic ? 'synthetic' : 'multi30k';
 const seeds = Array.from({ length: Number(opt.seeds || (synthetic ? 5 : 3)) }, (_, i) => i);
-const lrGrid = (opt['lr-grid'] || (synthetic ? '0.002,0.005,0.01' : '0.002,0.004,0.008')).split(',').map(Number);
+const lrGrid = (opt['lr-grid'] || (synthetic ? '0.002,0.005,0.01' : '0.001,0.002,0.004')).split(',').map(Number);
 const evalEvery = Number(opt['eval-every'] || (synthetic ? 100 : 250));
 const maxSteps = Number(opt['max-steps'] || (synthetic ? 4000 : 8000));
 const teacherSteps = Number(opt['teacher-steps'] || (synthetic ? 6000 : 30000));
