@@ -27,7 +27,6 @@ export function teacherKey(request: TeacherRequest): string {
   return configHash({ config: rest, dataHash: request.dataHash, modelVersion: request.modelVersion });
 }
 
-
 /**
  * The final weights of a finished run, by checkpoint group (default `learner`): `checkpoints/best` when
  * the run kept one (early stopping restores it at the end), else the latest checkpoint. Verifies the
