@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { closeSync, createReadStream, openSync, promises as fs, writeSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
@@ -144,13 +144,15 @@ async function fetchIntoPart(url: string, partPath: string, fetchImpl: FetchImpl
     if (res.statusCode >= 500) throw new RetryableError(message);
     throw new MtDataError(message);
   }
-  const handle = await fs.open(partPath, append ? 'a' : 'w');
+  // Opened and written synchronously: no await between the response and its chunks, so bytes that arrived before a
+  // dropped connection are in the part file (an awaited open let the socket's error discard them first).
+  const fd = openSync(partPath, append ? 'a' : 'w');
   let written = append ? have : 0;
   // A live bar on a terminal, a line every few seconds through `log` otherwise (core's progress settings; --quiet: none).
   const progress = startProgress(`download ${path.basename(partPath, '.part')}`, expectedTotal ?? 0, { log, unit: 'bytes' }, written);
   try {
     for await (const chunk of res.body) {
-      await handle.write(chunk);
+      for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off);
       written += chunk.length;
       progress.update(written);
     }
@@ -158,7 +160,7 @@ async function fetchIntoPart(url: string, partPath: string, fetchImpl: FetchImpl
   } catch (err) {
     throw new RetryableError(`connection lost after ${written} bytes: ${(err as Error).message}`);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
   if (expectedTotal !== undefined && written < expectedTotal) {
     throw new RetryableError(`connection closed after ${written} of ${expectedTotal} bytes`);
