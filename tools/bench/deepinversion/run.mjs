@@ -125,6 +125,7 @@ async function runCell(ds, mode, seed, sets) {
     progress: false,
   });
   const seconds = earlier + (Date.now() - t) / 1000;
+  cellsRun += 1;
   writeJson(cellFile, { seconds, loadAverage: os.loadavg(), date: new Date().toISOString() });
   log.info(`${ds} ${mode.label} seed ${seed}: student test accuracy ${(summary.test.accuracy * 100).toFixed(2)}% (${seconds.toFixed(0)} s)`);
   return { seed, runDir, seconds, summary };
@@ -136,6 +137,7 @@ function roundsOf(runDir) {
 }
 
 const t0 = Date.now();
+let cellsRun = 0; // cells trained (or resumed) by this invocation
 const load0 = os.loadavg()[0];
 const record = { benchmark: 'deepinversion', quick, light, seeds: seeds.length, backend: backend.name, native: backend.native, machine: machine(), datasets: {}, date: new Date().toISOString() };
 const mdParts = [];
@@ -212,13 +214,21 @@ for (const ds of datasets) {
 record.totalSeconds = Object.values(record.datasets).reduce((s, d) => s + d.rows.reduce((a, r) => a + r.seconds, 0), 0);
 record.loadAverage = { start: load0, end: os.loadavg()[0] };
 console.log(`total ${record.totalSeconds.toFixed(0)} s in the cells (this invocation ${((Date.now() - t0) / 1000).toFixed(0)} s; 1-minute load average ${load0.toFixed(1)} at start, ${os.loadavg()[0].toFixed(1)} at end)`);
-writeJson(path.join(root, 'tools/bench/results', `deepinversion${variant}.json`), record);
-const load = os.loadavg()[0].toFixed(1);
-writeText(
-  path.join(root, 'docs/results', `deepinversion${variant}.table.md`),
-  `Measured by \`node tools/bench/deepinversion/run.mjs${quick ? ' --quick' : light ? ' --light' : ''}\` on ${record.date.slice(0, 10)} (${machine().cpus} cores, backend ${backend.name}${backend.native?.active ? ' + native kernels' : ''}, ` +
-    `${record.totalSeconds.toFixed(0)} s summed over the runs, teacher/verifier training included; 1-minute load average ${load0.toFixed(1)} at the start of the last invocation, ${load} at its end).\n\n${mdParts.join('\n')}`,
-);
+const jsonFile = path.join(root, 'tools/bench/results', `deepinversion${variant}.json`);
+const tableFile = path.join(root, 'docs/results', `deepinversion${variant}.table.md`);
+// An invocation that trained nothing (the table or --figures from finished runs) keeps the measurement's record:
+// its date, machine and load are those of the runs, not of this invocation.
+if (cellsRun === 0 && fs.existsSync(jsonFile)) {
+  log.info(`no cell ran in this invocation: ${path.relative(root, jsonFile)} and ${path.relative(root, tableFile)} are left as measured`);
+} else {
+  writeJson(jsonFile, record);
+  const load = os.loadavg()[0].toFixed(1);
+  writeText(
+    tableFile,
+    `Measured by \`node tools/bench/deepinversion/run.mjs${quick ? ' --quick' : light ? ' --light' : ''}\` on ${record.date.slice(0, 10)} (${machine().cpus} cores, backend ${backend.name}${backend.native?.active ? ' + native kernels' : ''}, ` +
+      `${record.totalSeconds.toFixed(0)} s summed over the runs, teacher/verifier training included; 1-minute load average ${load0.toFixed(1)} at the start of the last invocation, ${load} at its end).\n\n${mdParts.join('\n')}`,
+  );
+}
 if (args.includes('--figures')) {
   for (const ds of datasets) {
     writeFigures({
