@@ -61,6 +61,22 @@ test('slim copies keep what tables, pairs and warm starts read; weights without 
   }
 });
 
+// Every part of a study state must reach git: a `runs/` rule in .gitignore once kept the slim runs out of every commit.
+test('the committed study states are not ignored by git, slim runs included', (t) => {
+  const repo = path.join(here, '..', '..', '..');
+  if (spawnSync('git', ['rev-parse', '--git-dir'], { cwd: repo }).status !== 0) {
+    t.skip('not a git checkout');
+    return;
+  }
+  for (const state of ['mt-kd-study-state', 'mt-kd-study-synthetic-state']) {
+    for (const file of ['runs/scratch.none.lr0.002.s0/summary.json', 'teachers/mt-x/summary.json', 'test.ref.txt']) {
+      const rel = path.join('tools/bench/results', state, file);
+      // exit 1: not ignored (the path need not exist)
+      assert.equal(spawnSync('git', ['check-ignore', '-q', '--no-index', rel], { cwd: repo }).status, 1, `${rel} is ignored by git`);
+    }
+  }
+});
+
 test('a study goes on from its state after runs/ is deleted (a new machine): the teacher and warm starts load from it', { timeout: 600_000 }, () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-study-resume-'));
   try {
