@@ -5,7 +5,10 @@ import { ConfigError, readSummary, type RunSummary } from '@kt/core';
 /** A run directory as read back: its summary and resolved config when present. */
 export interface RunRecord {
   dir: string;
-  /** The directory's name, e.g. `20250101-120000-digits-kd`. */
+  /**
+   * The directory's name, e.g. `20250101-120000-digits-kd`; among runs read together (withUniqueIds), runs of
+   * one name in different parents (two sweeps' `lr=0.1__seed-1`) get as many parent names as tell them apart.
+   */
   id: string;
   summary?: RunSummary;
   config?: Record<string, unknown>;
@@ -39,6 +42,27 @@ export function readRun(dir: string): RunRecord {
     config = undefined;
   }
   return { dir, id: path.basename(dir), summary: readSummary(dir), config };
+}
+
+/**
+ * `records` with ids that tell them apart: a run whose directory name another run shares is named by its path's
+ * last k components (`sweep-a/lr=0.1__seed-1`), k the fewest that make every such id unique. Charts, groups and
+ * tables key runs by id, so two runs of one name would otherwise show one run's data twice.
+ */
+export function withUniqueIds<T extends RunRecord>(records: readonly T[]): T[] {
+  const parts = records.map((r) => path.resolve(r.dir).split(path.sep).filter(Boolean));
+  const ids = records.map((r) => r.id);
+  for (let k = 2; new Set(ids).size < ids.length; k++) {
+    const clashing = new Set(ids.filter((id, i) => ids.indexOf(id) !== i));
+    let grew = false;
+    ids.forEach((id, i) => {
+      if (!clashing.has(id) || parts[i]!.length < k) return;
+      ids[i] = parts[i]!.slice(-k).join('/');
+      grew = true;
+    });
+    if (!grew) break; // the same directory given twice: left to the caller's de-duplication
+  }
+  return records.map((r, i) => (ids[i] === r.id ? r : { ...r, id: ids[i]! }));
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { globalOptionsShape, type CommandContext } from '../command-context';
 import { formatNumber, formatTable } from '../format';
-import { configValue, readRun, resolveRunDir, type RunRecord } from '../run-reader';
+import { configValue, readRun, resolveRunDir, withUniqueIds, type RunRecord } from '../run-reader';
 
 export const CompareOptionsSchema = z.strictObject({
   ...globalOptionsShape,
@@ -21,7 +21,7 @@ const CONFIG_ROWS = ['transfer.divergence', 'transfer.temperature', 'transfer.al
 
 /** `kt compare RUN…`: setup and metrics (val.* and test.*) side by side, one column per run. */
 export function compareCommand(specs: readonly string[], options: CompareOptions, cwd: string): CompareTable {
-  const records: RunRecord[] = specs.map((s) => readRun(resolveRunDir(s, cwd, options.dir)));
+  const records: RunRecord[] = withUniqueIds(specs.map((s) => readRun(resolveRunDir(s, cwd, options.dir))));
   const cell = (f: (r: RunRecord) => string): string[] => records.map(f);
   const rows: [string, ...string[]][] = [
     ['plugin/task', ...cell((r) => (r.summary ? `${r.summary.plugin}/${r.summary.task}` : '-'))],

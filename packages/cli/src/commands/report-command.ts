@@ -8,7 +8,7 @@ import { globalOptionsShape, type CommandContext } from '../command-context';
 import { buildReportData } from '../report/report-data';
 import { renderReportHtml } from '../report/report-html';
 import { writeChartPngs } from '../report/report-png';
-import { isRunDir, readRun, resolveRunDir, type RunRecord } from '../run-reader';
+import { isRunDir, readRun, resolveRunDir, withUniqueIds, type RunRecord } from '../run-reader';
 import { isSweepDir, readSweepManifest, sweepRunDirs } from '../sweep/sweep-manifest';
 
 export const ReportOptionsSchema = z.strictObject({
@@ -55,7 +55,7 @@ export async function reportWithPngs(specs: readonly string[], options: ReportOp
 /** `kt report RUN…`: one self-contained HTML page about the runs (and sweeps) given. */
 export function reportCommand(specs: readonly string[], options: ReportOptions, cwd: string, container?: Container): ReportResult {
   const dirs = [...new Set(specs.flatMap((s) => expandReportSpec(s, cwd, options.dir)))];
-  const records: RunRecord[] = dirs.map(readRun);
+  const records: RunRecord[] = withUniqueIds(dirs.map(readRun));
   const title = options.title ?? (records.length === 1 ? `kt report: ${records[0]!.id}` : `kt report: ${records.length} runs`);
   const data = buildReportData(records, container, title, options.seedFields);
   const file = path.resolve(cwd, options.out);

@@ -4,7 +4,7 @@ import { ConfigError } from '@kt/core';
 import { reportCommand, ReportOptionsSchema } from '../../src/commands/report-command';
 import { buildReportData, meanStd } from '../../src/report/report-data';
 import { escapeHtml, groupStyle, REPORT_PALETTE, renderReportHtml } from '../../src/report/report-html';
-import { readRun } from '../../src/run-reader';
+import { readRun, withUniqueIds } from '../../src/run-reader';
 import { removeTmpDirs, tmpDir } from '../helpers';
 import { fakeContainer, writeFakeRun } from './report-fixtures';
 
@@ -70,6 +70,27 @@ describe('kt report', () => {
     expect(result.runs).toBe(1);
     expect(() => reportCommand(['nope'], ReportOptionsSchema.parse({ dir: parent }), parent)).toThrow(ConfigError);
     expect(() => reportCommand([sweep], ReportOptionsSchema.parse({ out: parent }), parent)).toThrow(/is a directory/);
+  });
+
+  it('tells apart runs of one name in different sweeps: each keeps its own curves (ids gain the parent name)', () => {
+    const parent = tmpDir();
+    const a = writeFakeRun(path.join(parent, 'sweep-a'), { name: 'lr=0.1__seed-1', divergence: 'forward', seed: 1, scale: 10 });
+    const b = writeFakeRun(path.join(parent, 'sweep-b'), { name: 'lr=0.1__seed-1', divergence: 'backward', seed: 1, scale: 40 });
+    const c = writeFakeRun(path.join(parent, 'sweep-b'), { name: 'other', divergence: 'backward', seed: 2, scale: 40 });
+    const records = withUniqueIds([a, b, c].map(readRun));
+    expect(records.map((r) => r.id)).toEqual(['sweep-a/lr=0.1__seed-1', 'sweep-b/lr=0.1__seed-1', 'other']);
+    const data = buildReportData(records, undefined);
+    const loss = data.charts.find((ch) => ch.title === 'train.loss')!;
+    expect(loss.series.map((s) => [s.group, s.mean[0]])).toEqual([
+      ['transfer.divergence=forward', 2],
+      ['transfer.divergence=backward', 8],
+    ]);
+    // the page written by the command reads the same way
+    const result = reportCommand([a, b], ReportOptionsSchema.parse({ out: path.join(parent, 'r.html') }), parent);
+    expect(result.runs).toBe(2);
+    const html = fs.readFileSync(result.file, 'utf8');
+    expect(html).toContain('sweep-a/lr=0.1__seed-1');
+    expect(html).toContain('sweep-b/lr=0.1__seed-1');
   });
 
   it('renders a run without metrics or a finished summary', () => {
