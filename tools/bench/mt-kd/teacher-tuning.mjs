@@ -3,13 +3,16 @@
 // instead of kt sweep's first-run-alone warm-up); every run validates at `train.evalEvery` on a fixed greedy val
 // subset and keeps its best checkpoint (early stopping on val BLEU), whose test BLEU/chrF summary.json reports.
 //   node tools/bench/mt-kd/teacher-tuning.mjs [--synthetic] [--dropout 0,0.1,0.2,0.3] [--label-smoothing 0.1]
-//     [--data ../shared/data/multi30k] [--parallel N] [--collect] [--step-time]
+//     [--data ../shared/data/multi30k] [--parallel N] [--collect] [--step-time] [--figures]
 // Resumable: a killed tuning restarted with the same command resumes each cell's run from its checkpoint
 // (kt sweep). --collect only reads the runs (also while they train) and writes the tables:
 // tools/bench/results/mt-teacher-tuning[-synthetic].json and docs/results/mt-teacher-tuning[-synthetic].table.md.
 // --step-time: an interleaved A/B of the teacher's training step with dropout 0 and with the chosen rate
 // (same weights, same batch, alternating blocks, so machine load hits both alike; wall and process CPU time per
 // step, the CPU time being the figure a loaded machine distorts least); printed and written to the json.
+// --figures: at the end, `kt report` on the cells' run directories draws val BLEU / NLL and train loss per rate into
+// docs/results/fig/mt-teacher-tuning[-synthetic]/ and the Figures section of docs/results/mt-teacher-tuning.md
+// (with --collect: from runs already there, training nothing). Needs the built @kt/cli and Chromium.
 // Runs with KT_NUM_THREADS=1 per cell unless set (several cells share the cores). Needs `npm run build`.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -20,6 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as core from '@kt/core';
 import * as mt from '@kt/mt';
 import { root, table, writeJson, writeText, machine, flags } from '../lib.mjs';
+import { writeFigures } from '../figures.mjs';
 
 const opt = flags({
   synthetic: false,
@@ -30,6 +34,7 @@ const opt = flags({
   collect: false,
   'step-time': false,
   'step-rate': '0.1',
+  figures: false,
   out: path.join(root, 'runs', 'sweeps'),
 });
 const synthetic = opt.synthetic === true;
@@ -217,10 +222,14 @@ const rows = results.map((r) => {
 });
 const header = ['dropout', 'label smoothing', 'run', ...evalSteps.map((s) => `val BLEU @${s}`), 'best val BLEU', 'test BLEU / chrF (best ckpt)', 'train ms/step (median, loaded)'];
 const { text, md } = table(header, rows);
-const endLoad = os.loadavg();
+// An invocation that trained nothing (--collect, --step-time) keeps the load and time of the last one that trained.
+const trained = opt['step-time'] !== true && opt.collect !== true;
+const kept = !trained && previous.prefix === prefix && previous.loadAverage !== undefined;
+const [load0, load1] = kept ? [previous.loadAverage.start, previous.loadAverage.end] : [startLoad, os.loadavg()];
+const seconds = kept ? previous.seconds : (Date.now() - started) / 1000;
 const head =
   `Teacher tuning on val BLEU, ${prefix === 'multi30k' ? 'Multi30k De→En (val: first 500 sentences, greedy; test: test_2016_flickr)' : 'synthetic pair (200 val / 200 test pairs, greedy)'}; ` +
-  `load average ${startLoad.map((x) => x.toFixed(1)).join(' ')} → ${endLoad.map((x) => x.toFixed(1)).join(' ')} (times under load: provisional).`;
+  `load average ${load0.map((x) => x.toFixed(1)).join(' ')} → ${load1.map((x) => x.toFixed(1)).join(' ')}${kept ? ' (as measured by the last invocation that trained)' : ''} (times under load: provisional).`;
 console.log(`\n${head}\n${text}`);
 writeText(tableFile, `${head}\n\n${md}\n`);
 writeJson(resultsFile, {
@@ -229,8 +238,28 @@ writeJson(resultsFile, {
   config: path.relative(root, config),
   sets,
   machine: machine(),
-  loadAverage: { start: startLoad, end: endLoad },
-  seconds: (Date.now() - started) / 1000,
+  loadAverage: { start: load0, end: load1 },
+  seconds,
   cells: results,
   stepTiming,
 });
+
+if (opt.figures === true) {
+  const drawn = results.filter((r) => r.runDir !== undefined && fs.existsSync(path.join(root, r.runDir, 'metrics.jsonl')));
+  const missing = results.filter((r) => !drawn.includes(r)).map((r) => `dropout ${r.dropout} / label smoothing ${r.labelSmoothing}`);
+  if (missing.length > 0) console.log(`figures: no run directory for ${missing.join(', ')} (not drawn)`);
+  if (drawn.length === 0) {
+    console.error('teacher tuning: --figures found no run directory (run the grid first, or drop --figures)');
+    process.exit(2);
+  }
+  const grid = [...new Set(drawn.map((r) => r.dropout))].join(', ');
+  writeFigures({
+    bench: `mt-teacher-tuning${suffix}`,
+    doc: 'mt-teacher-tuning',
+    runDirs: drawn.map((r) => path.join(root, r.runDir)),
+    title: `MT teacher tuning (${prefix}): dropout ${grid}`,
+    heading: synthetic ? 'synthetic pair (demo teacher)' : 'Multi30k De→En teacher',
+    source: `node tools/bench/mt-kd/teacher-tuning.mjs ${process.argv.slice(2).join(' ')}`,
+    charts: ['val.bleu', 'val.nll', 'train.loss'],
+  });
+}
