@@ -283,7 +283,8 @@ function save(final, finished) {
     (teacher ? `teacher test BLEU ${teacher.test?.bleu?.toFixed(2)}, chrF ${teacher.test?.chrf?.toFixed(2)}.` : 'teacher: not yet trained.');
   const md = studyTables(state.done, { modes: STUDY_MODES, lrGrid, seeds, pairs: state.pairs, labels: MODE_LABELS });
   const minutes = state.parts.reduce((s, p) => s + (p.minutes ?? 0), 0);
-  writeText(tableFile, `${head}\n\n${md}\n${final ? 'Complete' : 'Partial'}: ${Object.keys(state.done).length} runs, ${minutes.toFixed(0)} min in ${state.parts.length} part(s), ${state.updated}.\n`);
+  // A part is one process's invocation (two side by side on two cores are two parts): the minutes are process-minutes.
+  writeText(tableFile, `${head}\n\n${md}\n${final ? 'Complete' : 'Partial'}: ${Object.keys(state.done).length} runs, ${minutes.toFixed(0)} process-minutes in ${state.parts.length} process invocation(s) that finished runs, ${state.updated}.\n`);
 }
 
 if (opt['dry-run'] === true) {
