@@ -128,6 +128,20 @@ export function pairedDifferences(done, { start, a, b, lrGrid, seeds, pairs = {}
   return rows;
 }
 
+/**
+ * A finished run's wall seconds: those of the process that ran it, or — for a run resumed after its process was killed —
+ * its training time summed over the processes (the trainer's checkpointed clock, summary.timings.trainSeconds),
+ * since the last process saw only the rest of it.
+ */
+export function runWallSeconds(r) {
+  return r.resumed === true && Number.isFinite(r.trainSeconds) ? r.trainSeconds : r.seconds;
+}
+
+/** A finished run's CPU seconds; unknown (undefined) for a resumed run: the killed process's share was never recorded. */
+export function runCpuSeconds(r) {
+  return r.resumed === true ? undefined : r.cpuSeconds;
+}
+
 /** Markdown tables of the study so far: per start, one row per objective; then the paired comparisons. */
 export function studyTables(done, { modes = STUDY_MODES, starts = STARTS, lrGrid, seeds, pairs = {}, labels = {} }) {
   const out = [];
@@ -140,10 +154,14 @@ export function studyTables(done, { modes = STUDY_MODES, starts = STARTS, lrGrid
       const lr = chosenLr(done, { start, mode, lrGrid });
       out.push(
         `| ${labels[mode] ?? mode} | ${lr ?? 'tuning'} | ${runs.length} | ${fmt(runs.map((r) => r.test.bleu))} | ${fmt(runs.map((r) => r.test.chrf))} | ` +
-          `${fmt(runs.map((r) => r.val.bleu))} | ${fmt(runs.map((r) => r.bestStep).filter((s) => s !== undefined), 0)} | ${fmt(runs.map((r) => r.seconds), 0)} | ${fmt(runs.map((r) => r.cpuSeconds).filter((s) => s !== undefined), 0)} |`,
+          `${fmt(runs.map((r) => r.val.bleu))} | ${fmt(runs.map((r) => r.bestStep).filter((s) => s !== undefined), 0)} | ${fmt(runs.map(runWallSeconds), 0)} | ${fmt(runs.map(runCpuSeconds).filter((s) => s !== undefined), 0)}${runs.some((r) => r.resumed === true) ? ` (${runs.filter((r) => r.resumed !== true).length} of ${runs.length})` : ''} |`,
       );
     }
     out.push('');
+    const resumed = modes.flatMap((mode) => finalRuns(done, { start, mode, lrGrid, seeds })).filter((r) => r.resumed === true);
+    if (resumed.length > 0) {
+      out.push(`Resumed after their process was killed: ${resumed.map((r) => runKey(r)).join(', ')} — wall: training time summed over processes; CPU: the other seeds only.`, '');
+    }
     for (const [a, b] of PAIRS) {
       if (!modes.includes(a) || !modes.includes(b)) continue;
       const rows = pairedDifferences(done, { start, a, b, lrGrid, seeds, pairs });

@@ -349,6 +349,9 @@ for (;;) {
     runDir,
     seconds: (Date.now() - t) / 1000,
     cpuSeconds: ((c) => (c.user + c.system) / 1e6)(process.cpuUsage(cpu0)),
+    // A resumed run's seconds and CPU are this process's share only; its training time over all of them is the trainer's.
+    ...(resumeDir ? { resumed: true } : {}),
+    trainSeconds: summary.timings?.trainSeconds,
     status: summary.status,
     steps: summary.steps,
     bestStep: bestValStep(records),

@@ -48,6 +48,17 @@ test('paired differences are by seed, b − a, with the recorded p-values; table
   assert.match(md, /\| 0 \| 30\.00 \| 29\.00 \| -1\.00 \| 0\.2000 \|/);
 });
 
+test('a resumed run counts its training time over every process as wall time, and no CPU time (the killed share is unknown)', () => {
+  const done = {};
+  for (const seed of seeds) done[runKey({ start: 'scratch', mode: 'none', lr: 0.002, seed })] = run({ start: 'scratch', mode: 'none', lr: 0.002, seed }, seed === 0 ? 30 : 20);
+  for (const lr of [0.001, 0.004]) done[runKey({ start: 'scratch', mode: 'none', lr, seed: 0 })] = run({ start: 'scratch', mode: 'none', lr, seed: 0 }, 10);
+  // seed 2 was killed and resumed: its last process ran 20 s of it, the trainer's clock says 180 s in all
+  Object.assign(done[runKey({ start: 'scratch', mode: 'none', lr: 0.002, seed: 2 })], { resumed: true, seconds: 20, cpuSeconds: 30, trainSeconds: 180 });
+  const md = studyTables(done, { modes: ['none'], starts: ['scratch'], lrGrid, seeds });
+  assert.match(md, /\| 100 ± 69 \| 100 ± 0 \(2 of 3\) \|\n/); // wall: 60, 60, 180; CPU: the two not resumed
+  assert.match(md, /Resumed after their process was killed: scratch\.none\.lr0\.002\.s2/);
+});
+
 test('bestValStep reads the first best val record; std is the sample deviation', () => {
   const recs = [{ split: 'train', step: 10, loss: 1 }, { split: 'val', step: 200, bleu: 10 }, { split: 'val', step: 400, bleu: 12 }, { split: 'val', step: 600, bleu: 12 }, { split: 'test', step: 600, bleu: 50 }];
   assert.equal(bestValStep(recs), 400);
