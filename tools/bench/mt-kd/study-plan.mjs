@@ -149,8 +149,10 @@ export function studyTables(done, { modes = STUDY_MODES, starts = STARTS, lrGrid
     out.push(`### Start: ${start === 'scratch' ? 'from scratch' : "from the no-KD learner's best checkpoint"}`, '');
     out.push('| objective | lr (chosen on val) | seeds | test BLEU | test chrF | val BLEU | steps to best val | wall s/run | CPU s/run |');
     out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    const resumed = [];
     for (const mode of modes) {
       const runs = finalRuns(done, { start, mode, lrGrid, seeds });
+      resumed.push(...runs.filter((r) => r.resumed === true));
       const lr = chosenLr(done, { start, mode, lrGrid });
       out.push(
         `| ${labels[mode] ?? mode} | ${lr ?? 'tuning'} | ${runs.length} | ${fmt(runs.map((r) => r.test.bleu))} | ${fmt(runs.map((r) => r.test.chrf))} | ` +
@@ -158,7 +160,6 @@ export function studyTables(done, { modes = STUDY_MODES, starts = STARTS, lrGrid
       );
     }
     out.push('');
-    const resumed = modes.flatMap((mode) => finalRuns(done, { start, mode, lrGrid, seeds })).filter((r) => r.resumed === true);
     if (resumed.length > 0) {
       out.push(`Resumed after their process was killed: ${resumed.map((r) => runKey(r)).join(', ')} — wall: training time summed over processes; CPU: the other seeds only.`, '');
     }
