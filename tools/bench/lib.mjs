@@ -93,8 +93,11 @@ export async function runComparison({ core, plugins, backend, modes, seeds, outD
         outDir,
         progress,
       });
-      const seconds = (Date.now() - t) / 1000;
-      runs.push({ seed, runDir, seconds, summary });
+      // A KD run that trained its teacher (the first one; later ones reuse it from the cache) spent that time too:
+      // `seconds` is the learner's own, `teacherSeconds` the provisioning it waited for.
+      const teacherSeconds = (summary.teachers ?? []).reduce((sum, x) => sum + (x.seconds ?? 0), 0);
+      const seconds = (Date.now() - t) / 1000 - teacherSeconds;
+      runs.push({ seed, runDir, seconds, teacherSeconds, summary });
       onRun?.(mode, seed, summary, seconds, runDir, results);
     }
   }

@@ -58,7 +58,9 @@ const rows = results.map((r) => {
   return [r.label, s.test?.bleu?.toFixed(2) ?? 'n/a', s.test?.chrf?.toFixed(2) ?? 'n/a', String(s.steps), r.runs[0].seconds.toFixed(0)];
 });
 const teacherSteps = teacher?.source ? core.readSummary(teacher.source)?.steps : undefined;
-if (teacher?.test) rows.unshift(['teacher', teacher.test.bleu?.toFixed(2) ?? 'n/a', teacher.test.chrf?.toFixed(2) ?? 'n/a', String(teacherSteps ?? ''), '']);
+// The learners' seconds are their own; the teacher's training (inside the first KD learner's run) has its own row.
+const trainedNow = results.flatMap((r) => r.runs.flatMap((x) => x.summary.teachers ?? [])).find((x) => !x.fromCache && x.seconds !== undefined);
+if (teacher?.test) rows.unshift(['teacher', teacher.test.bleu?.toFixed(2) ?? 'n/a', teacher.test.chrf?.toFixed(2) ?? 'n/a', String(teacherSteps ?? ''), trainedNow ? trainedNow.seconds.toFixed(0) : 'cached']);
 const { text } = table(['model', 'test BLEU', 'test chrF', 'steps', 'seconds'], rows);
 console.log(`\nkt demo — synthetic language pair, backend ${backend.name}${backend.native?.active ? ' + native kernels' : ''}\n${text}\n`);
 // What the full study found (learning rate tuned per objective, several seeds, learners to convergence), read from

@@ -61,7 +61,7 @@ function report(results, final) {
   if (final) console.log(`\n${head}\n${text}\ntotal ${(total / 60).toFixed(1)} min`);
   const record = {
     benchmark: 'mt-kd', complete: final, prefix: opt.prefix, seeds, backend: backend.name, native: backend.native, machine: machine(), totalSeconds: total, teacher,
-    results: results.map((r) => ({ key: r.key, label: r.label, config: path.relative(root, r.config), runs: r.runs.map((x) => ({ seed: x.seed, seconds: x.seconds, steps: x.summary.steps, test: x.summary.test, val: x.summary.val, timings: x.summary.timings, runDir: path.relative(root, x.runDir) })) })),
+    results: results.map((r) => ({ key: r.key, label: r.label, config: path.relative(root, r.config), runs: r.runs.map((x) => ({ seed: x.seed, seconds: x.seconds, ...(x.teacherSeconds ? { teacherSeconds: x.teacherSeconds } : {}), steps: x.summary.steps, test: x.summary.test, val: x.summary.val, timings: x.summary.timings, runDir: path.relative(root, x.runDir) })) })),
     date: new Date().toISOString(),
   };
   writeJson(path.join(root, 'tools/bench/results', `mt-kd${suffix}.json`), record);

@@ -29,7 +29,7 @@ describe('classify plugin', () => {
     expect(second.summary.test).toEqual(first.summary.test);
     // The teacher is a run of its own (task train), named by the KD run and usable as teacher.checkpoint.
     const teacherRun = first.summary.teachers![0]!.runDir;
-    expect(second.summary.teachers).toEqual([{ ...first.summary.teachers![0]!, fromCache: true }]);
+    expect(second.summary.teachers).toEqual([{ ...first.summary.teachers![0]!, fromCache: true, seconds: expect.any(Number) }]);
     const teacherSummary = JSON.parse(fs.readFileSync(path.join(teacherRun, 'summary.json'), 'utf8'));
     expect(teacherSummary).toMatchObject({ plugin: 'classify', task: 'train', status: 'completed' });
     const fromCheckpoint = await h.run(h.config(raw, [`teacher.checkpoint=${teacherRun}`]), { outDir: h.tmp('kt-classify-ckpt-') });

@@ -47,7 +47,10 @@ export function formatShowReport(report: ShowReport): string {
     out.push(`versions: ${versions}  commit: ${s.gitCommit ?? '-'}  config hash: ${s.configHash}`);
     if (s.error) out.push(`error: ${s.error}`);
     for (const w of s.warnings ?? []) out.push(`warning: ${w}`);
-    for (const t of s.teachers ?? []) out.push(`teacher: ${t.runDir} (${t.fromCache ? 'reused from the cache' : 'trained for this run'})`);
+    for (const t of s.teachers ?? []) {
+      const took = t.seconds === undefined ? '' : ` in ${formatDuration(t.seconds)}, part of the total`;
+      out.push(`teacher: ${t.runDir} (${t.fromCache ? 'reused from the cache' : 'trained for this run'}${t.fromCache ? '' : took})`);
+    }
     const table = formatMetricsTable(s.val, s.test);
     if (table) out.push('', table.trimEnd());
   } else {

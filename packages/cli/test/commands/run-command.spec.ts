@@ -155,9 +155,17 @@ describe('runCommand and the run inspection commands', () => {
   it('kt show names the teacher runs a KD run was taught by', () => {
     const copy = path.join(work, 'taught');
     fs.cpSync(first.runDir, copy, { recursive: true });
-    const summary = { ...readSummary(copy)!, teachers: [{ runDir: '/cache/teachers/toy-abc', key: 'abc', fromCache: true }] };
+    const summary = {
+      ...readSummary(copy)!,
+      teachers: [
+        { runDir: '/cache/teachers/toy-abc', key: 'abc', fromCache: true, seconds: 0.2 },
+        { runDir: '/cache/teachers/toy-def', key: 'def', fromCache: false, seconds: 95 },
+      ],
+    };
     fs.writeFileSync(path.join(copy, 'summary.json'), JSON.stringify(summary));
-    expect(formatShowReport(showCommand(copy, ShowOptionsSchema.parse({}), work))).toMatch(/^teacher: \/cache\/teachers\/toy-abc \(reused from the cache\)$/m);
+    const shown = formatShowReport(showCommand(copy, ShowOptionsSchema.parse({}), work));
+    expect(shown).toMatch(/^teacher: \/cache\/teachers\/toy-abc \(reused from the cache\)$/m);
+    expect(shown).toMatch(/^teacher: \/cache\/teachers\/toy-def \(trained for this run in 1m35s, part of the total\)$/m);
   });
 
   it('gives clear errors for unknown runs and directories', () => {

@@ -23,6 +23,8 @@ export interface ProvisionedTeacher {
   readonly key: string;
   /** True when an earlier run was reused (trained now: false). */
   readonly fromCache: boolean;
+  /** Wall seconds this provisioning took in this process: the teacher's training when trained now (a resumed one: the rest of it), else the checkpoint check (and any wait for another process training it). */
+  readonly seconds: number;
   /** The teacher run's test scores. */
   readonly test?: Metrics;
 }

@@ -251,7 +251,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
       runDir,
       cacheDir,
       onProvisioned: (t) => {
-        summary.teachers = [...(summary.teachers ?? []), { runDir: t.runDir, key: t.key, fromCache: t.fromCache }];
+        summary.teachers = [...(summary.teachers ?? []), { runDir: t.runDir, key: t.key, fromCache: t.fromCache, seconds: t.seconds }];
         writeSummary(runDir, summary);
       },
     });

@@ -87,7 +87,7 @@ export interface RunSummary {
   startedAt: string;
   endedAt?: string;
   /** The teacher runs this run was taught by (provisioned through `TaskContext.teachers`). */
-  teachers?: { runDir: string; key: string; fromCache: boolean }[];
+  teachers?: { runDir: string; key: string; fromCache: boolean; /** wall seconds of provisioning, part of timings.totalSeconds (absent in runs before it was recorded) */ seconds?: number }[];
 }
 
 export function writeSummary(runDir: string, summary: RunSummary): void {

@@ -106,10 +106,11 @@ export function createTeacherProvisioner(options: TeacherProvisionerOptions): Te
   const { log } = options;
   return {
     async provision(request: TeacherRequest): Promise<ProvisionedTeacher> {
+      const t0 = Date.now();
       const key = teacherKey(request);
       const dir = path.join(options.cacheDir, 'teachers', `${request.config.plugin}-${key}`);
       const done = (summary: RunSummary, fromCache: boolean): ProvisionedTeacher => {
-        const teacher: ProvisionedTeacher = { runDir: dir, key, fromCache, test: summary.test };
+        const teacher: ProvisionedTeacher = { runDir: dir, key, fromCache, seconds: (Date.now() - t0) / 1000, test: summary.test };
         options.onProvisioned?.(teacher);
         return teacher;
       };

@@ -64,12 +64,16 @@ describe('teacher provisioning', () => {
     for (const f of ['config.json', 'metrics.jsonl', 'summary.json', 'checkpoints/latest.json']) expect(fs.existsSync(path.join(teacherDir!, f))).toBe(true);
     const teacherSummary = readSummary(teacherDir!)!;
     expect(teacherSummary).toMatchObject({ plugin: 'toy', task: 'train', status: 'completed', steps: 12 });
-    expect(first.summary.teachers).toEqual([{ runDir: teacherDir, key: expect.any(String), fromCache: false }]);
+    expect(first.summary.teachers).toEqual([{ runDir: teacherDir, key: expect.any(String), fromCache: false, seconds: expect.any(Number) }]);
+    // The provisioning's wall time is the teacher's training, inside the KD run's total (a caller subtracts it to time the learner alone).
+    const trained = first.summary.teachers![0]!.seconds!;
+    expect(trained).toBeGreaterThanOrEqual(teacherSummary.timings.totalSeconds);
+    expect(trained).toBeLessThanOrEqual(first.summary.timings.totalSeconds);
     expect(readSummary(first.runDir)!.teachers?.[0]?.runDir).toBe(teacherDir);
 
     const log = createMemoryLogger();
     const second = await run(out, { log });
-    expect(second.summary.teachers).toEqual([{ runDir: teacherDir, key: first.summary.teachers![0]!.key, fromCache: true }]);
+    expect(second.summary.teachers).toEqual([{ runDir: teacherDir, key: first.summary.teachers![0]!.key, fromCache: true, seconds: expect.any(Number) }]);
     expect(log.lines.some((l) => l.includes('reusing the trained teacher'))).toBe(true);
     expect(readSummary(teacherDir!)!.endedAt).toBe(teacherSummary.endedAt);
     expect(second.summary.test).toEqual(first.summary.test);
