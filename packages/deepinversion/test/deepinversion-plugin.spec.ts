@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Command, CommanderError } from 'commander';
 import { ZodError } from 'zod';
 import { ConfigError, pluginProblems, Rng, experimentIssues, type RawConfig } from '@kt/core';
-import { pluginHarness, useCpuBackend } from '@kt/core/testing';
+import { pluginHarness, useBackend } from '@kt/core/testing';
 import { createResNet, decodePng } from '@kt/vision';
 import { deepInversionDistillTask, deepinversionPlugin, SynthesisDivergedError, SynthesisSchema, synthesizeBatch, synthesizeFromRun, type RoundRecord } from '../src';
 import { deepInversionSynthesizeContribution } from '../src/cli/synthesize-command';
@@ -14,7 +14,7 @@ import { barsCsv } from './bars-csv';
 jest.setTimeout(900000);
 
 const h = pluginHarness(deepinversionPlugin, '@kt/deepinversion');
-useCpuBackend();
+useBackend('wasm');
 const csv = path.join(h.tmp('kt-di-data-'), 'bars.csv');
 fs.writeFileSync(csv, barsCsv(240, 7));
 

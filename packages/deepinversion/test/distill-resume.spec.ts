@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { readRunConfig, readRunWeights, type BaseExperimentConfig } from '@kt/core';
-import { pluginHarness, useCpuBackend } from '@kt/core/testing';
+import { pluginHarness, useBackend } from '@kt/core/testing';
 import { deepinversionPlugin, type RoundRecord } from '../src';
 import { barsCsv, tinyDiOverrides } from './bars-csv';
 
@@ -10,7 +10,7 @@ import { barsCsv, tinyDiOverrides } from './bars-csv';
 jest.setTimeout(900000);
 
 const h = pluginHarness(deepinversionPlugin, '@kt/deepinversion');
-useCpuBackend();
+useBackend('wasm');
 const out = h.tmp('kt-di-resume-');
 // 160 bar images (seed 11), one CSV row each
 const csv = path.join(out, 'bars.csv');

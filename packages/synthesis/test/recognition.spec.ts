@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@kt/core';
+import { useBackend } from '@kt/core/testing';
 import { CLOSED, choiceBatchArrays, descriptionWords, encodeTask, MAX_EXAMPLE_CHARS, RecognitionModel, WORD_BUCKETS, type RecognitionExample } from '../src/recognition/recognition-model';
 import { bigramKey, derive, Grammar, listPrimitives, parseProgram, parseType, ROOT_PARENT, runProgram, type ProgramTask } from '../src';
 
@@ -25,6 +26,9 @@ const indexOf = (g: Grammar, name: string): number => g.productions.findIndex((p
 function probabilityOf(g: Grammar, name: string, other = name === 'sum' ? 'length' : 'sum', parent = ROOT_PARENT, arg = 0): number {
   return 1 / (1 + Math.exp(g.weight(parent, arg, indexOf(g, other)) - g.weight(parent, arg, indexOf(g, name))));
 }
+
+// kt's training backend (wasm + native kernels): tfjs's plain CPU backend takes minutes for these few hundred steps.
+useBackend('wasm');
 
 describe('recognition model', () => {
   it('lists the choices open at each choice point (derive), and maps them to its outputs and contexts', () => {

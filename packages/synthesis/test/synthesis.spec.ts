@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { checkpointName, pluginProblems, readRunWeights, ReportContribution, resolveExperimentConfig, validateExperiment, type RunOutcome } from '@kt/core';
-import { configErrorOf, pluginHarness, useCpuBackend, type HarnessRunOptions } from '@kt/core/testing';
+import { configErrorOf, pluginHarness, useBackend, type HarnessRunOptions } from '@kt/core/testing';
 import {
   descriptionWords,
   listFunctionsSuite,
@@ -17,7 +17,7 @@ import {
 } from '../src';
 
 const h = pluginHarness(synthesisPlugin, '@kt/synthesis');
-useCpuBackend();
+useBackend('wasm');
 const { registry, container } = h;
 const tmpDir = (): string => h.tmp('kt-synthesis-');
 

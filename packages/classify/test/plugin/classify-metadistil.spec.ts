@@ -2,12 +2,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { forwardKl, latestCheckpoint, loadTensors, Rng, sequenceNll, validateExperiment } from '@kt/core';
-import { directionalMetaGradient, pluginHarness, useCpuBackend } from '@kt/core/testing';
+import { directionalMetaGradient, pluginHarness, useBackend } from '@kt/core/testing';
 import { classifyPlugin } from '../../src';
 import { createCnn, createMlp, type ClassifierModel } from '@kt/vision';
 
 const h = pluginHarness(classifyPlugin, '@kt/classify');
-useCpuBackend();
+useBackend('wasm');
 
 /**
  * The teacher gradient through the classify models, checked along a random direction u of the teacher's

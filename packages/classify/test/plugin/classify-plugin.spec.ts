@@ -2,11 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, pluginProblems, validateExperiment } from '@kt/core';
-import { pluginHarness, useCpuBackend } from '@kt/core/testing';
+import { pluginHarness, useBackend } from '@kt/core/testing';
 import { classifyPlugin } from '../../src';
 
 const h = pluginHarness(classifyPlugin, '@kt/classify');
-useCpuBackend();
+useBackend('wasm');
 
 describe('classify plugin', () => {
   it.each(h.shippedConfigs())('shipped config %s validates', (file) => {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { pluginProblems, readRunWeights, readSummary, resolveExperimentConfig, validateExperiment, type RawConfig } from '@kt/core';
-import { configErrorOf, pluginHarness, useCpuBackend } from '@kt/core/testing';
+import { configErrorOf, pluginHarness, useBackend } from '@kt/core/testing';
 import { FinetuneConfigSchema, finetunePlugin, REGULARISER_NAMES, type FinetuneConfig } from '../../src';
 
 const h = pluginHarness(finetunePlugin, '@kt/finetune');
@@ -27,7 +27,7 @@ function shipped(file: string, steps = 3, edit: (raw: RawConfig) => void = () =>
   return FinetuneConfigSchema.parse(resolveExperimentConfig(raw, registry, file));
 }
 
-useCpuBackend();
+useBackend('wasm');
 
 describe('finetune plugin', () => {
   it('passes the plugin meta-check and ships one config per regulariser', () => {
