@@ -79,7 +79,7 @@ function runDecoder(
   src: tf.Tensor2D,
   maxLen: number,
   incremental: boolean,
-  choose: (logits: tf.Tensor2D) => ArrayLike<number>,
+  choose: (logits: tf.Tensor2D, finished: readonly boolean[]) => ArrayLike<number>,
 ): DecodeResult {
   checkMaxLen(model, maxLen);
   const { bosId, eosId, padId } = model.config;
@@ -104,7 +104,7 @@ function runDecoder(
         logits = model.decodePrefix(enc, input);
         input.dispose();
       }
-      const next = choose(logits);
+      const next = choose(logits, finished);
       logits.dispose();
       feed = new Int32Array(n).fill(padId);
       for (let i = 0; i < n; i++) {
@@ -209,11 +209,18 @@ function sampleAll(logits: ArrayLike<number>, rng: () => number, temperature: nu
 export function sampleDecode(model: Transformer, src: tf.Tensor2D, options: SampleDecodeOptions): SampleDecodeResult {
   const { temperature = 1, topK = 0, rng } = options;
   const vocab = model.config.vocabSize;
-  const result = runDecoder(model, src, options.maxLen, true, (logits) => {
+  if (!(temperature > 0)) throw new Error(`temperature must be > 0, got ${temperature}`);
+  const result = runDecoder(model, src, options.maxLen, true, (logits, finished) => {
     const data = logits.dataSync();
     const n = logits.shape[0];
     const out = new Int32Array(n);
-    for (let i = 0; i < n; i++) out[i] = sampleFromLogits(data.subarray(i * vocab, (i + 1) * vocab), rng, temperature, topK);
+    for (let i = 0; i < n; i++) {
+      // A finished row's token is never used: it still takes its one draw (so every row sees the rng stream it always
+      // did, and a run samples what it sampled before), but skips the softmax over the vocabulary — on-policy KD
+      // spends most of its sampling time there, and in a batch many rows finish long before the last.
+      if (finished[i]) rng();
+      else out[i] = sampleFromLogits(data.subarray(i * vocab, (i + 1) * vocab), rng, temperature, topK);
+    }
     return out;
   });
   const { padId, eosId } = model.config;

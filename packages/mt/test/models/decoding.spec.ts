@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   beamSearch,
+  disposeDecoderCache,
+  disposeEncoderState,
   greedyDecode,
   sampleDecode,
   sampleFromLogits,
@@ -104,6 +106,53 @@ describe('sampling', () => {
       expect(rows[i].slice(expected.length).every((x) => x === 0)).toBe(true);
     });
     tf.dispose([a.sequences, b.sequences, c.sequences, src]);
+    model.dispose();
+  });
+
+  it('draws exactly what sampling every row at every step draws (finished rows take their draw, skip the softmax)', () => {
+    // The loop before finished rows skipped their softmax: every row sampled at every step, finished or not.
+    const everyRow = (model: Transformer, src: tf.Tensor2D, maxLen: number, rng: () => number, temperature: number, topK: number): number[][] => {
+      const n = src.shape[0];
+      const tokens: number[][] = Array.from({ length: n }, () => []);
+      const finished = new Array<boolean>(n).fill(false);
+      const enc = model.encode(src);
+      let cache = model.initDecoderCache(enc);
+      let feed = new Array<number>(n).fill(model.config.bosId);
+      for (let step = 0; step < maxLen && !finished.every((f) => f); step++) {
+        const input = tf.tensor1d(feed, 'int32');
+        const out = model.decodeStep(cache, input);
+        input.dispose();
+        cache = out.cache;
+        const data = out.logits.dataSync();
+        out.logits.dispose();
+        const v = model.config.vocabSize;
+        const next = Array.from({ length: n }, (_, i) => sampleFromLogits(data.subarray(i * v, (i + 1) * v), rng, temperature, topK));
+        feed = next.map((id, i) => {
+          if (finished[i]) return model.config.padId;
+          if (id === model.config.eosId) {
+            finished[i] = true;
+            return model.config.padId;
+          }
+          tokens[i]!.push(id);
+          return id;
+        });
+      }
+      disposeDecoderCache(cache);
+      disposeEncoderState(enc);
+      return tokens;
+    };
+    const model = new Transformer(smallVocab, 12);
+    const src = int2d(randomSrc(12, 10, 6, 8));
+    let someFinishedEarly = false;
+    for (const [seed, temperature, topK] of [[5, 1, 0], [7, 1.3, 4]] as const) {
+      const s = sampleDecode(model, src, { maxLen: 12, temperature, topK, rng: uniformSource(seed) });
+      expect(s.tokens).toEqual(everyRow(model, src, 12, uniformSource(seed), temperature, topK));
+      const lengths = s.tokens.map((t, i) => t.length + (s.finished[i] ? 1 : 0));
+      someFinishedEarly ||= Math.min(...lengths) < Math.max(...lengths);
+      s.sequences.dispose();
+    }
+    expect(someFinishedEarly).toBe(true); // the case the shortcut is for happened
+    src.dispose();
     model.dispose();
   });
 
