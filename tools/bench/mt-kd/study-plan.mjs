@@ -134,12 +134,31 @@ export function pairedDifferences(done, { start, a, b, lrGrid, seeds, pairs = {}
  * since the last process saw only the rest of it.
  */
 export function runWallSeconds(r) {
-  return r.resumed === true && Number.isFinite(r.trainSeconds) ? r.trainSeconds : r.seconds;
+  if (r.resumed === true && Number.isFinite(r.trainSeconds)) return r.trainSeconds;
+  // The first KD runs of a study provision its teacher (one trains it, another waits for it): not the learner's time.
+  return r.seconds - (r.teacherSeconds ?? 0);
 }
 
-/** A finished run's CPU seconds; unknown (undefined) for a resumed run: the killed process's share was never recorded. */
+/**
+ * What a run's summary says of its teacher's provisioning (summary.teachers, core): the wall seconds it took in the
+ * run's process — a check of the cached teacher, or its whole training, or a wait while another process trained it —
+ * and whether it trained it. Empty for runs without a teacher, or from before core recorded the seconds.
+ */
+export function teacherTime(summary) {
+  const teachers = (summary.teachers ?? []).filter((t) => Number.isFinite(t.seconds));
+  if (teachers.length === 0) return {};
+  return { teacherSeconds: teachers.reduce((a, t) => a + t.seconds, 0), ...(teachers.some((t) => !t.fromCache) ? { teacherTrained: true } : {}) };
+}
+
+/** Runs whose teacher provisioning was more than a check of the cache: they trained the teacher or waited for it. */
+const providedTeacher = (r) => r.teacherTrained === true || r.teacherSeconds >= 5;
+
+/**
+ * A finished run's CPU seconds; unknown (undefined) for a resumed run (the killed process's share was never recorded)
+ * and for the run that trained the study's teacher in its process (its CPU time is mostly the teacher's).
+ */
 export function runCpuSeconds(r) {
-  return r.resumed === true ? undefined : r.cpuSeconds;
+  return r.resumed === true || r.teacherTrained === true ? undefined : r.cpuSeconds;
 }
 
 /** Markdown tables of the study so far: per start, one row per objective; then the paired comparisons. */
@@ -150,18 +169,24 @@ export function studyTables(done, { modes = STUDY_MODES, starts = STARTS, lrGrid
     out.push('| objective | lr (chosen on val) | seeds | test BLEU | test chrF | val BLEU | steps to best val | wall s/run | CPU s/run |');
     out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     const resumed = [];
+    const provisioned = [];
     for (const mode of modes) {
       const runs = finalRuns(done, { start, mode, lrGrid, seeds });
       resumed.push(...runs.filter((r) => r.resumed === true));
+      provisioned.push(...runs.filter(providedTeacher));
       const lr = chosenLr(done, { start, mode, lrGrid });
       out.push(
         `| ${labels[mode] ?? mode} | ${lr ?? 'tuning'} | ${runs.length} | ${fmt(runs.map((r) => r.test.bleu))} | ${fmt(runs.map((r) => r.test.chrf))} | ` +
-          `${fmt(runs.map((r) => r.val.bleu))} | ${fmt(runs.map((r) => r.bestStep).filter((s) => s !== undefined), 0)} | ${fmt(runs.map(runWallSeconds), 0)} | ${fmt(runs.map(runCpuSeconds).filter((s) => s !== undefined), 0)}${runs.some((r) => r.resumed === true) ? ` (${runs.filter((r) => r.resumed !== true).length} of ${runs.length})` : ''} |`,
+          `${fmt(runs.map((r) => r.val.bleu))} | ${fmt(runs.map((r) => r.bestStep).filter((s) => s !== undefined), 0)} | ${fmt(runs.map(runWallSeconds), 0)} | ${fmt(runs.map(runCpuSeconds).filter((s) => s !== undefined), 0)}${runs.some((r) => runCpuSeconds(r) === undefined) ? ` (${runs.filter((r) => runCpuSeconds(r) !== undefined).length} of ${runs.length})` : ''} |`,
       );
     }
     out.push('');
     if (resumed.length > 0) {
       out.push(`Resumed after their process was killed: ${resumed.map((r) => runKey(r)).join(', ')} — wall: training time summed over processes; CPU: the other seeds only.`, '');
+    }
+    if (provisioned.length > 0) {
+      const what = (r) => `${runKey(r)} (${r.teacherTrained ? 'trained' : 'waited for'} it, ${r.teacherSeconds.toFixed(0)} s)`;
+      out.push(`Provisioned the study's teacher: ${provisioned.map(what).join(', ')} — wall: without that time; CPU: the other seeds only where the run trained it.`, '');
     }
     for (const [a, b] of PAIRS) {
       if (!modes.includes(a) || !modes.includes(b)) continue;

@@ -25,7 +25,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { root, require, writeJson, writeText, machine, flags } from '../lib.mjs';
 import { writeFigures } from '../figures.mjs';
-import { bestValStep, chosenLr, finalRuns, runKey, studyRuns, studyTables, MODE_LABELS, PAIRS, STUDY_MODES } from './study-plan.mjs';
+import { bestValStep, chosenLr, finalRuns, runKey, studyRuns, studyTables, teacherTime, MODE_LABELS, PAIRS, STUDY_MODES } from './study-plan.mjs';
 import { dropWeights, hasWeights, restoreTeachers, saveTeachers, slimCopy } from './study-state.mjs';
 
 const opt = flags({
@@ -351,6 +351,8 @@ for (;;) {
     cpuSeconds: ((c) => (c.user + c.system) / 1e6)(process.cpuUsage(cpu0)),
     // A resumed run's seconds and CPU are this process's share only; its training time over all of them is the trainer's.
     ...(resumeDir ? { resumed: true } : {}),
+    // The teacher's provisioning inside this run (trained here, or waited for while another process trained it).
+    ...teacherTime(summary),
     trainSeconds: summary.timings?.trainSeconds,
     status: summary.status,
     steps: summary.steps,

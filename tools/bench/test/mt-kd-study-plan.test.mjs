@@ -1,7 +1,7 @@
 // node --test tools/bench/mt-kd/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bestValStep, chosenLr, pairedDifferences, runKey, std, studyFinding, studyRuns, studyTables } from '../mt-kd/study-plan.mjs';
+import { bestValStep, chosenLr, pairedDifferences, runKey, std, studyFinding, studyRuns, studyTables, teacherTime } from '../mt-kd/study-plan.mjs';
 
 const lrGrid = [0.001, 0.002, 0.004];
 const seeds = [0, 1, 2];
@@ -57,6 +57,23 @@ test('a resumed run counts its training time over every process as wall time, an
   const md = studyTables(done, { modes: ['none'], starts: ['scratch'], lrGrid, seeds });
   assert.match(md, /\| 100 ± 69 \| 100 ± 0 \(2 of 3\) \|\n/); // wall: 60, 60, 180; CPU: the two not resumed
   assert.match(md, /Resumed after their process was killed: scratch\.none\.lr0\.002\.s2/);
+});
+
+test("the runs that trained or waited for the study's teacher count only their own time; a trained teacher's CPU is left out", () => {
+  assert.deepEqual(teacherTime({}), {});
+  assert.deepEqual(teacherTime({ teachers: [{ runDir: 't', key: 'k', fromCache: true }] }), {}); // before core recorded it
+  assert.deepEqual(teacherTime({ teachers: [{ runDir: 't', key: 'k', fromCache: true, seconds: 0.2 }] }), { teacherSeconds: 0.2 });
+  assert.deepEqual(teacherTime({ teachers: [{ runDir: 't', key: 'k', fromCache: false, seconds: 300 }] }), { teacherSeconds: 300, teacherTrained: true });
+  const done = {};
+  for (const seed of seeds) done[runKey({ start: 'scratch', mode: 'word-forward', lr: 0.002, seed })] = run({ start: 'scratch', mode: 'word-forward', lr: 0.002, seed }, seed === 0 ? 30 : 20);
+  for (const lr of [0.001, 0.004]) done[runKey({ start: 'scratch', mode: 'word-forward', lr, seed: 0 })] = run({ start: 'scratch', mode: 'word-forward', lr, seed: 0 }, 10);
+  // seed 0 trained the teacher (300 s of its 360 s wall, and most of its CPU); seed 1 checked the cache (0.5 s)
+  Object.assign(done[runKey({ start: 'scratch', mode: 'word-forward', lr: 0.002, seed: 0 })], { seconds: 360, cpuSeconds: 400, ...teacherTime({ teachers: [{ fromCache: false, seconds: 300 }] }) });
+  Object.assign(done[runKey({ start: 'scratch', mode: 'word-forward', lr: 0.002, seed: 1 })], { seconds: 60.5, teacherSeconds: 0.5 });
+  const md = studyTables(done, { modes: ['word-forward'], starts: ['scratch'], lrGrid, seeds });
+  assert.match(md, /\| 60 ± 0 \| 100 ± 0 \(2 of 3\) \|\n/); // wall: 60, 60, 60; CPU: seeds 1 and 2
+  assert.match(md, /Provisioned the study's teacher: scratch\.word-forward\.lr0\.002\.s0 \(trained it, 300 s\) — /);
+  assert.doesNotMatch(md, /s1 \(/); // a cache check is no provisioning worth a note
 });
 
 test('bestValStep reads the first best val record; std is the sample deviation', () => {
