@@ -126,7 +126,7 @@ describe('mt plugin: tasks end to end', () => {
     const first = await run(tinyRaw('word-kd'), dir);
     expect(first.summary.teachers?.[0]?.fromCache).toBe(false);
     const second = await run(tinyRaw('word-kd', { train: { steps: 2, batchSize: 16, lr: 0.01, seed: 7 } }), dir);
-    expect(second.summary.teachers).toEqual([{ ...first.summary.teachers![0]!, fromCache: true }]);
+    expect(second.summary.teachers).toEqual([{ ...first.summary.teachers![0]!, fromCache: true, seconds: expect.any(Number) }]);
     expect(second.log.some((l) => /^teacher: reusing the trained teacher run/.test(l))).toBe(true);
     expect(second.log.some((l) => /^tokenizer: loaded from cache/.test(l))).toBe(true);
     const t1 = JSON.parse(fs.readFileSync(path.join(first.runDir, 'artifacts', 'teacher.json'), 'utf8')) as { test: { bleu: number } };
