@@ -67,6 +67,17 @@ export function flags(defaults) {
 }
 
 /**
+ * What a run's summary says of its teacher's provisioning (summary.teachers, recorded by core): the wall seconds it took in the
+ * run's process — a check of the cached teacher, or its whole training, or a wait while another process trained it —
+ * and whether it trained it. Empty for runs without a teacher, or from before core recorded the seconds.
+ */
+export function teacherTime(summary) {
+  const teachers = (summary.teachers ?? []).filter((t) => Number.isFinite(t.seconds));
+  if (teachers.length === 0) return {};
+  return { teacherSeconds: teachers.reduce((a, t) => a + t.seconds, 0), ...(teachers.some((t) => !t.fromCache) ? { teacherTrained: true } : {}) };
+}
+
+/**
  * Runs each (label, config file) for every seed through core's runExperiment with the given
  * plugins, and returns per-mode summaries. `sets` are extra --set overrides for every run.
  */
@@ -95,7 +106,7 @@ export async function runComparison({ core, plugins, backend, modes, seeds, outD
       });
       // A KD run that trained its teacher (the first one; later ones reuse it from the cache) spent that time too:
       // `seconds` is the learner's own, `teacherSeconds` the provisioning it waited for.
-      const teacherSeconds = (summary.teachers ?? []).reduce((sum, x) => sum + (x.seconds ?? 0), 0);
+      const { teacherSeconds = 0 } = teacherTime(summary);
       const seconds = (Date.now() - t) / 1000 - teacherSeconds;
       runs.push({ seed, runDir, seconds, teacherSeconds, summary });
       onRun?.(mode, seed, summary, seconds, runDir, results);

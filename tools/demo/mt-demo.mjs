@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as core from '@kt/core';
 import { mtPlugin } from '@kt/mt';
-import { root, table, flags, runComparison, teacherOf } from '../bench/lib.mjs';
+import { root, table, flags, runComparison, teacherOf, teacherTime } from '../bench/lib.mjs';
 import { studyFinding } from '../bench/mt-kd/study-plan.mjs';
 
 // Step budgets from the study's convergence curves (docs/results/mt-kd.md, synthetic pair): learners from scratch
@@ -59,8 +59,8 @@ const rows = results.map((r) => {
 });
 const teacherSteps = teacher?.source ? core.readSummary(teacher.source)?.steps : undefined;
 // The learners' seconds are their own; the teacher's training (inside the first KD learner's run) has its own row.
-const trainedNow = results.flatMap((r) => r.runs.flatMap((x) => x.summary.teachers ?? [])).find((x) => !x.fromCache && x.seconds !== undefined);
-if (teacher?.test) rows.unshift(['teacher', teacher.test.bleu?.toFixed(2) ?? 'n/a', teacher.test.chrf?.toFixed(2) ?? 'n/a', String(teacherSteps ?? ''), trainedNow ? trainedNow.seconds.toFixed(0) : 'cached']);
+const trainedNow = results.flatMap((r) => r.runs).find((x) => teacherTime(x.summary).teacherTrained);
+if (teacher?.test) rows.unshift(['teacher', teacher.test.bleu?.toFixed(2) ?? 'n/a', teacher.test.chrf?.toFixed(2) ?? 'n/a', String(teacherSteps ?? ''), trainedNow ? trainedNow.teacherSeconds.toFixed(0) : 'cached']);
 const { text } = table(['model', 'test BLEU', 'test chrF', 'steps', 'seconds'], rows);
 console.log(`\nkt demo — synthetic language pair, backend ${backend.name}${backend.native?.active ? ' + native kernels' : ''}\n${text}\n`);
 // What the full study found (learning rate tuned per objective, several seeds, learners to convergence), read from

@@ -139,17 +139,6 @@ export function runWallSeconds(r) {
   return r.seconds - (r.teacherSeconds ?? 0);
 }
 
-/**
- * What a run's summary says of its teacher's provisioning (summary.teachers, core): the wall seconds it took in the
- * run's process — a check of the cached teacher, or its whole training, or a wait while another process trained it —
- * and whether it trained it. Empty for runs without a teacher, or from before core recorded the seconds.
- */
-export function teacherTime(summary) {
-  const teachers = (summary.teachers ?? []).filter((t) => Number.isFinite(t.seconds));
-  if (teachers.length === 0) return {};
-  return { teacherSeconds: teachers.reduce((a, t) => a + t.seconds, 0), ...(teachers.some((t) => !t.fromCache) ? { teacherTrained: true } : {}) };
-}
-
 /** Runs whose teacher provisioning was more than a check of the cache: they trained the teacher or waited for it. */
 const providedTeacher = (r) => r.teacherTrained === true || r.teacherSeconds >= 5;
 

@@ -23,9 +23,9 @@
 // Needs the built packages: `npm run build`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { root, require, writeJson, writeText, machine, flags } from '../lib.mjs';
+import { root, require, writeJson, writeText, machine, flags, teacherTime } from '../lib.mjs';
 import { writeFigures } from '../figures.mjs';
-import { bestValStep, chosenLr, finalRuns, runKey, studyRuns, studyTables, teacherTime, MODE_LABELS, PAIRS, STUDY_MODES } from './study-plan.mjs';
+import { bestValStep, chosenLr, finalRuns, runKey, studyRuns, studyTables, MODE_LABELS, PAIRS, STUDY_MODES } from './study-plan.mjs';
 import { dropWeights, hasWeights, restoreTeachers, saveTeachers, slimCopy } from './study-state.mjs';
 
 const opt = flags({

@@ -1,7 +1,8 @@
 // node --test tools/bench/mt-kd/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bestValStep, chosenLr, pairedDifferences, runKey, std, studyFinding, studyRuns, studyTables, teacherTime } from '../mt-kd/study-plan.mjs';
+import { bestValStep, chosenLr, pairedDifferences, runKey, std, studyFinding, studyRuns, studyTables } from '../mt-kd/study-plan.mjs';
+import { teacherTime } from '../lib.mjs';
 
 const lrGrid = [0.001, 0.002, 0.004];
 const seeds = [0, 1, 2];

@@ -209,7 +209,6 @@ function sampleAll(logits: ArrayLike<number>, rng: () => number, temperature: nu
 export function sampleDecode(model: Transformer, src: tf.Tensor2D, options: SampleDecodeOptions): SampleDecodeResult {
   const { temperature = 1, topK = 0, rng } = options;
   const vocab = model.config.vocabSize;
-  if (!(temperature > 0)) throw new Error(`temperature must be > 0, got ${temperature}`);
   const result = runDecoder(model, src, options.maxLen, true, (logits, finished) => {
     const data = logits.dataSync();
     const n = logits.shape[0];
