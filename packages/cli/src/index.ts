@@ -9,7 +9,6 @@ export * from './main';
 export * from './plugin-catalog';
 export * from './program';
 export * from './run-reader';
-export * from './stop-signals';
 export * from './commands/compare-command';
 export * from './commands/doctor-command';
 export * from './commands/plugins-command';

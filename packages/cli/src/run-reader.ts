@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError, readSummary, type RunSummary } from '@kt/core';
+import { ConfigError, latestCheckpointStep, readSummary, RunLock, type RunSummary } from '@kt/core';
 
 /** A run directory as read back: its summary and resolved config when present. */
 export interface RunRecord {
@@ -42,6 +42,45 @@ export function readRun(dir: string): RunRecord {
     config = undefined;
   }
   return { dir, id: path.basename(dir), summary: readSummary(dir), config };
+}
+
+/**
+ * Where a run stands, as `kt runs`, `kt show`, `kt compare` and `kt report` print it. The summary's status, except
+ * that `running` holds only while a live process holds the run's lock: a run whose process died without ending it
+ * (killed, out of memory, a script without stop handlers) is `killed`. A killed, interrupted or failed run with a
+ * checkpoint continues from `resumeStep` under `kt run --resume DIR`.
+ */
+export interface RunStatus {
+  status: RunSummary['status'] | 'killed' | 'unknown';
+  /** Steps done: the summary's at the end; while running the last logged step; when killed the checkpoint's. */
+  step: number | undefined;
+  /** The planned steps: the summary's at the end, else the config's train.steps when it sets them. */
+  totalSteps: number | undefined;
+  resumeStep: number | undefined;
+}
+
+export function runStatus(run: RunRecord): RunStatus {
+  const s = run.summary;
+  const planned = configValue(run.config, 'train.steps');
+  const totalSteps = s && s.totalSteps > 0 ? s.totalSteps : typeof planned === 'number' ? planned : undefined;
+  if (!s) return { status: 'unknown', step: undefined, totalSteps, resumeStep: undefined };
+  const resumeStep = s.status === 'completed' || s.status === 'stopped-early' ? undefined : latestCheckpointStep(path.join(run.dir, 'checkpoints'));
+  if (s.status !== 'running') return { status: s.status, step: s.steps, totalSteps, resumeStep };
+  let live = false;
+  try {
+    RunLock.assertFree(run.dir);
+  } catch {
+    live = true; // a live process on this machine (or any process on another host) holds it
+  }
+  if (!live) return { status: 'killed', step: resumeStep ?? 0, totalSteps, resumeStep };
+  const logged = readMetricLines(run.dir).filter((l) => typeof l['step'] === 'number').at(-1)?.['step'] as number | undefined;
+  return { status: 'running', step: logged ?? 0, totalSteps, resumeStep };
+}
+
+/** `12/100`, `12` when the plan is unknown, `-` without a summary. */
+export function formatSteps(st: RunStatus): string {
+  if (st.step === undefined) return '-';
+  return st.totalSteps === undefined ? String(st.step) : `${st.step}/${st.totalSteps}`;
 }
 
 /**

@@ -312,8 +312,18 @@ if (opt['teacher-only'] === true) {
   process.exit(0);
 }
 
+// SIGINT/SIGTERM (e.g. `pkill -f "run.mjs --study"` at the end of a session): the current run checkpoints after its
+// step and ends `interrupted`, the study records nothing for it and exits 0; the same command resumes it. A second
+// signal aborts at once (core.installStopHandlers, as `kt run`).
+const stop = core.installStopHandlers((text) => process.stderr.write(text));
+function stopHere(what) {
+  save(false);
+  log.info(`mt-kd study: stopped by ${stop.signal}${what}; run the same command again to continue`);
+  process.exit(0);
+}
 const allDone = (done) => ((p) => p.pending.length === 0 && p.blocked === 0)(studyRuns(done, { modes: STUDY_MODES, lrGrid, seeds }));
 for (;;) {
+  if (stop.shouldStop()) stopHere('');
   state = withResults((s) => s);
   const plan = studyRuns(state.done, { modes, lrGrid, seeds });
   const { blocked } = plan;
@@ -340,7 +350,11 @@ for (;;) {
   log.info(`mt-kd study: ${spec.key}${resumeDir ? ` (resuming ${resumeDir})` : ''}`);
   const t = Date.now();
   const cpu0 = process.cpuUsage(); // this process runs one run at a time: its CPU time is the run's (BLAS threads included)
-  const { runDir, summary } = await core.runExperiment({ config, container, log: core.createMemoryLogger(), backend: backend.name, outDir, progress: false, ...(resumeDir ? { resumeDir } : {}) });
+  const { runDir, summary } = await core.runExperiment({ config, container, log: core.createMemoryLogger(), backend: backend.name, outDir, progress: false, shouldStop: stop.shouldStop, ...(resumeDir ? { resumeDir } : {}) });
+  if (summary.status === 'interrupted' && stop.shouldStop()) {
+    claim.release();
+    stopHere(`: ${spec.key} checkpointed at step ${summary.steps} (${path.relative(root, runDir)})`);
+  }
   if (!core.isFinished(summary)) throw new Error(`mt-kd study: ${spec.key} ended ${summary.status}: ${summary.error ?? ''} (${runDir})`);
   const records = readLines(path.join(runDir, 'metrics.jsonl')).map((l) => JSON.parse(l));
   const teacherFile = path.join(runDir, 'artifacts', 'teacher.json');

@@ -3,7 +3,7 @@
 // directory is deleted, and the same command finds every run and the teacher in the state and trains nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -112,6 +112,54 @@ test('a study goes on from its state after runs/ is deleted (a new machine): the
     assert.equal(keys.length, 12);
     for (const k of keys.filter((x) => x.startsWith('init.word-forward'))) assert.equal(r2.done[k].init, path.join(tmp, 'state', 'runs', chosen));
     for (const k of noKd) assert.deepEqual(r2.done[k].test, r1.done[k].test);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+// The end of a session: `pkill -f "run.mjs --study"` (SIGTERM) checkpoints the run in progress, records nothing for it,
+// exits 0; the same command resumes that run from its checkpoint.
+test('SIGTERM stops a study at a checkpoint, and the same command resumes the run', { timeout: 600_000 }, async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-study-stop-'));
+  try {
+    const runs = path.join(tmp, 'runs');
+    const args = [
+      study, '--study', '--synthetic', '--modes', 'none', '--seeds', '1', '--lr-grid', '0.005,0.01,0.02', '--max-steps', '120', '--eval-every', '20',
+      '--patience', '50', '--val-limit', '20', '--out', runs, '--state', path.join(tmp, 'state'), '--results', path.join(tmp, 'results.json'),
+    ];
+    const env = { ...process.env, KT_NUM_THREADS: '1' };
+    const child = spawn(process.execPath, args, { env });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    // signalled once the first run has logged a training step
+    const runDir = () => (fs.existsSync(runs) ? fs.readdirSync(runs).filter((d) => d.endsWith('scratch.none.lr0.005.s0')).map((d) => path.join(runs, d))[0] : undefined);
+    const started = () => {
+      const d = runDir();
+      return d !== undefined && fs.existsSync(path.join(d, 'metrics.jsonl')) && fs.readFileSync(path.join(d, 'metrics.jsonl'), 'utf8').includes('"split":"train"');
+    };
+    for (let waited = 0; !started(); waited += 50) {
+      assert.ok(waited < 300_000 && child.exitCode === null, `the first run never logged a step:\n${output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, output);
+    assert.match(output, /stopped by SIGTERM: scratch\.none\.lr0\.005\.s0 checkpointed at step \d+/);
+    const summary = JSON.parse(fs.readFileSync(path.join(runDir(), 'summary.json'), 'utf8'));
+    assert.equal(summary.status, 'interrupted');
+    assert.ok(summary.steps > 0 && summary.steps < 120, `stopped at step ${summary.steps}`);
+    assert.ok(fs.existsSync(path.join(runDir(), 'checkpoints', 'latest.json')));
+    const results = JSON.parse(fs.readFileSync(path.join(tmp, 'results.json'), 'utf8'));
+    assert.deepEqual(Object.keys(results.done), []);
+
+    const again = spawnSync(process.execPath, args, { encoding: 'utf8', env });
+    assert.equal(again.status, 0, again.stderr + again.stdout);
+    assert.match(again.stdout + again.stderr, /scratch\.none\.lr0\.005\.s0 \(resuming /);
+    const done = JSON.parse(fs.readFileSync(path.join(tmp, 'results.json'), 'utf8')).done;
+    assert.equal(Object.keys(done).filter((k) => k.startsWith('scratch.none')).length, 3);
+    assert.equal(done['scratch.none.lr0.005.s0'].resumed, true);
+    assert.equal(done['scratch.none.lr0.005.s0'].steps, 120);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { globalOptionsShape, type CommandContext } from '../command-context';
 import { formatNumber, formatTable } from '../format';
-import { configValue, readRun, resolveRunDir, withUniqueIds, type RunRecord } from '../run-reader';
+import { configValue, formatSteps, readRun, resolveRunDir, runStatus, withUniqueIds, type RunRecord } from '../run-reader';
 
 export const CompareOptionsSchema = z.strictObject({
   ...globalOptionsShape,
@@ -25,8 +25,8 @@ export function compareCommand(specs: readonly string[], options: CompareOptions
   const cell = (f: (r: RunRecord) => string): string[] => records.map(f);
   const rows: [string, ...string[]][] = [
     ['plugin/task', ...cell((r) => (r.summary ? `${r.summary.plugin}/${r.summary.task}` : '-'))],
-    ['status', ...cell((r) => r.summary?.status ?? 'unknown')],
-    ['steps', ...cell((r) => (r.summary ? `${r.summary.steps}/${r.summary.totalSteps}` : '-'))],
+    ['status', ...cell((r) => runStatus(r).status)],
+    ['steps', ...cell((r) => formatSteps(runStatus(r)))],
   ];
   for (const key of CONFIG_ROWS) {
     const values = cell((r) => {

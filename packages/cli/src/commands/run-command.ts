@@ -9,11 +9,13 @@ import {
   configureProgress,
   disposeMap,
   initBackend,
+  installStopHandlers,
   latestCheckpoint,
   readCheckpoint,
   readRunConfig,
   runExperiment,
   RunLock,
+  signalExitCode,
   type BackendInfo,
   type BaseExperimentConfig,
   type Logger,
@@ -27,7 +29,6 @@ import { configDifferences } from '../config-diff';
 import { loadExperimentFile, resolveExperiment, type LoadedExperiment } from '../experiment-loader';
 import { formatNumber, formatDuration, formatTable } from '../format';
 import type { PluginCatalog } from '../plugin-catalog';
-import { installStopHandlers, signalExitCode } from '../stop-signals';
 
 export const RunOptionsSchema = z.strictObject({
   ...globalOptionsShape,

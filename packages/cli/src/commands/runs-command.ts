@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { globalOptionsShape, type CommandContext } from '../command-context';
 import { formatMetrics, formatTable, formatTimestamp } from '../format';
-import { listRunDirs, readRun } from '../run-reader';
+import { formatSteps, listRunDirs, readRun, runStatus } from '../run-reader';
 
 export const RunsOptionsSchema = z.strictObject({ ...globalOptionsShape, dir: z.string().min(1).default('runs') });
 export type RunsOptions = z.infer<typeof RunsOptionsSchema>;
@@ -29,12 +29,13 @@ export function runsCommand(dir: string, cwd: string): RunRow[] {
     const plugin = s?.plugin ?? (r.config?.['plugin'] as string | undefined) ?? '?';
     const task = s?.task ?? (r.config?.['task'] as string | undefined) ?? '?';
     const metricsSplit = s?.test ? 'test' : s?.val ? 'val' : undefined;
+    const st = runStatus(r);
     return {
       id: r.id,
       dir: d,
       pluginTask: `${plugin}/${task}`,
-      status: s?.status ?? 'unknown',
-      steps: s ? `${s.steps}/${s.totalSteps}` : '-',
+      status: st.status,
+      steps: formatSteps(st),
       metrics: s?.test ?? s?.val,
       metricsSplit,
       startedAt: s?.startedAt,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { globalOptionsShape, type CommandContext } from '../command-context';
 import { formatDuration, formatNumber, formatTimestamp } from '../format';
-import { readMetricLines, readRun, resolveRunDir, type RunRecord } from '../run-reader';
+import { formatSteps, readMetricLines, readRun, resolveRunDir, runStatus, type RunRecord } from '../run-reader';
 import { formatMetricsTable } from './run-command';
 
 export const ShowOptionsSchema = z.strictObject({
@@ -38,9 +38,13 @@ export function formatShowReport(report: ShowReport): string {
   const s = run.summary;
   const out: string[] = [`run: ${run.dir}`];
   if (s) {
-    out.push(`name: ${s.name}  plugin/task: ${s.plugin}/${s.task}  status: ${s.status}`);
+    const st = runStatus(run);
+    const why = st.status === 'killed' ? ' (its summary says running, but no process holds the run: it ended without closing it)' : '';
+    out.push(`name: ${s.name}  plugin/task: ${s.plugin}/${s.task}  status: ${st.status}${why}`);
+    if (st.resumeStep !== undefined && st.status !== 'running') out.push(`resume: kt run --resume ${run.dir}  (continues from the checkpoint at step ${st.resumeStep})`);
+    else if (st.status === 'killed') out.push('resume: no checkpoint was written; start the run again');
     out.push(
-      `steps: ${s.steps}/${s.totalSteps}  train time: ${formatDuration(s.timings.trainSeconds)}  total: ${formatDuration(s.timings.totalSeconds)}  steps/s: ${s.timings.stepsPerSecond.toFixed(2)}  backend: ${s.backend}`,
+      `steps: ${formatSteps(st)}  train time: ${formatDuration(s.timings.trainSeconds)}  total: ${formatDuration(s.timings.totalSeconds)}  steps/s: ${s.timings.stepsPerSecond.toFixed(2)}  backend: ${s.backend}`,
     );
     out.push(`started: ${formatTimestamp(s.startedAt)}  ended: ${formatTimestamp(s.endedAt)}`);
     const versions = Object.entries(s.versions).map(([k, v]) => `${k} ${v}`).join(', ');

@@ -1,9 +1,9 @@
 import * as path from 'path';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { installStopHandlers } from '@kt/core';
 import { createIoLogger } from '../cli-io';
 import { debugFromEnv, globalOptionsShape, type CommandContext } from '../command-context';
-import { installStopHandlers } from '../stop-signals';
 import { runWorker } from '../sweep/sweep-queue';
 
 export const WorkerOptionsSchema = z.strictObject({

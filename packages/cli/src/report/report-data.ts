@@ -1,7 +1,7 @@
 import { ReportContribution, stableStringify, type ReportSection } from '@kt/core';
 import type { Container } from 'inversify';
 import { configDifferences } from '../config-diff';
-import { configValue, readMetricLines, type RunRecord } from '../run-reader';
+import { configValue, formatSteps, readMetricLines, runStatus, type RunRecord } from '../run-reader';
 
 /** Config fields that tell seeds of one setting apart, not settings (`kt report --seed-fields` adds more). */
 export const SEED_KEYS = ['train.seed'];
@@ -215,6 +215,7 @@ export function buildReportData(records: readonly RunRecord[], container: Contai
     const metrics: Record<string, number> = {};
     for (const split of ['val', 'test'] as const) for (const [k, v] of Object.entries(r.summary?.[split] ?? {})) metrics[`${split}.${k}`] = v;
     const plugin = r.summary?.plugin ?? String(r.config?.['plugin'] ?? '-');
+    const status = runStatus(r);
     const sections: ReportSection[] = [];
     for (const c of contributions.filter((c) => c.plugin === plugin)) {
       try {
@@ -229,8 +230,8 @@ export function buildReportData(records: readonly RunRecord[], container: Contai
       group: groupOf.get(r.id)!,
       plugin,
       task: r.summary?.task ?? String(r.config?.['task'] ?? '-'),
-      status: r.summary?.status ?? 'unknown',
-      steps: r.summary ? `${r.summary.steps}/${r.summary.totalSteps}` : '-',
+      status: status.status,
+      steps: formatSteps(status),
       seed: show(configValue(r.config, 'train.seed')),
       config: r.config,
       metrics,

@@ -1,4 +1,6 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, ConfigError, createMemoryLogger, readSummary } from '@kt/core';
@@ -166,6 +168,32 @@ describe('runCommand and the run inspection commands', () => {
     const shown = formatShowReport(showCommand(copy, ShowOptionsSchema.parse({}), work));
     expect(shown).toMatch(/^teacher: \/cache\/teachers\/toy-abc \(reused from the cache\)$/m);
     expect(shown).toMatch(/^teacher: \/cache\/teachers\/toy-def \(trained for this run in 1m35s, part of the total\)$/m);
+  });
+
+  it('a run whose summary says running is running only while a live process holds its lock; else it was killed', () => {
+    const copy = path.join(work, 'killed', 'run');
+    fs.cpSync(first.runDir, copy, { recursive: true });
+    fs.writeFileSync(path.join(copy, 'summary.json'), JSON.stringify({ ...readSummary(copy)!, status: 'running', steps: 0, totalSteps: 0, test: undefined, val: undefined }));
+    const lock = (pid: number) =>
+      fs.writeFileSync(path.join(copy, 'run.lock'), JSON.stringify({ pid, host: os.hostname(), startedAt: new Date().toISOString(), token: 'abc' }));
+    const row = () => runsCommand(path.dirname(copy), work)[0]!;
+    const shown = () => formatShowReport(showCommand(copy, ShowOptionsSchema.parse({}), work));
+
+    lock(process.pid); // a live holder: its last logged step of the planned 20
+    expect([row().status, row().steps]).toEqual(['running', '20/20']);
+    expect(shown()).not.toContain('resume:');
+
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!; // a pid whose process has exited
+    lock(gone);
+    expect([row().status, row().steps]).toEqual(['killed', '20/20']); // the checkpoint's step
+    expect(shown()).toMatch(/status: killed \(its summary says running, but no process holds the run/);
+    expect(shown()).toContain(`resume: kt run --resume ${copy}  (continues from the checkpoint at step 20)`);
+    expect(compareCommand([copy], CompareOptionsSchema.parse({}), work).rows.find((r) => r[0] === 'status')).toEqual(['status', 'killed']);
+
+    fs.rmSync(path.join(copy, 'run.lock')); // no lock at all, and no checkpoint: nothing to resume
+    fs.rmSync(path.join(copy, 'checkpoints'), { recursive: true });
+    expect([row().status, row().steps]).toEqual(['killed', '0/20']);
+    expect(shown()).toContain('resume: no checkpoint was written; start the run again');
   });
 
   it('gives clear errors for unknown runs and directories', () => {

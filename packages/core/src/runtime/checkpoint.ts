@@ -66,6 +66,16 @@ export function latestCheckpoint(checkpointsDir: string): string | undefined {
   return dir;
 }
 
+/** The step of the newest checkpoint (where `--resume` continues), or undefined when there is none or its pointer is unreadable. */
+export function latestCheckpointStep(checkpointsDir: string): number | undefined {
+  try {
+    const step = (JSON.parse(fs.readFileSync(path.join(checkpointsDir, 'latest.json'), 'utf8')) as { step?: unknown }).step;
+    return typeof step === 'number' && Number.isInteger(step) && step >= 0 ? step : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Reads and verifies a checkpoint. Throws CheckpointError (nothing is modified) when a file is
  * missing or corrupted, or when it was written for a different experiment config.

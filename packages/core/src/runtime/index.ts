@@ -13,6 +13,7 @@ export * from './run-experiment';
 export * from './run-lock';
 export * from './runaway-loss-monitor';
 export * from './run-store';
+export * from './stop-signals';
 export * from './tensor-file';
 export * from './trainer';
 export * from './teacher-update';

@@ -1,4 +1,7 @@
-/** Lets a run stop cleanly on the first SIGINT/SIGTERM and aborts on the second. */
+/**
+ * Lets a run stop cleanly on the first SIGINT/SIGTERM and aborts on the second: pass `shouldStop` to
+ * runExperiment (the CLI's run, sweep and worker commands do; so do scripts that drive runs, e.g. tools/bench).
+ */
 export interface StopController {
   shouldStop(): boolean;
   /** The signal that asked to stop, if any. */

@@ -1,4 +1,4 @@
-import { installStopHandlers, signalExitCode, type SignalTarget } from '../src/stop-signals';
+import { installStopHandlers, signalExitCode, type SignalTarget } from '../../src/runtime/stop-signals';
 
 function fakeTarget(): SignalTarget & { emit(s: NodeJS.Signals): void; exits: number[]; count(): number } {
   const listeners = new Map<string, ((s: NodeJS.Signals) => void)[]>();
