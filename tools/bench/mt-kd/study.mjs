@@ -284,7 +284,11 @@ function save(final, finished) {
   const md = studyTables(state.done, { modes: STUDY_MODES, lrGrid, seeds, pairs: state.pairs, labels: MODE_LABELS });
   const minutes = state.parts.reduce((s, p) => s + (p.minutes ?? 0), 0);
   // A part is one process's invocation (two side by side on two cores are two parts): the minutes are process-minutes.
-  writeText(tableFile, `${head}\n\n${md}\n${final ? 'Complete' : 'Partial'}: ${Object.keys(state.done).length} runs, ${minutes.toFixed(0)} process-minutes in ${state.parts.length} process invocation(s) that finished runs, ${state.updated}.\n`);
+  // Runs trained more than once (a machine's runs/ lost before the state reached git) or discarded cost minutes too.
+  const n = Object.keys(state.done).length;
+  const trained = state.parts.reduce((s, p) => s + (p.runs ?? 0), 0);
+  const extra = trained > n ? ` (they trained ${trained} runs: ${trained - n} were trained again after a machine's runs were lost, or discarded)` : '';
+  writeText(tableFile, `${head}\n\n${md}\n${final ? 'Complete' : 'Partial'}: ${n} runs, ${minutes.toFixed(0)} process-minutes in ${state.parts.length} process invocation(s) that finished runs${extra}, ${state.updated}.\n`);
 }
 
 if (opt['dry-run'] === true) {
