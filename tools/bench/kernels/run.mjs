@@ -305,6 +305,9 @@ const REFERENCE_CASES = [
   { id: 'recognition', label: `synthesis recognition step (${recognitionStepDescription()}, Adam)`, script: 'recognition_step.py', args: [], reps: ['--min-steps', '5', '--max-steps', '25', '--budget-ms', '3000'], lossTol: 1e-5 },
   { id: 'greedy', label: 'MT greedy decoding, KV cache: 32 sentences x 20 tokens (V8000 D256 FF1024 3+3 layers)', script: 'mt_decode.py', args: ['--mode', 'greedy'], reps: ['--min-steps', '3', '--max-steps', '6', '--budget-ms', '6000'] },
   { id: 'beam', label: 'MT beam-4 decoding, KV cache: 32 sentences x 20 tokens (same model)', script: 'mt_decode.py', args: ['--mode', 'beam', '--beam', '4'], reps: ['--min-steps', '2', '--max-steps', '4', '--budget-ms', '6000'] },
+  // On-policy KD's decoding (the sequence-level backward KL / GKD learner samples every step): kt's sampleDecode vs
+  // softmax + torch.multinomial.
+  { id: 'sample', label: 'MT sampling (temperature 1, full vocabulary), KV cache: 32 sentences x 20 tokens (same model)', script: 'mt_decode.py', args: ['--mode', 'sample'], reps: ['--min-steps', '3', '--max-steps', '6', '--budget-ms', '6000'] },
 ];
 const QUICK_REPS = ['--min-steps', '2', '--max-steps', '2', '--budget-ms', '0'];
 // --reference-cases=a,b: only those rows are measured; the others keep their last record in reference.json.

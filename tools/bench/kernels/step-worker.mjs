@@ -6,7 +6,7 @@
 // `kt run` does it (wasm + kt's training kernels + @kt/native when it loads).
 //
 //   node tools/bench/kernels/step-worker.mjs --case transformer|mt-kd|classify|finetune-l2-sp|finetune-bss|finetune-delta|
-//        recognition|greedy|beam [--backend native|wasm|cpu]
+//        recognition|greedy|beam|sample [--backend native|wasm|cpu]
 //        [--tiny]            the finetune / recognition step on tiny shapes (tests)
 //        [--export PREFIX]   write the initial weights and batch (reference/weights-file.mjs) for the PyTorch script
 //        [--min-steps 5] [--max-steps 25] [--budget-ms 2500] [--beam 4] [--steps 20]
@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { initBackend, Rng } from '@kt/core';
-import { Transformer, reorderDecoderCache, disposeDecoderCache, disposeEncoderState, tileEncoderState } from '@kt/mt';
+import { Transformer, reorderDecoderCache, disposeDecoderCache, disposeEncoderState, sampleDecode, tileEncoderState } from '@kt/mt';
 import { TRANSFORMER, transformerTrainer } from './transformer.mjs';
 import { MT_KD, mtKdTrainer } from './mt-kd-step.mjs';
 import { CLASSIFY_KD, classifyKdTrainer } from './classify-kd-step.mjs';
@@ -25,7 +25,7 @@ import { soakProblems } from '../reference/compare.mjs';
 import { arg } from '../lib.mjs';
 
 const FINETUNE_CASES = FINETUNE_REGULARISERS.map((r) => `finetune-${r}`);
-const CASES = ['transformer', 'mt-kd', 'mt-kd-jsd', 'classify', ...FINETUNE_CASES, 'recognition', 'greedy', 'beam'];
+const CASES = ['transformer', 'mt-kd', 'mt-kd-jsd', 'classify', ...FINETUNE_CASES, 'recognition', 'greedy', 'beam', 'sample'];
 /** --tiny: the finetune and recognition steps on tiny shapes (tests: the same code paths in a second). */
 const TINY_CASES = [...FINETUNE_CASES, 'recognition'];
 const which = arg('case', 'transformer');
@@ -119,7 +119,15 @@ function decodeBench(mode) {
   const random = Rng.fromSeed(7);
   const rows = Array.from({ length: batch }, () => Array.from({ length: srcLen }, () => 3 + Math.floor(random.next() * (config.vocabSize - 3))));
   const src = tf.tensor2d(rows, [batch, srcLen], 'int32');
-  const run = () => (mode === 'greedy' ? greedy(model, src, opts.steps) : beamSearch(model, src, opts.steps, opts.beam));
+  // sample: on-policy KD's decoding — kt's own sampleDecode (temperature 1, full vocabulary), as the mt tasks call it;
+  // it stops a row at EOS, which a random model over 8,000 tokens almost never draws, so the work is the reference's.
+  const rng = Rng.fromSeed(13);
+  const sample = () => {
+    const r = sampleDecode(model, src, { maxLen: opts.steps, rng: () => rng.next() });
+    r.sequences.dispose();
+    return r.tokens;
+  };
+  const run = () => (mode === 'greedy' ? greedy(model, src, opts.steps) : mode === 'sample' ? sample() : beamSearch(model, src, opts.steps, opts.beam));
   return {
     sentences: batch,
     step: () => {

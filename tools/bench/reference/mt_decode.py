@@ -3,10 +3,11 @@
 32 source sentences of 20 tokens, `--steps` output tokens with a KV cache (self-attention K/V appended per step,
 cross-attention K/V computed once). Both sides run exactly `--steps` steps (no stop at EOS, so the work is the same
 whatever a random model emits). Greedy: argmax per step. Beam (k): log-softmax + running scores, top-k over
-[B, k*V], cache rows reordered by parent. With --weights (kt's model and source batch) the greedy tokens are
+[B, k*V], cache rows reordered by parent. Sample: softmax and torch.multinomial per step (temperature 1, the full
+vocabulary: what HF generate(do_sample=True) does, and on-policy KD — TRL's GKD — decodes with). With --weights (kt's model and source batch) the greedy tokens are
 compared with kt's (sameTokens: fraction of equal tokens).
 
-  python3 mt_decode.py --mode greedy|beam [--beam 4] [--steps 20] [--threads 1|0] [--weights PREFIX]
+  python3 mt_decode.py --mode greedy|beam|sample [--beam 4] [--steps 20] [--threads 1|0] [--weights PREFIX]
 """
 import torch
 
@@ -18,7 +19,7 @@ DECODE = {'vocabSize': 8000, 'dModel': 256, 'heads': 4, 'ffDim': 1024, 'encoderL
 
 
 def extra(p):
-    p.add_argument('--mode', choices=['greedy', 'beam'], default='greedy')
+    p.add_argument('--mode', choices=['greedy', 'beam', 'sample'], default='greedy')
     p.add_argument('--beam', type=int, default=4)
     p.add_argument('--steps', type=int, default=20)
 
@@ -31,6 +32,18 @@ def greedy(model, src, steps, bos):
     for _ in range(steps):
         logits, cache = model.decode_step(cache, feed)
         feed = logits.argmax(-1)
+        out.append(feed)
+    return torch.stack(out, 1)
+
+
+def sample(model, src, steps, bos, generator):
+    memory, bias = model.encode(src)
+    cache = model.init_cache(memory, bias)
+    feed = torch.full((src.shape[0],), bos, dtype=torch.int64)
+    out = []
+    for _ in range(steps):
+        logits, cache = model.decode_step(cache, feed)
+        feed = torch.multinomial(torch.softmax(logits, -1), 1, generator=generator).squeeze(1)
         out.append(feed)
     return torch.stack(out, 1)
 
@@ -81,6 +94,9 @@ def main():
                 ours = run()
                 n = min(ours.shape[1], kt_tokens.shape[1])
                 extra_fields['sameTokens'] = round((ours[:, :n] == kt_tokens[:, :n].long()).float().mean().item(), 4)
+        elif args.mode == 'sample':
+            generator = torch.Generator().manual_seed(13)
+            run = lambda: sample(model, src, args.steps, bos, generator)
         else:
             run = lambda: beam_search(model, src, args.steps, bos, args.beam)
         r = measure(lambda: (run(), None)[1], args)
