@@ -24,28 +24,25 @@ def extra(p):
     p.add_argument('--steps', type=int, default=20)
 
 
-def greedy(model, src, steps, bos):
+def decode(model, src, steps, bos, choose):
+    """`steps` cached decoding steps from BOS; choose(logits [N, V]) -> next ids [N]."""
     memory, bias = model.encode(src)
     cache = model.init_cache(memory, bias)
     feed = torch.full((src.shape[0],), bos, dtype=torch.int64)
     out = []
     for _ in range(steps):
         logits, cache = model.decode_step(cache, feed)
-        feed = logits.argmax(-1)
+        feed = choose(logits)
         out.append(feed)
     return torch.stack(out, 1)
+
+
+def greedy(model, src, steps, bos):
+    return decode(model, src, steps, bos, lambda logits: logits.argmax(-1))
 
 
 def sample(model, src, steps, bos, generator):
-    memory, bias = model.encode(src)
-    cache = model.init_cache(memory, bias)
-    feed = torch.full((src.shape[0],), bos, dtype=torch.int64)
-    out = []
-    for _ in range(steps):
-        logits, cache = model.decode_step(cache, feed)
-        feed = torch.multinomial(torch.softmax(logits, -1), 1, generator=generator).squeeze(1)
-        out.append(feed)
-    return torch.stack(out, 1)
+    return decode(model, src, steps, bos, lambda logits: torch.multinomial(torch.softmax(logits, -1), 1, generator=generator).squeeze(1))
 
 
 def beam_search(model, src, steps, bos, k):
