@@ -177,6 +177,18 @@ export function studyTables(done, { modes = STUDY_MODES, starts = STARTS, lrGrid
       const what = (r) => `${runKey(r)} (${r.teacherTrained ? 'trained' : 'waited for'} it, ${r.teacherSeconds.toFixed(0)} s)`;
       out.push(`Provisioned the study's teacher: ${provisioned.map(what).join(', ')} — wall: without that time; CPU: the other seeds only where the run trained it.`, '');
     }
+    // What each objective adds over the learner without a teacher, seed by seed (the same initialisation and batches).
+    const overNone = modes.filter((m) => m !== 'none' && modes.includes('none')).map((mode) => [mode, pairedDifferences(done, { start, a: 'none', b: mode, lrGrid, seeds })]);
+    if (overNone.some(([, rows]) => rows.length > 0)) {
+      out.push('Each objective − no KD (test BLEU, paired by seed):', '');
+      out.push(`| objective | ${seeds.map((s) => `seed ${s}`).join(' | ')} | mean ± std |`, `|---|${seeds.map(() => '---:|').join('')}---:|`);
+      for (const [mode, rows] of overNone) {
+        if (rows.length === 0) continue;
+        const cell = (seed) => ((r) => (r ? `${r.diff >= 0 ? '+' : ''}${r.diff.toFixed(2)}` : '–'))(rows.find((r) => r.seed === seed));
+        out.push(`| ${labels[mode] ?? mode} | ${seeds.map(cell).join(' | ')} | ${fmt(rows.map((r) => r.diff))} |`);
+      }
+      out.push('');
+    }
     for (const [a, b] of PAIRS) {
       if (!modes.includes(a) || !modes.includes(b)) continue;
       const rows = pairedDifferences(done, { start, a, b, lrGrid, seeds, pairs });

@@ -77,6 +77,19 @@ test("the runs that trained or waited for the study's teacher count only their o
   assert.doesNotMatch(md, /s1 \(/); // a cache check is no provisioning worth a note
 });
 
+test('each objective is compared with no KD seed by seed; a seed one of them lacks shows as –', () => {
+  const done = {};
+  const add = (mode, seed, lr, val, test) => (done[runKey({ start: 'scratch', mode, lr, seed })] = run({ start: 'scratch', mode, lr, seed }, val, test));
+  for (const mode of ['none', 'word-forward']) for (const lr of [0.001, 0.004]) add(mode, 0, lr, 10, 10);
+  [28, 29, 30].forEach((b, seed) => add('none', seed, 0.002, seed === 0 ? 30 : 20, b));
+  [31, 29.5].forEach((b, seed) => add('word-forward', seed, 0.002, seed === 0 ? 30 : 20, b)); // seed 2 not run yet
+  const md = studyTables(done, { modes: ['none', 'word-forward', 'word-backward'], starts: ['scratch'], lrGrid, seeds });
+  assert.match(md, /Each objective − no KD \(test BLEU, paired by seed\):\n\n\| objective \| seed 0 \| seed 1 \| seed 2 \| mean ± std \|/);
+  assert.match(md, /\| word-forward \| \+3\.00 \| \+0\.50 \| – \| 1\.75 ± 1\.77 \|/);
+  assert.doesNotMatch(md, /\| word-backward \| [+-]/); // nothing finished: no row
+  assert.doesNotMatch(studyTables(done, { modes: ['word-forward'], starts: ['scratch'], lrGrid, seeds }), /Each objective − no KD/);
+});
+
 test('bestValStep reads the first best val record; std is the sample deviation', () => {
   const recs = [{ split: 'train', step: 10, loss: 1 }, { split: 'val', step: 200, bleu: 10 }, { split: 'val', step: 400, bleu: 12 }, { split: 'val', step: 600, bleu: 12 }, { split: 'test', step: 600, bleu: 50 }];
   assert.equal(bestValStep(recs), 400);
