@@ -176,7 +176,7 @@ export function sampleFromLogits(
   return candidates[candidates.length - 1];
 }
 
-/** exp((logit − max) / T) of every entry, reused across draws (on-policy KD draws batch × length rows per step). */
+/** exp((logit − max) / T) of every entry, reused across draws. */
 let weightScratch = new Float64Array(0);
 
 /**
@@ -189,36 +189,58 @@ function sampleAll(logits: ArrayLike<number>, rng: () => number, temperature: nu
   const weights = weightScratch;
   let max = -Infinity;
   for (let i = 0; i < v; i++) max = Math.max(max, logits[i]!);
-  let total = 0;
-  for (let i = 0; i < v; i++) {
-    weights[i] = Math.exp((logits[i]! - max) / temperature);
-    total += weights[i]!;
-  }
-  let u = rng() * total;
-  for (let i = 0; i < v; i++) {
-    u -= weights[i]!;
-    if (u < 0) return i;
-  }
-  return v - 1;
+  for (let i = 0; i < v; i++) weights[i] = Math.exp((logits[i]! - max) / temperature);
+  return drawFromWeights(weights, rng, v);
 }
 
 /**
- * Ancestral sampling with temperature and top-k; categorical draws are done in JS with `rng`
- * (deterministic given rng). Also returns the padded int32 sequences (with EOS) for scoring.
+ * One inverse-CDF draw from the first `n` unnormalised weights (≥ 0): their float64 sum times one `rng()` draw,
+ * walked down in index order.
+ */
+export function drawFromWeights(weights: ArrayLike<number>, rng: () => number, n = weights.length): number {
+  let total = 0;
+  for (let i = 0; i < n; i++) total += weights[i]!;
+  let u = rng() * total;
+  for (let i = 0; i < n; i++) {
+    u -= weights[i]!;
+    if (u < 0) return i;
+  }
+  return n - 1;
+}
+
+/**
+ * exp((logits − row max) / T) of every row, computed on the backend (float32; kt's native Max, Sub, RealDiv and Exp
+ * on wasm): the unnormalised probabilities sampleDecode draws from without top-k — the weights sampleFromLogits forms
+ * in float64 JavaScript, up to float32 rounding, without a JavaScript exp per vocabulary entry (on-policy KD draws
+ * batch × vocabulary of them at every decoding step).
+ */
+export function samplingWeights(logits: tf.Tensor2D, temperature: number): tf.Tensor2D {
+  if (!(temperature > 0)) throw new Error(`temperature must be > 0, got ${temperature}`);
+  return tf.tidy(() => tf.exp(tf.div(tf.sub(logits, tf.max(logits, 1, true)), temperature)) as tf.Tensor2D);
+}
+
+/**
+ * Ancestral sampling with temperature and top-k; categorical draws are done in JS with `rng` (deterministic given
+ * rng and the backend), from samplingWeights without top-k and by sampleFromLogits with it. Also returns the padded
+ * int32 sequences (with EOS) for scoring.
  */
 export function sampleDecode(model: Transformer, src: tf.Tensor2D, options: SampleDecodeOptions): SampleDecodeResult {
   const { temperature = 1, topK = 0, rng } = options;
   const vocab = model.config.vocabSize;
+  const fullVocabulary = !(topK > 0 && topK < vocab);
   const result = runDecoder(model, src, options.maxLen, true, (logits, finished) => {
-    const data = logits.dataSync();
+    // Without top-k every row's weights come from the backend in one go; with it, sampleFromLogits ranks in JS.
+    const weights = fullVocabulary ? samplingWeights(logits, temperature) : undefined;
+    const data = (weights ?? logits).dataSync();
+    weights?.dispose();
     const n = logits.shape[0];
     const out = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       // A finished row's token is never used: it still takes its one draw (so every row sees the rng stream it always
-      // did, and a run samples what it sampled before), but skips the softmax over the vocabulary — on-policy KD
-      // spends most of its sampling time there, and in a batch many rows finish long before the last.
+      // did) but skips its walk over the vocabulary.
+      const row = data.subarray(i * vocab, (i + 1) * vocab);
       if (finished[i]) rng();
-      else out[i] = sampleFromLogits(data.subarray(i * vocab, (i + 1) * vocab), rng, temperature, topK);
+      else out[i] = fullVocabulary ? drawFromWeights(row, rng) : sampleFromLogits(row, rng, temperature, topK);
     }
     return out;
   });

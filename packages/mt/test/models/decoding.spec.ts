@@ -6,6 +6,8 @@ import {
   greedyDecode,
   sampleDecode,
   sampleFromLogits,
+  samplingWeights,
+  drawFromWeights,
   scoreSequences,
   Transformer,
 } from '../../src/models';
@@ -123,10 +125,12 @@ describe('sampling', () => {
         const out = model.decodeStep(cache, input);
         input.dispose();
         cache = out.cache;
-        const data = out.logits.dataSync();
-        out.logits.dispose();
+        const weights = topK === 0 ? samplingWeights(out.logits, temperature) : undefined;
+        const data = (weights ?? out.logits).dataSync();
+        tf.dispose([out.logits, weights]);
         const v = model.config.vocabSize;
-        const next = Array.from({ length: n }, (_, i) => sampleFromLogits(data.subarray(i * v, (i + 1) * v), rng, temperature, topK));
+        const row = (i: number) => data.subarray(i * v, (i + 1) * v);
+        const next = Array.from({ length: n }, (_, i) => (topK === 0 ? drawFromWeights(row(i), rng) : sampleFromLogits(row(i), rng, temperature, topK)));
         feed = next.map((id, i) => {
           if (finished[i]) return model.config.padId;
           if (id === model.config.eosId) {
@@ -154,6 +158,44 @@ describe('sampling', () => {
     expect(someFinishedEarly).toBe(true); // the case the shortcut is for happened
     src.dispose();
     model.dispose();
+  });
+
+  it('draws from the backend weights what sampleFromLogits draws from float64 ones (same rng), at the softmax frequencies', () => {
+    const gen = uniformSource(21);
+    for (const [v, temperature] of [[7, 1], [4000, 0.7], [400, 2]] as const) {
+      const rows = 3;
+      const values = Array.from({ length: rows * v }, () => 8 * gen() - 4);
+      const logits = tf.tensor2d(values, [rows, v]);
+      const w = samplingWeights(logits, temperature);
+      const weights = w.dataSync();
+      tf.dispose([logits, w]);
+      for (let r = 0; r < rows; r++) {
+        const row = values.slice(r * v, (r + 1) * v);
+        const max = Math.max(...row);
+        // float32 exp of float32 logits vs float64: relative 1e-5
+        const worst = row.reduce((m, x, j) => Math.max(m, Math.abs(weights[r * v + j]! - Math.exp((x - max) / temperature)) / Math.exp((x - max) / temperature)), 0);
+        expect(worst).toBeLessThan(1e-5);
+        const a = uniformSource(100 + r);
+        const b = uniformSource(100 + r);
+        let same = 0;
+        for (let i = 0; i < 500; i++) same += drawFromWeights(weights.subarray(r * v, (r + 1) * v), a) === sampleFromLogits(row, b, temperature) ? 1 : 0;
+        expect(same).toBeGreaterThanOrEqual(498); // they differ only where a draw falls within float32 rounding of a boundary
+      }
+    }
+    const logits = [0.1, 2.0, -1.0, 1.5, 1.9, 0.0, 1.4];
+    const t = tf.tensor2d(logits, [1, logits.length]);
+    const w = samplingWeights(t, 0.7);
+    const weights = w.dataSync();
+    tf.dispose([t, w]);
+    const counts = new Array<number>(logits.length).fill(0);
+    const rng = uniformSource(9);
+    for (let i = 0; i < 20000; i++) counts[drawFromWeights(weights, rng)]++;
+    const e = logits.map((x) => Math.exp(x / 0.7));
+    const z = e.reduce((s, x) => s + x, 0);
+    counts.forEach((c, i) => expect(Math.abs(c / 20000 - e[i]! / z)).toBeLessThan(0.015));
+    const zeros = tf.zeros([1, 3]) as tf.Tensor2D;
+    expect(() => samplingWeights(zeros, 0)).toThrow(/temperature must be > 0/);
+    zeros.dispose();
   });
 
   it('top-k = 1 reduces to greedy decoding', () => {
