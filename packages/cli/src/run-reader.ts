@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError, latestCheckpointStep, readSummary, RunLock, type RunSummary } from '@kt/core';
+import { ConfigError, isFinished, latestCheckpointStep, readSummary, RunLock, type RunSummary } from '@kt/core';
 
 /** A run directory as read back: its summary and resolved config when present. */
 export interface RunRecord {
@@ -64,15 +64,10 @@ export function runStatus(run: RunRecord): RunStatus {
   const planned = configValue(run.config, 'train.steps');
   const totalSteps = s && s.totalSteps > 0 ? s.totalSteps : typeof planned === 'number' ? planned : undefined;
   if (!s) return { status: 'unknown', step: undefined, totalSteps, resumeStep: undefined };
-  const resumeStep = s.status === 'completed' || s.status === 'stopped-early' ? undefined : latestCheckpointStep(path.join(run.dir, 'checkpoints'));
+  const resumeStep = isFinished(s) ? undefined : latestCheckpointStep(path.join(run.dir, 'checkpoints'));
   if (s.status !== 'running') return { status: s.status, step: s.steps, totalSteps, resumeStep };
-  let live = false;
-  try {
-    RunLock.assertFree(run.dir);
-  } catch {
-    live = true; // a live process on this machine (or any process on another host) holds it
-  }
-  if (!live) return { status: 'killed', step: resumeStep ?? 0, totalSteps, resumeStep };
+  // held: by a live process on this machine, or by any process on another host
+  if (!RunLock.isHeld(run.dir)) return { status: 'killed', step: resumeStep ?? 0, totalSteps, resumeStep };
   const logged = readMetricLines(run.dir).filter((l) => typeof l['step'] === 'number').at(-1)?.['step'] as number | undefined;
   return { status: 'running', step: logged ?? 0, totalSteps, resumeStep };
 }

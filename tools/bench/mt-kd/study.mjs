@@ -123,15 +123,7 @@ function withResults(fn) {
   }
 }
 const claimDir = (key) => path.join(claimsDir, key);
-const claimedByOther = (key) => {
-  try {
-    core.RunLock.assertFree(claimDir(key));
-    return false;
-  } catch (e) {
-    if (e instanceof core.ConfigError) return true;
-    throw e;
-  }
-};
+const claimedByOther = (key) => core.RunLock.isHeld(claimDir(key));
 
 let state = withResults((s) => s);
 // On a new machine (or after runs/ was deleted) the saved teacher goes back into the cache, and a finished run

@@ -15,11 +15,7 @@ export function sweepRunState(runDir: string): { state: SweepRunState; summary?:
   if (!fs.existsSync(runDir)) return { state: 'pending' };
   const summary = readSummary(runDir);
   if (isFinished(summary)) return { state: 'done', summary };
-  try {
-    RunLock.assertFree(runDir);
-  } catch {
-    return { state: 'running', summary };
-  }
+  if (RunLock.isHeld(runDir)) return { state: 'running', summary };
   if (!fs.existsSync(path.join(runDir, 'config.json'))) return { state: 'broken', summary };
   return { state: 'resumable', summary };
 }

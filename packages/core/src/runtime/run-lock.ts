@@ -187,6 +187,12 @@ export class RunLock {
     if (held.kind === 'owner' && !isStale(held.owner)) throw inUse(runDir, file, held.owner);
   }
 
+  /** Whether another live process holds `runDir` (what assertFree throws on): a lock of a dead process on this host is no hold. */
+  static isHeld(runDir: string): boolean {
+    const held = readOwner(path.join(runDir, RUN_LOCK_FILE));
+    return held.kind === 'owner' && !isStale(held.owner);
+  }
+
   /** Removes the lock file if it is still this lock's (idempotent). */
   release(): void {
     if (this.released) return;

@@ -105,11 +105,13 @@ describe('RunLock', () => {
     expect(String(refused['error'])).toMatch(new RegExp(`run .* is in use by process ${holder.pid} on ${os.hostname()}`));
     expect(() => RunLock.acquire(dir)).toThrow(new RegExp(`in use by process ${holder.pid}`));
     expect(() => RunLock.assertFree(dir)).toThrow(new RegExp(`in use by process ${holder.pid}`));
+    expect(RunLock.isHeld(dir)).toBe(true);
 
     holder.send('kill');
     await holder.exited;
     expect(isProcessAlive(holder.pid)).toBe(false);
     expect(() => RunLock.assertFree(dir)).not.toThrow();
+    expect(RunLock.isHeld(dir)).toBe(false); // its lock file is still there, but its process is gone
     const log = createMemoryLogger();
     const lock = RunLock.acquire(dir, log);
     expect(log.lines).toEqual([expect.stringMatching(new RegExp(`^warning: took over the lock of run .*: its owner, process ${holder.pid} .* is no longer running$`))]);
