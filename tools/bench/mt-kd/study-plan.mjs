@@ -129,7 +129,7 @@ export function pairedDifferences(done, { start, a, b, lrGrid, seeds, pairs = {}
 }
 
 /**
- * A finished run's wall seconds: those of the process that ran it, or — for a run resumed after its process was killed —
+ * A finished run's wall seconds: those of the process that ran it, or — for a run resumed after its process was stopped or killed —
  * its training time summed over the processes (the trainer's checkpointed clock, summary.timings.trainSeconds),
  * since the last process saw only the rest of it.
  */
@@ -171,7 +171,7 @@ export function studyTables(done, { modes = STUDY_MODES, starts = STARTS, lrGrid
     }
     out.push('');
     if (resumed.length > 0) {
-      out.push(`Resumed after their process was killed: ${resumed.map((r) => runKey(r)).join(', ')} — wall: training time summed over processes; CPU: the other seeds only.`, '');
+      out.push(`Resumed from a checkpoint (their process was stopped or killed): ${resumed.map((r) => runKey(r)).join(', ')} — wall: training time summed over processes; CPU: the other seeds only.`, '');
     }
     if (provisioned.length > 0) {
       const what = (r) => `${runKey(r)} (${r.teacherTrained ? 'trained' : 'waited for'} it, ${r.teacherSeconds.toFixed(0)} s)`;

@@ -57,7 +57,7 @@ test('a resumed run counts its training time over every process as wall time, an
   Object.assign(done[runKey({ start: 'scratch', mode: 'none', lr: 0.002, seed: 2 })], { resumed: true, seconds: 20, cpuSeconds: 30, trainSeconds: 180 });
   const md = studyTables(done, { modes: ['none'], starts: ['scratch'], lrGrid, seeds });
   assert.match(md, /\| 100 ± 69 \| 100 ± 0 \(2 of 3\) \|\n/); // wall: 60, 60, 180; CPU: the two not resumed
-  assert.match(md, /Resumed after their process was killed: scratch\.none\.lr0\.002\.s2/);
+  assert.match(md, /Resumed from a checkpoint \(their process was stopped or killed\): scratch\.none\.lr0\.002\.s2/);
 });
 
 test("the runs that trained or waited for the study's teacher count only their own time; a trained teacher's CPU is left out", () => {
