@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   beamSearch,
-  disposeDecoderCache,
-  disposeEncoderState,
   greedyDecode,
   sampleDecode,
   sampleFromLogits,
@@ -11,7 +9,7 @@ import {
   scoreSequences,
   Transformer,
 } from '../../src/models';
-import { int2d, uniformSource, randomIds, tinyConfig, useCpu } from './helpers';
+import { decodeDrawingEveryRow, int2d, uniformSource, randomIds, tinyConfig, useCpu } from './helpers';
 
 beforeAll(useCpu);
 
@@ -113,38 +111,15 @@ describe('sampling', () => {
 
   it('draws exactly what sampling every row at every step draws (finished rows take their draw, skip the softmax)', () => {
     // The loop before finished rows skipped their softmax: every row sampled at every step, finished or not.
-    const everyRow = (model: Transformer, src: tf.Tensor2D, maxLen: number, rng: () => number, temperature: number, topK: number): number[][] => {
-      const n = src.shape[0];
-      const tokens: number[][] = Array.from({ length: n }, () => []);
-      const finished = new Array<boolean>(n).fill(false);
-      const enc = model.encode(src);
-      let cache = model.initDecoderCache(enc);
-      let feed = new Array<number>(n).fill(model.config.bosId);
-      for (let step = 0; step < maxLen && !finished.every((f) => f); step++) {
-        const input = tf.tensor1d(feed, 'int32');
-        const out = model.decodeStep(cache, input);
-        input.dispose();
-        cache = out.cache;
-        const weights = topK === 0 ? samplingWeights(out.logits, temperature) : undefined;
-        const data = (weights ?? out.logits).dataSync();
-        tf.dispose([out.logits, weights]);
+    const everyRow = (model: Transformer, src: tf.Tensor2D, maxLen: number, rng: () => number, temperature: number, topK: number): number[][] =>
+      decodeDrawingEveryRow(model, src, maxLen, (logits) => {
+        const weights = topK === 0 ? samplingWeights(logits, temperature) : undefined;
+        const data = (weights ?? logits).dataSync();
+        weights?.dispose();
         const v = model.config.vocabSize;
         const row = (i: number) => data.subarray(i * v, (i + 1) * v);
-        const next = Array.from({ length: n }, (_, i) => (topK === 0 ? drawFromWeights(row(i), rng) : sampleFromLogits(row(i), rng, temperature, topK)));
-        feed = next.map((id, i) => {
-          if (finished[i]) return model.config.padId;
-          if (id === model.config.eosId) {
-            finished[i] = true;
-            return model.config.padId;
-          }
-          tokens[i]!.push(id);
-          return id;
-        });
-      }
-      disposeDecoderCache(cache);
-      disposeEncoderState(enc);
-      return tokens;
-    };
+        return Array.from({ length: logits.shape[0] }, (_, i) => (topK === 0 ? drawFromWeights(row(i), rng) : sampleFromLogits(row(i), rng, temperature, topK)));
+      });
     const model = new Transformer(smallVocab, 12);
     const src = int2d(randomSrc(12, 10, 6, 8));
     let someFinishedEarly = false;

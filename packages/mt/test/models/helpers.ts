@@ -1,6 +1,6 @@
 import { registerWasmTrainingKernels, Rng } from '@kt/core';
 import * as tf from '@tensorflow/tfjs';
-import { TransformerConfigInput } from '../../src/models';
+import { disposeDecoderCache, disposeEncoderState, Transformer, type TransformerConfigInput } from '../../src/models';
 
 /** A seeded uniform [0, 1) source for tests: core's generator. */
 export function uniformSource(seed: number): () => number {
@@ -53,4 +53,38 @@ export async function useWasmOrCpu(): Promise<string> {
   }
   await useCpu();
   return 'cpu';
+}
+
+/**
+ * The reference sampling loop: cached decoding in which every row draws at every step, finished or not (a finished
+ * row's token is unused); pick(logits [N, V]) returns the N draws. Returns each row's tokens before EOS.
+ */
+export function decodeDrawingEveryRow(model: Transformer, src: tf.Tensor2D, maxLen: number, pick: (logits: tf.Tensor2D) => ArrayLike<number>): number[][] {
+  const n = src.shape[0];
+  const tokens: number[][] = Array.from({ length: n }, () => []);
+  const finished = new Array<boolean>(n).fill(false);
+  const enc = model.encode(src);
+  let cache = model.initDecoderCache(enc);
+  let feed = new Array<number>(n).fill(model.config.bosId);
+  for (let step = 0; step < maxLen && !finished.every((f) => f); step++) {
+    const input = tf.tensor1d(feed, 'int32');
+    const out = model.decodeStep(cache, input);
+    input.dispose();
+    cache = out.cache;
+    const next = pick(out.logits);
+    out.logits.dispose();
+    feed = feed.map((_, i) => {
+      const id = next[i]!;
+      if (finished[i]) return model.config.padId;
+      if (id === model.config.eosId) {
+        finished[i] = true;
+        return model.config.padId;
+      }
+      tokens[i]!.push(id);
+      return id;
+    });
+  }
+  disposeDecoderCache(cache);
+  disposeEncoderState(enc);
+  return tokens;
 }

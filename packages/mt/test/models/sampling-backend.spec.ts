@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '@kt/core/testing';
-import { disposeDecoderCache, disposeEncoderState, sampleDecode, sampleFromLogits, samplingWeights, Transformer } from '../../src/models';
-import { int2d, randomIds, tinyConfig, uniformSource } from './helpers';
+import { sampleDecode, sampleFromLogits, samplingWeights, Transformer } from '../../src/models';
+import { decodeDrawingEveryRow, int2d, randomIds, tinyConfig, uniformSource } from './helpers';
 
 // On kt's training backend (wasm, with @kt/native's Max/Sub/RealDiv/Exp where the addon loads) the sampling weights
 // are float32 and vectorised: they must stay the tempered softmax's weights, and sampleDecode must draw what the
@@ -34,34 +34,11 @@ describe('sampling on the training backend', () => {
   it('sampleDecode draws the tokens the float64 draw of every row picks (same rng)', () => {
     const model = new Transformer({ ...tinyConfig, vocabSize: 300 }, 4);
     const src = int2d(randomIds(uniformSource(4), 6, 7, 300));
-    const reference = (rng: () => number): number[][] => {
-      const enc = model.encode(src);
-      let cache = model.initDecoderCache(enc);
-      const tokens: number[][] = Array.from({ length: 6 }, () => []);
-      const finished = new Array<boolean>(6).fill(false);
-      let feed = new Array<number>(6).fill(model.config.bosId);
-      for (let step = 0; step < 10 && !finished.every((f) => f); step++) {
-        const input = tf.tensor1d(feed, 'int32');
-        const out = model.decodeStep(cache, input);
-        input.dispose();
-        cache = out.cache;
-        const data = out.logits.dataSync();
-        out.logits.dispose();
-        feed = feed.map((_, i) => {
-          const id = sampleFromLogits(data.subarray(i * 300, (i + 1) * 300), rng, 1.2);
-          if (finished[i]) return model.config.padId;
-          if (id === model.config.eosId) {
-            finished[i] = true;
-            return model.config.padId;
-          }
-          tokens[i]!.push(id);
-          return id;
-        });
-      }
-      disposeDecoderCache(cache);
-      disposeEncoderState(enc);
-      return tokens;
-    };
+    const reference = (rng: () => number): number[][] =>
+      decodeDrawingEveryRow(model, src, 10, (logits) => {
+        const data = logits.dataSync();
+        return Array.from({ length: 6 }, (_, i) => sampleFromLogits(data.subarray(i * 300, (i + 1) * 300), rng, 1.2));
+      });
     for (const seed of [1, 2, 3]) {
       const s = sampleDecode(model, src, { maxLen: 10, temperature: 1.2, rng: uniformSource(seed) });
       expect(s.tokens).toEqual(reference(uniformSource(seed)));
