@@ -111,6 +111,12 @@ export const TrainSchema = z
     gradClip: z.number().positive().optional(),
     /** Evaluate on the validation split every N steps (and at the end). */
     evalEvery: z.int().positive().optional(),
+    /**
+     * Also evaluate on the validation split before the first step (as HF Trainer's eval_on_start), so a
+     * warm-started learner's starting weights are a candidate for early stopping's best checkpoint: a run
+     * that only loses ground returns its start. Optional (absent = false) so older configs keep their hash.
+     */
+    evalAtStart: z.boolean().optional(),
     /** Write a checkpoint every N steps (and at the end, and on SIGINT/SIGTERM). */
     checkpointEvery: z.int().positive().optional(),
     earlyStopping: z

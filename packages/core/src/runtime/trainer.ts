@@ -297,7 +297,17 @@ export class Trainer {
     };
 
     let lastCheckpointStep = -1;
-    for (let step = state.step; step < this.totalSteps; step++) {
+    if (train.evalAtStart === true && state.step === 0) {
+      try {
+        await evaluate(0);
+      } catch (err) {
+        // Stopped inside this validation: checkpointed at step 0 below; a resumed run evaluates again.
+        if (!(err instanceof RunInterruptedError)) throw err;
+        log.info(err.message);
+        status = 'interrupted';
+      }
+    }
+    for (let step = state.step; status !== 'interrupted' && step < this.totalSteps; step++) {
       // Let signal handlers (Ctrl-C) and timers run between steps.
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.options.shouldStop?.()) {

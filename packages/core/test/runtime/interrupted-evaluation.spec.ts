@@ -72,10 +72,10 @@ beforeEach(() => {
   probe.evaluations = [];
 });
 
-async function run(resumeDir?: string): Promise<Awaited<ReturnType<typeof runExperiment>>> {
+async function run(resumeDir?: string, cfg = config): Promise<Awaited<ReturnType<typeof runExperiment>>> {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-slow-'));
   created.push(outDir);
-  return runExperiment({ config, container, log: createMemoryLogger(), backend: 'cpu', outDir, progress: false, shouldStop: () => probe.stopped, ...(resumeDir ? { resumeDir } : {}) });
+  return runExperiment({ config: cfg, container, log: createMemoryLogger(), backend: 'cpu', outDir, progress: false, shouldStop: () => probe.stopped, ...(resumeDir ? { resumeDir } : {}) });
 }
 
 describe("a stop requested inside a task's own long work (TaskContext.shouldStop)", () => {
@@ -112,6 +112,25 @@ describe("a stop requested inside a task's own long work (TaskContext.shouldStop
     probe.stopped = false;
     const resumed = await run(stopped.runDir);
     expect(resumed.summary.status).toBe('completed');
+    expect(resumed.summary.test).toEqual(full.summary.test);
+  });
+
+  it('inside the validation before the first step (train.evalAtStart): interrupted at step 0; --resume evaluates the start again and completes', async () => {
+    const atStart = resolveExperimentConfig({ plugin: 'slow', task: 'fit', name: 'slow', train: { steps: 10, lr: 0.1, evalEvery: 4, evalAtStart: true, seed: 1 } }, registry);
+    const full = await run(undefined, atStart);
+    expect(probe.evaluations).toEqual(['val', 'val', 'val', 'val', 'test']); // start, 4, 8, end
+    probe.evaluations = [];
+    probe.stopIn = 'val';
+    const stopped = await run(undefined, atStart);
+    expect(stopped.summary.status).toBe('interrupted');
+    expect(stopped.summary.steps).toBe(0);
+    expect(probe.evaluations).toEqual([]);
+    expect(JSON.parse(fs.readFileSync(path.join(stopped.runDir, 'checkpoints', 'latest.json'), 'utf8')).step).toBe(0);
+    probe.stopIn = '';
+    probe.stopped = false;
+    const resumed = await run(stopped.runDir, atStart);
+    expect(resumed.summary.status).toBe('completed');
+    expect(probe.evaluations).toEqual(['val', 'val', 'val', 'val', 'test']);
     expect(resumed.summary.test).toEqual(full.summary.test);
   });
 

@@ -174,6 +174,35 @@ describe('runExperiment', () => {
     expect(summary.val?.['neg_divergence']).toBeCloseTo(-summary.test!['divergence']!, 5);
   });
 
+  it('with train.evalAtStart, evaluates before the first step and keeps the start when training only loses ground', async () => {
+    // An SGD rate far past stable: every step moves the learner away from the teacher.
+    const train = { steps: 200, evalEvery: 2, lr: 40, optimizer: 'sgd', earlyStopping: { metric: 'neg_divergence', patience: 2 } };
+    const valAt = (runDir: string): Map<number, number> =>
+      new Map(
+        fs
+          .readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l))
+          .filter((l) => l.split === 'val')
+          .map((l) => [l.step, l.neg_divergence]),
+      );
+    const withStart = await runExperiment({ config: config({}, { ...train, evalAtStart: true }), container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp(), progress: false });
+    const start = valAt(withStart.runDir);
+    expect([...start.keys()]).toEqual([0, 2, 4]);
+    expect(start.get(2)!).toBeLessThan(start.get(0)!);
+    expect(withStart.summary.status).toBe('stopped-early');
+    expect(withStart.summary.val?.['neg_divergence']).toBeCloseTo(start.get(0)!, 6);
+
+    // Without it the best checkpoint is the first evaluation after training started, and the config keeps its old hash.
+    const without = await runExperiment({ config: config({}, train), container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp(), progress: false });
+    const later = valAt(without.runDir);
+    expect(later.has(0)).toBe(false);
+    expect(without.summary.val?.['neg_divergence']).toBeCloseTo(later.get(2)!, 6);
+    expect(without.summary.val?.['neg_divergence']).toBeLessThan(start.get(0)!);
+    expect(JSON.stringify(config({}, train).train)).not.toContain('evalAtStart');
+  });
+
   it('updates a trainable teacher through the teacher hook and checkpoints it', async () => {
     const cfg = resolveExperimentConfig({ plugin: 'toy', task: 'meta', train: { steps: 10, batchSize: 16, lr: 0.05, checkpointEvery: 5 } }, registry);
     const { runDir, summary } = await runExperiment({ config: cfg, container, log: createMemoryLogger(), backend: 'cpu', outDir: tmp(), progress: false });
