@@ -31,4 +31,5 @@ module.exports = {
   moduleNameMapper,
   testMatch: ['**/?(*.)+(spec|test).ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  setupFiles: [path.join(__dirname, 'tools/jest/quiet-tfjs.js')],
 };

@@ -3,7 +3,6 @@ import { doctorCommand, DoctorOptionsSchema, formatDoctorReport, measureMatmul }
 
 describe('doctor', () => {
   beforeAll(async () => {
-    tf.env().set('PROD', true); // no "install tfjs-node" banner
     await tf.setBackend('cpu');
   });
 

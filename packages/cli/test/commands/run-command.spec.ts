@@ -22,10 +22,6 @@ function stopAfter(n: number): () => boolean {
   return () => ++polls > n;
 }
 
-beforeAll(() => {
-  tf.env().set('PROD', true); // no "install tfjs-node" banner
-});
-
 describe('runCommand and the run inspection commands', () => {
   const work = tmpDir();
   const out = path.join(work, 'runs');
