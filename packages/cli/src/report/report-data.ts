@@ -26,6 +26,8 @@ export interface ChartSeries {
   lo?: (number | null)[];
   hi?: (number | null)[];
   runs: number;
+  /** Some steps have values from only part of the group's runs (one stopped early): the mean there is theirs. */
+  ragged?: boolean;
 }
 
 export interface ReportChart {
@@ -187,8 +189,10 @@ function buildCharts(records: readonly RunRecord[], groups: readonly ReportGroup
         const mean: (number | null)[] = [];
         const lo: (number | null)[] = [];
         const hi: (number | null)[] = [];
+        let ragged = false;
         for (const s of steps) {
           const values = curves.map((c) => c.get(s)).filter((v): v is number => v !== undefined);
+          if (values.length < curves.length && values.length > 0) ragged = true;
           if (values.length === 0) {
             mean.push(null);
             lo.push(null);
@@ -200,7 +204,8 @@ function buildCharts(records: readonly RunRecord[], groups: readonly ReportGroup
           lo.push(m - std);
           hi.push(m + std);
         }
-        return curves.length === 0 ? undefined : curves.length > 1 ? { group: g.label, mean, lo, hi, runs: curves.length } : { group: g.label, mean, runs: 1 };
+        if (curves.length === 0) return undefined;
+        return curves.length > 1 ? { group: g.label, mean, lo, hi, runs: curves.length, ...(ragged ? { ragged } : {}) } : { group: g.label, mean, runs: 1 };
       })
       .filter((s): s is ChartSeries => s !== undefined);
     return { id: `chart-${i}`, title: name, steps, series };

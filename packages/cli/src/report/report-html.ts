@@ -152,7 +152,8 @@ const SCRIPT = `
     if (sameRuns && runs[0] > 1) {
       var note = document.createElement('div');
       note.className = 'chart-note';
-      note.textContent = 'each line: the mean of ' + runs[0] + ' runs, with a band of ± one standard deviation';
+      var ragged = chart.series.some(function (s) { return s.ragged; });
+      note.textContent = 'each line: the mean of ' + runs[0] + ' runs' + (ragged ? ' (of fewer where a run stopped earlier)' : '') + ', with a band of ± one standard deviation';
       el.appendChild(note);
     }
   });

@@ -129,6 +129,19 @@ describeWithBrowser('kt report in headless Chromium', () => {
     await context.close();
   });
 
+  it('says under the chart when a line is the mean of fewer runs where one stopped earlier', async () => {
+    const parent = tmpDir('kt-report-ragged-');
+    const dirs = ['a', 'b'].flatMap((d) => [1, 2].map((seed) => writeFakeRun(parent, { name: `${d}-s${seed}`, divergence: d, seed, scale: 10, ...(d === 'a' && seed === 2 ? { stoppedAt: 20 } : {}) })));
+    const out = path.join(parent, 'report.html');
+    fs.writeFileSync(out, renderReportHtml(buildReportData(dirs.map(readRun), undefined)));
+    const { context, page, problems } = await open(out, 3);
+    expect(await page.$$eval('.chart .chart-note', (els) => els.map((e) => e.textContent))).toEqual(
+      Array(3).fill('each line: the mean of 2 runs (of fewer where a run stopped earlier), with a band of ± one standard deviation'),
+    );
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('with twelve settings of two seeds: one legend entry each, in columns, every line told apart, a band following its line', async () => {
     const parent = tmpDir('kt-report-legend-');
     const settings = Array.from({ length: 12 }, (_, i) => `g${String(i).padStart(2, '0')}`);

@@ -41,6 +41,21 @@ describe('kt report', () => {
     expect(data.groupMetrics).toHaveLength(1);
     expect(data.groupMetrics[0]!.stats['val.bleu']).toEqual(meanStd([31, 32]));
     expect(data.runs[0]!.sections[0]!.title).toBe('Samples');
+    expect(fwd.ragged).toBeUndefined();
+  });
+
+  it('marks a line whose runs stopped at different steps: past the shorter run, the mean is of the others', () => {
+    const parent = tmpDir();
+    const dirs = [
+      writeFakeRun(parent, { name: 'fwd-s1', divergence: 'forward', seed: 1, scale: 10 }),
+      writeFakeRun(parent, { name: 'fwd-s2', divergence: 'forward', seed: 2, scale: 20, stoppedAt: 20 }),
+    ];
+    const loss = buildReportData(dirs.map(readRun), undefined).charts[0]!;
+    const fwd = loss.series[0]!;
+    expect(fwd.ragged).toBe(true);
+    const at30 = loss.steps.indexOf(30);
+    expect(fwd.mean[at30]).toBeCloseTo(10 / 30, 10);
+    expect(fwd.hi![at30]).toBeCloseTo(fwd.mean[at30]!, 10);
   });
 
   it('writes one self-contained page: uPlot inlined, no external resources, plugin text escaped', () => {

@@ -10,6 +10,8 @@ export interface FakeRun {
   /** Loss at step s is `scale / s`; BLEU grows with the step. */
   scale: number;
   status?: RunSummary['status'];
+  /** Stopped early at this step (same config, metrics only up to it), as early stopping leaves a run. */
+  stoppedAt?: number;
 }
 
 /** Writes a finished run directory as kt writes one (config, summary, metrics.jsonl, artifacts) without training. */
@@ -20,7 +22,8 @@ export function writeFakeRun(parent: string, run: FakeRun, steps = 40, logEvery 
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
   const lines: string[] = [];
   let bleu = 0;
-  for (let s = logEvery; s <= steps; s += logEvery) {
+  const last = run.stoppedAt ?? steps;
+  for (let s = logEvery; s <= last; s += logEvery) {
     lines.push(JSON.stringify({ step: s, split: 'train', loss: run.scale / s, lr: 0.01, epoch: 0 }));
     if (s % evalEvery === 0) {
       bleu = (s / steps) * 30 + run.seed;
@@ -29,14 +32,14 @@ export function writeFakeRun(parent: string, run: FakeRun, steps = 40, logEvery 
   }
   lines.push(JSON.stringify({ step: 12, split: 'event', event: 'runaway-loss', message: 'x' }));
   // The final test evaluation: one point per metric, no curve (its values are in the metrics table).
-  lines.push(JSON.stringify({ step: steps, split: 'test', bleu: bleu - 1, chrf: bleu * 2 - 2 }));
+  lines.push(JSON.stringify({ step: last, split: 'test', bleu: bleu - 1, chrf: bleu * 2 - 2 }));
   fs.writeFileSync(path.join(dir, 'metrics.jsonl'), `${lines.join('\n')}\n`);
   const summary: RunSummary = {
     name: 'fake-mt',
     plugin: 'fake',
     task: 'kd',
-    status: run.status ?? 'completed',
-    steps,
+    status: run.status ?? (run.stoppedAt === undefined ? 'completed' : 'stopped-early'),
+    steps: last,
     totalSteps: steps,
     val: { bleu, chrf: bleu * 2 },
     test: { bleu: bleu - 1 },
