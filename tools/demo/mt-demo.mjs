@@ -73,6 +73,6 @@ const findings = [
   const line = fs.existsSync(f) ? studyFinding(JSON.parse(fs.readFileSync(f, 'utf8')), what) : undefined;
   return line ? [line] : [];
 });
-if (findings.length > 0) console.log(`One seed cannot settle forward vs backward; the full study (docs/results/mt-kd.md) found, word-level KD from scratch — ${findings.join('; ')}.\n`);
+if (findings.length > 0) console.log(`One seed cannot settle forward vs backward; the full study (docs/results/mt-kd.md) found for word-level KD — ${findings.join('; ')}.\n`);
 console.log(`see it as a page: npm run kt -- report ${results.map((r) => path.relative(process.cwd(), r.runs[0].runDir)).join(' ')} --out demo-report.html`);
 console.log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s; runs in ${path.relative(process.cwd(), path.resolve(opt.out)) || '.'} (kt runs ${path.relative(process.cwd(), path.resolve(opt.out))})`);

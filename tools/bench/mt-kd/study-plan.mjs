@@ -204,19 +204,28 @@ export function studyTables(done, { modes = STUDY_MODES, starts = STARTS, lrGrid
 
 /**
  * One sentence on what a study's results (the content of results/mt-kd-study*.json) say about word-level backward
- * vs forward KL from scratch — the demo prints it under its table. Undefined without results.
+ * vs forward KL, from scratch and from the no-KD checkpoint — the demo prints it under its table. Undefined without
+ * results.
  */
 export function studyFinding(results, what) {
   if (!results?.settings || !results.done) return undefined;
   const { lrGrid, seeds } = results.settings;
-  const rows = pairedDifferences(results.done, { start: 'scratch', a: 'word-forward', b: 'word-backward', lrGrid, seeds, pairs: results.pairs });
+  const starts = [
+    ['scratch', 'from scratch'],
+    ['init', 'from the no-KD checkpoint'],
+  ].map(([start, label]) => ({ label, rows: pairedDifferences(results.done, { start, a: 'word-forward', b: 'word-backward', lrGrid, seeds, pairs: results.pairs }) }));
+  const rows = starts.flatMap((s) => s.rows);
   const progress = results.complete ? '' : ` (study in progress: ${Object.keys(results.done).length} runs so far)`;
   if (rows.length === 0) return `${what}: no backward/forward pair finished yet${progress}`;
   const tested = rows.filter((r) => r.p !== undefined);
   const significant = tested.filter((r) => r.p < 0.05);
   const forBackward = significant.filter((r) => r.diff > 0).length;
+  const differences = starts
+    .filter((s) => s.rows.length > 0)
+    .map((s) => `${fmt(s.rows.map((r) => r.diff))} ${s.label} (${s.rows.length} seed${s.rows.length === 1 ? '' : 's'})`)
+    .join(', ');
   return (
-    `${what}: backward − forward = ${fmt(rows.map((r) => r.diff))} test BLEU over ${rows.length} seed(s)` +
+    `${what}: backward − forward (test BLEU) = ${differences}` +
     (tested.length > 0
       ? `, paired bootstrap p < 0.05 on ${significant.length} of ${tested.length}` +
         (significant.length > 0 ? ` (${significant.length - forBackward} for forward, ${forBackward} for backward)` : '')

@@ -104,8 +104,17 @@ test('studyFinding: one sentence from a results file, saying when the study is s
     for (const lr of lrGrid) done[runKey({ start: 'scratch', mode, lr, seed: 0 })] = run({ start: 'scratch', mode, lr, seed: 0 }, lr === 0.002 ? 30 : 10, mode === 'word-forward' ? 30 : 31.5);
   }
   const results = { settings: { lrGrid, seeds }, done, pairs: { 'scratch.word-forward~word-backward': { 0: 0.01 } } };
-  assert.equal(studyFinding(results, 'synthetic'), 'synthetic: backward − forward = 1.50 ± 0.00 test BLEU over 1 seed(s), paired bootstrap p < 0.05 on 1 of 1 (0 for forward, 1 for backward) (study in progress: 6 runs so far)');
-  assert.equal(studyFinding({ ...results, complete: true, pairs: {} }, 'x'), 'x: backward − forward = 1.50 ± 0.00 test BLEU over 1 seed(s)');
+  assert.equal(studyFinding(results, 'synthetic'), 'synthetic: backward − forward (test BLEU) = 1.50 ± 0.00 from scratch (1 seed), paired bootstrap p < 0.05 on 1 of 1 (0 for forward, 1 for backward) (study in progress: 6 runs so far)');
+  assert.equal(studyFinding({ ...results, complete: true, pairs: {} }, 'x'), 'x: backward − forward (test BLEU) = 1.50 ± 0.00 from scratch (1 seed)');
+  // both starts, each with its own paired differences; the bootstrap counts over all pairs
+  for (const mode of ['word-forward', 'word-backward']) {
+    for (const lr of lrGrid) done[runKey({ start: 'init', mode, lr, seed: 0 })] = run({ start: 'init', mode, lr, seed: 0 }, lr === 0.001 ? 30 : 10, mode === 'word-forward' ? 32 : 31);
+  }
+  const both = { ...results, complete: true, pairs: { ...results.pairs, 'init.word-forward~word-backward': { 0: 0.02 } } };
+  assert.equal(
+    studyFinding(both, 'y'),
+    'y: backward − forward (test BLEU) = 1.50 ± 0.00 from scratch (1 seed), -1.00 ± 0.00 from the no-KD checkpoint (1 seed), paired bootstrap p < 0.05 on 2 of 2 (1 for forward, 1 for backward)',
+  );
   assert.match(studyFinding({ settings: { lrGrid, seeds }, done: {} }, 'm'), /no backward\/forward pair finished yet/);
   assert.equal(studyFinding(undefined, 'm'), undefined);
 });
