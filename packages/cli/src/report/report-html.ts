@@ -124,7 +124,7 @@ const SCRIPT = `
     chart.series.forEach(function (s) {
       var style = data.styles[s.group];
       var color = style.color;
-      series.push({ label: s.group + (s.runs > 1 && !sameRuns ? ' (mean of ' + s.runs + ')' : ''), stroke: color, width: 2, dash: style.dash, spanGaps: true, points: { show: chart.steps.length < 30 } });
+      series.push({ label: s.group + (s.runs > 1 && !sameRuns ? ' (mean of ' + s.runs + (s.ragged ? ', fewer after a stop' : '') + ')' : ''), stroke: color, width: 2, dash: style.dash, spanGaps: true, points: { show: chart.steps.length < 30 } });
       markerOf.push(style.marker);
       columns.push(s.mean);
       if (s.lo && s.hi) {

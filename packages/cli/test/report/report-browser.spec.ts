@@ -129,7 +129,7 @@ describeWithBrowser('kt report in headless Chromium', () => {
     await context.close();
   });
 
-  it('says under the chart when a line is the mean of fewer runs where one stopped earlier', async () => {
+  it('says when a line is the mean of fewer runs where one stopped earlier: under the chart, or in its legend entry', async () => {
     const parent = tmpDir('kt-report-ragged-');
     const dirs = ['a', 'b'].flatMap((d) => [1, 2].map((seed) => writeFakeRun(parent, { name: `${d}-s${seed}`, divergence: d, seed, scale: 10, ...(d === 'a' && seed === 2 ? { stoppedAt: 20 } : {}) })));
     const out = path.join(parent, 'report.html');
@@ -140,6 +140,17 @@ describeWithBrowser('kt report in headless Chromium', () => {
     );
     expect(problems).toEqual([]);
     await context.close();
+
+    // seed counts differ: no note, the legend entry says it instead
+    const single = path.join(parent, 'single.html');
+    fs.writeFileSync(single, renderReportHtml(buildReportData([...dirs.slice(0, 2), writeFakeRun(parent, { name: 'c-s1', divergence: 'c', seed: 1, scale: 10 })].map(readRun), undefined)));
+    const second = await open(single, 3);
+    for (const legend of await legends(second.page)) {
+      expect(legend.map((e) => e.label)).toEqual(['transfer.divergence=a (mean of 2, fewer after a stop)', 'transfer.divergence=c']);
+    }
+    expect(await second.page.$$('.chart .chart-note')).toHaveLength(0);
+    expect(second.problems).toEqual([]);
+    await second.context.close();
   });
 
   it('with twelve settings of two seeds: one legend entry each, in columns, every line told apart, a band following its line', async () => {
