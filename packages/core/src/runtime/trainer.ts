@@ -296,15 +296,20 @@ export class Trainer {
       return state.evalsSinceBest >= es.patience;
     };
 
+    // A stop requested inside the task's own work (TaskContext.shouldStop) ends the run `interrupted`; other errors propagate.
+    const interrupted = (err: unknown, hint = ''): 'interrupted' => {
+      if (!(err instanceof RunInterruptedError)) throw err;
+      log.info(`${err.message}${hint}`);
+      return 'interrupted';
+    };
+
     let lastCheckpointStep = -1;
     if (train.evalAtStart === true && state.step === 0) {
       try {
         await evaluate(0);
       } catch (err) {
         // Stopped inside this validation: checkpointed at step 0 below; a resumed run evaluates again.
-        if (!(err instanceof RunInterruptedError)) throw err;
-        log.info(err.message);
-        status = 'interrupted';
+        status = interrupted(err);
       }
     }
     for (let step = state.step; status !== 'interrupted' && step < this.totalSteps; step++) {
@@ -320,10 +325,8 @@ export class Trainer {
       try {
         prepared = run.prepareStep ? await run.prepareStep(ctx) : undefined;
       } catch (err) {
-        // Stopped inside the step's preparation (TaskContext.shouldStop): the step is not taken.
-        if (!(err instanceof RunInterruptedError)) throw err;
-        log.info(err.message);
-        status = 'interrupted';
+        // Stopped inside the step's preparation: the step is not taken.
+        status = interrupted(err);
         break;
       }
       const lr = learningRateAt(train, step, this.totalSteps);
@@ -374,11 +377,9 @@ export class Trainer {
         try {
           stop = await evaluate(state.step);
         } catch (err) {
-          // Stopped inside a validation (TaskContext.shouldStop): the step is checkpointed below; a
-          // resumed run continues with the next step (this validation is not redone).
-          if (!(err instanceof RunInterruptedError)) throw err;
-          log.info(err.message);
-          status = 'interrupted';
+          // Stopped inside a validation: the step is checkpointed below; a resumed run continues with the next
+          // step (this validation is not redone).
+          status = interrupted(err);
           break;
         }
       }
@@ -403,9 +404,7 @@ export class Trainer {
           await evaluate(state.step);
         } catch (err) {
           // The last step is checkpointed: a resumed run redoes this validation.
-          if (!(err instanceof RunInterruptedError)) throw err;
-          log.info(`${err.message}; resume with --resume`);
-          status = 'interrupted';
+          status = interrupted(err, '; resume with --resume');
         }
       }
       if (status !== 'interrupted' && es && this.checkpointsDir && fs.existsSync(path.join(this.checkpointsDir, 'best'))) {
