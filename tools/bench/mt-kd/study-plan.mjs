@@ -16,6 +16,8 @@ export const MODE_LABELS = {
 };
 /** Starting points: a random initialisation, or the no-KD learner's best checkpoint of the same seed. */
 export const STARTS = ['scratch', 'init'];
+/** How tables, findings and figures name each start. */
+export const START_LABELS = { scratch: 'from scratch', init: 'from the no-KD checkpoint' };
 /** Backward-vs-forward pairs tested per seed with paired bootstrap resampling. */
 export const PAIRS = [
   ['word-forward', 'word-backward'],
@@ -154,7 +156,7 @@ export function runCpuSeconds(r) {
 export function studyTables(done, { modes = STUDY_MODES, starts = STARTS, lrGrid, seeds, pairs = {}, labels = {} }) {
   const out = [];
   for (const start of starts) {
-    out.push(`### Start: ${start === 'scratch' ? 'from scratch' : "from the no-KD learner's best checkpoint"}`, '');
+    out.push(`### Start: ${START_LABELS[start]}`, '');
     out.push('| objective | lr (chosen on val) | seeds | test BLEU | test chrF | val BLEU | steps to best val | wall s/run | CPU s/run |');
     out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     const resumed = [];
@@ -210,10 +212,7 @@ export function studyTables(done, { modes = STUDY_MODES, starts = STARTS, lrGrid
 export function studyFinding(results, what) {
   if (!results?.settings || !results.done) return undefined;
   const { lrGrid, seeds } = results.settings;
-  const starts = [
-    ['scratch', 'from scratch'],
-    ['init', 'from the no-KD checkpoint'],
-  ].map(([start, label]) => ({ label, rows: pairedDifferences(results.done, { start, a: 'word-forward', b: 'word-backward', lrGrid, seeds, pairs: results.pairs }) }));
+  const starts = STARTS.map((start) => ({ label: START_LABELS[start], rows: pairedDifferences(results.done, { start, a: 'word-forward', b: 'word-backward', lrGrid, seeds, pairs: results.pairs }) }));
   const rows = starts.flatMap((s) => s.rows);
   const progress = results.complete ? '' : ` (study in progress: ${Object.keys(results.done).length} runs so far)`;
   if (rows.length === 0) return `${what}: no backward/forward pair finished yet${progress}`;

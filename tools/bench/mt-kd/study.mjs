@@ -25,7 +25,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { root, require, writeJson, writeText, machine, flags, teacherTime } from '../lib.mjs';
 import { writeFigures } from '../figures.mjs';
-import { bestValStep, chosenLr, finalRuns, runKey, studyRuns, studyTables, MODE_LABELS, PAIRS, STUDY_MODES } from './study-plan.mjs';
+import { bestValStep, chosenLr, finalRuns, runKey, studyRuns, studyTables, MODE_LABELS, PAIRS, START_LABELS, STUDY_MODES } from './study-plan.mjs';
 import { dropWeights, hasWeights, restoreTeachers, saveTeachers, slimCopy } from './study-state.mjs';
 
 const opt = flags({
@@ -386,7 +386,7 @@ if (opt.figures === true && complete) {
       bench: `mt-kd-study${suffix}-${start}`,
       doc: 'mt-kd',
       runDirs,
-      title: `MT forward vs backward (${synthetic ? 'synthetic pair' : 'Multi30k'}), ${start === 'scratch' ? 'from scratch' : 'from the no-KD checkpoint'}`,
+      title: `MT forward vs backward (${synthetic ? 'synthetic pair' : 'Multi30k'}), ${START_LABELS[start]}`,
       heading: `${synthetic ? 'synthetic pair' : 'Multi30k'}, ${start === 'scratch' ? 'learners from scratch' : 'learners from the no-KD learner\'s best checkpoint'}`,
       source: `node tools/bench/mt-kd/run.mjs --study${synthetic ? ' --synthetic' : ''}`,
       // the learning curves; the speed metrics (also logged at each evaluation) are in the tables
